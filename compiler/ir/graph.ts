@@ -42,6 +42,8 @@ export interface Node {
   readonly op: string;
   /** '' for the default ONNX domain; 'hsq' for hsq's own IR ops; QONNX domains kept as read. */
   readonly domain: string;
+  /** Opset version of the node's domain in the model it came from (undefined: latest). */
+  readonly opset?: number;
   /** Input tensor names; '' marks an omitted optional input. */
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];

@@ -1,0 +1,73 @@
+// IR Graph → ONNX ModelProto. hsq's own quantization (bit widths of tensors that ONNX cannot
+// express) travels in model metadata `hsq.quant`; annotations in `hsq.annotations`.
+// NodeProto.metadata_props is not written (onnx-proto's static schema predates it).
+import * as fs from 'fs';
+import { onnx } from 'onnx-proto';
+import { Graph, TensorInfo } from '../ir/graph';
+import { ONNX_DTYPE } from '../ir/dtype';
+import { ANNOTATIONS_KEY } from '../annotations';
+import { encodeAttribute } from './attributes';
+import { tensorToProto } from './tensor-proto';
+import { QUANT_KEY } from './import';
+
+function valueInfo(t: TensorInfo): onnx.IValueInfoProto {
+  return {
+    name: t.name,
+    type: {
+      tensorType: {
+        elemType: ONNX_DTYPE[t.dtype],
+        shape: {
+          dim: t.shape.map((d, i) => (d >= 0 ? { dimValue: d } : { dimParam: t.dimParams?.[i] ?? `d${i}` })),
+        },
+      },
+    },
+  };
+}
+
+export function graphToModelProto(g: Graph): onnx.IModelProto {
+  const inits = Object.keys(g.initializers);
+  const initSet = new Set(inits);
+  const io = new Set([...g.inputs, ...g.outputs]);
+  const quant: Record<string, unknown> = {};
+  for (const [name, t] of Object.entries(g.tensors)) if (t.quant) quant[name] = t.quant;
+
+  const metadata = Object.entries(g.metadata).map(([key, value]) => ({ key, value }));
+  if (Object.keys(g.annotations).length > 0) metadata.push({ key: ANNOTATIONS_KEY, value: JSON.stringify(g.annotations) });
+  if (Object.keys(quant).length > 0) metadata.push({ key: QUANT_KEY, value: JSON.stringify(quant) });
+
+  const domains = new Set<string>(Object.keys(g.opsets));
+  for (const n of g.nodes) domains.add(n.domain);
+  const opsetImport = [...domains].sort().map((d) => ({ domain: d, version: g.opsets[d] ?? 1 }));
+
+  return {
+    irVersion: g.irVersion || 8,
+    producerName: 'hsq',
+    opsetImport,
+    metadataProps: metadata,
+    graph: {
+      name: g.name,
+      node: g.nodes.map((n) => ({
+        name: n.name,
+        opType: n.op,
+        domain: n.domain,
+        input: [...n.inputs],
+        output: [...n.outputs],
+        attribute: Object.entries(n.attrs).map(([k, v]) => encodeAttribute(k, v, n.attrTypes?.[k])),
+      })),
+      initializer: inits.map((k) => tensorToProto(g.initializers[k], k)),
+      input: g.inputs.filter((i) => !initSet.has(i)).map((i) => valueInfo(g.tensors[i])),
+      output: g.outputs.map((o) => valueInfo(g.tensors[o] ?? { name: o, dtype: 'float32', shape: [] })),
+      valueInfo: Object.values(g.tensors)
+        .filter((t) => !io.has(t.name) && !initSet.has(t.name) && t.shape.every((d) => d >= 0))
+        .map(valueInfo),
+    },
+  };
+}
+
+export function encodeModel(g: Graph): Uint8Array {
+  return onnx.ModelProto.encode(graphToModelProto(g)).finish();
+}
+
+export function saveModel(g: Graph, file: string): void {
+  fs.writeFileSync(file, encodeModel(g));
+}
