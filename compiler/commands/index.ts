@@ -1,0 +1,8 @@
+// Every hsq command, in the order `hsq --help` lists them.
+import type { CommandModule } from 'yargs';
+import { inspectCommand } from './inspect';
+import { runCommand } from './run';
+import { passesCommand } from './passes';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const commands: CommandModule<any, any>[] = [inspectCommand, runCommand, passesCommand];

@@ -1,0 +1,11 @@
+// Options several commands share.
+import type { Options } from 'yargs';
+
+export const inputShapeOption: Options = {
+  type: 'string', array: true, describe: 'fix a dynamic input shape: NAME=1,3,224,224 (repeatable)',
+};
+export const jsonOption: Options = { type: 'boolean', default: false, describe: 'print JSON instead of text' };
+export const dumpAfterOption: Options = {
+  type: 'string', array: true, describe: 'write the graph after PASS as text and ONNX (see hsq passes; repeatable)',
+};
+export const dumpDirOption: Options = { type: 'string', default: 'hsq-dump', describe: 'folder for --dump-after files' };

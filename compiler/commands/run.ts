@@ -1,0 +1,67 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { CommandModule } from 'yargs';
+import { loadModel } from '../onnx/import';
+import { checkInputs, encodeOutputs, parseInputShapes, readInputs, shapesFromData, OutputFormat } from '../io';
+import { lower } from '../driver';
+import { runGraph } from '../interp/interpreter';
+import { bindConstantInputs } from '../bind-inputs';
+import { fail } from '../diagnostics';
+import { Tensor } from '../ir/tensor';
+import { dumpAfterOption, dumpDirOption, inputShapeOption, jsonOption } from './options';
+
+interface Args {
+  model: string; engine: 'interpreter' | 'c'; target: string; inputs?: string; input?: string[];
+  o: string; format: OutputFormat; 'input-shape'?: string[]; 'dump-after'?: string[]; 'dump-dir': string;
+  sanitize: boolean; json: boolean;
+}
+
+export const runCommand: CommandModule<object, Args> = {
+  command: 'run <model>',
+  describe: 'run a model on given inputs with the reference interpreter or the generated C',
+  builder: (y) => y
+    .positional('model', { type: 'string', demandOption: true, describe: 'ONNX model' })
+    .option('engine', { choices: ['interpreter', 'c'], default: 'interpreter', describe: 'what computes the outputs' })
+    .option('target', { type: 'string', default: 'host', describe: 'target for --engine c' })
+    .option('inputs', { type: 'string', describe: 'folder with input_K.pb (or .npy), one per graph input in order' })
+    .option('input', { type: 'string', array: true, describe: 'NAME=FILE (.pb or .npy), repeatable' })
+    .option('o', { alias: 'output', type: 'string', demandOption: true, describe: 'folder for output_K.pb' })
+    .option('format', { choices: ['pb', 'npy'], default: 'pb', describe: 'output file format' })
+    .option('input-shape', inputShapeOption)
+    .option('dump-after', dumpAfterOption)
+    .option('dump-dir', dumpDirOption)
+    .option('sanitize', { type: 'boolean', default: false, describe: '--engine c: build with -fsanitize=address,undefined' })
+    .option('json', jsonOption) as never,
+  handler: async (a) => {
+    const outputs = await runModel(a);
+    const files = encodeOutputs(outputs.names, outputs.values, a.format);
+    fs.mkdirSync(a.o, { recursive: true });
+    for (const [f, bytes] of Object.entries(files)) {
+      const tmp = path.join(a.o, `.${f}.tmp`);
+      fs.writeFileSync(tmp, bytes);
+      fs.renameSync(tmp, path.join(a.o, f));
+    }
+    if (a.json) process.stdout.write(JSON.stringify({ outputs: Object.keys(files).map((f) => path.join(a.o, f)) }) + '\n');
+    else process.stdout.write(`wrote ${Object.keys(files).length} output${Object.keys(files).length === 1 ? '' : 's'} to ${a.o}\n`);
+  },
+};
+
+export async function runModel(a: Pick<Args, 'model' | 'engine' | 'target' | 'inputs' | 'input' | 'input-shape' | 'dump-after' | 'dump-dir' | 'sanitize'>)
+  : Promise<{ names: string[]; values: Record<string, Tensor> }> {
+  if (!a.inputs && !(a.input && a.input.length)) fail('bad-input', 'give the inputs: --inputs DIR or --input NAME=FILE', '--inputs');
+  let raw = loadModel(a.model, { inputShapes: parseInputShapes(a['input-shape']) });
+  const given = readInputs(raw.inputs, { dir: a.inputs, files: a.input });
+  const dyn = shapesFromData(raw, given);
+  if (Object.keys(dyn).length > 0) raw = loadModel(a.model, { inputShapes: { ...parseInputShapes(a['input-shape']), ...dyn } });
+  checkInputs(raw, given);
+  // Inputs in positions the compiler must know (weights, scales, shapes) become constants.
+  const { graph: bound, runtimeInputs } = bindConstantInputs(raw, given);
+  const g = lower(bound, { dumpAfter: a['dump-after'], dumpDir: a['dump-dir'] });
+  let values: Record<string, Tensor>;
+  if (a.engine === 'interpreter') values = runGraph(g, runtimeInputs);
+  else {
+    const { runC } = await import('../engines/c');
+    values = await runC(g, runtimeInputs, { target: a.target as 'host', sanitize: a.sanitize });
+  }
+  return { names: [...g.outputs], values };
+}
