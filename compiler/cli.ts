@@ -27,8 +27,9 @@ export async function main(argv: string[]): Promise<void> {
       .help()
       .wrap(Math.min(110, process.stdout.columns || 100));
     for (const c of commands) parser.command(c);
-    const result = await parser.parseAsync();
-    code = typeof (result as { exitCode?: number }).exitCode === 'number' ? (result as { exitCode: number }).exitCode : process.exitCode as number ?? 0;
+    await parser.parseAsync();
+    // Handlers that judge (verify) set process.exitCode themselves.
+    code = typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
   } catch (e) {
     code = reportError(e);
   }

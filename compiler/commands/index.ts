@@ -3,6 +3,8 @@ import type { CommandModule } from 'yargs';
 import { inspectCommand } from './inspect';
 import { runCommand } from './run';
 import { passesCommand } from './passes';
+import { annotateCommand } from './annotate';
+import { verifyCommand } from './verify';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [inspectCommand, runCommand, passesCommand];
+export const commands: CommandModule<any, any>[] = [inspectCommand, runCommand, verifyCommand, annotateCommand, passesCommand];
