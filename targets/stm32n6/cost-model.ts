@@ -1,0 +1,165 @@
+// Latency / flash / RAM estimates per layer for the Neural-ART NPU and the Cortex-M55 CPU.
+// Parameters are data (cost-params.json: value, unit, doc, source); the config's `costModel`
+// overrides them by flat key. The model is a per-layer roofline:
+//   NPU: max(MACs / (macsPerCycle·clock), flash bytes / xSPI bandwidth,
+//            activation bytes / npuRAM bandwidth, elements / (elementsPerCycle·clock)) + epoch overhead
+//   CPU: (MACs·instr/MAC + elements·instr/element) / (IPC·clock) + layer overhead
+//   NPU↔CPU switch: fixed cost + bytes crossing / cache-maintenance bandwidth.
+import paramsJson from './cost-params.json';
+import { fail } from '../../compiler/diagnostics';
+import { Precision, containerBits, parsePrecision } from '../../compiler/precision';
+import {
+  NpuLayerDesc, activationElements, inChannelsOf, layerBiasCount, layerMacs, layerWeightCount,
+} from './layer-desc';
+
+export interface CostParamDoc {
+  readonly value: number;
+  readonly unit: string;
+  readonly kind: 'fitted' | 'prior';
+  readonly doc: string;
+  readonly source: string;
+}
+
+export type CostParams = Readonly<Record<string, number>>;
+
+/** Every parameter with its unit, meaning and where the default comes from. */
+export const COST_PARAM_DOCS: Readonly<Record<string, CostParamDoc>> = Object.freeze(
+  paramsJson.params as Record<string, CostParamDoc>,
+);
+
+export const defaultCostParams: CostParams = Object.freeze(
+  Object.fromEntries(Object.entries(COST_PARAM_DOCS).map(([k, d]) => [k, d.value])),
+);
+
+/**
+ * `params` with `overrides` applied (the config's `costModel`). An unknown key, or a value that
+ * is not a finite number (negative, or zero for a rate or clock), is a bad-input error naming
+ * `costModel.<key>`.
+ */
+export function applyCostOverrides(params: CostParams, overrides: Readonly<Record<string, unknown>> | undefined): CostParams {
+  const out: Record<string, number> = { ...params };
+  for (const [key, v] of Object.entries(overrides ?? {})) {
+    const where = `costModel.${key}`;
+    const doc = COST_PARAM_DOCS[key];
+    if (!doc) {
+      fail('bad-input', `${where}: unknown cost-model parameter (known: ${Object.keys(COST_PARAM_DOCS).join(', ')})`, where);
+    }
+    const zeroOk = doc.unit === 'us';
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!zeroOk && v === 0)) {
+      fail('bad-input', `${where}: must be a ${zeroOk ? 'non-negative' : 'positive'} number in ${doc.unit}, got ${JSON.stringify(v)}`, where);
+    }
+    out[key] = v;
+  }
+  return Object.freeze(out);
+}
+
+export type Bound = 'compute' | 'weights' | 'activations' | 'elements' | 'overhead' | 'free';
+
+export interface LayerEstimate {
+  /** Estimated latency in microseconds. */
+  readonly us: number;
+  /** Bytes of constant data (weights, biases, requantization data) in flash. */
+  readonly flashBytes: number;
+  /** Bytes of RAM live during the layer: inputs, outputs and scratch. */
+  readonly ramBytes: number;
+  readonly macs: number;
+  /** Which term of the roofline set the time. */
+  readonly bound: Bound;
+  /** The roofline terms in microseconds, before the fixed overhead. */
+  readonly terms: Readonly<Record<string, number>>;
+}
+
+/** Ops that are only a view of memory: no epoch, no time. */
+const FREE_OPS = new Set(['Reshape', 'Flatten']);
+const MAC_OPS = new Set(['Conv', 'DepthwiseConv', 'ConvTranspose', 'Gemm']);
+
+function argmax(terms: Record<string, number>): string {
+  let best = '';
+  for (const [k, v] of Object.entries(terms)) if (best === '' || v > terms[best]) best = k;
+  return best;
+}
+
+/** Neural-ART time, flash and RAM for one int8 layer (call checkNpu first: this does not). */
+export function estimateNpuLayer(layer: NpuLayerDesc, params: CostParams = defaultCostParams): LayerEstimate {
+  const p = params;
+  const macs = layerMacs(layer);
+  const { in: ein, out: eout } = activationElements(layer);
+  const bias = layerBiasCount(layer);
+  // int8 weights (sub-8-bit weights are widened for the NPU), int32 bias, per-channel requant data.
+  const flashBytes = layerWeightCount(layer) + bias * (4 + p['npu.flashBytesPerChannel']);
+  const ramBytes = ein + eout;
+  if (FREE_OPS.has(layer.op)) return { us: 0, flashBytes: 0, ramBytes, macs: 0, bound: 'free', terms: {} };
+  const eff = layer.op === 'DepthwiseConv' ? p['npu.depthwiseEfficiency'] : 1;
+  const terms: Record<string, number> = {
+    compute: (macs / (p['npu.macsPerCycle'] * eff * p['npu.clockHz'])) * 1e6,
+    weights: (flashBytes / p['npu.extFlashBytesPerSec']) * 1e6,
+    activations: (ramBytes / p['npu.ramBytesPerSec']) * 1e6,
+    // Pooling, activation and arithmetic units; for MAC ops these are fused in the stream.
+    elements: MAC_OPS.has(layer.op) ? 0 : (Math.max(ein, eout) / (p['npu.elementsPerCycle'] * p['npu.clockHz'])) * 1e6,
+  };
+  const top = argmax(terms);
+  const over = p['npu.epochOverheadUs'];
+  return {
+    us: terms[top] + over, flashBytes, ramBytes, macs,
+    bound: terms[top] >= over ? (top as Bound) : 'overhead', terms,
+  };
+}
+
+export type CpuPrecision = Precision | 'f32' | string;
+
+/** instructions per MAC for a precision, from the parameters. */
+export function instrPerMac(precision: Precision | 'f32', params: CostParams = defaultCostParams): number {
+  if (precision === 'f32') return params['cpu.instrPerMac.f32'];
+  const w = containerBits(precision.weightBits);
+  const base = params[`cpu.instrPerMac.w${w}a8`];
+  return base + (precision.actBits < 8 ? params['cpu.subByteActExtra'] : 0);
+}
+
+/** Cortex-M55 (Helium) time, flash and RAM for one layer at a precision (`w4a8`, a Precision, or 'f32'). */
+export function estimateCpuLayer(layer: NpuLayerDesc, precision: CpuPrecision, params: CostParams = defaultCostParams): LayerEstimate {
+  const p = params;
+  const prec: Precision | 'f32' = typeof precision === 'string'
+    ? (precision === 'f32' ? 'f32' : parsePrecision(precision, layer.name ?? layer.op))
+    : precision;
+  const macs = layerMacs(layer);
+  const { in: ein, out: eout } = activationElements(layer);
+  const actBytes = prec === 'f32' ? 4 : 1; // sub-8-bit activations are unpacked in RAM
+  const wBits = prec === 'f32' ? 32 : containerBits(prec.weightBits);
+  // Packed weights, int32 bias and a float32 requantization scale per output channel.
+  const flashBytes = Math.ceil((layerWeightCount(layer) * wBits) / 8) + layerBiasCount(layer) * 8;
+  // im2col scratch: four columns of the patch, as the MVE kernels process four output pixels.
+  const [kh, kw] = layer.kernel ?? [1, 1];
+  const [sh, sw] = layer.stride ?? [1, 1];
+  const g = layer.op === 'DepthwiseConv' ? inChannelsOf(layer) : (layer.group ?? 1);
+  const needsIm2col = (layer.op === 'Conv' || layer.op === 'DepthwiseConv') && (kh * kw > 1 || sh * sw > 1);
+  const scratch = needsIm2col ? 4 * (inChannelsOf(layer) / g) * kh * kw * actBytes : 0;
+  const ramBytes = (ein + eout) * actBytes + scratch;
+  if (FREE_OPS.has(layer.op)) return { us: 0, flashBytes: 0, ramBytes: (ein + eout) * actBytes, macs: 0, bound: 'free', terms: {} };
+  const dw = layer.op === 'DepthwiseConv' ? p['cpu.depthwiseFactor'] : 1;
+  const macInstr = macs * instrPerMac(prec, p) * dw;
+  // MAC ops touch each output once more for requantization; other ops touch every element.
+  const elemInstr = (MAC_OPS.has(layer.op) ? eout : ein + eout) * p['cpu.instrPerElement'];
+  const toUs = (instr: number): number => (instr / (p['cpu.ipc'] * p['cpu.clockHz'])) * 1e6;
+  const terms = { compute: toUs(macInstr), elements: toUs(elemInstr) };
+  const work = terms.compute + terms.elements;
+  const over = p['cpu.layerOverheadUs'];
+  return {
+    us: work + over, flashBytes, ramBytes, macs,
+    bound: work < over ? 'overhead' : terms.compute >= terms.elements ? 'compute' : 'elements', terms,
+  };
+}
+
+export type Device = 'npu' | 'cpu';
+
+export interface Transition {
+  readonly from: Device;
+  readonly to: Device;
+  /** Bytes of the tensors that cross the switch (need cache maintenance). */
+  readonly bytes: number;
+}
+
+/** Cost in microseconds of handing tensors from one device to the other (0 on the same device). */
+export function transitionCost(t: Transition, params: CostParams = defaultCostParams): number {
+  if (t.from === t.to) return 0;
+  return params['transition.us'] + (t.bytes / params['transition.bytesPerSec']) * 1e6;
+}

@@ -1,0 +1,158 @@
+// Neural-ART (STM32N6 NPU) operator constraints, Vela style: each constraint is a small named
+// predicate whose one-line text is the reason shown to the user when a layer stays on the CPU.
+//
+// What is known (ST Edge AI Core, "ST Neural-ART NPU - Supported operators and limitations",
+// https://stedgeai-dc.st.com/assets/embedded-docs/stneuralart_operator_support.html):
+// - quantization scheme 8b/8b "ss/sa per-channel": signed symmetric int8 weights (per channel),
+//   signed asymmetric int8 activations; ONNX QDQ or quantized TFLite;
+// - input/output tensors static, batch treated as 1; hybrid (float × int) operators not
+//   supported; layers left in float run on the CPU.
+// - STM32N6 embeds Neural-ART 14 with four convolution accelerators, plus pooling, activation
+//   and arithmetic units fed by stream engines ("ST Neural-ART NPU concepts" page).
+// - Softmax has no hardware unit and runs as a software epoch (also reported by the
+//   Politecnico di Milano STM32N6 study, giacomocolosio02.github.io/stm32n6-docs).
+// What is not known to hsq: exact kernel/stride/dilation/pool-size limits and which LUT
+// activations map to hardware. Those limits are data in target.json (`npu.limits`, each with a
+// note saying it is assumed) and the predicates here are permissive where unknown: a layer
+// that stedgeai later maps to software is slower, not wrong.
+import { loadStm32n6Target } from './target';
+import { NpuLayerDesc, NpuOp, elementCount, inChannelsOf, outChannelsOf } from './layer-desc';
+
+export interface NpuConstraint {
+  readonly id: string;
+  /** One line; shown to the user as the reason a layer is not on the NPU. */
+  readonly text: string;
+  readonly check: (layer: NpuLayerDesc) => boolean;
+}
+
+const target = loadStm32n6Target();
+const lim = target.npu.limits;
+const inRange = (v: number, lo: number, hi: number): boolean => Number.isInteger(v) && v >= lo && v <= hi;
+const pair = (p: readonly [number, number] | undefined, def: number): readonly [number, number] => p ?? [def, def];
+const isConvLike = (op: NpuOp): boolean => op === 'Conv' || op === 'DepthwiseConv' || op === 'ConvTranspose';
+const mib = (b: number): string => `${b / (1024 * 1024)} MiB`;
+
+const list: NpuConstraint[] = [
+  // Every op.
+  { id: 'int8-activations', text: 'activations must be int8 (signed, asymmetric 8-bit)',
+    check: (l) => !l.actFloat && l.actBits === 8 && l.actSigned },
+  { id: 'static-shapes', text: 'tensor shapes must be static',
+    check: (l) => [...l.inputShapes, ...l.outputShapes].every((s) => s.every((d) => Number.isInteger(d) && d > 0)) },
+  { id: 'tensor-size', text: `each activation tensor must fit in ${mib(lim.maxTensorBytes.value)} of NPU-reachable RAM`,
+    check: (l) => [...l.inputShapes, ...l.outputShapes].every((s) => elementCount(s) <= lim.maxTensorBytes.value) },
+  // Spatial ops.
+  { id: 'nchw-4d', text: 'input and output must be 4-D (N, C, H, W)',
+    check: (l) => l.inputShapes.length > 0 && l.inputShapes.every((s) => s.length === 4) && l.outputShapes.every((s) => s.length === 4) },
+  { id: 'batch-one', text: 'batch size must be 1',
+    check: (l) => [...l.inputShapes, ...l.outputShapes].every((s) => s.length < 4 || s[0] === 1) },
+  // Ops with weights.
+  { id: 'int8-weights', text: 'weights must be int8 (signed, symmetric per channel)',
+    check: (l) => l.weightBits === 8 && l.weightSigned === true && l.weightSymmetric === true },
+  { id: 'const-weights', text: 'weights must be a constant initializer (no activation × activation products)',
+    check: (l) => l.weightsConstant !== false },
+  { id: 'channel-range', text: `channel counts must be 1..${lim.maxChannels.value}`,
+    check: (l) => inRange(inChannelsOf(l), 1, lim.maxChannels.value) && inRange(outChannelsOf(l), 1, lim.maxChannels.value) },
+  { id: 'kernel-size', text: `kernel height and width must be 1..${lim.maxKernel.value}`,
+    check: (l) => pair(l.kernel, 1).every((k) => inRange(k, 1, lim.maxKernel.value)) },
+  { id: 'stride-range', text: `strides must be 1..${lim.maxStride.value}`,
+    check: (l) => pair(l.stride, 1).every((s) => inRange(s, 1, lim.maxStride.value)) },
+  { id: 'dilation-range', text: `dilations must be 1..${lim.maxDilation.value}`,
+    check: (l) => pair(l.dilation, 1).every((d) => inRange(d, 1, lim.maxDilation.value)) },
+  { id: 'pads-below-kernel', text: 'each pad must be smaller than the (dilated) kernel extent',
+    check: (l) => {
+      const [kh, kw] = pair(l.kernel, 1);
+      const [dh, dw] = pair(l.dilation, 1);
+      const [t, le, b, r] = l.pads ?? [0, 0, 0, 0];
+      const eh = (kh - 1) * dh + 1;
+      const ew = (kw - 1) * dw + 1;
+      return [t, b].every((p) => p >= 0 && p < eh) && [le, r].every((p) => p >= 0 && p < ew);
+    } },
+  { id: 'group-valid', text: 'grouped convolution must be dense (group 1) or depthwise (group = input channels)',
+    // Assumed: hsq hands stedgeai only these two forms; other groupings are split by hsq on the CPU.
+    check: (l) => l.op !== 'Conv' || (l.group ?? 1) === 1 || (l.group ?? 1) === inChannelsOf(l) },
+  { id: 'pool-kernel', text: `pool kernel height and width must be 1..${lim.maxPoolKernel.value}`,
+    check: (l) => pair(l.kernel, 1).every((k) => inRange(k, 1, lim.maxPoolKernel.value)) },
+  // Element-wise.
+  { id: 'eltwise-broadcast', text: 'element-wise inputs must have equal shapes, or one must be a scalar or per-channel [1, C, 1, 1]',
+    check: (l) => {
+      const [a, b] = l.inputShapes;
+      if (!a || !b) return true;
+      const same = a.length === b.length && a.every((d, i) => d === b[i]);
+      const small = (x: readonly number[], y: readonly number[]): boolean =>
+        elementCount(x) === 1 || (x.length === 4 && y.length === 4 && x[1] === y[1] && x[0] === 1 && x[2] === 1 && x[3] === 1);
+      return same || small(a, b) || small(b, a);
+    } },
+  // Resize and pad.
+  { id: 'resize-mode', text: 'resize mode must be nearest or linear',
+    check: (l) => l.resizeMode === undefined || l.resizeMode === 'nearest' || l.resizeMode === 'linear' },
+  { id: 'resize-integer-scale', text: 'resize scales must be whole-number upsampling factors',
+    check: (l) => {
+      if (l.resizeScales) return l.resizeScales.every((s) => Number.isInteger(s) && s >= 1);
+      const [i, o] = [l.inputShapes[0], l.outputShapes[0]];
+      return !!i && !!o && i.length === o.length && o.every((d, k) => d % i[k] === 0);
+    } },
+  { id: 'pad-constant', text: 'pad mode must be constant',
+    check: (l) => (l.padMode ?? 'constant') === 'constant' },
+];
+
+/** All constraints by id. */
+export const NPU_CONSTRAINTS: Readonly<Record<string, NpuConstraint>> = Object.freeze(
+  Object.fromEntries(list.map((c) => [c.id, Object.freeze(c)])),
+);
+
+const GENERIC = ['int8-activations', 'static-shapes', 'tensor-size'];
+const SPATIAL = ['nchw-4d', 'batch-one'];
+const WEIGHTS = ['int8-weights', 'const-weights', 'channel-range'];
+const WINDOW = ['stride-range', 'pads-below-kernel'];
+
+/**
+ * Ops Neural-ART runs in hardware → the constraints checked after the generic ones.
+ * Activations with a lookup table (Sigmoid, Tanh, HardSigmoid, HardSwish) are assumed to map to
+ * the activation unit; Transpose is left out (no known hardware mapping).
+ */
+export const NPU_SUPPORTED_OPS: Readonly<Partial<Record<NpuOp, readonly string[]>>> = Object.freeze({
+  Conv: [...SPATIAL, ...WEIGHTS, 'group-valid', 'kernel-size', 'stride-range', 'dilation-range', 'pads-below-kernel'],
+  DepthwiseConv: [...SPATIAL, ...WEIGHTS, 'kernel-size', 'stride-range', 'dilation-range', 'pads-below-kernel'],
+  ConvTranspose: [...SPATIAL, ...WEIGHTS, 'kernel-size', 'stride-range', 'dilation-range'],
+  Gemm: [...WEIGHTS],
+  MaxPool: [...SPATIAL, 'pool-kernel', ...WINDOW],
+  AveragePool: [...SPATIAL, 'pool-kernel', ...WINDOW],
+  GlobalAveragePool: [...SPATIAL],
+  GlobalMaxPool: [...SPATIAL],
+  Add: ['eltwise-broadcast'],
+  Sub: ['eltwise-broadcast'],
+  Mul: ['eltwise-broadcast'],
+  Concat: [],
+  Relu: [], LeakyRelu: [], Clip: [], PRelu: [],
+  Sigmoid: [], Tanh: [], HardSigmoid: [], HardSwish: [],
+  Resize: [...SPATIAL, 'resize-mode', 'resize-integer-scale'],
+  Reshape: [], Flatten: [], Slice: [], Split: [],
+  Pad: ['pad-constant'],
+});
+
+/** Ops with a known software-only mapping on Neural-ART, with the reason shown to the user. */
+export const NPU_SOFTWARE_OPS: Readonly<Partial<Record<NpuOp, string>>> = Object.freeze({
+  Softmax: 'softmax runs in software on Neural-ART (no exponential unit)',
+  Transpose: 'transpose has no known Neural-ART hardware mapping',
+  QuantizeLinear: 'float quantize/dequantize at a float boundary runs on the CPU',
+  DequantizeLinear: 'float quantize/dequantize at a float boundary runs on the CPU',
+});
+
+export interface NpuCheck {
+  readonly ok: boolean;
+  /** One-line reasons, in constraint order (empty when ok). */
+  readonly reasons: string[];
+  /** Ids of the failed constraints (parallel to reasons; 'op-unsupported' when the op has no mapping). */
+  readonly failed: string[];
+}
+
+/** Can Neural-ART run this layer? Every failing constraint is reported, not only the first. */
+export function checkNpu(layer: NpuLayerDesc): NpuCheck {
+  const ids = NPU_SUPPORTED_OPS[layer.op];
+  if (!ids) {
+    const why = NPU_SOFTWARE_OPS[layer.op] ?? `op ${layer.op} is not supported on the NPU`;
+    return { ok: false, reasons: [why], failed: ['op-unsupported'] };
+  }
+  const failedC = [...GENERIC, ...ids].map((id) => NPU_CONSTRAINTS[id]).filter((c) => !c.check(layer));
+  return { ok: failedC.length === 0, reasons: failedC.map((c) => c.text), failed: failedC.map((c) => c.id) };
+}

@@ -1,0 +1,191 @@
+// stm32n6 cost model: calibration on ST's tiny_yolo_v2 224, hold-out check at 416, roofline
+// behaviour, CPU precision ordering, overrides and transitions.
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  COST_PARAM_DOCS, applyCostOverrides, defaultCostParams, estimateCpuLayer, estimateNpuLayer, transitionCost,
+} from '../targets/stm32n6/cost-model';
+import {
+  ST_RESULTS, aggregateEstimateMs, estimateNetworkMs, fitNpuParam, fitOnTinyYoloV2, stTinyYoloV2Layers,
+} from '../targets/stm32n6/calibration';
+import { NpuLayerDesc, layerBiasCount, layerMacs, layerWeightCount } from '../targets/stm32n6/layer-desc';
+import { HsqError } from '../compiler/diagnostics';
+import { tinyYoloV2Layers } from '../examples/tiny-yolov2/build';
+
+const conv = (cin: number, cout: number, hw: number, k = 3, extra: Partial<NpuLayerDesc> = {}): NpuLayerDesc => ({
+  op: 'Conv', kernel: [k, k], stride: [1, 1], pads: [(k - 1) / 2, (k - 1) / 2, (k - 1) / 2, (k - 1) / 2], group: 1,
+  inputShapes: [[1, cin, hw, hw]], outputShapes: [[1, cout, hw, hw]],
+  weightBits: 8, weightSigned: true, weightSymmetric: true, perChannel: true, actBits: 8, actSigned: true, ...extra,
+});
+
+describe("ST tiny_yolo_v2 layout (one class)", () => {
+  test('MACs and weights counted from the layer list', () => {
+    const l224 = stTinyYoloV2Layers(224);
+    expect(l224.filter((l) => l.op === 'Conv').map((l) => l.outputShapes[0][1])).toEqual([16, 32, 64, 128, 256, 512, 1024, 512, 30]);
+    expect(l224.filter((l) => l.op === 'MaxPool')).toHaveLength(6);
+    expect(l224.find((l) => l.name === 'conv7')!.inputShapes[0]).toEqual([1, 512, 7, 7]);
+    const macs = l224.reduce((a, l) => a + layerMacs(l), 0);
+    const weights = l224.reduce((a, l) => a + layerWeightCount(l), 0);
+    const biases = l224.reduce((a, l) => a + layerBiasCount(l), 0);
+    expect(weights).toBe(11_024_304);
+    expect(biases).toBe(2574);
+    expect(macs).toBe(773_864_448);
+    // int8 weights + int32 biases: 10,776 KiB, within 0.5 % of ST's 10,805 KiB.
+    const kib = (weights + 4 * biases) / 1024;
+    expect(Math.abs(kib - ST_RESULTS.tinyYoloV2_224.weightsKiB) / ST_RESULTS.tinyYoloV2_224.weightsKiB).toBeLessThan(0.005);
+    // The same network as the example builder's 'st' layout, counted independently.
+    const ex = tinyYoloV2Layers('st');
+    expect(ex.reduce((a, c) => a + c.inChannels * c.outChannels * c.kernel * c.kernel, 0)).toBe(weights);
+    // 416: same weights, MACs scale with the 13×13 grid.
+    expect(stTinyYoloV2Layers(416).reduce((a, l) => a + layerMacs(l), 0)).toBe(2_669_042_688);
+  });
+});
+
+describe('calibration', () => {
+  const fit = fitOnTinyYoloV2();
+
+  test('fit reproduces 30.67 ms at 224 and the committed default', () => {
+    expect(fit.key).toBe('npu.macsPerCycle');
+    expect(fit.estimateMs).toBeCloseTo(ST_RESULTS.tinyYoloV2_224.ms, 3);
+    // cost-params.json holds the fitted value: it must not drift from what the fit gives.
+    expect(Math.abs(defaultCostParams['npu.macsPerCycle'] - fit.value) / fit.value).toBeLessThan(0.001);
+    expect(COST_PARAM_DOCS['npu.macsPerCycle'].kind).toBe('fitted');
+    // Physically plausible: above 1, below the four accelerators' peak (~300 MAC/cycle for 600 GOPS).
+    expect(fit.value).toBeGreaterThan(1);
+    expect(fit.value).toBeLessThan(300);
+  });
+
+  test('held-out tiny_yolo_v2 416 estimate within 30 % of 50.91 ms', () => {
+    const est = estimateNetworkMs(stTinyYoloV2Layers(416), fit.params);
+    const err = (est - ST_RESULTS.tinyYoloV2_416.ms) / ST_RESULTS.tinyYoloV2_416.ms;
+    expect(Math.abs(err)).toBeLessThan(0.3);
+    // More work must cost more time.
+    expect(est).toBeGreaterThan(ST_RESULTS.tinyYoloV2_224.ms);
+  });
+
+  test('fit refuses a target below the weight-streaming floor', () => {
+    expect(() => fitNpuParam(stTinyYoloV2Layers(224), 5)).toThrow(/cannot fit npu.macsPerCycle/);
+  });
+
+  test('CALIBRATION.md quotes the fitted value and the 416 estimate', () => {
+    const md = fs.readFileSync(path.join(__dirname, '../targets/stm32n6/CALIBRATION.md'), 'utf8');
+    expect(md).toContain(fit.value.toFixed(2));
+    expect(md).toContain(estimateNetworkMs(stTinyYoloV2Layers(416), fit.params).toFixed(2));
+  });
+
+  test('aggregate estimate brackets: low <= high, both grow with MACs', () => {
+    const a = aggregateEstimateMs({ macs: 4e8, weightBytes: 3e6, layers: 80 });
+    const b = aggregateEstimateMs({ macs: 8e8, weightBytes: 3e6, layers: 80 });
+    expect(a.low).toBeLessThanOrEqual(a.high);
+    expect(b.low).toBeGreaterThan(a.low);
+    expect(b.high).toBeGreaterThan(a.high);
+  });
+});
+
+describe('NPU roofline', () => {
+  test('weight-heavy layer is weight-bound, wide layer is compute-bound', () => {
+    const big = estimateNpuLayer(conv(512, 1024, 7)); // 4.7 M weights, 49 pixels
+    expect(big.bound).toBe('weights');
+    expect(big.us).toBeCloseTo((big.flashBytes / defaultCostParams['npu.extFlashBytesPerSec']) * 1e6 + defaultCostParams['npu.epochOverheadUs'], 6);
+    const wide = estimateNpuLayer(conv(32, 64, 112));
+    expect(wide.bound).toBe('compute');
+    // Doubling the bandwidth halves the weight-bound time (minus overhead), leaves compute-bound alone.
+    const p = applyCostOverrides(defaultCostParams, { 'npu.extFlashBytesPerSec': 2 * defaultCostParams['npu.extFlashBytesPerSec'] });
+    expect(estimateNpuLayer(conv(512, 1024, 7), p).us).toBeLessThan(big.us * 0.51 + defaultCostParams['npu.epochOverheadUs']);
+    expect(estimateNpuLayer(conv(32, 64, 112), p).us).toBe(wide.us);
+  });
+
+  test('flash and RAM: int8 weights + bias + per-channel data; inputs + outputs', () => {
+    const e = estimateNpuLayer(conv(16, 32, 10));
+    expect(e.flashBytes).toBe(16 * 32 * 9 + 32 * (4 + defaultCostParams['npu.flashBytesPerChannel']));
+    expect(e.ramBytes).toBe(16 * 100 + 32 * 100);
+    expect(e.macs).toBe(100 * 32 * 16 * 9);
+  });
+
+  test('depthwise runs at the depthwise efficiency; reshape is free', () => {
+    const dw: NpuLayerDesc = { ...conv(256, 256, 56), op: 'DepthwiseConv', group: 256 };
+    const e = estimateNpuLayer(dw);
+    expect(e.macs).toBe(56 * 56 * 256 * 9);
+    expect(e.terms.compute).toBeCloseTo(e.macs / (defaultCostParams['npu.macsPerCycle'] * defaultCostParams['npu.depthwiseEfficiency'] * 1e9) * 1e6, 6);
+    const r = estimateNpuLayer({ op: 'Reshape', inputShapes: [[1, 8, 4, 4]], outputShapes: [[1, 128]], actBits: 8, actSigned: true });
+    expect(r.us).toBe(0);
+  });
+});
+
+describe('CPU estimates', () => {
+  const l = conv(64, 64, 28);
+  test('MACs × instr/MAC / (IPC × clock) + overhead', () => {
+    const p = defaultCostParams;
+    const e = estimateCpuLayer(l, 'w8a8');
+    const expected = (l.outputShapes[0].reduce((a, b) => a * b, 1) * 64 * 9 * p['cpu.instrPerMac.w8a8']) / (p['cpu.ipc'] * p['cpu.clockHz']) * 1e6;
+    expect(e.terms.compute).toBeCloseTo(expected, 6);
+    expect(e.us).toBeGreaterThan(expected);
+  });
+
+  test('lower weight bits: less flash, more time per MAC; float costs most', () => {
+    const w8 = estimateCpuLayer(l, 'w8a8');
+    const w4 = estimateCpuLayer(l, { weightBits: 4, actBits: 8 });
+    const w3 = estimateCpuLayer(l, 'w3a8');
+    const w2 = estimateCpuLayer(l, 'w2a8');
+    const w4a4 = estimateCpuLayer(l, 'w4a4');
+    const f = estimateCpuLayer(l, 'f32');
+    expect(w4.flashBytes).toBe(64 * 64 * 9 / 2 + 64 * 8);
+    expect(w3.flashBytes).toBe(w4.flashBytes); // 3-bit stored in 4-bit containers
+    expect(w2.flashBytes).toBeLessThan(w4.flashBytes);
+    expect(w4.flashBytes).toBeLessThan(w8.flashBytes);
+    expect(w4.us).toBeGreaterThan(w8.us);
+    expect(w2.us).toBeGreaterThan(w4.us);
+    expect(w4a4.us).toBeGreaterThan(w4.us);
+    expect(f.us).toBeGreaterThan(w8.us);
+    expect(f.ramBytes).toBe(4 * w8.ramBytes); // float activations and im2col scratch: 4 bytes an element
+  });
+
+  test('the NPU beats the CPU on an int8 conv by a wide margin', () => {
+    expect(estimateNpuLayer(l).us * 5).toBeLessThan(estimateCpuLayer(l, 'w8a8').us);
+  });
+
+  test('a bad precision string is a bad-input error', () => {
+    expect(() => estimateCpuLayer(l, 'w5a8')).toThrow(HsqError);
+  });
+});
+
+describe('overrides and transitions', () => {
+  test('known keys override, defaults untouched', () => {
+    const p = applyCostOverrides(defaultCostParams, { 'npu.macsPerCycle': 100, 'transition.us': 0 });
+    expect(p['npu.macsPerCycle']).toBe(100);
+    expect(p['transition.us']).toBe(0);
+    expect(defaultCostParams['npu.macsPerCycle']).not.toBe(100);
+    expect(applyCostOverrides(defaultCostParams, undefined)).toEqual(defaultCostParams);
+  });
+
+  test('unknown key → bad-input naming costModel.<key>', () => {
+    let err: unknown;
+    try { applyCostOverrides(defaultCostParams, { 'npu.macPerCycle': 3 }); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(HsqError);
+    expect((err as HsqError).kind).toBe('bad-input');
+    expect((err as HsqError).subject).toBe('costModel.npu.macPerCycle');
+    expect((err as HsqError).message).toMatch(/^costModel\.npu\.macPerCycle: unknown/);
+  });
+
+  test('zero clock or negative values are rejected', () => {
+    expect(() => applyCostOverrides(defaultCostParams, { 'cpu.clockHz': 0 })).toThrow(/costModel.cpu.clockHz: must be a positive/);
+    expect(() => applyCostOverrides(defaultCostParams, { 'npu.epochOverheadUs': -1 })).toThrow(/costModel.npu.epochOverheadUs/);
+    expect(() => applyCostOverrides(defaultCostParams, { 'cpu.ipc': Number.NaN })).toThrow(HsqError);
+  });
+
+  test('every parameter is documented with unit and source', () => {
+    for (const [k, d] of Object.entries(COST_PARAM_DOCS)) {
+      expect(k).toMatch(/^(npu|cpu|transition)\./);
+      expect(d.unit.length).toBeGreaterThan(0);
+      expect(d.source.length).toBeGreaterThan(0);
+      expect(Number.isFinite(d.value)).toBe(true);
+    }
+  });
+
+  test('transition: zero on the same device, fixed + per byte across', () => {
+    expect(transitionCost({ from: 'npu', to: 'npu', bytes: 1e6 })).toBe(0);
+    const p = defaultCostParams;
+    expect(transitionCost({ from: 'npu', to: 'cpu', bytes: 1.6e6 })).toBeCloseTo(p['transition.us'] + 1.6e6 / p['transition.bytesPerSec'] * 1e6, 9);
+    expect(transitionCost({ from: 'cpu', to: 'npu', bytes: 0 })).toBe(p['transition.us']);
+  });
+});

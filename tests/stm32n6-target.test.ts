@@ -1,0 +1,123 @@
+// stm32n6 target data (memories, clocks, NPU capabilities) and the Neural-ART constraints.
+import { loadStm32n6Target, poolsFor } from '../targets/stm32n6/target';
+import { NPU_CONSTRAINTS, NPU_SUPPORTED_OPS, checkNpu } from '../targets/stm32n6/npu-constraints';
+import { NpuLayerDesc } from '../targets/stm32n6/layer-desc';
+
+const KiB = 1024;
+
+describe('target data', () => {
+  const t = loadStm32n6Target();
+
+  test('STM32N6570-DK memories at ST mpool addresses', () => {
+    const m = Object.fromEntries(t.memories.map((x) => [x.name, x]));
+    expect(m.cpuRAM1.base).toBe(0x34080000);
+    expect(m.cpuRAM2.base).toBe(0x34100000);
+    expect(m.cpuRAM2.size).toBe(1024 * KiB);
+    expect(['npuRAM3', 'npuRAM4', 'npuRAM5', 'npuRAM6'].map((n) => m[n].base)).toEqual([0x34200000, 0x34270000, 0x342e0000, 0x34350000]);
+    for (const n of ['npuRAM3', 'npuRAM4', 'npuRAM5', 'npuRAM6']) { expect(m[n].size).toBe(448 * KiB); expect(m[n].use).toBe('npu'); }
+    expect(m.hyperRAM.base).toBe(0x90000000);
+    expect(m.hyperRAM.size).toBe(16 * 1024 * KiB);
+    expect(m.octoFlash.base).toBe(0x70000000);
+    expect(m.octoFlash.access).toBe('ro');
+    expect(m.octoFlash.use).toBe('weights');
+  });
+
+  test('memories do not overlap', () => {
+    const s = [...t.memories].sort((a, b) => a.base - b.base);
+    for (let i = 1; i < s.length; i++) expect(s[i - 1].base + s[i - 1].size).toBeLessThanOrEqual(s[i].base);
+  });
+
+  test('clocks, INT8-only NPU, sources', () => {
+    expect(t.cpu.clockHz).toBe(800e6);
+    expect(t.npu.clockHz).toBe(1e9);
+    expect(t.npu.weights).toEqual({ bits: 8, signed: true, symmetric: true, perChannel: true });
+    expect(t.npu.activations).toEqual({ bits: 8, signed: true, symmetric: false });
+    expect(Object.keys(t.sources).length).toBeGreaterThan(3);
+    for (const l of Object.values(t.npu.limits)) expect(l.note.length).toBeGreaterThan(0);
+  });
+
+  test('planner pools: CPU gets cpuRAM2 then cpuRAM1; NPU the npuRAMs and hyperRAM', () => {
+    expect(poolsFor('cpu').map((p) => p.name)).toEqual(['cpuRAM2', 'cpuRAM1']);
+    expect(poolsFor('npu').map((p) => p.name)).toEqual(['npuRAM3', 'npuRAM4', 'npuRAM5', 'npuRAM6', 'hyperRAM']);
+    expect(poolsFor('cpu')[0]).toEqual({ name: 'cpuRAM2', size: 1024 * KiB, base: 0x34100000 });
+  });
+
+  test('frozen', () => {
+    expect(Object.isFrozen(t.memories[0])).toBe(true);
+    expect(loadStm32n6Target()).toBe(t);
+  });
+});
+
+const int8 = { actBits: 8, actSigned: true, weightBits: 8, weightSigned: true, weightSymmetric: true, perChannel: true };
+const conv = (extra: Partial<NpuLayerDesc> = {}): NpuLayerDesc => ({
+  ...int8, name: 'conv1', op: 'Conv', kernel: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [1, 1, 1, 1], group: 1,
+  inputShapes: [[1, 16, 32, 32]], outputShapes: [[1, 32, 32, 32]], ...extra,
+});
+
+describe('Neural-ART constraints', () => {
+  test('an int8 3×3 conv is accepted', () => {
+    expect(checkNpu(conv())).toEqual({ ok: true, reasons: [], failed: [] });
+  });
+
+  test('int4 weights are refused with the one-line reason', () => {
+    const r = checkNpu(conv({ weightBits: 4 }));
+    expect(r.ok).toBe(false);
+    expect(r.reasons).toEqual(['weights must be int8 (signed, symmetric per channel)']);
+    expect(r.failed).toEqual(['int8-weights']);
+  });
+
+  test('asymmetric weights, 4-bit and float activations are refused', () => {
+    expect(checkNpu(conv({ weightSymmetric: false })).failed).toEqual(['int8-weights']);
+    expect(checkNpu(conv({ actBits: 4 })).failed).toEqual(['int8-activations']);
+    expect(checkNpu(conv({ actFloat: true })).failed).toEqual(['int8-activations']);
+    expect(checkNpu(conv({ actSigned: false })).reasons).toEqual(['activations must be int8 (signed, asymmetric 8-bit)']);
+  });
+
+  test('every failing constraint is reported, in order', () => {
+    const r = checkNpu(conv({ weightBits: 2, kernel: [17, 17], stride: [9, 9], pads: [1, 1, 1, 1] }));
+    expect(r.failed).toEqual(['int8-weights', 'kernel-size', 'stride-range']);
+    expect(r.reasons[1]).toBe('kernel height and width must be 1..16');
+  });
+
+  test('geometry: dilation, pads, batch, grouped conv, dynamic shapes', () => {
+    expect(checkNpu(conv({ dilation: [16, 16] })).failed).toEqual(['dilation-range']);
+    expect(checkNpu(conv({ pads: [3, 1, 1, 1] })).failed).toEqual(['pads-below-kernel']);
+    expect(checkNpu(conv({ inputShapes: [[2, 16, 32, 32]], outputShapes: [[2, 32, 32, 32]] })).failed).toEqual(['batch-one']);
+    expect(checkNpu(conv({ group: 4 })).failed).toEqual(['group-valid']);
+    expect(checkNpu(conv({ group: 16, outputShapes: [[1, 16, 32, 32]] })).ok).toBe(true);
+    expect(checkNpu(conv({ inputShapes: [[1, 16, -1, 32]] })).failed).toEqual(['static-shapes']);
+  });
+
+  test('gemm needs constant int8 weights', () => {
+    const g: NpuLayerDesc = { ...int8, op: 'Gemm', inputShapes: [[1, 256]], outputShapes: [[1, 10]] };
+    expect(checkNpu(g).ok).toBe(true);
+    expect(checkNpu({ ...g, weightsConstant: false }).failed).toEqual(['const-weights']);
+  });
+
+  test('pools, element-wise, resize', () => {
+    const pool: NpuLayerDesc = { ...int8, op: 'MaxPool', kernel: [2, 2], stride: [2, 2], pads: [0, 0, 0, 0], inputShapes: [[1, 8, 16, 16]], outputShapes: [[1, 8, 8, 8]] };
+    expect(checkNpu(pool).ok).toBe(true);
+    expect(checkNpu({ ...pool, kernel: [32, 32] }).failed).toEqual(['pool-kernel']);
+    const add: NpuLayerDesc = { ...int8, op: 'Add', inputShapes: [[1, 8, 4, 4], [1, 8, 1, 1]], outputShapes: [[1, 8, 4, 4]] };
+    expect(checkNpu(add).ok).toBe(true);
+    expect(checkNpu({ ...add, inputShapes: [[1, 8, 4, 4], [1, 1, 4, 4]] }).failed).toEqual(['eltwise-broadcast']);
+    const rs: NpuLayerDesc = { ...int8, op: 'Resize', resizeMode: 'nearest', inputShapes: [[1, 8, 4, 4]], outputShapes: [[1, 8, 8, 8]] };
+    expect(checkNpu(rs).ok).toBe(true);
+    expect(checkNpu({ ...rs, resizeMode: 'cubic' }).failed).toEqual(['resize-mode']);
+    expect(checkNpu({ ...rs, outputShapes: [[1, 8, 6, 6]] }).failed).toEqual(['resize-integer-scale']);
+  });
+
+  test('softmax and unknown ops stay on the CPU with a reason', () => {
+    const sm: NpuLayerDesc = { ...int8, op: 'Softmax', inputShapes: [[1, 10]], outputShapes: [[1, 10]] };
+    expect(checkNpu(sm)).toEqual({ ok: false, reasons: ['softmax runs in software on Neural-ART (no exponential unit)'], failed: ['op-unsupported'] });
+    expect(checkNpu({ ...sm, op: 'Foo' as never }).reasons).toEqual(['op Foo is not supported on the NPU']);
+  });
+
+  test('the ops table names only existing constraints; texts are one line', () => {
+    for (const ids of Object.values(NPU_SUPPORTED_OPS)) for (const id of ids!) expect(NPU_CONSTRAINTS[id]).toBeDefined();
+    for (const c of Object.values(NPU_CONSTRAINTS)) {
+      expect(c.text).not.toMatch(/\n/);
+      expect(c.id).toMatch(/^[a-z0-9-]+$/);
+    }
+  });
+});
