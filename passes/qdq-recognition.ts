@@ -1,0 +1,405 @@
+// Turns quantized convolutions and matrix products into hsq's integer ops (docs/ir.md):
+//
+//   Q(act?(Conv(DQ(x), DQ(w_int const), bias?)))    → QConv(x, w, bias)   rule qdq-conv
+//   Q(act?(Gemm(DQ(a), DQ(w_int const), bias?)))    → QGemm(a, w, bias)   rule qdq-gemm
+//   Q(act?(MatMul(DQ(a), DQ(w_int const))))         → QGemm(a, w)         rule qdq-matmul
+//   QLinearConv(x, .., w const, .., bias?)          → QConv               rule qlinear-conv
+//   QLinearMatMul(a, .., b const, ..)               → QGemm               rule qlinear-matmul
+//
+// act is Relu or Clip with constant bounds; it becomes the output clamp qmin/qmax (exact:
+// quantization is monotone, so quantize(clip(y)) = clamp(quantize(y))). bias is DQ(int32
+// const) or a float constant; either way it becomes int32 in units of x_scale * w_scale[m]
+// (rounded half to even when the given scale differs, with a warning). Gemm's transB is folded
+// by transposing the integers. ConvInteger / MatMulInteger carry no output scale and stay.
+//
+// Before the rules run, every integer tensor at a QuantizeLinear output or a
+// DequantizeLinear input with constant scale/zero point gets `quant` (bits from the dtype
+// unless already set, e.g. by lower-qonnx).
+import { DType, isFloat, isInteger } from '../compiler/ir/dtype';
+import { Graph, Node, QuantParams, TensorInfo, attrFloat, attrInt, attrInts, attrString, consumers } from '../compiler/ir/graph';
+import { Tensor, makeTensor, numel } from '../compiler/ir/tensor';
+import { roundHalfEven } from '../compiler/numerics';
+import type { Pass, PassContext } from '../compiler/pass-manager';
+import { clampActivation, fusedClamp, quantOfQdq, sameQuant, tensorRange } from './quant';
+import { allNames, freshName, infoOfValue, originOf, soleConsumer } from './util';
+
+const f = Math.fround;
+
+interface Ctx {
+  g: Graph;
+  prod: Map<string, Node>;
+  cons: Map<string, Node[]>;
+  names: Set<string>;
+  warn: (m: string) => void;
+}
+
+interface Replacement {
+  /** Nodes the replacement stands for; removed. */
+  remove: Node[];
+  /** The new node, placed where `at` was. */
+  node: Node;
+  at: Node;
+  inits: Record<string, Tensor>;
+  infos: Record<string, TensorInfo>;
+}
+
+interface Rule {
+  readonly name: string;
+  match(c: Ctx, n: Node): Replacement | undefined;
+}
+
+// ---- the pieces patterns are made of ----
+
+interface QTensor { name: string; quant: QuantParams; dtype: DType }
+
+/** Integer tensor behind a DequantizeLinear with constant scale/zp (and its quant). */
+function dequantized(c: Ctx, name: string): (QTensor & { dq: Node }) | undefined {
+  const dq = c.prod.get(name);
+  if (!dq || dq.op !== 'DequantizeLinear' || dq.domain !== '') return undefined;
+  const info = c.g.tensors[dq.inputs[0]];
+  if (!info?.quant) return undefined;
+  return { name: dq.inputs[0], quant: info.quant, dtype: info.dtype, dq };
+}
+
+const ACT_INT = new Set<DType>(['int8', 'uint8']);
+
+function perTensor(q: QuantParams): boolean {
+  return q.axis === undefined && q.scale.length === 1;
+}
+
+/** The Q at the end of `conv → act? → Q`, each link read only by the next. */
+function outputChain(c: Ctx, op: Node): { act?: Node; q: Node; y: QTensor } | undefined {
+  let next = soleConsumer(c.g, c.cons, op.outputs[0]);
+  let act: Node | undefined;
+  if (next && (next.op === 'Relu' || next.op === 'Clip') && next.domain === '') {
+    act = next;
+    next = soleConsumer(c.g, c.cons, act.outputs[0]);
+  }
+  if (!next || next.op !== 'QuantizeLinear' || next.domain !== '') return undefined;
+  const info = c.g.tensors[next.outputs[0]];
+  if (!info?.quant || !perTensor(info.quant) || !ACT_INT.has(info.dtype)) return undefined;
+  return { act, q: next, y: { name: next.outputs[0], quant: info.quant, dtype: info.dtype } };
+}
+
+/** qmin/qmax of the output, narrowed by a fused Relu/Clip; undefined if the act cannot fuse. */
+function outputClamp(c: Ctx, y: QTensor, act: Node | undefined): [number, number] | undefined {
+  const [lo, hi] = tensorRange(y.quant, y.dtype);
+  if (!act) return [lo, hi];
+  const a = clampActivation(c.g, act);
+  return a && fusedClamp(a, y.quant.scale[0], y.quant.zeroPoint[0], lo, hi);
+}
+
+/**
+ * int32 bias in units of x_scale * w_scale[m]. From DQ(int32 const) (reused when its scale
+ * matches) or a float constant (quantized, round half to even). Undefined if out of int32.
+ */
+function biasInt(c: Ctx, name: string | undefined, xq: QuantParams, wq: QuantParams, m: number, owner: Node): { t: Tensor; q: QuantParams } | undefined | null {
+  if (!name) return null;
+  const want = Array.from({ length: m }, (_, k) => f(f(xq.scale[0]) * f(wq.scale[wq.scale.length === 1 ? 0 : k])));
+  const perAxis = wq.scale.length > 1;
+  const q: QuantParams = { scale: perAxis ? want : [want[0]], zeroPoint: new Array(perAxis ? m : 1).fill(0), ...(perAxis ? { axis: 0 } : {}), bits: 32, signed: true, narrow: false };
+  const out = new Int32Array(m);
+  const dq = c.prod.get(name);
+  let real: (k: number) => number;
+  let exactIn: ((k: number) => number) | undefined;
+  if (dq && dq.op === 'DequantizeLinear' && dq.domain === '') {
+    const b = c.g.initializers[dq.inputs[0]];
+    const bq = c.g.tensors[dq.inputs[0]]?.quant;
+    if (!b || b.dtype !== 'int32' || numel(b.shape) !== m || !bq || bq.zeroPoint.some((z) => z !== 0)) return undefined;
+    const sb = (k: number) => bq.scale[bq.scale.length === 1 ? 0 : k];
+    if (want.every((w, k) => f(sb(k)) === w)) exactIn = (k) => Number(b.data[k]);
+    real = (k) => Number(b.data[k]) * sb(k);
+  } else {
+    const b = c.g.initializers[name];
+    if (!b || !isFloat(b.dtype) || numel(b.shape) !== m) return undefined;
+    real = (k) => Number(b.data[k]);
+  }
+  let inexact = false;
+  for (let k = 0; k < m; k++) {
+    let v: number;
+    if (exactIn) v = exactIn(k);
+    else {
+      v = roundHalfEven(real(k) / want[k]);
+      if (dq && v !== real(k) / want[k]) inexact = true;
+    }
+    if (!(v >= -2147483648 && v <= 2147483647)) return undefined;
+    out[k] = v;
+  }
+  if (inexact) c.warn(`node '${owner.name}': bias scale differs from input scale × weight scale; bias requantized (rounded half to even)`);
+  return { t: makeTensor('int32', [m], out), q };
+}
+
+function convAttrs(c: Ctx, conv: Node, x: string, w: Tensor): Record<string, number | number[]> | undefined {
+  const xs = c.g.tensors[x]?.shape;
+  if (!xs || xs.length !== 4 || w.shape.length !== 4) return undefined;
+  const k = [w.shape[2], w.shape[3]];
+  const ks = attrInts(conv, 'kernel_shape');
+  if (ks && (ks[0] !== k[0] || ks[1] !== k[1])) return undefined;
+  const strides = [...(attrInts(conv, 'strides') ?? [1, 1])];
+  const dil = [...(attrInts(conv, 'dilations') ?? [1, 1])];
+  const autoPad = attrString(conv, 'auto_pad', 'NOTSET');
+  let pads = [...(attrInts(conv, 'pads') ?? [0, 0, 0, 0])];
+  if (autoPad === 'VALID') pads = [0, 0, 0, 0];
+  else if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    pads = [0, 0, 0, 0];
+    for (let d = 0; d < 2; d++) {
+      const inD = xs[2 + d];
+      const total = Math.max(0, (Math.ceil(inD / strides[d]) - 1) * strides[d] + (k[d] - 1) * dil[d] + 1 - inD);
+      const small = Math.floor(total / 2);
+      pads[d] = autoPad === 'SAME_UPPER' ? small : total - small;
+      pads[d + 2] = total - pads[d];
+    }
+  } else if (autoPad !== 'NOTSET') return undefined;
+  return { group: attrInt(conv, 'group', 1), kernel_shape: k, strides, pads, dilations: dil };
+}
+
+/** Assembles a QConv / QGemm replacement; checks every operand's quant. */
+function build(c: Ctx, kind: 'QConv' | 'QGemm', anchor: Node, remove: Node[], at: Node, x: QTensor, w0: { name: string; t: Tensor; quant: QuantParams },
+  biasName: string | undefined, y: QTensor, clamp: [number, number], attrs: Record<string, number | number[]>): Replacement | undefined {
+  let w = w0;
+  if (!perTensor(x.quant) || !ACT_INT.has(x.dtype) || !isInteger(w.t.dtype) || w.quant.blockSize !== undefined) return undefined;
+  const m = kind === 'QConv' ? w.t.shape[0] : w.t.shape[1];
+  if (w.quant.scale.length !== 1 && w.quant.axis !== (kind === 'QConv' ? 0 : 1)) return undefined;
+  let bias = biasInt(c, biasName, x.quant, w.quant, m, anchor);
+  if (bias === undefined && biasName && w.quant.scale.length === m && m > 1) {
+    // Channels whose weights are all zero points (dead channels, often with tiny scales) may
+    // take any weight scale: give them one that makes their bias representable in int32.
+    const fixed = rescaleDeadChannels(c, w, kind === 'QConv' ? 0 : 1);
+    if (fixed) { w = fixed; bias = biasInt(c, biasName, x.quant, w.quant, m, anchor); }
+  }
+  if (bias === undefined) return undefined;
+  const inits: Record<string, Tensor> = {};
+  const infos: Record<string, TensorInfo> = {};
+  const inputs = [x.name, w.name];
+  if (bias) {
+    const bn = freshName(c.names, `${anchor.name}_bias_q`);
+    inits[bn] = bias.t;
+    infos[bn] = { ...infoOfValue(bn, bias.t), quant: bias.q };
+    inputs.push(bn);
+  }
+  if (!(w.name in c.g.initializers)) { inits[w.name] = w.t; infos[w.name] = { ...infoOfValue(w.name, w.t), quant: w.quant }; }
+  const node: Node = {
+    name: anchor.name, op: kind, domain: 'hsq', inputs, outputs: [y.name],
+    attrs: { ...attrs, qmin: clamp[0], qmax: clamp[1] }, origin: originOf(...remove),
+  };
+  return { remove, node, at, inits, infos };
+}
+
+function rescaleDeadChannels(c: Ctx, w: { name: string; t: Tensor; quant: QuantParams }, axis: 0 | 1): { name: string; t: Tensor; quant: QuantParams } | undefined {
+  const m = w.quant.scale.length;
+  const dead = new Array<boolean>(m).fill(true);
+  const [rows, cols] = [w.t.shape[0], numel(w.t.shape) / w.t.shape[0]];
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
+    const ch = axis === 0 ? i : j;
+    if (Number(w.t.data[i * cols + j]) !== w.quant.zeroPoint[ch]) dead[ch] = false;
+  }
+  const live = w.quant.scale.filter((_, k) => !dead[k]);
+  if (live.length === m) return undefined;
+  const s = live.length ? Math.max(...live) : 1;
+  const quant = { ...w.quant, scale: w.quant.scale.map((v, k) => (dead[k] ? s : v)) };
+  return { name: freshName(c.names, `${w.name}_q`), t: w.t, quant };
+}
+
+function weightOf(c: Ctx, name: string): { name: string; t: Tensor; quant: QuantParams } | undefined {
+  const d = dequantized(c, name);
+  const t = d && c.g.initializers[d.name];
+  return d && t && isInteger(t.dtype) ? { name: d.name, t, quant: d.quant } : undefined;
+}
+
+/** Integer transpose of a [N, K] weight to [K, N]; per-row quant becomes per-column. */
+function transposed(c: Ctx, w: { name: string; t: Tensor; quant: QuantParams }) {
+  const [n, k] = w.t.shape;
+  const out = new (w.t.data.constructor as Int8ArrayConstructor)(n * k);
+  for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) out[j * n + i] = Number(w.t.data[i * k + j]);
+  const quant = w.quant.axis === 0 ? { ...w.quant, axis: 1 } : w.quant.axis === 1 ? undefined : w.quant;
+  if (!quant) return undefined;
+  return { name: freshName(c.names, `${w.name}_T`), t: makeTensor(w.t.dtype, [k, n], out), quant };
+}
+
+// ---- the rules ----
+
+const qdqConv: Rule = {
+  name: 'qdq-conv',
+  match(c, conv) {
+    if (conv.op !== 'Conv' || conv.domain !== '') return undefined;
+    const x = dequantized(c, conv.inputs[0]);
+    const w = weightOf(c, conv.inputs[1]);
+    const out = outputChain(c, conv);
+    if (!x || !w || !out) return undefined;
+    const attrs = convAttrs(c, conv, x.name, w.t);
+    const clamp = outputClamp(c, out.y, out.act);
+    if (!attrs || !clamp) return undefined;
+    const remove = [conv, ...(out.act ? [out.act] : []), out.q];
+    return build(c, 'QConv', conv, remove, conv, x, w, conv.inputs[2], out.y, clamp, attrs);
+  },
+};
+
+const qdqGemm: Rule = {
+  name: 'qdq-gemm',
+  match(c, gemm) {
+    if (gemm.op !== 'Gemm' || gemm.domain !== '') return undefined;
+    if (attrInt(gemm, 'transA', 0) !== 0 || attrFloat(gemm, 'alpha', 1) !== 1 || (gemm.inputs[2] && attrFloat(gemm, 'beta', 1) !== 1)) return undefined;
+    const x = dequantized(c, gemm.inputs[0]);
+    let w = weightOf(c, gemm.inputs[1]);
+    const out = outputChain(c, gemm);
+    if (!x || !w || !out || w.t.shape.length !== 2) return undefined;
+    if (attrInt(gemm, 'transB', 0)) w = transposed(c, w);
+    const clamp = outputClamp(c, out.y, out.act);
+    if (!w || !clamp) return undefined;
+    const bias = gemm.inputs[2];
+    if (bias && c.g.tensors[bias] && numel(c.g.tensors[bias].shape) !== w.t.shape[1]) return undefined;
+    return build(c, 'QGemm', gemm, [gemm, ...(out.act ? [out.act] : []), out.q], gemm, x, w, bias, out.y, clamp, {});
+  },
+};
+
+const qdqMatMul: Rule = {
+  name: 'qdq-matmul',
+  match(c, mm) {
+    if (mm.op !== 'MatMul' || mm.domain !== '') return undefined;
+    const x = dequantized(c, mm.inputs[0]);
+    const w = weightOf(c, mm.inputs[1]);
+    const out = outputChain(c, mm);
+    const xr = x && c.g.tensors[x.name]?.shape.length;
+    if (!x || !w || !out || w.t.shape.length !== 2 || !xr || xr < 2) return undefined;
+    const clamp = outputClamp(c, out.y, out.act);
+    if (!clamp) return undefined;
+    return build(c, 'QGemm', mm, [mm, ...(out.act ? [out.act] : []), out.q], mm, x, w, undefined, out.y, clamp, {});
+  },
+};
+
+/** Quant of a QLinear operand given as (tensor, scale, zp) inputs; set onto infos. */
+function qlinearOperand(c: Ctx, n: Node, t: number, s: number, z: number, rank: number | undefined, infos: Record<string, TensorInfo>): QTensor | undefined {
+  const name = n.inputs[t];
+  const info = c.g.tensors[name];
+  if (!info) return undefined;
+  const view: Node = { ...n, inputs: [name, n.inputs[s], n.inputs[z]], attrs: rank === 4 ? { axis: 0 } : { axis: 1 } };
+  const q = quantOfQdq(c.g, view, name, info.dtype, rank ?? info.shape.length, info.quant);
+  if (!q || (info.quant && !sameQuant(info.quant, q))) return undefined;
+  infos[name] = { ...info, quant: q };
+  return { name, quant: q, dtype: info.dtype };
+}
+
+const qlinearConv: Rule = {
+  name: 'qlinear-conv',
+  match(c, n) {
+    if (n.op !== 'QLinearConv' || n.domain !== '') return undefined;
+    const infos: Record<string, TensorInfo> = {};
+    const x = qlinearOperand(c, n, 0, 1, 2, undefined, infos);
+    const wq = qlinearOperand(c, n, 3, 4, 5, 4, infos);
+    const yInfo = c.g.tensors[n.outputs[0]];
+    const wt = c.g.initializers[n.inputs[3]];
+    if (!x || !wq || !wt || !yInfo) return undefined;
+    const yView: Node = { ...n, inputs: [n.outputs[0], n.inputs[6], n.inputs[7]], attrs: {} };
+    const yq = quantOfQdq(c.g, yView, n.outputs[0], yInfo.dtype, yInfo.shape.length, yInfo.quant);
+    if (!yq || !perTensor(yq)) return undefined;
+    const yT: QTensor = { name: n.outputs[0], quant: yq, dtype: yInfo.dtype };
+    const attrs = convAttrs(c, n, x.name, wt);
+    if (!attrs) return undefined;
+    const b = n.inputs[8];
+    const bInfos: Record<string, TensorInfo> = {};
+    if (b) {
+      const bt = c.g.initializers[b];
+      if (!bt || bt.dtype !== 'int32') return undefined;
+    }
+    const r = build(c, 'QConv', n, [n], n, x, { name: wq.name, t: wt, quant: wq.quant }, undefined, yT, tensorRange(yq, yT.dtype), attrs);
+    if (!r) return undefined;
+    if (b) {
+      // QLinearConv's bias is int32 in units of x_scale * w_scale already.
+      const bn = freshName(c.names, `${n.name}_bias_q`);
+      const bt = c.g.initializers[b];
+      const m = wt.shape[0];
+      const want = Array.from({ length: m }, (_, k) => f(f(x.quant.scale[0]) * f(wq.quant.scale[wq.quant.scale.length === 1 ? 0 : k])));
+      const per = wq.quant.scale.length > 1;
+      r.inits[bn] = bt;
+      bInfos[bn] = { ...infoOfValue(bn, bt), quant: { scale: per ? want : [want[0]], zeroPoint: new Array(per ? m : 1).fill(0), ...(per ? { axis: 0 } : {}), bits: 32, signed: true, narrow: false } };
+      r.node = { ...r.node, inputs: [...r.node.inputs, bn] };
+    }
+    Object.assign(r.infos, infos, bInfos, { [yT.name]: { ...yInfo, quant: yq } });
+    return r;
+  },
+};
+
+const qlinearMatMul: Rule = {
+  name: 'qlinear-matmul',
+  match(c, n) {
+    if (n.op !== 'QLinearMatMul' || n.domain !== '') return undefined;
+    const infos: Record<string, TensorInfo> = {};
+    const x = qlinearOperand(c, n, 0, 1, 2, undefined, infos);
+    const wq = qlinearOperand(c, n, 3, 4, 5, 2, infos);
+    const wt = c.g.initializers[n.inputs[3]];
+    const yInfo = c.g.tensors[n.outputs[0]];
+    if (!x || !wq || !wt || wt.shape.length !== 2 || !yInfo) return undefined;
+    const yq = quantOfQdq(c.g, { ...n, inputs: [n.outputs[0], n.inputs[6], n.inputs[7]], attrs: {} }, n.outputs[0], yInfo.dtype, yInfo.shape.length, yInfo.quant);
+    if (!yq || !perTensor(yq)) return undefined;
+    const yT: QTensor = { name: n.outputs[0], quant: yq, dtype: yInfo.dtype };
+    const r = build(c, 'QGemm', n, [n], n, x, { name: wq.name, t: wt, quant: wq.quant }, undefined, yT, tensorRange(yq, yT.dtype), {});
+    if (!r) return undefined;
+    Object.assign(r.infos, infos, { [yT.name]: { ...yInfo, quant: yq } });
+    return r;
+  },
+};
+
+export const QDQ_RULES: readonly Rule[] = [qdqConv, qdqGemm, qdqMatMul, qlinearConv, qlinearMatMul];
+
+// ---- driver ----
+
+/** Sets `quant` on the integer side of every QuantizeLinear / DequantizeLinear with constant parameters. */
+export function annotateQuant(g: Graph, warn: (m: string) => void = () => undefined): Graph {
+  let tensors: Record<string, TensorInfo> | undefined;
+  for (const n of g.nodes) {
+    if (n.domain !== '' || (n.op !== 'QuantizeLinear' && n.op !== 'DequantizeLinear')) continue;
+    const name = n.op === 'QuantizeLinear' ? n.outputs[0] : n.inputs[0];
+    const cur = (tensors ?? g.tensors)[name] ?? (g.initializers[name] ? infoOfValue(name, g.initializers[name]) : undefined);
+    if (!cur || !isInteger(cur.dtype)) continue;
+    const q = quantOfQdq(g, n, name, cur.dtype, cur.shape.length, cur.quant);
+    if (!q) continue;
+    if (cur.quant && !sameQuant(cur.quant, q)) {
+      // q takes bits/signed/narrow from cur.quant, so this is a scale/zero point/axis conflict.
+      warn(`tensor '${name}' is quantized with different parameters by '${n.name}' than elsewhere; keeping the first`);
+      continue;
+    }
+    tensors ??= { ...g.tensors };
+    tensors[name] = { ...cur, quant: q };
+  }
+  return tensors ? { ...g, tensors } : g;
+}
+
+export function recognizeQdq(g0: Graph, ctx?: PassContext): Graph {
+  const warn = ctx?.warn ?? (() => undefined);
+  const g = annotateQuant(g0, warn);
+  const prod = new Map<string, Node>();
+  for (const n of g.nodes) for (const o of n.outputs) if (o) prod.set(o, n);
+  const c: Ctx = { g, prod, cons: consumers(g), names: allNames(g), warn };
+  const taken = new Set<Node>();
+  const byAt = new Map<Node, Replacement>();
+  for (const n of g.nodes) {
+    if (taken.has(n)) continue;
+    for (const rule of QDQ_RULES) {
+      const r = rule.match(c, n);
+      if (!r || r.remove.some((m) => taken.has(m))) continue;
+      r.remove.forEach((m) => taken.add(m));
+      byAt.set(r.at, r);
+      break;
+    }
+  }
+  if (!byAt.size) return g;
+  const nodes: Node[] = [];
+  const initializers = { ...g.initializers };
+  const tensors = { ...g.tensors };
+  for (const n of g.nodes) {
+    const r = byAt.get(n);
+    if (r) {
+      nodes.push(r.node);
+      Object.assign(initializers, r.inits);
+      Object.assign(tensors, r.infos);
+      for (const m of r.remove) for (const o of m.outputs) if (o && o !== r.node.outputs[0]) delete tensors[o];
+    } else if (!taken.has(n)) nodes.push(n);
+  }
+  return { ...g, nodes, initializers, tensors };
+}
+
+export const qdqRecognition: Pass = {
+  name: 'qdq-recognition',
+  description: 'marks quantized tensors; DQ→Conv/Gemm/MatMul→[Relu|Clip]→Q and QLinearConv/QLinearMatMul become QConv/QGemm',
+  run: (g, ctx) => recognizeQdq(g, ctx),
+};
