@@ -1,0 +1,98 @@
+// The CLI as a user runs it: the built bin/hsq.js in a child process (npm test builds first).
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { SHARED } from './support/conformance';
+
+const BIN = path.resolve(__dirname, '../bin/hsq.js');
+const MNIST = path.join(SHARED, 'models/qonnx/mnist-conv');
+const ESPCN = path.join(SHARED, 'models/qonnx/bsd300x3-espcn/subpixel/quant_model.onnx');
+
+function hsq(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, HSQ_DEBUG: '' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-cli-'));
+
+describe('hsq CLI', () => {
+  test('--version and --help with examples', () => {
+    expect(hsq('--version').out.trim()).toBe(require('../package.json').version);
+    const help = hsq('--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/Examples:/);
+    for (const c of ['inspect', 'run', 'verify', 'annotate', 'passes']) expect(help.out).toContain(c);
+  });
+
+  test('passes lists every pass with one line', () => {
+    const r = hsq('passes', '--json');
+    const list = JSON.parse(r.out);
+    expect(list.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['shape-inference', 'constant-folding', 'qdq-recognition', 'lower-qonnx', 'fold-batchnorm']));
+    for (const p of list) expect(p.description).not.toMatch(/\n/);
+  });
+
+  test('inspect --json: totals, and the 4-bit quantizers of the QONNX ESPCN', () => {
+    const r = hsq('inspect', ESPCN, '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.totals.macs).toBe(j.nodes.reduce((a: number, n: { macs: number }) => a + n.macs, 0));
+    const conv17 = j.nodes.find((n: { name: string }) => n.name === 'Conv_17');
+    expect(conv17.weightQuant).toMatchObject({ bits: 4, signed: true, narrow: true, perChannel: true });
+    const act = j.nodes.filter((n: { op: string; quant?: { bits: number; signed: boolean } }) => n.op === 'Quant' && n.quant?.bits === 4 && !n.quant.signed);
+    expect(act.length).toBe(3);
+    const text = hsq('inspect', ESPCN);
+    expect(text.out).toMatch(/Conv_17 .* w s4 narrow per-channel/);
+  });
+
+  test('inspect mnist: MACs of its two convs and one matmul', () => {
+    const j = JSON.parse(hsq('inspect', path.join(MNIST, 'model.onnx'), '--json').out);
+    // conv 28x28x8 (1x5x5), conv 14x14x16 (8x5x5), matmul 256x10
+    expect(j.totals.macs).toBe(28 * 28 * 8 * 25 + 14 * 14 * 16 * 8 * 25 + 256 * 10);
+  });
+
+  test('run --engine interpreter reproduces mnist test data', () => {
+    const out = tmp();
+    const r = hsq('run', path.join(MNIST, 'model.onnx'), '--inputs', path.join(MNIST, 'test_data_set_0'), '-o', out);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(fs.readdirSync(out)).toEqual(['output_0.pb']);
+    const npy = hsq('run', path.join(MNIST, 'model.onnx'), '--inputs', path.join(MNIST, 'test_data_set_0'), '-o', out, '--format', 'npy');
+    expect(npy.code).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(['output_0.npy', 'output_0.pb']);
+  });
+
+  test('bad input: one line, exit 2, nothing written', () => {
+    const dir = tmp();
+    const corrupt = path.join(dir, 'bad.onnx');
+    fs.writeFileSync(corrupt, Buffer.from('this is not an onnx model at all'));
+    for (const args of [
+      ['inspect', corrupt],
+      ['inspect', path.join(dir, 'missing.onnx')],
+      ['run', path.join(MNIST, 'model.onnx'), '--inputs', dir, '-o', path.join(dir, 'out')],
+      ['run', path.join(MNIST, 'model.onnx'), '--input', `Input3=${corrupt}`, '-o', path.join(dir, 'out')],
+      ['inspect', path.join(MNIST, 'model.onnx'), '--input-shape', 'nope=1,2'],
+      ['frobnicate'],
+    ]) {
+      const r = hsq(...args);
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(/^hsq: error: /);
+    }
+    expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+  });
+
+  test('annotate writes hsq.annotations that import reads back; unknown nodes are refused', () => {
+    const dir = tmp();
+    const out = path.join(dir, 'a.onnx');
+    const r = hsq('annotate', ESPCN, '--precision', 'Conv_17,Conv_29=w4a4', '--force-cpu', 'Conv_41', '-o', out);
+    expect(r.code).toBe(0);
+    const { loadModel } = require('../compiler/onnx/import');
+    const g = loadModel(out);
+    expect(g.annotations).toEqual({ Conv_17: { precision: 'w4a4' }, Conv_29: { precision: 'w4a4' }, Conv_41: { placement: 'cpu' } });
+    expect(g.nodes.length).toBe(loadModel(ESPCN).nodes.length);
+    const bad = hsq('annotate', ESPCN, '--force-npu', 'conv99', '-o', path.join(dir, 'b.onnx'));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/conv99/);
+    expect(fs.existsSync(path.join(dir, 'b.onnx'))).toBe(false);
+  });
+});
