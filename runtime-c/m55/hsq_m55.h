@@ -1,0 +1,38 @@
+/* hsq Cortex-M55 platform (QEMU mps3-an547): instruction counter and platform helpers.
+ *
+ * Instruction counting. QEMU runs with `-icount shift=0`: every guest instruction advances
+ * virtual time by exactly 1 ns. SysTick on the an547 is clocked from the 32 MHz CPU clock
+ * (CLKSOURCE = processor clock), so one SysTick tick = 31.25 ns = 31.25 executed
+ * instructions. The counter below is SysTick (24 bit) plus an interrupt that counts reloads,
+ * giving a 64-bit tick count; hsq_m55_ticks_to_instructions() converts. The resolution is
+ * one tick (31.25 instructions). The ratio is measured by tests/m55-platform.test.ts with a
+ * loop of known instruction count. DWT CYCCNT is not modelled by QEMU (reads 0).
+ * Without -icount the counts follow host time and mean nothing. */
+#ifndef HSQ_M55_H
+#define HSQ_M55_H
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Instructions per SysTick tick under -icount shift=0 on mps3-an547 (32 MHz SysTick clock). */
+#define HSQ_M55_INSTR_PER_TICK_NUM 125u  /* 31.25 = 125 / 4 */
+#define HSQ_M55_INSTR_PER_TICK_DEN 4u
+
+/* Starts (or restarts) the free-running counter at 0. */
+void hsq_m55_counter_start(void);
+/* SysTick ticks since hsq_m55_counter_start(). */
+uint64_t hsq_m55_counter_read(void);
+/* Ticks -> executed instructions (exact under -icount shift=0, resolution 31.25). */
+static inline uint64_t hsq_m55_ticks_to_instructions(uint64_t ticks) {
+  return ticks * HSQ_M55_INSTR_PER_TICK_NUM / HSQ_M55_INSTR_PER_TICK_DEN;
+}
+
+/* DWT CYCCNT (enabled by hsq_m55_counter_start as well); 0 when not modelled. */
+uint32_t hsq_m55_dwt_cyccnt(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,35 @@
+// Straightforward TypeScript reference of a ConvLayerDesc, from the QConv definition in
+// docs/ir.md (NHWC activations here): acc = bias + Σ (x - zx)(w - zw) over in-image taps,
+// y = requantize(acc) from numerics.ts. The generated kernels must equal it bit for bit.
+import { requantize } from '../../../compiler/numerics';
+import { perChannel } from './layout';
+import { outH, outW } from './conv';
+import type { ConvLayerDesc } from './types';
+
+export function referenceConv(d: ConvLayerDesc, x: Int8Array): Int8Array | Uint8Array {
+  const oh = outH(d);
+  const ow = outW(d);
+  const { inH: H, inW: W, inC: C, outC: M, kH, kW } = d;
+  const zw = perChannel(d.weightZeroPoint, M, d.name, 'weightZeroPoint');
+  const mult = perChannel(d.multiplier, M, d.name, 'multiplier');
+  const y = d.outputType === 'int8' ? new Int8Array(oh * ow * M) : new Uint8Array(oh * ow * M);
+  for (let oy = 0; oy < oh; oy++)
+    for (let ox = 0; ox < ow; ox++)
+      for (let m = 0; m < M; m++) {
+        let acc = d.bias ? d.bias[m] : 0;
+        for (let ky = 0; ky < kH; ky++) {
+          const iy = oy * d.strideH - d.pads[0] + ky;
+          if (iy < 0 || iy >= H) continue;
+          for (let kx = 0; kx < kW; kx++) {
+            const ix = ox * d.strideW - d.pads[1] + kx;
+            if (ix < 0 || ix >= W) continue;
+            const xo = (iy * W + ix) * C;
+            for (let ci = 0; ci < C; ci++)
+              acc += (x[xo + ci] - d.inputZeroPoint) * (d.weights[((m * C + ci) * kH + ky) * kW + kx] - zw[m]);
+          }
+        }
+        acc |= 0; // int32 accumulator
+        y[(oy * ow + ox) * M + m] = requantize(acc, mult[m], d.outputZeroPoint, d.qmin, d.qmax);
+      }
+  return y;
+}
