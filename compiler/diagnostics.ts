@@ -14,11 +14,18 @@ export class HsqError extends Error {
   /** Node, tensor, key or file the error is about, when there is one. */
   readonly subject?: string;
   constructor(kind: DiagnosticKind, message: string, subject?: string) {
-    super(message);
+    // Names in messages come from untrusted models: escape control characters so an error
+    // always stays one line.
+    super(oneLine(message));
     this.name = 'HsqError';
     this.kind = kind;
     this.subject = subject;
   }
+}
+
+function oneLine(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 export function fail(kind: DiagnosticKind, message: string, subject?: string): never {
