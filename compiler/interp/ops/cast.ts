@@ -8,7 +8,9 @@ import { Tensor } from '../../ir/tensor';
 import { roundHalfEven } from '../../numerics';
 import { HsqError } from '../../diagnostics';
 import { OpImpl } from '../types';
-import { fround, inputInfo, req } from './tensor-util';
+import { inputInfo, req } from './tensor-util';
+
+const fround = Math.fround;
 
 /** Round a number to the nearest float16 value (half to even), overflow to +-Inf. */
 export function roundToHalf(v: number): number {

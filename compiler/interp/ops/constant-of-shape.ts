@@ -2,10 +2,9 @@
 // (a one-element tensor attribute; default float32 0).
 import { TypedArray } from '../../ir/dtype';
 import { Node, attrTensor } from '../../ir/graph';
-import { Tensor, makeTensor } from '../../ir/tensor';
+import { Tensor, makeTensor, toNumbers } from '../../ir/tensor';
 import { OpImpl } from '../types';
 import { constNumbers, req } from './tensor-util';
-import { toNumbers } from '../../ir/tensor';
 
 export function constantOfShape(shape: readonly number[], value?: Tensor): Tensor {
   const v = value ?? makeTensor('float32', [1], [0]);

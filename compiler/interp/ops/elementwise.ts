@@ -5,7 +5,9 @@ import { Tensor } from '../../ir/tensor';
 import { HsqError } from '../../diagnostics';
 import { InferArgs, InferredOutput, OpImpl, RunArgs } from '../types';
 import { broadcastBinary, broadcastShapes } from './broadcast';
-import { fround, inputInfo, req } from './tensor-util';
+import { inputInfo, req } from './tensor-util';
+
+const fround = Math.fround;
 
 type F = (a: any, b: any) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
 

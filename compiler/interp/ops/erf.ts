@@ -7,7 +7,9 @@
 import { Tensor } from '../../ir/tensor';
 import { expf } from '../expf';
 import { unaryImpl } from './elementwise';
-import { fround, mapUnary, requireFloat } from './tensor-util';
+import { mapUnary, requireFloat } from './tensor-util';
+
+const fround = Math.fround;
 
 const f = fround;
 const TWO_OVER_SQRT_PI = f(1.1283791670955126);

@@ -1,9 +1,8 @@
 // Expand: broadcast the input to `shape` (numpy rules, both ways: dims of 1 in shape keep x's).
-import { Tensor } from '../../ir/tensor';
+import { Tensor, numel } from '../../ir/tensor';
 import { OpImpl } from '../types';
 import { broadcastShapes, forEachBroadcast } from './broadcast';
-import { allocArray, TypedArray } from '../../ir/dtype';
-import { numel } from '../../ir/tensor';
+import { TypedArray, allocArray } from '../../ir/dtype';
 import { constNumbers, inputInfo, req, runNumbers } from './tensor-util';
 
 export function expand(x: Tensor, shape: readonly number[], subject?: string): Tensor {

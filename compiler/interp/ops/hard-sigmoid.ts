@@ -2,7 +2,9 @@
 import { attrFloat } from '../../ir/graph';
 import { Tensor } from '../../ir/tensor';
 import { unaryImpl } from './elementwise';
-import { fround, mapUnary, requireFloat, roundFor } from './tensor-util';
+import { mapUnary, requireFloat, roundFor } from './tensor-util';
+
+const fround = Math.fround;
 
 export function hardSigmoidf(v: number, alpha: number, beta: number): number {
   const t = fround(fround(alpha * v) + beta);

@@ -2,7 +2,9 @@
 import { Tensor } from '../../ir/tensor';
 import { unaryImpl } from './elementwise';
 import { hardSigmoidf } from './hard-sigmoid';
-import { fround, mapUnary, requireFloat } from './tensor-util';
+import { mapUnary, requireFloat } from './tensor-util';
+
+const fround = Math.fround;
 
 export const HARD_SWISH_ALPHA = fround(1 / 6);
 

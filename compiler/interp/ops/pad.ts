@@ -55,7 +55,7 @@ export function pad(x: Tensor, pads: readonly number[], mode: PadMode = 'constan
   const st = strides(x.shape);
   // per axis: output position -> source offset (index * stride) or -1
   const maps = out.map((d, a) => {
-    const m = new Float64Array(d);
+    const m = new Int32Array(d);
     for (let o = 0; o < d; o++) { const s = sourceIndex(o, pads[a], x.shape[a], mode); m[o] = s < 0 ? -1 : s * st[a]; }
     return m;
   });

@@ -7,7 +7,9 @@ import { Tensor } from '../../ir/tensor';
 import { OpImpl } from '../types';
 import { broadcastBinary } from './broadcast';
 import { inferBroadcast } from './elementwise';
-import { fround, req } from './tensor-util';
+import { req } from './tensor-util';
+
+const fround = Math.fround;
 
 function powf(a: number, b: number): number {
   if (b === 2) return fround(a * a);

@@ -36,7 +36,9 @@ import { Tensor, numel, sameShape, strides, toNumbers } from '../../ir/tensor';
 import { HsqError } from '../../diagnostics';
 import { saturate } from '../../numerics';
 import { InferArgs, OpImpl } from '../types';
-import { fround as f, hasInput, inputInfo, normAxis, opsetOf, req } from './tensor-util';
+import { hasInput, inputInfo, normAxis, opsetOf, req } from './tensor-util';
+
+const f = Math.fround;
 
 export type CoordMode = 'half_pixel' | 'half_pixel_symmetric' | 'pytorch_half_pixel' | 'align_corners'
   | 'asymmetric' | 'tf_half_pixel_for_nn' | 'tf_crop_and_resize';
@@ -140,7 +142,7 @@ function resizeNearest(x: Tensor, plan: ResizePlan, opts: ResizeOptions): Tensor
   const extrap = opts.coordinateTransformationMode === 'tf_crop_and_resize';
   // per axis: output index -> input offset, or -1 for the extrapolation value
   const maps = outShape.map((len, a) => {
-    const inLen = x.shape[a], m = new Float64Array(len);
+    const inLen = x.shape[a], m = new Int32Array(len);
     const [rs, re] = roiOf(opts, a, r);
     for (let o = 0; o < len; o++) {
       if (scales[a] === 1) { m[o] = Math.min(o, inLen - 1) * st[a]; continue; }
@@ -187,11 +189,11 @@ function resizeLinear(x: Tensor, plan: ResizePlan, opts: ResizeOptions): Tensor 
   const isAx = new Array<boolean>(r).fill(false);
   for (const a of axes) isAx[a] = true;
   const extrap = opts.coordinateTransformationMode === 'tf_crop_and_resize';
-  interface AxisParams { i1: Float64Array; i2: Float64Array; w1: Float32Array; w2: Float32Array; outside: Uint8Array }
+  interface AxisParams { i1: Int32Array; i2: Int32Array; w1: Float32Array; w2: Float32Array; outside: Uint8Array }
   const params: (AxisParams | undefined)[] = outShape.map((len, a) => {
     if (!isAx[a]) return undefined;
     const inLen = x.shape[a];
-    const p: AxisParams = { i1: new Float64Array(len), i2: new Float64Array(len), w1: new Float32Array(len), w2: new Float32Array(len), outside: new Uint8Array(len) };
+    const p: AxisParams = { i1: new Int32Array(len), i2: new Int32Array(len), w1: new Float32Array(len), w2: new Float32Array(len), outside: new Uint8Array(len) };
     const [rs, re] = roiOf(opts, a, r);
     for (let o = 0; o < len; o++) {
       const orig = scales[a] === 1 ? o : originalCoordinate(opts.coordinateTransformationMode, o, scales[a], len, inLen, rs, re);
@@ -215,7 +217,7 @@ function resizeLinear(x: Tensor, plan: ResizePlan, opts: ResizeOptions): Tensor 
   // interpolated axes other than the last, innermost first: bit j of an outer corner index
   const outerAxes = [...axes].reverse().filter((a) => a !== last);
   const Ko = outerAxes.length;
-  const oOff = new Float64Array(1 << Ko), oW = new Float32Array((1 << Ko) * Math.max(Ko, 1));
+  const oOff = new Int32Array(1 << Ko), oW = new Float32Array((1 << Ko) * Math.max(Ko, 1));
   const rowLen = outShape[last];
   const counter = new Array<number>(r).fill(0);
   for (let o = 0; o < n; o += rowLen) {
@@ -235,6 +237,12 @@ function resizeLinear(x: Tensor, plan: ResizePlan, opts: ResizeOptions): Tensor 
         oW[co * Ko + j] = hi ? p.w2[k] : p.w1[k];
       }
       oOff[co] = off;
+    }
+    if (pl && Ko === 1 && !outside && !extrap) {
+      // bilinear fast path: the general corner loop below written out
+      bilinearRow(src, base + oOff[0], base + oOff[1], oW[0], oW[1], pl, out, o, rowLen, toOut);
+      for (let d = last - 1; d >= 0; d--) { if (++counter[d] < outShape[d]) break; counter[d] = 0; }
+      continue;
     }
     for (let xi = 0; xi < rowLen; xi++) {
       let v: number;
@@ -264,6 +272,21 @@ function resizeLinear(x: Tensor, plan: ResizePlan, opts: ResizeOptions): Tensor 
     for (let d = last - 1; d >= 0; d--) { if (++counter[d] < outShape[d]) break; counter[d] = 0; }
   }
   return { dtype: dt, shape: outShape, data: out as unknown as TypedArray };
+}
+
+/** One output row of bilinear interpolation (the general corner loop written out). */
+function bilinearRow(src: ArrayLike<number>, b1: number, b2: number, wy1: number, wy2: number,
+  p: { i1: Int32Array; i2: Int32Array; w1: Float32Array; w2: Float32Array },
+  out: { [i: number]: number }, o: number, len: number, toOut: (v: number) => number): void {
+  const { i1, i2, w1, w2 } = p;
+  for (let xi = 0; xi < len; xi++) {
+    const x1 = i1[xi], x2 = i2[xi], wx1 = w1[xi], wx2 = w2[xi];
+    const t0 = f(f(wx1 * wy1) * src[b1 + x1]);
+    const t1 = f(f(wx2 * wy1) * src[b1 + x2]);
+    const t2 = f(f(wx1 * wy2) * src[b2 + x1]);
+    const t3 = f(f(wx2 * wy2) * src[b2 + x2]);
+    out[o + xi] = toOut(f(f(f(t0 + t1) + t2) + t3));
+  }
 }
 
 const COORD_MODES: readonly string[] = ['half_pixel', 'half_pixel_symmetric', 'pytorch_half_pixel', 'align_corners',

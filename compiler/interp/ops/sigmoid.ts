@@ -2,7 +2,9 @@
 import { Tensor } from '../../ir/tensor';
 import { expf } from '../expf';
 import { unaryImpl } from './elementwise';
-import { fround, mapUnary, requireFloat } from './tensor-util';
+import { mapUnary, requireFloat } from './tensor-util';
+
+const fround = Math.fround;
 
 export function sigmoidf(v: number): number {
   return fround(1 / fround(1 + expf(-v)));

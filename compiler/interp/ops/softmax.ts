@@ -2,10 +2,9 @@
 // each row normalised (default axis 1); opset >= 13: normalised along `axis` (default -1).
 // Per row: m = max, e_j = expf(x_j - m), s = sum of e_j in index order from 0, y_j = e_j / s;
 // every step float32.
-import { attrInt } from '../../ir/graph';
+import { Node, attrInt } from '../../ir/graph';
 import { Tensor, numel } from '../../ir/tensor';
 import { expf } from '../expf';
-import { Node } from '../../ir/graph';
 import { unaryImpl } from './elementwise';
 import { normAxis, opsetOf, requireFloat, roundFor } from './tensor-util';
 

@@ -1,11 +1,10 @@
 // Split along `axis` into the node's outputs: sizes from the `split` input (opset 13+) or
 // attribute (older); else `num_outputs` (opset 18, last chunk smaller) or equal parts.
 import { Node, attrInt, attrInts } from '../../ir/graph';
-import { Tensor } from '../../ir/tensor';
+import { Tensor, strides } from '../../ir/tensor';
 import { HsqError } from '../../diagnostics';
 import { OpImpl } from '../types';
 import { constNumbers, inputInfo, normAxis, req, runNumbers, stridedCopy } from './tensor-util';
-import { strides } from '../../ir/tensor';
 
 export function splitSizes(dim: number, split: readonly number[] | undefined, numOutputs: number, node: Node): number[] {
   let sizes: number[];

@@ -7,7 +7,9 @@
 import { Tensor } from '../../ir/tensor';
 import { expf } from '../expf';
 import { unaryImpl } from './elementwise';
-import { fround, mapUnary, requireFloat } from './tensor-util';
+import { mapUnary, requireFloat } from './tensor-util';
+
+const fround = Math.fround;
 
 const T0 = fround(-5.70498872745e-3);
 const T1 = fround(2.06390887954e-2);
