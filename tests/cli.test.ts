@@ -96,3 +96,31 @@ describe('hsq CLI', () => {
     expect(fs.existsSync(path.join(dir, 'b.onnx'))).toBe(false);
   });
 });
+
+describe('hsq CLI on built models', () => {
+  test('inspect Tiny YOLOv2 (VOC, 416, built by examples/tiny-yolov2): 3.49 GMAC, ~15.86 M weights', () => {
+    const dir = tmp();
+    const model = path.join(dir, 'tiny.onnx');
+    const b = spawnSync(process.execPath, [path.resolve(__dirname, '../dist/examples/tiny-yolov2/build.js'), '--variant', 'fp32', '--size', '416', '-o', model], { encoding: 'utf8' });
+    expect(b.status).toBe(0);
+    const j = JSON.parse(hsq('inspect', model, '--json').out);
+    expect((j.totals.macs / 1e9).toFixed(2)).toBe('3.49');
+    // float32 weights, 4 bytes each, without biases
+    expect(j.totals.weightBytes / 4 / 1e6).toBeCloseTo(15.86, 2);
+    expect(j.nodes.filter((n: { op: string }) => n.op === 'Conv').map((n: { name: string }) => n.name)).toEqual(['conv1', 'conv2', 'conv3', 'conv4', 'conv5', 'conv6', 'conv7', 'conv8', 'conv9']);
+  });
+
+  test('--dump-after writes text and ONNX that hsq (and Netron) can open', () => {
+    const dir = tmp();
+    const r = hsq('run', ESPCN, '--inputs', path.join(SHARED, 'models/qonnx/bsd300x3-espcn/test_data'), '-o', path.join(dir, 'out'),
+      '--dump-after', 'qdq-recognition', '--dump-dir', path.join(dir, 'dump'));
+    expect(r.err).toBe('');
+    const files = fs.readdirSync(path.join(dir, 'dump')).sort();
+    expect(files.some((f) => /qdq-recognition\.txt$/.test(f))).toBe(true);
+    const onnxFile = files.find((f) => /qdq-recognition\.onnx$/.test(f))!;
+    const { loadModel } = require('../compiler/onnx/import');
+    const g = loadModel(path.join(dir, 'dump', onnxFile));
+    expect(g.nodes.filter((n: { op: string }) => n.op === 'QConv').length).toBe(2);
+    expect(hsq('run', ESPCN, '--inputs', path.join(SHARED, 'models/qonnx/bsd300x3-espcn/test_data'), '-o', dir, '--dump-after', 'no-such-pass').err).toMatch(/no-such-pass/);
+  });
+});

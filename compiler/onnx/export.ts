@@ -35,9 +35,11 @@ export function graphToModelProto(g: Graph): onnx.IModelProto {
   if (Object.keys(g.annotations).length > 0) metadata.push({ key: ANNOTATIONS_KEY, value: JSON.stringify(g.annotations) });
   if (Object.keys(quant).length > 0) metadata.push({ key: QUANT_KEY, value: JSON.stringify(quant) });
 
-  const domains = new Set<string>(Object.keys(g.opsets));
-  for (const n of g.nodes) domains.add(n.domain);
-  const opsetImport = [...domains].sort().map((d) => ({ domain: d, version: g.opsets[d] ?? 1 }));
+  // A pass may create nodes that need a newer opset than the model declared (per-axis
+  // DequantizeLinear needs 13): each domain gets the highest version any node asks for.
+  const versions: Record<string, number> = { ...g.opsets };
+  for (const n of g.nodes) versions[n.domain] = Math.max(versions[n.domain] ?? 1, n.opset ?? 1);
+  const opsetImport = Object.keys(versions).sort().map((d) => ({ domain: d, version: versions[d] }));
 
   return {
     irVersion: g.irVersion || 8,
