@@ -5,6 +5,7 @@ import { runCommand } from './run';
 import { passesCommand } from './passes';
 import { annotateCommand } from './annotate';
 import { verifyCommand } from './verify';
+import { compileCommand } from './compile';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [inspectCommand, runCommand, verifyCommand, annotateCommand, passesCommand];
+export const commands: CommandModule<any, any>[] = [inspectCommand, compileCommand, runCommand, verifyCommand, annotateCommand, passesCommand];
