@@ -1,0 +1,369 @@
+/* hsq portable kernels (C99). Numbers equal the TypeScript interpreter bit for bit:
+ * float32 only (build with -ffp-contract=off, no fast-math), conv accumulation in the order
+ * bias, kh, kw, ci with padding taps skipped; integer accumulation in int32. */
+#include "hsq_runtime.h"
+
+/* ---------------------------------------------------------------- sub-byte weights */
+
+/* Unpacks `rows` rows of `row_len` codes (bits each, LSB first, rows starting on a byte every
+ * row_bytes) into int8 values code * mul + add. */
+void hsq_unpack_rows(int8_t* dst, const uint8_t* src, int32_t rows, int32_t row_len,
+                     int32_t row_bytes, int32_t bits, int32_t mul, int32_t add) {
+  int32_t r, i;
+  for (r = 0; r < rows; r++) {
+    const uint8_t* s = src + (size_t)r * (size_t)row_bytes;
+    int8_t* d = dst + (size_t)r * (size_t)row_len;
+    if (bits == 4) {
+      for (i = 0; i + 1 < row_len; i += 2) {
+        uint8_t b = s[i >> 1];
+        d[i] = (int8_t)((int32_t)(b & 15) * mul + add);
+        d[i + 1] = (int8_t)((int32_t)(b >> 4) * mul + add);
+      }
+      if (i < row_len) d[i] = (int8_t)((int32_t)(s[i >> 1] & 15) * mul + add);
+    } else {
+      const int32_t per = 8 / bits, mask = (1 << bits) - 1;
+      for (i = 0; i < row_len; i++) {
+        int32_t code = (s[i / per] >> ((i % per) * bits)) & mask;
+        d[i] = (int8_t)(code * mul + add);
+      }
+    }
+  }
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+/* Valid taps [lo, hi) of output position o along one dim (conv-geometry.ts tapRanges). */
+static void hsq_taps(int32_t o, int32_t len, int32_t k, int32_t stride, int32_t pad, int32_t dil,
+                     int32_t* lo, int32_t* hi) {
+  int32_t start = o * stride - pad, a = 0, b = k;
+  while (a < k && start + a * dil < 0) a++;
+  while (b > a && start + (b - 1) * dil >= len) b--;
+  *lo = a;
+  *hi = b;
+}
+
+static float hsq_act(float v, int32_t act, float a0, float a1) {
+  switch (act) {
+    case HSQ_ACT_RELU: return (v > 0.0f || v != v) ? v : 0.0f;
+    case HSQ_ACT_CLIP:
+      if (v < a0) v = a0;
+      if (v > a1) v = a1;
+      return v;
+    case HSQ_ACT_LEAKY: return v < 0.0f ? v * a0 : v;
+    default: return v;
+  }
+}
+
+/* ---------------------------------------------------------------- float conv */
+
+void hsq_conv_f32(const hsq_conv_t* p, const float* x, const float* w, const float* bias,
+                  float* y, int32_t act, float a0, float a1) {
+  const int32_t C = p->c, M = p->m, Cg = C / p->group, Mg = M / p->group;
+  const int32_t ws = p->kh * p->kw * Cg;
+  const int merged = p->group == 1 && p->dw == 1;
+  int32_t n, oh, ow, m, kh, kw, i;
+  for (n = 0; n < p->n; n++) {
+    const float* xn = x + (size_t)n * p->h * p->w * C;
+    for (oh = 0; oh < p->oh; oh++) {
+      int32_t khlo, khhi, ih0 = oh * p->sh - p->pt;
+      hsq_taps(oh, p->h, p->kh, p->sh, p->pt, p->dh, &khlo, &khhi);
+      for (ow = 0; ow < p->ow; ow++) {
+        int32_t kwlo, kwhi, iw0 = ow * p->sw - p->pl;
+        float* yp = y + (((size_t)n * p->oh + oh) * p->ow + ow) * M;
+        hsq_taps(ow, p->w, p->kw, p->sw, p->pl, p->dw, &kwlo, &kwhi);
+        for (m = 0; m < M; m++) {
+          const int32_t cofs = (m / Mg) * Cg;
+          const float* wm = w + (size_t)m * ws;
+          float acc = bias ? bias[m] : 0.0f;
+          for (kh = khlo; kh < khhi; kh++) {
+            const float* xr = xn + (size_t)(ih0 + kh * p->dh) * p->w * C;
+            const float* wr = wm + kh * p->kw * Cg;
+            if (merged) {
+              const float* xp = xr + (size_t)(iw0 + kwlo) * C;
+              const float* wp = wr + kwlo * Cg;
+              const int32_t len = (kwhi - kwlo) * C;
+              for (i = 0; i < len; i++) acc += xp[i] * wp[i];
+            } else {
+              for (kw = kwlo; kw < kwhi; kw++) {
+                const float* xp = xr + (size_t)(iw0 + kw * p->dw) * C + cofs;
+                const float* wp = wr + kw * Cg;
+                for (i = 0; i < Cg; i++) acc += xp[i] * wp[i];
+              }
+            }
+          }
+          yp[m] = act ? hsq_act(acc, act, a0, a1) : acc;
+        }
+      }
+    }
+  }
+}
+
+/* ---------------------------------------------------------------- integer dot products */
+
+/* sum (x - zx) * w over n elements; products fit int16 for 8-bit weights, sums int32. The
+ * body runs in blocks of 32 with a fixed trip count so that GCC's -O2 ("very cheap") vectoriser
+ * turns it into SIMD multiply-adds; the tail is scalar. */
+#define HSQ_DOT_BODY(XT, WT)                                                                   \
+  int32_t i = 0, s = 0;                                                                        \
+  for (; i + 32 <= n; i += 32) {                                                               \
+    const XT* xb = x + i;                                                                      \
+    const WT* wb = w + i;                                                                      \
+    int32_t j, t = 0;                                                                          \
+    for (j = 0; j < 32; j++) t += (int32_t)((int16_t)((int16_t)xb[j] - (int16_t)zx) * (int16_t)wb[j]); \
+    s += t;                                                                                    \
+  }                                                                                            \
+  for (; i < n; i++) s += ((int32_t)x[i] - zx) * (int32_t)w[i];                              \
+  return s;
+
+static int32_t hsq_dot_s8s8(const int8_t* x, const int8_t* w, int32_t n, int32_t zx) { HSQ_DOT_BODY(int8_t, int8_t) }
+static int32_t hsq_dot_u8s8(const uint8_t* x, const int8_t* w, int32_t n, int32_t zx) { HSQ_DOT_BODY(uint8_t, int8_t) }
+static int32_t hsq_dot_s8s16(const int8_t* x, const int16_t* w, int32_t n, int32_t zx) {
+  int32_t i, s = 0;
+  for (i = 0; i < n; i++) s += ((int32_t)x[i] - zx) * (int32_t)w[i];
+  return s;
+}
+static int32_t hsq_dot_u8s16(const uint8_t* x, const int16_t* w, int32_t n, int32_t zx) {
+  int32_t i, s = 0;
+  for (i = 0; i < n; i++) s += ((int32_t)x[i] - zx) * (int32_t)w[i];
+  return s;
+}
+
+/* x + offset (elements) dotted with weights row + offset, dispatching on the containers. */
+static int32_t hsq_dot(const hsq_qparams_t* q, const void* x, size_t xo, const void* w, size_t wo,
+                       int32_t n) {
+  if (q->wbits == 16) {
+    return q->x_unsigned ? hsq_dot_u8s16((const uint8_t*)x + xo, (const int16_t*)w + wo, n, q->zx)
+                         : hsq_dot_s8s16((const int8_t*)x + xo, (const int16_t*)w + wo, n, q->zx);
+  }
+  return q->x_unsigned ? hsq_dot_u8s8((const uint8_t*)x + xo, (const int8_t*)w + wo, n, q->zx)
+                       : hsq_dot_s8s8((const int8_t*)x + xo, (const int8_t*)w + wo, n, q->zx);
+}
+
+static void hsq_store_q(const hsq_qparams_t* q, void* y, size_t o, int32_t acc, float mult) {
+  int32_t v;
+  if (q->y_kind == HSQ_Y_ACC) { ((int32_t*)y)[o] = acc; return; }
+  v = hsq_requantize(acc, mult, q->zy, q->qmin, q->qmax);
+  if (q->y_kind == HSQ_Y_U8) ((uint8_t*)y)[o] = (uint8_t)v;
+  else ((int8_t*)y)[o] = (int8_t)v;
+}
+
+/* The weights of output channels [m0, m0 + rows): a view into w (8/16-bit storage) or the rows
+ * unpacked into scratch (sub-byte storage). */
+static const void* hsq_weight_rows(const hsq_qparams_t* q, const void* w, int32_t m0, int32_t rows,
+                                   int32_t row_len, int8_t* scratch) {
+  if (q->wbits == 8) return (const int8_t*)w + (size_t)m0 * row_len;
+  if (q->wbits == 16) return (const int16_t*)w + (size_t)m0 * row_len;
+  hsq_unpack_rows(scratch, (const uint8_t*)w + (size_t)m0 * q->row_bytes, rows, row_len,
+                  q->row_bytes, q->wbits, q->wmul, q->wadd);
+  return scratch;
+}
+
+/* ---------------------------------------------------------------- quantized conv */
+
+void hsq_qconv(const hsq_conv_t* p, const hsq_qparams_t* q, const void* x, const void* w,
+               const int32_t* bias, const float* mult, void* y, int8_t* scratch) {
+  const int32_t C = p->c, M = p->m, Cg = C / p->group, Mg = M / p->group;
+  const int32_t ws = p->kh * p->kw * Cg;
+  const int merged = p->group == 1 && p->dw == 1;
+  const int32_t mblock = q->wbits < 8 ? q->mblock : M;
+  int32_t n, oh, ow, m, m0, kh, kw;
+  for (m0 = 0; m0 < M; m0 += mblock) {
+    const int32_t m1 = m0 + mblock < M ? m0 + mblock : M;
+    const void* wb = hsq_weight_rows(q, w, m0, m1 - m0, ws, scratch);
+    for (n = 0; n < p->n; n++) {
+      const size_t xn = (size_t)n * p->h * p->w * C;
+      for (oh = 0; oh < p->oh; oh++) {
+        int32_t khlo, khhi, ih0 = oh * p->sh - p->pt;
+        hsq_taps(oh, p->h, p->kh, p->sh, p->pt, p->dh, &khlo, &khhi);
+        for (ow = 0; ow < p->ow; ow++) {
+          int32_t kwlo, kwhi, iw0 = ow * p->sw - p->pl;
+          const size_t yo = (((size_t)n * p->oh + oh) * p->ow + ow) * M;
+          hsq_taps(ow, p->w, p->kw, p->sw, p->pl, p->dw, &kwlo, &kwhi);
+          for (m = m0; m < m1; m++) {
+            const int32_t cofs = (m / Mg) * Cg;
+            const size_t wm = (size_t)(m - m0) * ws;
+            int32_t acc = bias ? bias[m] : 0;
+            for (kh = khlo; kh < khhi; kh++) {
+              const size_t xr = xn + (size_t)(ih0 + kh * p->dh) * p->w * C;
+              const size_t wr = wm + (size_t)kh * p->kw * Cg;
+              if (merged) {
+                acc += hsq_dot(q, x, xr + (size_t)(iw0 + kwlo) * C, wb, wr + (size_t)kwlo * Cg,
+                               (kwhi - kwlo) * C);
+              } else {
+                for (kw = kwlo; kw < kwhi; kw++)
+                  acc += hsq_dot(q, x, xr + (size_t)(iw0 + kw * p->dw) * C + cofs, wb,
+                                 wr + (size_t)kw * Cg, Cg);
+              }
+            }
+            hsq_store_q(q, y, yo + m, acc, mult[q->per_channel ? m : 0]);
+          }
+        }
+      }
+    }
+  }
+}
+
+/* ---------------------------------------------------------------- quantized gemm */
+
+void hsq_qgemm(int32_t rows, int32_t k, int32_t n, const hsq_qparams_t* q, const void* x,
+               const void* w, const int32_t* bias, const float* mult, void* y, int8_t* scratch) {
+  const int32_t nblock = q->wbits < 8 ? q->mblock : n;
+  int32_t r, j, j0;
+  for (j0 = 0; j0 < n; j0 += nblock) {
+    const int32_t j1 = j0 + nblock < n ? j0 + nblock : n;
+    const void* wb = hsq_weight_rows(q, w, j0, j1 - j0, k, scratch);
+    for (r = 0; r < rows; r++) {
+      for (j = j0; j < j1; j++) {
+        int32_t acc = bias ? bias[j] : 0;
+        acc += hsq_dot(q, x, (size_t)r * k, wb, (size_t)(j - j0) * k, k);
+        hsq_store_q(q, y, (size_t)r * n + j, acc, mult[q->per_channel ? j : 0]);
+      }
+    }
+  }
+}
+
+/* ---------------------------------------------------------------- LUT */
+
+void hsq_lut_s8(int32_t n, const int8_t* x, int8_t* y, const int8_t* table) {
+  int32_t i;
+  for (i = 0; i < n; i++) y[i] = table[(uint8_t)x[i]];
+}
+void hsq_lut_u8(int32_t n, const uint8_t* x, uint8_t* y, const uint8_t* table) {
+  int32_t i;
+  for (i = 0; i < n; i++) y[i] = table[x[i]];
+}
+
+/* ---------------------------------------------------------------- float matrix products */
+
+/* matmul-kernel.ts: per element acc = 0, then k ascending, float32 after every operation.
+ * a_off/b_off: element offsets of the A and B matrices of each batch (broadcasting). */
+void hsq_matmul_f32(int32_t batch, int32_t m, int32_t k, int32_t n,
+                    const int32_t* a_off, const int32_t* b_off, const float* a, const float* b,
+                    float* y) {
+  int32_t e, i, j, kk;
+  for (e = 0; e < batch; e++) {
+    const float* ab = a + a_off[e];
+    const float* bb = b + b_off[e];
+    float* yb = y + (size_t)e * m * n;
+    for (i = 0; i < m; i++) {
+      float* yr = yb + (size_t)i * n;
+      for (j = 0; j < n; j++) yr[j] = 0.0f;
+      for (kk = 0; kk < k; kk++) {
+        const float av = ab[(size_t)i * k + kk];
+        const float* br = bb + (size_t)kk * n;
+        for (j = 0; j < n; j++) yr[j] = yr[j] + av * br[j];
+      }
+    }
+  }
+}
+
+/* gemm.ts: acc as matmul, then y = alpha * acc (+ beta * C), then the fused activation. */
+void hsq_gemm_f32(int32_t m, int32_t k, int32_t n, int32_t trans_a, int32_t trans_b,
+                  float alpha, float beta, const float* a, const float* b, const float* c,
+                  int32_t c_sm, int32_t c_sn, float* y, int32_t act, float a0, float a1) {
+  int32_t i, j, kk;
+  for (i = 0; i < m; i++) {
+    float* yr = y + (size_t)i * n;
+    for (j = 0; j < n; j++) yr[j] = 0.0f;
+    for (kk = 0; kk < k; kk++) {
+      const float av = trans_a ? a[(size_t)kk * m + i] : a[(size_t)i * k + kk];
+      if (trans_b) {
+        for (j = 0; j < n; j++) yr[j] = yr[j] + av * b[(size_t)j * k + kk];
+      } else {
+        const float* br = b + (size_t)kk * n;
+        for (j = 0; j < n; j++) yr[j] = yr[j] + av * br[j];
+      }
+    }
+    for (j = 0; j < n; j++) {
+      float v = alpha * yr[j];
+      if (c) v = v + beta * c[(size_t)i * c_sm + (size_t)j * c_sn];
+      yr[j] = act ? hsq_act(v, act, a0, a1) : v;
+    }
+  }
+}
+
+/* ---------------------------------------------------------------- pools (NHWC) */
+
+/* Each output pixel accumulates tap by tap over its C channels (contiguous, vectorisable);
+ * per channel the order is kh, kw as in the interpreter. */
+#define HSQ_POOL_LOOP(TYPE, INIT, STEP, FINISH)                                                \
+  int32_t n, oh, ow, kh, kw, c;                                                                \
+  const int32_t C = p->c;                                                                      \
+  for (n = 0; n < p->n; n++) {                                                                 \
+    for (oh = 0; oh < p->oh; oh++) {                                                          \
+      int32_t khlo, khhi, ih0 = oh * p->sh - p->pt;                                            \
+      hsq_taps(oh, p->h, p->kh, p->sh, p->pt, p->dh, &khlo, &khhi);                            \
+      for (ow = 0; ow < p->ow; ow++) {                                                         \
+        int32_t kwlo, kwhi, iw0 = ow * p->sw - p->pl;                                          \
+        TYPE* yp = y + (((size_t)n * p->oh + oh) * p->ow + ow) * C;                            \
+        hsq_taps(ow, p->w, p->kw, p->sw, p->pl, p->dw, &kwlo, &kwhi);                          \
+        for (c = 0; c < C; c++) yp[c] = INIT;                                                  \
+        for (kh = khlo; kh < khhi; kh++) {                                                     \
+          for (kw = kwlo; kw < kwhi; kw++) {                                                   \
+            const TYPE* xp = x + (((size_t)n * p->h + ih0 + kh * p->dh) * p->w + iw0 + kw * p->dw) * C; \
+            for (c = 0; c < C; c++) STEP;                                                      \
+          }                                                                                    \
+        }                                                                                      \
+        FINISH;                                                                                \
+      }                                                                                        \
+    }                                                                                          \
+  }
+
+void hsq_maxpool_f32(const hsq_pool_t* p, const float* x, float* y) {
+  HSQ_POOL_LOOP(float, -HUGE_VALF, if (xp[c] > yp[c]) yp[c] = xp[c],
+                for (c = 0; c < C; c++) if (yp[c] == -HUGE_VALF) yp[c] = -3.40282346638528859812e+38f)
+}
+void hsq_maxpool_s8(const hsq_pool_t* p, const int8_t* x, int8_t* y) {
+  HSQ_POOL_LOOP(int8_t, -128, if (xp[c] > yp[c]) yp[c] = xp[c], (void)0)
+}
+void hsq_maxpool_u8(const hsq_pool_t* p, const uint8_t* x, uint8_t* y) {
+  HSQ_POOL_LOOP(uint8_t, 0, if (xp[c] > yp[c]) yp[c] = xp[c], (void)0)
+}
+
+/* average-pool.ts: sum in (kh, kw) order, then sum / count; count_include_pad counts taps
+ * inside the padded extent. A window without taps gives NaN. */
+static void hsq_avg_finish(const hsq_pool_t* p, float* yp, int32_t oh, int32_t ow, int32_t khlo,
+                           int32_t khhi, int32_t kwlo, int32_t kwhi) {
+  int32_t count, a, b, a2, b2, c;
+  if (p->count_include_pad) {
+    hsq_taps(oh, p->h + p->pt + p->pb, p->kh, p->sh, 0, p->dh, &a, &b);
+    hsq_taps(ow, p->w + p->pl + p->pr, p->kw, p->sw, 0, p->dw, &a2, &b2);
+    count = (b - a) * (b2 - a2);
+  } else {
+    count = (khhi - khlo) * (kwhi - kwlo);
+  }
+  for (c = 0; c < p->c; c++) yp[c] = count > 0 ? yp[c] / (float)count : NAN;
+}
+
+void hsq_avgpool_f32(const hsq_pool_t* p, const float* x, float* y) {
+  HSQ_POOL_LOOP(float, 0.0f, yp[c] = yp[c] + xp[c], hsq_avg_finish(p, yp, oh, ow, khlo, khhi, kwlo, kwhi))
+}
+
+/* global-pool-kernel.ts: sum over the plane in memory order (h, w), then sum / plane. */
+void hsq_global_avgpool_f32(int32_t n, int32_t hw, int32_t c, const float* x, float* y) {
+  int32_t b, i, k;
+  for (b = 0; b < n; b++) {
+    float* yp = y + (size_t)b * c;
+    const float* xb = x + (size_t)b * hw * c;
+    for (k = 0; k < c; k++) yp[k] = 0.0f;
+    for (i = 0; i < hw; i++)
+      for (k = 0; k < c; k++) yp[k] = yp[k] + xb[(size_t)i * c + k];
+    for (k = 0; k < c; k++) yp[k] = yp[k] / (float)hw;
+  }
+}
+
+/* Max from the first element on (a NaN first element stays), as global-pool-kernel.ts. */
+#define HSQ_GMAX(NAME, TYPE)                                                                   \
+  void NAME(int32_t n, int32_t hw, int32_t c, const TYPE* x, TYPE* y) {                       \
+    int32_t b, i, k;                                                                           \
+    for (b = 0; b < n; b++) {                                                                  \
+      TYPE* yp = y + (size_t)b * c;                                                            \
+      const TYPE* xb = x + (size_t)b * hw * c;                                                 \
+      for (k = 0; k < c; k++) yp[k] = xb[k];                                                   \
+      for (i = 1; i < hw; i++)                                                                 \
+        for (k = 0; k < c; k++) if (xb[(size_t)i * c + k] > yp[k]) yp[k] = xb[(size_t)i * c + k]; \
+    }                                                                                          \
+  }
+HSQ_GMAX(hsq_global_maxpool_f32, float)
+HSQ_GMAX(hsq_global_maxpool_s8, int8_t)
+HSQ_GMAX(hsq_global_maxpool_u8, uint8_t)

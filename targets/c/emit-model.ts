@@ -1,0 +1,334 @@
+// Writes one model as C99: NAME.h (API), NAME.c (the schedule, one call per layer) and
+// NAME_weights.c (the constant blob), plus the runtime sources. Deterministic: output depends
+// only on the graph and the options.
+import { fail } from '../../compiler/diagnostics';
+import { Graph, Node, TensorInfo } from '../../compiler/ir/graph';
+import { numel } from '../../compiler/ir/tensor';
+import { planMemory, PlanItem } from '../../compiler/memory-planner';
+import { ModelContext, NodeContext } from './context';
+import { HSQ_DTYPE_NAME, byteSize, cFloat, cIdent, channelsLast, ctype, physStrides, rowMajor } from './ctypes';
+import { ndLoop } from './nd-loop';
+import { findEmitter } from './ops';
+import { runtimeSources } from './runtime-files';
+import { WeightsFormat, weightsSourceC, weightsSourceIncbin } from './weights';
+import { LutChain, findLutChains } from './lut';
+
+function emitLut(ctx: NodeContext, lut: LutChain): void {
+  const xi = ctx.model.info(lut.input), yi = ctx.model.info(lut.output);
+  const xt = ctype(xi.dtype).name, yt = ctype(yi.dtype).name;
+  const table = yt === 'int8_t' ? Int8Array.from(lut.table) : Uint8Array.from(lut.table);
+  const tp = ctx.weight(new Uint8Array(table.buffer), yt);
+  const n = numel(xi.shape);
+  ctx.emit('  {',
+    `    const ${xt}* x = ${ctx.ptrOf(lut.input)};`,
+    `    ${yt}* y = ${ctx.ptrOf(lut.output, true)};`,
+    `    const ${yt}* t = ${tp};`,
+    `    const ${xt}* const xend = x + ${n};`,
+    `    for (; x != xend; x++, y++) *y = t[(uint8_t)*x];`,
+    '  }');
+}
+
+export interface EmitOptions {
+  /** Model name: file names and the prefix of every symbol. */
+  readonly name: string;
+  readonly weightsFormat?: WeightsFormat;
+  /** Layout of 4-D tensors at the public API (default: the model's own, NCHW). */
+  readonly layout?: 'nchw' | 'nhwc';
+  /** Leave the runtime-c sources out (when several models share one copy). */
+  readonly omitRuntime?: boolean;
+}
+
+export interface EmittedC {
+  readonly files: Record<string, string | Uint8Array>;
+  readonly arenaSize: number;
+  readonly weightsSize: number;
+  readonly name: string;
+}
+
+const ALIGN = 16;
+
+function safeComment(s: string): string {
+  return s.replace(/\*\//g, '* /').replace(/[\r\n]/g, ' ');
+}
+
+export function describeTensor(info: TensorInfo): string {
+  let s = `${info.dtype}[${info.shape.join(',')}]`;
+  const q = info.quant;
+  if (q) {
+    const kind = q.bipolar ? 'bipolar' : `${q.signed ? 'int' : 'uint'}${q.bits}`;
+    s += ` ${kind}${q.axis !== undefined ? ` per-axis(${q.axis})` : ''}`;
+  }
+  return s;
+}
+
+function nodeComment(g: Graph, n: Node): string {
+  const ins = n.inputs.filter((i) => i && !(i in g.initializers)).map((i) => `${i}: ${describeTensor(g.tensors[i])}`);
+  const ws = n.inputs.filter((i) => i && i in g.initializers).map((i) => `${i}: ${describeTensor(g.tensors[i] ?? { ...g.initializers[i], name: i })}`);
+  const outs = n.outputs.filter((o) => o).map((o) => `${o}: ${describeTensor(g.tensors[o])}`);
+  const origin = n.origin && n.origin.length ? ` from ${n.origin.join(' + ')}` : '';
+  const dom = n.domain ? `${n.domain}.` : '';
+  let s = `node '${n.name}' (${dom}${n.op}${origin}): ${ins.join(', ')} -> ${outs.join(', ')}`;
+  if (ws.length) s += `; const ${ws.join(', ')}`;
+  return `/* ${safeComment(s)} */`;
+}
+
+function macroFloat(v: number): string {
+  return `(${cFloat(v)})`;
+}
+
+export function runtimeInputs(g: Graph): string[] {
+  return g.inputs.filter((n) => !(n in g.initializers));
+}
+
+export function emitModel(g: Graph, opts: EmitOptions): EmittedC {
+  const P = cIdent(opts.name);
+  const UP = P.toUpperCase();
+  const mc = new ModelContext(g, P);
+  const inputs = runtimeInputs(g);
+  const outputs = [...g.outputs];
+  const nSteps = g.nodes.length + 2;
+
+  // Quantized unary chains become lookup tables (emitted at their QuantizeLinear).
+  const luts = findLutChains(g);
+  const inLut = new Set<Node>();
+  for (const ch of luts.values()) for (const n of ch.nodes) inLut.add(n);
+
+  // Emit every node; `reads` are the tensors each step reads (for lifetimes).
+  const bodies: string[][] = [];
+  const reads: string[][] = [];
+  const writes: string[][] = [];
+  g.nodes.forEach((n, i) => {
+    const ctx = new NodeContext(mc, n, i + 1);
+    const lut = luts.get(n);
+    if (lut) {
+      emitLut(ctx, lut);
+      bodies.push([`  /* ${safeComment(`lookup table for ${lut.nodes.map((m) => `'${m.name}' (${m.op})`).join(' -> ')}: ${lut.input}: ${describeTensor(g.tensors[lut.input])} -> ${lut.output}: ${describeTensor(g.tensors[lut.output])}`)} */`, ...ctx.lines]);
+      reads.push([lut.input]);
+      writes.push([lut.output]);
+      return;
+    }
+    if (inLut.has(n)) { bodies.push([]); reads.push([]); writes.push([]); return; }
+    const em = findEmitter(n);
+    if (!em) fail('unsupported', `node '${n.name}': op ${n.domain ? n.domain + '.' : ''}${n.op} is not supported by the C backend`, n.name);
+    em(ctx);
+    bodies.push([`  ${nodeComment(g, n)}`, ...ctx.lines]);
+    reads.push([...n.inputs]);
+    writes.push([...n.outputs]);
+  });
+
+  // Lifetimes of activations.
+  const first = new Map<string, number>(), last = new Map<string, number>();
+  const touch = (t: string, s: number) => {
+    if (!t || mc.isConst(t)) return;
+    if (!first.has(t)) first.set(t, s);
+    last.set(t, Math.max(last.get(t) ?? s, s));
+  };
+  for (const t of inputs) touch(t, 0);
+  g.nodes.forEach((_, i) => { for (const t of reads[i]) touch(t, i + 1); for (const t of writes[i]) touch(t, i + 1); });
+  for (const t of outputs) touch(t, nSteps - 1);
+  const items: PlanItem[] = [];
+  for (const [t, f] of first) items.push({ id: `T:${t}`, size: Math.max(byteSize(mc.info(t)), 1), first: f, last: last.get(t)!, align: ALIGN });
+  for (const s of mc.scratch) items.push({ id: `S:${s.id}`, size: s.size, first: s.step, last: s.step, align: ALIGN });
+  const plan = planMemory(items, [{ name: 'arena' }]);
+  const arenaSize = Math.ceil((plan.poolSizes['arena'] ?? 0) / ALIGN) * ALIGN;
+  const offsetOf = (id: string): number => {
+    const p = plan.offsets.get(id);
+    if (!p) throw new Error(`internal: no arena offset for ${id}`);
+    return p.offset;
+  };
+  const resolve = (s: string) => s.replace(/@@([TS]):(.*?)@@/g, (_, k: string, id: string) => String(offsetOf(`${k}:${id}`)));
+
+  const tensorPtr = (t: string, mutable: boolean): string => {
+    const ct = ctype(mc.info(t).dtype, t);
+    if (mc.isConst(t)) return `((const ${ct.name}*)(W + ${mc.constOffset(t)}))`;
+    return `((${mutable ? '' : 'const '}${ct.name}*)(A + ${offsetOf(`T:${t}`)}))`;
+  };
+
+  // Boundary copies: public layout <-> internal (NHWC for 4-D).
+  const boundary = (t: string, dir: 'in' | 'out', user: string, conv: 'copy' | 'quant'): string[] => {
+    const info = mc.info(t);
+    const ct = ctype(info.dtype, t);
+    const n = numel(info.shape);
+    const internal = tensorPtr(t, dir === 'in');
+    const q = info.quant;
+    const lines: string[] = [];
+    const perTensorQuant = q && q.axis === undefined && q.scale.length === 1;
+    let elem: (dst: string, src: string) => string;
+    let userType = ct.name;
+    if (conv === 'quant') {
+      userType = 'float';
+      if (ct.float) elem = (d, s) => `${d} = ${s};`;
+      else if (perTensorQuant) {
+        const [lo, hi] = quantRangeOf(info);
+        elem = dir === 'in'
+          ? (d, s) => `${d} = (${ct.name})hsq_quantize(${s}, ${cFloat(q!.scale[0])}, ${q!.zeroPoint[0]}, ${lo}, ${hi});`
+          : (d, s) => `${d} = hsq_dequantize(${s}, ${cFloat(q!.scale[0])}, ${q!.zeroPoint[0]});`;
+      } else return [`  return HSQ_E_DTYPE; /* ${dir}put '${safeComment(t)}' is ${info.dtype} without per-tensor quantization */`];
+    } else elem = (d, s) => `${d} = ${s};`;
+    const src = dir === 'in' ? `((const ${userType}*)${user})` : internal;
+    const dst = dir === 'in' ? internal : `((${userType}*)${user})`;
+    if (conv === 'copy' && !channelsLast(info.shape)) {
+      lines.push(`  memcpy(${dir === 'in' ? `A + ${offsetOf(`T:${t}`)}` : user}, ${dir === 'in' ? user : internal}, ${n * ct.size});`);
+      return lines;
+    }
+    const phys = physStrides(info.shape), logical = rowMajor(info.shape);
+    const userStrides = channelsLast(info.shape) ? phys : logical;
+    const dType = dir === 'in' ? ct.name : userType, sType = `const ${dir === 'in' ? userType : ct.name}`;
+    const loop = (us: readonly number[]) => [
+      '  {',
+      `    ${dType}* d = ${dst};`,
+      `    ${sType}* s = ${src};`,
+      ...ndLoop(info.shape,
+        dir === 'in' ? [{ strides: phys, ptr: 'd', type: dType }, { strides: us, ptr: 's', type: sType }] : [{ strides: us, ptr: 'd', type: dType }, { strides: phys, ptr: 's', type: sType }],
+        ([a, b]) => [elem(a, b)], '    '),
+      '  }',
+    ];
+    if (channelsLast(info.shape)) {
+      lines.push(`#if ${UP}_LAYOUT_NHWC`);
+      lines.push(...loop(userStrides));
+      lines.push('#else');
+      lines.push(...loop(logical));
+      lines.push('#endif');
+    } else lines.push(...loop(logical));
+    return lines;
+  };
+
+  const usesExp = bodies.some((b) => b.some((l) => l.includes('hsq_expf')));
+
+  // ---- NAME.c
+  const c: string[] = [];
+  c.push(`/* ${P}: schedule of the model '${safeComment(g.name)}'. Generated by hsq; do not edit. */`);
+  c.push(`#include "${P}.h"`);
+  if (usesExp) c.push('#include "hsq_expf.h"');
+  c.push('');
+  for (const s of mc.statics) c.push(resolve(s));
+  if (mc.statics.length) c.push('');
+  c.push(`static void ${P}_forward(uint8_t* A) {`);
+  c.push(`  const uint8_t* W = ${P}_weights;`);
+  c.push('  (void)A;');
+  c.push('  (void)W;');
+  for (const b of bodies) for (const l of b) c.push(resolve(l));
+  c.push('}');
+  c.push('');
+  const runFn = (kind: 'copy' | 'quant') => {
+    const fname = kind === 'copy' ? `${P}_run` : `${P}_run_float`;
+    const sig = kind === 'copy'
+      ? `int ${fname}(const void* const* inputs, void* const* outputs, void* arena)`
+      : `int ${fname}(const float* const* inputs, float* const* outputs, void* arena)`;
+    c.push(`${sig} {`);
+    c.push('  uint8_t* A = (uint8_t*)arena;');
+    c.push(`  const uint8_t* W = ${P}_weights;`);
+    c.push('  (void)W;');
+    c.push('  if (!arena || (!inputs && ' + inputs.length + ') || (!outputs && ' + outputs.length + ')) return HSQ_E_ARG;');
+    inputs.forEach((t, i) => { c.push(`  /* input ${i}: ${safeComment(t)} */`); c.push(...boundary(t, 'in', `inputs[${i}]`, kind)); });
+    c.push(`  ${P}_forward(A);`);
+    outputs.forEach((t, i) => { c.push(`  /* output ${i}: ${safeComment(t)} */`); c.push(...boundary(t, 'out', `outputs[${i}]`, kind)); });
+    c.push('  return HSQ_OK;');
+    c.push('}');
+    c.push('');
+  };
+  runFn('copy');
+  runFn('quant');
+
+  // ---- NAME.h
+  const h: string[] = [];
+  const guard = `${UP}_H`;
+  h.push(`/* ${P}: C99 model '${safeComment(g.name)}' generated by hsq; do not edit.`);
+  h.push(' *');
+  h.push(` *   static uint8_t arena[${UP}_ARENA_SIZE];   (16-byte aligned; holds all activations)`);
+  h.push(` *   int rc = ${P}_run(inputs, outputs, arena);`);
+  h.push(' *');
+  h.push(` * ${P}_run takes one pointer per input/output, in the order below, to data of the listed`);
+  h.push(' * dtype and shape (sub-byte types unpacked, one element a byte). 4-D tensors are NCHW at the');
+  h.push(` * API unless ${UP}_LAYOUT_NHWC is defined to 1 when compiling ${P}.c (then NHWC, no copy).`);
+  h.push(` * ${P}_run_float takes float32 for every tensor: quantized ones are quantized on the way in`);
+  h.push(' * and dequantized on the way out with the scale and zero point below.');
+  h.push(' * Returns HSQ_OK (0), or a negative HSQ_E_* code. Reentrant: all state is in the arena.');
+  h.push(' * No malloc, no globals; symbols are prefixed with the model name. */');
+  h.push(`#ifndef ${guard}`);
+  h.push(`#define ${guard}`);
+  h.push('');
+  h.push('#include "hsq_runtime.h"');
+  h.push('');
+  h.push('#ifdef __cplusplus');
+  h.push('extern "C" {');
+  h.push('#endif');
+  h.push('');
+  h.push(`#ifndef ${UP}_LAYOUT_NHWC`);
+  h.push(`#define ${UP}_LAYOUT_NHWC ${opts.layout === 'nhwc' ? 1 : 0}`);
+  h.push('#endif');
+  h.push('');
+  h.push(`#define ${UP}_ARENA_SIZE ${arenaSize}`);
+  h.push(`#define ${UP}_WEIGHTS_SIZE ${mc.weights.length}`);
+  h.push(`#define ${UP}_NUM_INPUTS ${inputs.length}`);
+  h.push(`#define ${UP}_NUM_OUTPUTS ${outputs.length}`);
+  const describe = (kind: 'INPUT' | 'OUTPUT', i: number, t: string) => {
+    const info = mc.info(t);
+    const ct = ctype(info.dtype, t);
+    const m = `${UP}_${kind}${i}`;
+    h.push('');
+    h.push(`/* ${kind.toLowerCase()} ${i}: ${safeComment(describeTensor(info))} */`);
+    h.push(`#define ${m}_NAME "${t.replace(/["\\]/g, '_')}"`);
+    h.push(`#define ${m}_DTYPE ${HSQ_DTYPE_NAME[ct.code]}`);
+    h.push(`#define ${m}_RANK ${info.shape.length}`);
+    if (channelsLast(info.shape)) {
+      const [N, C, H, Wd] = info.shape;
+      h.push(`#if ${UP}_LAYOUT_NHWC`);
+      h.push(`#define ${m}_SHAPE { ${[N, H, Wd, C].join(', ')} }`);
+      h.push('#else');
+      h.push(`#define ${m}_SHAPE { ${info.shape.join(', ')} }`);
+      h.push('#endif');
+    } else h.push(`#define ${m}_SHAPE { ${info.shape.join(', ')} }`);
+    h.push(`#define ${m}_SIZE ${numel(info.shape)}`);
+    h.push(`#define ${m}_BYTES ${numel(info.shape) * ct.size}`);
+    const q = info.quant;
+    if (q && q.axis === undefined && q.scale.length === 1) {
+      h.push(`#define ${m}_SCALE ${macroFloat(q.scale[0])}`);
+      h.push(`#define ${m}_ZERO_POINT ${q.zeroPoint[0]}`);
+      h.push(`#define ${m}_BITS ${q.bits}`);
+    }
+  };
+  inputs.forEach((t, i) => describe('INPUT', i, t));
+  outputs.forEach((t, i) => describe('OUTPUT', i, t));
+  h.push('');
+  h.push(`extern const uint8_t ${P}_weights[];`);
+  h.push('');
+  h.push(`int ${P}_run(const void* const* inputs, void* const* outputs, void* arena);`);
+  h.push(`int ${P}_run_float(const float* const* inputs, float* const* outputs, void* arena);`);
+  h.push('');
+  h.push('#ifdef __cplusplus');
+  h.push('}');
+  h.push('#endif');
+  h.push('#endif');
+  h.push('');
+
+  const blob = mc.weights.bytes();
+  const files: Record<string, string | Uint8Array> = {};
+  files[`${P}.h`] = h.join('\n');
+  files[`${P}.c`] = c.join('\n');
+  if (opts.weightsFormat === 'incbin') {
+    files[`${P}_weights.bin`] = blob;
+    files[`${P}_weights.c`] = weightsSourceIncbin(`${P}_weights`, `${P}.h`, `${P}_weights.bin`, blob.length);
+  } else {
+    files[`${P}_weights.c`] = weightsSourceC(`${P}_weights`, `${P}.h`, blob);
+  }
+  if (!opts.omitRuntime) Object.assign(files, runtimeSources());
+  return { files, arenaSize, weightsSize: blob.length, name: P };
+}
+
+export function quantRangeOf(info: TensorInfo): [number, number] {
+  const q = info.quant;
+  if (q) {
+    if (q.signed) return [-(2 ** (q.bits - 1)) + (q.narrow ? 1 : 0), 2 ** (q.bits - 1) - 1];
+    return [0, 2 ** q.bits - 1 - (q.narrow ? 1 : 0)];
+  }
+  switch (info.dtype) {
+    case 'int8': return [-128, 127];
+    case 'uint8': return [0, 255];
+    case 'int4': return [-8, 7];
+    case 'uint4': return [0, 15];
+    case 'int16': return [-32768, 32767];
+    case 'uint16': return [0, 65535];
+    default: return [-2147483648, 2147483647];
+  }
+}

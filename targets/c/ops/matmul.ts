@@ -1,0 +1,45 @@
+// Float MatMul (numpy batch broadcasting) and Gemm via hsq_matmul_f32 / hsq_gemm_f32, in the
+// interpreter's accumulation order (acc = 0, k ascending).
+import { attrFloat, attrInt } from '../../../compiler/ir/graph';
+import { matmulShape } from '../../../compiler/interp/ops/matmul-kernel';
+import { OpEmitter } from '../context';
+import { cFloat } from '../ctypes';
+import { fusedActivation } from './activation';
+import { logicalInput, logicalOutput } from './util';
+
+export const emitMatMul: OpEmitter = (ctx) => {
+  const a = ctx.in(0), b = ctx.in(1);
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') ctx.fail('only float32 MatMul is supported (integer MatMul goes through QGemm)');
+  const s = matmulShape(ctx.name, a.shape, b.shape);
+  const batch = s.aOff.length;
+  const ao = ctx.weightArray(Int32Array.from(s.aOff), 'int32_t');
+  const bo = ctx.weightArray(Int32Array.from(s.bOff), 'int32_t');
+  const ap = logicalInput(ctx, 0), bp = logicalInput(ctx, 1);
+  const y = logicalOutput(ctx, 0);
+  ctx.emit(`  hsq_matmul_f32(${batch}, ${s.M}, ${s.K}, ${s.N}, ${ao}, ${bo}, ${ap}, ${bp}, ${y.ptr});`);
+  y.finish();
+};
+
+export const emitGemm: OpEmitter = (ctx) => {
+  const A = ctx.in(0), B = ctx.in(1);
+  if (A.dtype !== 'float32') ctx.fail('only float32 Gemm is supported');
+  const transA = attrInt(ctx.node, 'transA', 0), transB = attrInt(ctx.node, 'transB', 0);
+  const alpha = Math.fround(attrFloat(ctx.node, 'alpha', 1)), beta = Math.fround(attrFloat(ctx.node, 'beta', 1));
+  const M = transA ? A.shape[1] : A.shape[0], K = transA ? A.shape[0] : A.shape[1];
+  const N = transB ? B.shape[0] : B.shape[1];
+  let cp = 'NULL', csm = 0, csn = 0;
+  if (ctx.has(2)) {
+    const C = ctx.in(2);
+    const cs = C.shape;
+    // Unidirectional broadcast of C to [M, N].
+    const dims = [...Array(2 - Math.min(2, cs.length)).fill(1), ...cs.slice(-2)];
+    csm = dims[0] === 1 ? 0 : dims[1];
+    csn = dims[1] === 1 ? 0 : 1;
+    cp = logicalInput(ctx, 2);
+  }
+  const act = fusedActivation(ctx);
+  const ap = logicalInput(ctx, 0), bp = logicalInput(ctx, 1);
+  const y = logicalOutput(ctx, 0);
+  ctx.emit(`  hsq_gemm_f32(${M}, ${K}, ${N}, ${transA}, ${transB}, ${cFloat(alpha)}, ${cFloat(beta)}, ${ap}, ${bp}, ${cp}, ${csm}, ${csn}, ${y.ptr}, ${act.kind}, ${cFloat(act.a0)}, ${cFloat(act.a1)});`);
+  y.finish();
+};

@@ -1,0 +1,118 @@
+// Quantized convolutions on NHWC int8/uint8 activations via hsq_qconv: hsq QConv, ONNX
+// QLinearConv and ConvInteger (raw int32 accumulators). acc = bias + Σ (x - zx)(w - zw[m]),
+// padding taps skipped; requantize(acc, requantMultiplier(sx, sw[m], sy), zy, qmin, qmax).
+import { perChannel } from '../../../compiler/interp/ops/quant-params';
+import { outputClamp, perTensor, quantOf } from '../../../compiler/interp/ops/hsq-quant';
+import { requantMultiplier } from '../../../compiler/numerics';
+import { intRange } from '../../../compiler/ir/dtype';
+import { Tensor, toNumbers } from '../../../compiler/ir/tensor';
+import { NodeContext, OpEmitter } from '../context';
+import { ctype } from '../ctypes';
+import { channelsLastIO, convGeometry, reorderWeights } from './conv';
+import { packRows } from './qweights';
+import { convStruct } from './util';
+
+/** Everything a quantized conv/gemm kernel call needs, independent of the source op. */
+export interface QLayer {
+  readonly xUnsigned: boolean;
+  readonly zx: number;
+  readonly w: Tensor;
+  readonly wBits: number;              // declared precision of the weights
+  readonly zw: Float64Array;           // per output channel
+  readonly mult?: Float32Array;        // per output channel (undefined: raw accumulators)
+  readonly zy: number;
+  readonly lo: number;
+  readonly hi: number;
+  readonly yKind: 'HSQ_Y_S8' | 'HSQ_Y_U8' | 'HSQ_Y_ACC';
+  readonly bias?: Int32Array;
+}
+
+const MAX_UNPACK_BYTES = 16384;
+
+/** Emits the weights, bias, multipliers and the hsq_qparams_t; returns their C expressions. */
+export function emitQParams(ctx: NodeContext, L: QLayer, rows: number, rowLen: number, values: Int32Array) {
+  const packed = packRows(values, rows, rowLen, L.wBits);
+  const wType = packed.bits === 16 ? 'int16_t' : packed.bits === 8 ? 'int8_t' : 'uint8_t';
+  const wp = ctx.weight(packed.bytes, wType);
+  const bp = L.bias ? ctx.weightArray(L.bias, 'int32_t') : 'NULL';
+  const mult = L.mult ?? new Float32Array([1]);
+  const perChannelMult = mult.some((v) => v !== mult[0]);
+  const mp = ctx.weightArray(perChannelMult ? mult : mult.subarray(0, 1).slice(), 'float');
+  const mblock = packed.bits < 8 ? Math.max(1, Math.min(rows, Math.floor(MAX_UNPACK_BYTES / Math.max(rowLen, 1)))) : rows;
+  const scratch = packed.bits < 8 ? ctx.scratch(mblock * rowLen, 'int8_t') : 'NULL';
+  const q = ctx.addStatic('q', (s) => `static const hsq_qparams_t ${s} = { ${[
+    L.xUnsigned ? 1 : 0, L.yKind, L.zx, L.zy, L.lo, L.hi, packed.bits, packed.mul, packed.add, packed.rowBytes, mblock, perChannelMult ? 1 : 0,
+  ].join(', ')} }; /* ${packed.bits}-bit weights${packed.bits < 8 ? ` (value = code * ${packed.mul} + ${packed.add})` : ''} */`);
+  return { wp, bp, mp, scratch, q, packed };
+}
+
+function yKindOf(dtype: string): 'HSQ_Y_S8' | 'HSQ_Y_U8' | 'HSQ_Y_ACC' {
+  if (dtype === 'int8') return 'HSQ_Y_S8';
+  if (dtype === 'uint8') return 'HSQ_Y_U8';
+  if (dtype === 'int32') return 'HSQ_Y_ACC';
+  throw new Error(`quantized output container ${dtype}`);
+}
+
+function scalar(t: Tensor | undefined, def: number): number {
+  return t && t.data.length ? toNumbers(t)[0] : def;
+}
+
+function emitQConvLayer(ctx: NodeContext, L: QLayer, wIndex: number): void {
+  const x = ctx.in(0), y = ctx.out(0);
+  const p = convGeometry(ctx, x.shape, L.w.shape);
+  const Cg = p.C / p.group;
+  const rowLen = p.KH * p.KW * Cg;
+  const values = reorderWeights(toNumbers(L.w), p, new Int32Array(p.M * rowLen), (m) => L.zw[m]);
+  const { wp, bp, mp, scratch, q } = emitQParams(ctx, L, p.M, rowLen, values);
+  const conv = ctx.addStatic('conv', (s) => `static const hsq_conv_t ${s} = ${convStruct(p)};`);
+  const io = channelsLastIO(ctx, ctype(x.dtype).name, ctype(y.dtype).name);
+  ctx.emit(`  hsq_qconv(&${conv}, &${q}, ${io.x}, ${wp}, ${bp}, ${mp}, ${io.y}, ${scratch});`);
+  io.finish();
+  void wIndex;
+}
+
+export const emitQConv: OpEmitter = (ctx) => {
+  const n = ctx.node;
+  const xi = ctx.in(0), wi = ctx.in(1), yi = ctx.out(0);
+  const w = ctx.constValue(1);
+  const M = w.shape[0];
+  const qx = perTensor(n, quantOf(n, xi, 'x'), 'x');
+  const qw = quantOf(n, wi, 'w');
+  const sw = perChannel(n.name, 'w scale', qw.scale, M, 1);
+  const zw = perChannel(n.name, 'w zero point', qw.zeroPoint, M, 0);
+  const qyInfo = quantOf(n, yi, 'output');
+  const qy = perTensor(n, qyInfo, 'output');
+  const [lo, hi] = outputClamp(n, qyInfo, yi.dtype);
+  const mult = Float32Array.from(sw, (s) => requantMultiplier(qx.scale, s, qy.scale));
+  emitQConvLayer(ctx, {
+    xUnsigned: xi.dtype === 'uint8', zx: qx.zero, w, wBits: qw.bipolar ? 1 : qw.bits, zw, mult, zy: qy.zero, lo, hi,
+    yKind: yKindOf(yi.dtype), bias: ctx.has(2) ? Int32Array.from(ctx.constValue(2).data as Int32Array) : undefined,
+  }, 1);
+};
+
+export const emitQLinearConv: OpEmitter = (ctx) => {
+  const n = ctx.node;
+  const xi = ctx.in(0), yi = ctx.out(0);
+  const w = ctx.constValue(3);
+  const M = w.shape[0];
+  const sx = scalar(ctx.constValue(1), 1), zx = ctx.has(2) ? scalar(ctx.constValue(2), 0) : 0;
+  const sw = perChannel(n.name, 'w_scale', ctx.constValue(4).data, M, 1);
+  const zw = perChannel(n.name, 'w_zero_point', ctx.has(5) ? ctx.constValue(5).data : undefined, M, 0);
+  const sy = scalar(ctx.constValue(6), 1), zy = ctx.has(7) ? scalar(ctx.constValue(7), 0) : 0;
+  const [lo, hi] = intRange(yi.dtype);
+  const mult = Float32Array.from(sw, (s) => requantMultiplier(sx, s, sy));
+  emitQConvLayer(ctx, {
+    xUnsigned: xi.dtype === 'uint8', zx, w, wBits: 8, zw, mult, zy, lo, hi, yKind: yKindOf(yi.dtype),
+    bias: ctx.has(8) ? Int32Array.from(ctx.constValue(8).data as Int32Array) : undefined,
+  }, 3);
+};
+
+export const emitConvInteger: OpEmitter = (ctx) => {
+  const n = ctx.node;
+  const xi = ctx.in(0);
+  const w = ctx.constValue(1);
+  const M = w.shape[0];
+  const zx = ctx.has(2) ? scalar(ctx.constValue(2), 0) : 0;
+  const zw = perChannel(n.name, 'w_zero_point', ctx.has(3) ? ctx.constValue(3).data : undefined, M, 0);
+  emitQConvLayer(ctx, { xUnsigned: xi.dtype === 'uint8', zx, w, wBits: 8, zw, zy: 0, lo: 0, hi: 0, yKind: 'HSQ_Y_ACC' }, 1);
+};
