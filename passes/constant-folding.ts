@@ -22,13 +22,18 @@ export const MAX_FOLD_BYTES = 64 * 1024 * 1024;
 export const NONDETERMINISTIC_OPS: ReadonlySet<string> = new Set(['RandomNormal', 'RandomUniform', 'RandomNormalLike', 'RandomUniformLike', 'Multinomial', 'Bernoulli']);
 
 
-export function foldConstants(g: Graph): Graph {
+export interface FoldOptions {
+  /** Also fold DequantizeLinear of integer constants (after qdq-recognition took what it needs). */
+  dequantizeWeights?: boolean;
+}
+
+export function foldConstants(g: Graph, opts: FoldOptions = {}): Graph {
   const initializers: Record<string, Tensor> = { ...g.initializers };
   const tensors: Record<string, TensorInfo> = { ...g.tensors };
   const nodes: Node[] = [];
   let changed = false;
   for (const n of g.nodes) {
-    const out = tryFold(g, n, initializers, tensors);
+    const out = tryFold(g, n, initializers, tensors, opts);
     if (!out) { nodes.push(n); continue; }
     changed = true;
     n.outputs.forEach((o, k) => {
@@ -40,12 +45,12 @@ export function foldConstants(g: Graph): Graph {
   return changed ? { ...g, nodes, initializers, tensors } : g;
 }
 
-function tryFold(g: Graph, n: Node, consts: Record<string, Tensor>, infos: Record<string, TensorInfo>): Tensor[] | undefined {
+function tryFold(g: Graph, n: Node, consts: Record<string, Tensor>, infos: Record<string, TensorInfo>, opts: FoldOptions): Tensor[] | undefined {
   if (n.domain !== '' || NONDETERMINISTIC_OPS.has(n.op)) return undefined;
   const shapeOnly = foldShapeOf(n, infos);
   if (shapeOnly) return shapeOnly;
   if (!n.inputs.every((i) => !i || i in consts)) return undefined;
-  if (n.op === 'DequantizeLinear' && isInteger(consts[n.inputs[0]].dtype)) return undefined;
+  if (n.op === 'DequantizeLinear' && isInteger(consts[n.inputs[0]].dtype) && !opts.dequantizeWeights) return undefined;
   if (!lookupOp(n.op, n.domain)) return undefined;
   // Size guard before running, from inferred infos when shape inference has run.
   if (n.outputs.some((o) => o && infos[o] && bytes(infos[o].dtype, infos[o].shape) > MAX_FOLD_BYTES)) return undefined;
@@ -81,4 +86,14 @@ export const constantFolding: Pass = {
   name: 'constant-folding',
   description: 'evaluates constant subgraphs and Shape/Size of static tensors into initializers',
   run: (g) => foldConstants(g),
+};
+
+/**
+ * After qdq-recognition: integer weights that no quantized op absorbed (a float conv whose input
+ * the model leaves unquantized, say) become float32 constants with exactly the dequantized values.
+ */
+export const foldFloatWeights: Pass = {
+  name: 'fold-float-weights',
+  description: 'turns DequantizeLinear of integer constants left after recognition into float32 constants',
+  run: (g) => foldConstants(g, { dequantizeWeights: true }),
 };

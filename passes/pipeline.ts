@@ -10,9 +10,11 @@
 //   folding it (into float weights, or into the DQ scale of integer weights) exposes it.
 // - qdq-recognition before fuse-activation: recognition absorbs Relu/Clip between Conv and Q;
 //   fuse-activation then handles QConv → DQ → Relu → Q and the remaining float Conv/Gemm.
+// - fold-float-weights after recognition: DQ(integer constant) that no QConv/QGemm absorbed feeds
+//   a float op (the ESPCN's first conv takes the float input): it becomes a float32 constant.
 // - a final dead-code and shape-inference leave every tensor described and nothing unused.
 import type { Pass } from '../compiler/pass-manager';
-import { constantFolding } from './constant-folding';
+import { constantFolding, foldFloatWeights } from './constant-folding';
 import { deadCode } from './dead-code';
 import { foldBatchNormPass } from './fold-batchnorm';
 import { fuseActivation } from './fuse-activation';
@@ -31,6 +33,7 @@ export const corePipeline: Pass[] = [
   foldBatchNormPass,
   qdqRecognition,
   fuseActivation,
+  foldFloatWeights,
   deadCode,
   shapeInference,
 ];

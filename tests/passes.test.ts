@@ -120,7 +120,7 @@ describe('runPipeline', () => {
 
   it('lists every pass once with a one-line description', () => {
     const l = listPasses();
-    expect(l.map((p) => p.name)).toEqual(['lower-qonnx', 'remove-identity', 'shape-inference', 'constant-folding', 'dead-code', 'fold-batchnorm', 'qdq-recognition', 'fuse-activation']);
+    expect(l.map((p) => p.name)).toEqual(['lower-qonnx', 'remove-identity', 'shape-inference', 'constant-folding', 'dead-code', 'fold-batchnorm', 'qdq-recognition', 'fuse-activation', 'fold-float-weights']);
     for (const p of l) expect(p.description).toMatch(/^[^\n]{10,120}$/);
   });
 });

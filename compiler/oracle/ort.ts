@@ -158,6 +158,8 @@ export async function openOrt(model: Uint8Array | string, opts: OrtOptions = {})
     intraOpNumThreads: opts.threads ?? 1,
     interOpNumThreads: 1,
     executionMode: 'sequential',
+    // Warnings about initializers listed as inputs (old exporters) are noise for an oracle.
+    logSeverityLevel: 3,
   };
   const session = typeof model === 'string'
     ? await ort.InferenceSession.create(model, sessOpts)
