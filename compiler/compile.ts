@@ -28,6 +28,7 @@ export interface CompileResult {
   target: TargetName;
   files: string[];
   arenaSize: number;
+  arenaLowerBound: number;
   weightsSize: number;
   graph: Graph;
 }
@@ -47,7 +48,7 @@ export async function compile(opts: CompileOptions): Promise<CompileResult> {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail('bad-input', `--name '${name}' is not a C identifier`, '--name');
   const raw = loadModel(opts.model, { inputShapes: { ...(config.inputShapes ?? {}), ...(opts.inputShapes ?? {}) } });
   const g = lower(raw, { dumpAfter: opts.dumpAfter, dumpDir: opts.dumpDir });
-  let emitted: { files: Record<string, string | Uint8Array>; arenaSize: number; weightsSize: number };
+  let emitted: { files: Record<string, string | Uint8Array>; arenaSize: number; arenaLowerBound: number; weightsSize: number };
   if (target === 'host') {
     const { emitC } = await import('./engines/c');
     emitted = emitC(g, { name, weightsFormat: opts.weightsFormat ?? config.weightsFormat ?? 'c', layout: opts.layout });
@@ -55,5 +56,5 @@ export async function compile(opts: CompileOptions): Promise<CompileResult> {
     fail('unsupported', `--target ${target} is not implemented yet`, '--target');
   }
   writeOutputDir(opts.out, emitted.files);
-  return { name, target, files: Object.keys(emitted.files).sort(), arenaSize: emitted.arenaSize, weightsSize: emitted.weightsSize, graph: g };
+  return { name, target, files: Object.keys(emitted.files).sort(), arenaSize: emitted.arenaSize, arenaLowerBound: emitted.arenaLowerBound, weightsSize: emitted.weightsSize, graph: g };
 }

@@ -29,8 +29,8 @@ export const compileCommand: CommandModule<object, Args> = {
       model: a.model, out: a.o, target: a.target, name: a.name, config: a.config, weightsFormat: a['weights-format'],
       layout: a.layout, inputShapes: parseInputShapes(a['input-shape']), dumpAfter: a['dump-after'], dumpDir: a['dump-dir'],
     });
-    const summary = { name: r.name, target: r.target, out: a.o, files: r.files, arenaBytes: r.arenaSize, weightBytes: r.weightsSize };
+    const summary = { name: r.name, target: r.target, out: a.o, files: r.files, arenaBytes: r.arenaSize, arenaLowerBound: r.arenaLowerBound, weightBytes: r.weightsSize };
     if (a.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-    else process.stdout.write(`${r.name}: ${r.files.length} files in ${a.o} (arena ${r.arenaSize} bytes, weights ${r.weightsSize} bytes)\n`);
+    else process.stdout.write(`${r.name}: ${r.files.length} files in ${a.o} (arena ${r.arenaSize} bytes, lower bound ${r.arenaLowerBound}; weights ${r.weightsSize} bytes)\n`);
   },
 };

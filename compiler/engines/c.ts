@@ -37,9 +37,9 @@ export interface EmitCOptions {
 }
 
 /** The files of one compiled model (for `hsq compile --target host`). */
-export function emitC(g: Graph, opts: EmitCOptions): { files: Record<string, string | Uint8Array>; arenaSize: number; weightsSize: number } {
+export function emitC(g: Graph, opts: EmitCOptions): { files: Record<string, string | Uint8Array>; arenaSize: number; arenaLowerBound: number; weightsSize: number } {
   const e = emitModel(g, { name: opts.name, weightsFormat: opts.weightsFormat ?? 'c', layout: opts.layout });
-  return { files: e.files, arenaSize: e.arenaSize, weightsSize: e.weightsSize };
+  return { files: e.files, arenaSize: e.arenaSize, arenaLowerBound: e.arenaLowerBound, weightsSize: e.weightsSize };
 }
 
 export async function runC(g: Graph, inputs: Record<string, Tensor>, opts: RunCOptions): Promise<Record<string, Tensor>> {

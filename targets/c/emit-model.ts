@@ -41,6 +41,8 @@ export interface EmitOptions {
 export interface EmittedC {
   readonly files: Record<string, string | Uint8Array>;
   readonly arenaSize: number;
+  /** Most bytes live at any step of the schedule: no plan can use less. */
+  readonly arenaLowerBound: number;
   readonly weightsSize: number;
   readonly name: string;
 }
@@ -313,7 +315,7 @@ export function emitModel(g: Graph, opts: EmitOptions): EmittedC {
     files[`${P}_weights.c`] = weightsSourceC(`${P}_weights`, `${P}.h`, blob);
   }
   if (!opts.omitRuntime) Object.assign(files, runtimeSources());
-  return { files, arenaSize, weightsSize: blob.length, name: P };
+  return { files, arenaSize, arenaLowerBound: plan.lowerBound, weightsSize: blob.length, name: P };
 }
 
 export function quantRangeOf(info: TensorInfo): [number, number] {
