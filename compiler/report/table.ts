@@ -1,0 +1,42 @@
+// The short placement table `hsq compile` prints: one line per layer with weights (and every
+// CPU or forced layer), weightless NPU layers folded into a count, then the totals. ANSI colour
+// only when asked (the caller passes process.stdout.isTTY).
+import type { Report, ReportLayer } from './report';
+import { fmtBytes, fmtUs } from './html';
+
+const C = { npu: '\x1b[36m', cpu: '\x1b[33m', dim: '\x1b[2m', bold: '\x1b[1m', off: '\x1b[0m' };
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+function padL(s: string, n: number): string {
+  return s.length >= n ? s : ' '.repeat(n - s.length) + s;
+}
+
+/** Layers worth a line: those with weights, those on the CPU, those forced or optimised. */
+function shown(l: ReportLayer): boolean {
+  return l.macs > 0 || l.device === 'cpu' || l.source === 'force' || l.source === 'optimiser';
+}
+
+export function formatPlacementTable(r: Report, color: boolean, width = 120): string {
+  const paint = (code: string, s: string): string => (color ? `${code}${s}${C.off}` : s);
+  const rows = r.layers.filter(shown);
+  const nameW = Math.min(28, Math.max(5, ...rows.map((l) => l.name.length)));
+  const opW = Math.min(16, Math.max(2, ...rows.map((l) => l.op.length)));
+  const head = `${pad('layer', nameW)}  ${pad('op', opW)}  ${pad('prec', 5)}  dev  ${padL('est', 10)}  reason`;
+  const lines = [paint(C.bold, head)];
+  const reasonW = Math.max(20, width - head.length + 'reason'.length);
+  for (const l of rows) {
+    const name = l.name.length > nameW ? `${l.name.slice(0, nameW - 1)}…` : l.name;
+    const reason = l.reason.length > reasonW ? `${l.reason.slice(0, reasonW - 1)}…` : l.reason;
+    const dev = paint(l.device === 'npu' ? C.npu : C.cpu, l.device.toUpperCase());
+    lines.push(`${pad(name, nameW)}  ${pad(l.op.slice(0, opW), opW)}  ${pad(l.precision, 5)}  ${dev}  ${padL(fmtUs(l.estTimeUs), 10)}  ${reason}`);
+  }
+  const hidden = r.layers.length - rows.length;
+  if (hidden > 0) lines.push(paint(C.dim, `(+${hidden} weightless layers on the NPU with their neighbours; see report.html)`));
+  const t = r.totals;
+  lines.push(`${paint(C.bold, 'total')}: ${t.layers.npu} layers on the NPU, ${t.layers.cpu} on the CPU, ${r.segments.length} segments, `
+    + `${t.transitions} transitions; est. ${fmtUs(t.latencyUs)} (${t.fps.toFixed(2)} FPS); flash ${fmtBytes(t.flash.total)} `
+    + `(NPU ${fmtBytes(t.flash.npuWeights)}, CPU ${fmtBytes(t.flash.cpuWeights)})`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,150 @@
+// report.json, report.html and the terminal table on Tiny YOLOv2 (conv7/conv8 at w4a8); the
+// HTML is rendered in headless Chromium (Debian's chromium through playwright-core).
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { buildTinyYoloV2Qdq, calibrationTensors } from '../examples/tiny-yolov2/build';
+import { decodeModel } from '../compiler/onnx/import';
+import { lower } from '../compiler/driver';
+import { Graph } from '../compiler/ir/graph';
+import { placeGraph } from '../passes/placement';
+import { partition } from '../passes/partition';
+import { buildReport, formatPlacementTable, renderReportHtml, Report } from '../compiler/report';
+import { defaultCostParams } from '../targets/stm32n6/cost-model';
+
+function tinyYolo(): Graph {
+  const ranges: Record<string, [number, number]> = {};
+  for (const t of [...calibrationTensors('voc'), 'input', 'output']) ranges[t] = [-4, 6];
+  return lower(decodeModel(buildTinyYoloV2Qdq({ size: 416, layout: 'voc' }, ranges)));
+}
+
+let g: Graph;
+let report: Report;
+let html: string;
+function make(opts = {}, plan?: Parameters<typeof buildReport>[4]): Report {
+  const { graph, placement } = placeGraph(g, opts);
+  return buildReport(graph, placement, partition(graph, placement.deviceOfNode), defaultCostParams, plan, { model: 'tiny-yolov2-voc-416' });
+}
+beforeAll(() => {
+  g = tinyYolo();
+  report = make();
+  html = renderReportHtml(report);
+});
+
+describe('report.json', () => {
+  test('one entry per layer with device, precision, reason, MACs, weights, shapes, time', () => {
+    const names = report.layers.map((l) => l.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (let i = 1; i <= 9; i++) expect(names).toContain(`conv${i}`);
+    const c7 = report.layers.find((l) => l.name === 'conv7')!;
+    expect(c7).toMatchObject({ op: 'Conv', device: 'cpu', precision: 'w4a8', widened: false, source: 'policy' });
+    expect(c7.macs).toBe(13 * 13 * 1024 * 512 * 9);
+    expect(c7.weightCount).toBe(1024 * 512 * 9);
+    expect(c7.weightBytes).toBe(1024 * 512 * 9 / 2 + 1024 * 8); // packed int4 + int32 bias + float scale per channel
+    expect(c7.shapes).toEqual({ inputs: [[1, 512, 13, 13]], outputs: [[1, 1024, 13, 13]] });
+    expect(c7.npuConstraints).toBeUndefined(); // widened it would run: no failed constraint to show
+    const c1 = report.layers.find((l) => l.name === 'conv1')!;
+    expect(c1).toMatchObject({ device: 'npu', precision: 'w8a8' });
+    expect(c1.estTimeUs).toBeGreaterThan(0);
+    const q = report.layers.find((l) => l.name === 'input_QuantizeLinear')!;
+    expect(q.npuConstraints).toEqual(['float quantize/dequantize at a float boundary runs on the CPU']);
+    for (const l of report.layers) expect(l.segment).toBeGreaterThanOrEqual(0);
+  });
+
+  test('totals add up: latency = layer times + hand-overs, FPS, flash per memory, transitions', () => {
+    const t = report.totals;
+    const sum = report.layers.reduce((a, l) => a + l.estTimeUs, 0);
+    expect(t.latencyUs).toBeCloseTo(sum + t.transitionUs, 1);
+    expect(t.fps).toBeCloseTo(1e6 / t.latencyUs, 2);
+    expect(t.flash.total).toBe(report.layers.reduce((a, l) => a + l.weightBytes, 0));
+    expect(t.flash.byMemory).toEqual({ octoFlash: t.flash.total });
+    expect(t.transitions).toBe(report.segments.length - 1);
+    expect(report.segments.map((s) => s.device)).toEqual(['cpu', 'npu', 'cpu', 'npu', 'cpu']);
+    expect(t.layers.npu + t.layers.cpu).toBe(report.layers.length);
+    expect(t.ram.planned).toBe(false);
+    expect(report.optimisation.candidates).toEqual(['conv7', 'conv8']);
+    expect(report.optimisation.candidateWeightShare).toBeCloseTo(0.893, 3);
+  });
+
+  test('deterministic, and arena offsets come from a memory plan', () => {
+    expect(JSON.stringify(make())).toBe(JSON.stringify(report));
+    const plan = { offsets: new Map([['bn7_out_q', { pool: 'cpuRAM2', offset: 4096 }]]), poolSizes: { cpuRAM2: 300000, cpuRAM1: 0 } };
+    const r = make({}, plan);
+    expect(r.layers.find((l) => l.name === 'conv7')!.arenaOffset).toEqual({ pool: 'cpuRAM2', offset: 4096 });
+    expect(r.totals.ram).toEqual({ byPool: { cpuRAM2: 300000, cpuRAM1: 0 }, bytes: 300000, planned: true });
+  });
+});
+
+describe('terminal table', () => {
+  test('colour only when asked; layers with weights and CPU layers listed; totals line', () => {
+    const plain = formatPlacementTable(report, false);
+    expect(plain).not.toMatch(/\x1b\[/);
+    expect(plain).toMatch(/^conv7\s+Conv\s+w4a8\s+CPU\s/m);
+    expect(plain).toMatch(/^conv9\s+Conv\s+w8a8\s+NPU\s/m);
+    expect(plain).toMatch(/^leaky7\s+LeakyRelu\s+a8\s+CPU\s/m);
+    expect(plain).not.toMatch(/^pool1\s/m);
+    expect(plain).toContain('weightless layers on the NPU');
+    expect(plain).toMatch(/total: 20 layers on the NPU, 5 on the CPU, 5 segments, 4 transitions; est\. .* FPS/);
+    const col = formatPlacementTable(report, true);
+    expect(col).toContain('\x1b[33mCPU\x1b[0m');
+    expect(col.replace(/\x1b\[[0-9;]*m/g, '')).toBe(plain);
+  });
+});
+
+describe('report.html', () => {
+  test('self-contained: no script, no external resource, one chart group per layer, every layer in the table', () => {
+    expect(html).not.toMatch(/<script|<link|<img|src=|href=|@import|url\(/i);
+    expect(html.match(/https?:\/\/[^"]*/g)).toEqual(['http://www.w3.org/2000/svg']); // the SVG namespace only
+    expect(html.match(/<g class="layer /g)).toHaveLength(report.layers.length);
+    for (const l of report.layers) expect(html).toContain(`data-layer="${l.name}"`);
+    expect(html).toContain('89.3 % of the weights');
+    expect(renderReportHtml(report)).toBe(html);
+  });
+
+  test('renders in headless Chromium without console errors; screenshot saved', async () => {
+    let pw: typeof import('playwright-core');
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      pw = require('playwright-core');
+    } catch {
+      throw new Error('playwright-core is not installed: add it as a devDependency (npm i -D playwright-core); Debian chromium is at /usr/bin/chromium');
+    }
+    const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-chromium-'));
+    const ctx = await pw.chromium.launchPersistentContext(userDataDir, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1400, height: 900 },
+    });
+    try {
+      const requests: string[] = [];
+      await ctx.route('**/*', (route) => { requests.push(route.request().url()); return route.abort(); });
+      const page = await ctx.newPage();
+      const errors: string[] = [];
+      page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`${m.type()}: ${m.text()}`); });
+      page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+      await page.setContent(html, { waitUntil: 'load' });
+      const groups = await page.locator('svg#chart g.layer').count();
+      expect(groups).toBe(report.layers.length);
+      // Bars are drawn: each group has a time bar with a positive rendered height.
+      const heights = await page.$$eval('svg#chart g.layer rect.t', (rs) => rs.map((r) => (r as SVGGraphicsElement).getBBox().height));
+      expect(heights).toHaveLength(report.layers.length);
+      expect(heights.every((h) => h > 0)).toBe(true);
+      // NPU and CPU bars get different colours.
+      const fills = await page.$$eval('svg#chart g.layer rect.t', (rs) => rs.map((r) => getComputedStyle(r).fill));
+      expect(new Set(fills).size).toBeGreaterThanOrEqual(3);
+      const rows = await page.locator('table.layers tbody tr').count();
+      expect(rows).toBe(report.layers.length);
+      const out = path.join(__dirname, '.tmp', 'report-tiny-yolov2.png');
+      fs.mkdirSync(path.dirname(out), { recursive: true });
+      await page.screenshot({ path: out, fullPage: true });
+      expect(fs.statSync(out).size).toBeGreaterThan(10000);
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+    } finally {
+      await ctx.close();
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    }
+  }, 120000);
+});
