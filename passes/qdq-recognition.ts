@@ -270,7 +270,9 @@ const qdqMatMul: Rule = {
 /** Quant of a QLinear operand given as (tensor, scale, zp) inputs; set onto infos. */
 function qlinearOperand(c: Ctx, n: Node, t: number, s: number, z: number, rank: number | undefined, infos: Record<string, TensorInfo>): QTensor | undefined {
   const name = n.inputs[t];
-  const info = c.g.tensors[name];
+  // Initializers (the weights) have no tensor info of their own until someone gives them one.
+  const init = c.g.initializers[name];
+  const info = c.g.tensors[name] ?? (init ? infoOfValue(name, init) : undefined);
   if (!info) return undefined;
   const view: Node = { ...n, inputs: [name, n.inputs[s], n.inputs[z]], attrs: rank === 4 ? { axis: 0 } : { axis: 1 } };
   const q = quantOfQdq(c.g, view, name, info.dtype, rank ?? info.shape.length, info.quant);

@@ -85,7 +85,7 @@ describe('small CNN vs ONNX Runtime', () => {
 
   // Expected failure (see withInitInfos): QLinearConv straight from an imported model is not
   // recognised because its weight initializer has no tensor info.
-  test.failing('QOperator straight from import: QLinearConv recognised as QConv', () => {
+  test('QOperator straight from import: QLinearConv recognised as QConv', () => {
     const qop = toQOperator(toOnnxQdq(quantizeModel(fg, { ranges })));
     const ig = runQuantizedPasses(decodeModel(encodeModel(qop)));
     expect(ig.nodes.filter((n) => n.op === 'QConv')).toHaveLength(2);

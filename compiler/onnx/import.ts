@@ -133,6 +133,11 @@ export function decodeModel(bytes: Uint8Array, opts: ImportOptions = {}): Graph 
     }
   }
 
+  // Integer weights whose precision ONNX cannot spell (2-bit, bipolar, narrow) keep it through
+  // hsq's own export → import.
+  for (const [name, t] of Object.entries(initializers))
+    if (quantMeta[name] && !(name in tensors)) tensors[name] = { name, dtype: t.dtype, shape: [...t.shape], quant: quantMeta[name] };
+
   let nodeMeta = new Map<number, Record<string, string>>();
   try { nodeMeta = readNodeMetadata(bytes); } catch { /* the main decode succeeded; metadata is optional */ }
 
