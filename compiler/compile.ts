@@ -1,11 +1,16 @@
-// `hsq compile`: import → core pipeline → target emitter → OUT (written all at once, or not at all).
+// `hsq compile`: import → float passes → precision stage → quantized passes → target emitter →
+// OUT (written all at once, or not at all).
 import * as path from 'path';
 import { Graph } from './ir/graph';
 import { loadModel } from './onnx/import';
-import { lower } from './driver';
 import { writeOutputDir } from './output-dir';
 import { fail } from './diagnostics';
 import { loadConfig, HsqConfig } from './config';
+import { corePipeline } from '../passes/pipeline';
+import { floatPasses, quantizedPasses } from './quantize';
+import { runPipeline } from './pass-manager';
+import { precisionStage, PrecisionReport } from './quantize-stage';
+import { QuantizeArgs, quantizeArgs } from './commands/quantize-options';
 
 export type TargetName = 'host' | 'cortex-m55' | 'stm32n6';
 export const TARGETS: readonly TargetName[] = ['host', 'cortex-m55', 'stm32n6'];
@@ -21,6 +26,9 @@ export interface CompileOptions {
   layout?: 'nchw' | 'nhwc';
   dumpAfter?: string[];
   dumpDir?: string;
+  /** Quantization and precision options (see compiler/commands/quantize-options.ts). */
+  quantize?: Partial<QuantizeArgs>;
+  log?: (line: string) => void;
 }
 
 export interface CompileResult {
@@ -31,6 +39,7 @@ export interface CompileResult {
   arenaLowerBound: number;
   weightsSize: number;
   graph: Graph;
+  precision: PrecisionReport;
 }
 
 /** A C identifier from a model file name: `tiny-yolov2.onnx` → `tiny_yolov2`. */
@@ -40,21 +49,42 @@ export function modelNameFromFile(file: string): string {
   return n;
 }
 
+/** Import, lower and quantize: the graph every target emits from. */
+export function frontendForTarget(opts: CompileOptions, config: HsqConfig, target: TargetName): { graph: Graph; precision: PrecisionReport } {
+  const raw = loadModel(opts.model, { inputShapes: { ...(config.inputShapes ?? {}), ...(opts.inputShapes ?? {}) } });
+  const known = new Set(corePipeline.map((p) => p.name));
+  for (const d of opts.dumpAfter ?? []) if (d !== 'all' && !known.has(d))
+    fail('bad-input', `--dump-after ${d}: no such pass (passes: ${[...known].join(', ')})`, '--dump-after');
+  const dumps = (passes: { name: string }[]) => (opts.dumpAfter ?? []).filter((d) => d === 'all' || passes.some((p) => p.name === d));
+  const fp = floatPasses();
+  const fg = runPipeline(raw, fp, { dumpAfter: dumps(fp), dumpDir: opts.dumpDir ?? 'hsq-dump' });
+  // Defaults of every quantization option, overridden by what the caller gave (API or CLI).
+  const qa: QuantizeArgs = { ...quantizeArgs({}), ...(opts.quantize ?? {}) };
+  const stage = precisionStage(fg, { qa, config, needsQuantized: target !== 'host', target, log: opts.log ?? (() => undefined) });
+  const qp = quantizedPasses();
+  const graph = runPipeline(stage.graph, qp, { dumpAfter: dumps(qp), dumpDir: path.join(opts.dumpDir ?? 'hsq-dump', 'quantized') });
+  return { graph, precision: stage.report };
+}
+
 export async function compile(opts: CompileOptions): Promise<CompileResult> {
   const config: HsqConfig = opts.config ? loadConfig(opts.config) : {};
   const target = opts.target ?? config.target ?? 'host';
   if (!TARGETS.includes(target)) fail('bad-input', `--target ${target}: expected one of ${TARGETS.join(', ')}`, '--target');
   const name = opts.name ?? config.name ?? modelNameFromFile(opts.model);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail('bad-input', `--name '${name}' is not a C identifier`, '--name');
-  const raw = loadModel(opts.model, { inputShapes: { ...(config.inputShapes ?? {}), ...(opts.inputShapes ?? {}) } });
-  const g = lower(raw, { dumpAfter: opts.dumpAfter, dumpDir: opts.dumpDir });
+  const { graph: g, precision } = frontendForTarget(opts, config, target);
   let emitted: { files: Record<string, string | Uint8Array>; arenaSize: number; arenaLowerBound: number; weightsSize: number };
   if (target === 'host') {
     const { emitC } = await import('./engines/c');
     emitted = emitC(g, { name, weightsFormat: opts.weightsFormat ?? config.weightsFormat ?? 'c', layout: opts.layout });
+    emitted.files['report.json'] = JSON.stringify({
+      model: path.basename(opts.model), target, name,
+      arena: { bytes: emitted.arenaSize, lowerBound: emitted.arenaLowerBound }, weightBytes: emitted.weightsSize,
+      precision,
+    }, null, 2) + '\n';
   } else {
     fail('unsupported', `--target ${target} is not implemented yet`, '--target');
   }
   writeOutputDir(opts.out, emitted.files);
-  return { name, target, files: Object.keys(emitted.files).sort(), arenaSize: emitted.arenaSize, arenaLowerBound: emitted.arenaLowerBound, weightsSize: emitted.weightsSize, graph: g };
+  return { name, target, files: Object.keys(emitted.files).sort(), arenaSize: emitted.arenaSize, arenaLowerBound: emitted.arenaLowerBound, weightsSize: emitted.weightsSize, graph: g, precision };
 }

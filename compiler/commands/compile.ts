@@ -2,10 +2,11 @@ import type { CommandModule } from 'yargs';
 import { compile, TARGETS, TargetName } from '../compile';
 import { parseInputShapes } from '../io';
 import { dumpAfterOption, dumpDirOption, inputShapeOption, jsonOption } from './options';
+import { QUANTIZE_OPTIONS, quantizeArgs } from './quantize-options';
 
 interface Args {
   model: string; target?: TargetName; o: string; name?: string; config?: string; 'weights-format'?: 'c' | 'incbin';
-  layout?: 'nchw' | 'nhwc'; 'input-shape'?: string[]; 'dump-after'?: string[]; 'dump-dir': string; json: boolean;
+  'api-layout'?: 'nchw' | 'nhwc'; 'input-shape'?: string[]; 'dump-after'?: string[]; 'dump-dir': string; json: boolean;
 }
 
 export const compileCommand: CommandModule<object, Args> = {
@@ -16,18 +17,19 @@ export const compileCommand: CommandModule<object, Args> = {
     .option('target', { choices: TARGETS as TargetName[], describe: 'what the C runs on (default: config target, else host)' })
     .option('o', { alias: 'output', type: 'string', demandOption: true, describe: 'output folder (hsq owns it: replaced on success, untouched on error)' })
     .option('name', { type: 'string', describe: 'C symbol prefix (default: the model file name)' })
-    .option('config', { type: 'string', describe: 'hsq.config.json' })
     .option('weights-format', { choices: ['c', 'incbin'], describe: 'weights as C data or as a binary blob with .incbin' })
-    .option('layout', { choices: ['nchw', 'nhwc'], default: 'nchw', describe: 'layout of 4-D tensors at the C API' })
+    .option('api-layout', { choices: ['nchw', 'nhwc'], default: 'nchw', describe: 'layout of 4-D tensors at the C API' })
     .option('input-shape', inputShapeOption)
     .option('dump-after', dumpAfterOption)
     .option('dump-dir', dumpDirOption)
     .option('json', jsonOption)
+    .options(QUANTIZE_OPTIONS)
+    .group(Object.keys(QUANTIZE_OPTIONS), 'Quantization and precision:')
     .example('$0 compile model.onnx --target host -o build/', '') as never,
   handler: async (a) => {
     const r = await compile({
       model: a.model, out: a.o, target: a.target, name: a.name, config: a.config, weightsFormat: a['weights-format'],
-      layout: a.layout, inputShapes: parseInputShapes(a['input-shape']), dumpAfter: a['dump-after'], dumpDir: a['dump-dir'],
+      layout: a['api-layout'], quantize: quantizeArgs(a as unknown as Record<string, unknown>), log: (l) => process.stderr.write(`${l}\n`), inputShapes: parseInputShapes(a['input-shape']), dumpAfter: a['dump-after'], dumpDir: a['dump-dir'],
     });
     const summary = { name: r.name, target: r.target, out: a.o, files: r.files, arenaBytes: r.arenaSize, arenaLowerBound: r.arenaLowerBound, weightBytes: r.weightsSize };
     if (a.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');

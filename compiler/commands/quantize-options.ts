@@ -15,6 +15,7 @@ export const QUANTIZE_OPTIONS: Record<string, Options> = {
   layout: { choices: ['nchw', 'nhwc'], describe: 'layout of image inputs (default: from the input shape)' },
   precision: { type: 'string', array: true, describe: "NODE=wXaY; NODE a name, glob or comma list (repeatable), e.g. 'conv7,conv8=w4a8'" },
   config: { type: 'string', describe: 'hsq.config.json' },
+  sensitivity: { type: 'boolean', default: false, describe: 'measure each layer\'s output SQNR lowered alone to w4 and w2 (into report.json)' },
   'auto-precision': { type: 'boolean', default: false, describe: 'lower layers to fit --flash-budget (most bytes saved per unit of sensitivity first)' },
   'flash-budget': { type: 'string', describe: 'weight flash budget for --auto-precision, e.g. 6MiB' },
   'emit-onnx': { type: 'string', describe: 'also write the mixed-precision model as standard QDQ ONNX (opset 21) for ONNX Runtime' },
@@ -32,6 +33,7 @@ export interface QuantizeArgs {
   precision: string[];
   config?: string;
   autoPrecision: boolean;
+  sensitivity: boolean;
   flashBudgetBytes?: number;
   emitOnnx?: string;
 }
@@ -68,6 +70,7 @@ export function quantizeArgs(a: Record<string, unknown>): QuantizeArgs {
     precision: (a.precision as string[] | undefined) ?? [],
     config: a.config as string | undefined,
     autoPrecision: auto,
+    sensitivity: a.sensitivity === true,
     flashBudgetBytes: budget === undefined ? undefined : parseBytes(budget, '--flash-budget'),
     emitOnnx: a['emit-onnx'] as string | undefined,
   };
