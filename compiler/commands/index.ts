@@ -6,6 +6,7 @@ import { passesCommand } from './passes';
 import { annotateCommand } from './annotate';
 import { verifyCommand } from './verify';
 import { compileCommand } from './compile';
+import { cmakePathCommand } from './cmake-path';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [inspectCommand, compileCommand, runCommand, verifyCommand, annotateCommand, passesCommand];
+export const commands: CommandModule<any, any>[] = [inspectCommand, compileCommand, runCommand, verifyCommand, annotateCommand, passesCommand, cmakePathCommand];
