@@ -63,7 +63,7 @@ export function precisionStage(fg: Graph, o: PrecisionStageOptions): { graph: Gr
       const auto = autoPrecision(report.sensitivity, { flashBudgetBytes: budget });
       report.autoPrecision = auto;
       for (const line of formatCurve(auto)) o.log(line);
-      o.log(`auto precision: ${auto.flags.length ? auto.flags.join(' ') : 'every layer stays w8'}`);
+      o.log(`auto precision: ${auto.flags.length ? auto.flags.map((f) => `--precision '${f}'`).join(' ') : 'every layer stays w8'}`);
       // The user's own --precision flags come after, so they win.
       cli = [...auto.flags, ...qa.precision];
     }
