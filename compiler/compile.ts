@@ -11,6 +11,8 @@ import { floatPasses, quantizedPasses } from './quantize';
 import { runPipeline } from './pass-manager';
 import { precisionStage, PrecisionReport } from './quantize-stage';
 import { QuantizeArgs, quantizeArgs } from './commands/quantize-options';
+import { cameraInput, InputFormat } from '../passes/camera-input';
+import { inferShapes } from '../passes/shape-inference';
 
 export type TargetName = 'host' | 'cortex-m55' | 'stm32n6';
 export const TARGETS: readonly TargetName[] = ['host', 'cortex-m55', 'stm32n6'];
@@ -26,6 +28,8 @@ export interface CompileOptions {
   layout?: 'nchw' | 'nhwc';
   dumpAfter?: string[];
   dumpDir?: string;
+  /** Camera frame input (uint8 channels-last) with --mean/--std folded in. */
+  inputFormat?: InputFormat;
   /** Quantization and precision options (see compiler/commands/quantize-options.ts). */
   quantize?: Partial<QuantizeArgs>;
   log?: (line: string) => void;
@@ -61,8 +65,10 @@ export function frontendForTarget(opts: CompileOptions, config: HsqConfig, targe
   // Defaults of every quantization option, overridden by what the caller gave (API or CLI).
   const qa: QuantizeArgs = { ...quantizeArgs({}), ...(opts.quantize ?? {}) };
   const stage = precisionStage(fg, { qa, config, needsQuantized: target !== 'host', target, log: opts.log ?? (() => undefined) });
+  // The camera frame replaces the float input after calibration, which ran on float images.
+  const staged = opts.inputFormat ? inferShapes(cameraInput(stage.graph, { format: opts.inputFormat, mean: qa.mean, std: qa.std })) : stage.graph;
   const qp = quantizedPasses();
-  const graph = runPipeline(stage.graph, qp, { dumpAfter: dumps(qp), dumpDir: path.join(opts.dumpDir ?? 'hsq-dump', 'quantized') });
+  const graph = runPipeline(staged, qp, { dumpAfter: dumps(qp), dumpDir: path.join(opts.dumpDir ?? 'hsq-dump', 'quantized') });
   return { graph, precision: stage.report };
 }
 

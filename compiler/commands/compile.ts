@@ -3,10 +3,11 @@ import { compile, TARGETS, TargetName } from '../compile';
 import { parseInputShapes } from '../io';
 import { dumpAfterOption, dumpDirOption, inputShapeOption, jsonOption } from './options';
 import { QUANTIZE_OPTIONS, quantizeArgs } from './quantize-options';
+import { INPUT_FORMATS, InputFormat } from '../../passes/camera-input';
 
 interface Args {
   model: string; target?: TargetName; o: string; name?: string; config?: string; 'weights-format'?: 'c' | 'incbin';
-  'api-layout'?: 'nchw' | 'nhwc'; 'input-shape'?: string[]; 'dump-after'?: string[]; 'dump-dir': string; json: boolean;
+  'api-layout'?: 'nchw' | 'nhwc'; 'input-format'?: InputFormat; 'input-shape'?: string[]; 'dump-after'?: string[]; 'dump-dir': string; json: boolean;
 }
 
 export const compileCommand: CommandModule<object, Args> = {
@@ -20,6 +21,7 @@ export const compileCommand: CommandModule<object, Args> = {
     .option('weights-format', { choices: ['c', 'incbin'], describe: 'weights as C data or as a binary blob with .incbin' })
     .option('api-layout', { choices: ['nchw', 'nhwc'], default: 'nchw', describe: 'layout of 4-D tensors at the C API' })
     .option('input-shape', inputShapeOption)
+    .option('input-format', { choices: INPUT_FORMATS as InputFormat[], describe: 'take the image input as a uint8 channels-last camera frame, with --mean/--std folded in' })
     .option('dump-after', dumpAfterOption)
     .option('dump-dir', dumpDirOption)
     .option('json', jsonOption)
@@ -29,7 +31,7 @@ export const compileCommand: CommandModule<object, Args> = {
   handler: async (a) => {
     const r = await compile({
       model: a.model, out: a.o, target: a.target, name: a.name, config: a.config, weightsFormat: a['weights-format'],
-      layout: a['api-layout'], quantize: quantizeArgs(a as unknown as Record<string, unknown>), log: (l) => process.stderr.write(`${l}\n`), inputShapes: parseInputShapes(a['input-shape']), dumpAfter: a['dump-after'], dumpDir: a['dump-dir'],
+      layout: a['api-layout'], inputFormat: a['input-format'], quantize: quantizeArgs(a as unknown as Record<string, unknown>), log: (l) => process.stderr.write(`${l}\n`), inputShapes: parseInputShapes(a['input-shape']), dumpAfter: a['dump-after'], dumpDir: a['dump-dir'],
     });
     const summary = { name: r.name, target: r.target, out: a.o, files: r.files, arenaBytes: r.arenaSize, arenaLowerBound: r.arenaLowerBound, weightBytes: r.weightsSize };
     if (a.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
