@@ -9,7 +9,7 @@ import { selectNodes } from '../node-glob';
 import { fail } from '../diagnostics';
 import { writeFileAtomic } from '../output-dir';
 
-interface Args { model: string; precision?: string[]; 'force-cpu'?: string[]; 'force-npu'?: string[]; widen?: string[]; clear: boolean; o: string }
+interface Args { model: string; precision?: string[]; 'force-cpu'?: string[]; 'force-npu'?: string[]; widen?: string[]; clear: boolean; o: string; json: boolean }
 
 export const annotateCommand: CommandModule<object, Args> = {
   command: 'annotate <model>',
@@ -20,6 +20,7 @@ export const annotateCommand: CommandModule<object, Args> = {
     .option('force-cpu', { type: 'string', array: true, describe: 'node names or globs to keep on the CPU' })
     .option('force-npu', { type: 'string', array: true, describe: 'node names or globs to put on the NPU' })
     .option('widen', { type: 'string', array: true, describe: 'node names or globs whose sub-8-bit weights may be widened to int8 for the NPU' })
+    .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of text' })
     .option('clear', { type: 'boolean', default: false, describe: 'drop existing hsq annotations first' })
     .option('o', { alias: 'output', type: 'string', demandOption: true, describe: 'annotated model to write' })
     .example('$0 annotate m.onnx --precision conv7,conv8=w4a8 --force-cpu conv9 -o m.hsq.onnx', '') as never,
@@ -41,6 +42,7 @@ export const annotateCommand: CommandModule<object, Args> = {
     const sorted = Object.fromEntries(Object.keys(ann).sort().map((k) => [k, ann[k]]));
     const out = setModelMetadata(bytes, { [ANNOTATIONS_KEY]: Object.keys(sorted).length ? JSON.stringify(sorted) : undefined });
     writeFileAtomic(a.o, out);
-    process.stdout.write(`wrote ${a.o} with ${Object.keys(sorted).length} annotation${Object.keys(sorted).length === 1 ? '' : 's'}\n`);
+    if (a.json) process.stdout.write(JSON.stringify({ output: a.o, annotations: sorted }, null, 2) + '\n');
+    else process.stdout.write(`wrote ${a.o} with ${Object.keys(sorted).length} annotation${Object.keys(sorted).length === 1 ? '' : 's'}\n`);
   },
 };
