@@ -56,8 +56,9 @@ static float hsq_act(float v, int32_t act, float a0, float a1) {
 
 /* ---------------------------------------------------------------- float conv */
 
-void hsq_conv_f32(const hsq_conv_t* p, const float* x, const float* w, const float* bias,
-                  float* y, int32_t act, float a0, float a1) {
+/* Generic float conv: weights [M][KH][KW][C/group], one output element at a time. */
+static void hsq_conv_f32_rows(const hsq_conv_t* p, const float* x, const float* w, const float* bias,
+                              float* y, int32_t act, float a0, float a1) {
   const int32_t C = p->c, M = p->m, Cg = C / p->group, Mg = M / p->group;
   const int32_t ws = p->kh * p->kw * Cg;
   const int merged = p->group == 1 && p->dw == 1;
@@ -96,6 +97,105 @@ void hsq_conv_f32(const hsq_conv_t* p, const float* x, const float* w, const flo
       }
     }
   }
+}
+
+/* Blocked float conv (group 1): weights [ceil(M/8)][KH][KW][C][8] (zero rows pad the last
+ * block), bias padded to a multiple of 8. HSQ_CONV_TILE output pixels of one row times 8 output
+ * channels are computed together, each element in its own accumulator and in the order bias,
+ * kh, kw, ci: the same float32 operations as the generic kernel, only independent chains run
+ * side by side. The fixed-length j loops vectorise at -O2 (SIMD lanes = output channels). */
+#define HSQ_CONV_TILE 4
+#define HSQ_CONV_MB 8
+
+static void hsq_conv_f32_px(const hsq_conv_t* p, const float* xn, const float* wb, const float* bb,
+                            float* yp, int32_t nm, int32_t oh, int32_t ow, int32_t act, float a0, float a1) {
+  const int32_t C = p->c;
+  int32_t khlo, khhi, kwlo, kwhi, kh, kw, ci, j;
+  const int32_t ih0 = oh * p->sh - p->pt, iw0 = ow * p->sw - p->pl;
+  float acc[HSQ_CONV_MB];
+  hsq_taps(oh, p->h, p->kh, p->sh, p->pt, p->dh, &khlo, &khhi);
+  hsq_taps(ow, p->w, p->kw, p->sw, p->pl, p->dw, &kwlo, &kwhi);
+  for (j = 0; j < HSQ_CONV_MB; j++) acc[j] = bb ? bb[j] : 0.0f;
+  for (kh = khlo; kh < khhi; kh++) {
+    for (kw = kwlo; kw < kwhi; kw++) {
+      const float* xp = xn + ((size_t)(ih0 + kh * p->dh) * p->w + (iw0 + kw * p->dw)) * C;
+      const float* wp = wb + (size_t)(kh * p->kw + kw) * C * HSQ_CONV_MB;
+      for (ci = 0; ci < C; ci++) {
+        const float xv = xp[ci];
+        const float* wc = wp + (size_t)ci * HSQ_CONV_MB;
+        for (j = 0; j < HSQ_CONV_MB; j++) acc[j] = acc[j] + xv * wc[j];
+      }
+    }
+  }
+  for (j = 0; j < nm; j++) yp[j] = act ? hsq_act(acc[j], act, a0, a1) : acc[j];
+}
+
+/* HSQ_CONV_TILE pixels ow..ow+TILE-1 of row oh whose kw taps are all inside the input. */
+static void hsq_conv_f32_tile(const hsq_conv_t* p, const float* xn, const float* wb, const float* bb,
+                              float* yp, int32_t nm, int32_t oh, int32_t ow, int32_t act, float a0, float a1) {
+  const int32_t C = p->c, M = p->m, xs = p->sw * C;
+  int32_t khlo, khhi, kh, kw, ci, j, t;
+  const int32_t ih0 = oh * p->sh - p->pt, iw0 = ow * p->sw - p->pl;
+  float acc0[HSQ_CONV_MB], acc1[HSQ_CONV_MB], acc2[HSQ_CONV_MB], acc3[HSQ_CONV_MB];
+  hsq_taps(oh, p->h, p->kh, p->sh, p->pt, p->dh, &khlo, &khhi);
+  for (j = 0; j < HSQ_CONV_MB; j++) {
+    const float b = bb ? bb[j] : 0.0f;
+    acc0[j] = b; acc1[j] = b; acc2[j] = b; acc3[j] = b;
+  }
+  for (kh = khlo; kh < khhi; kh++) {
+    for (kw = 0; kw < p->kw; kw++) {
+      const float* xp = xn + ((size_t)(ih0 + kh * p->dh) * p->w + (iw0 + kw * p->dw)) * C;
+      const float* wp = wb + (size_t)(kh * p->kw + kw) * C * HSQ_CONV_MB;
+      for (ci = 0; ci < C; ci++) {
+        const float x0 = xp[ci], x1 = xp[xs + ci], x2 = xp[2 * xs + ci], x3 = xp[3 * xs + ci];
+        const float* wc = wp + (size_t)ci * HSQ_CONV_MB;
+        for (j = 0; j < HSQ_CONV_MB; j++) {
+          acc0[j] = acc0[j] + x0 * wc[j];
+          acc1[j] = acc1[j] + x1 * wc[j];
+          acc2[j] = acc2[j] + x2 * wc[j];
+          acc3[j] = acc3[j] + x3 * wc[j];
+        }
+      }
+    }
+  }
+  for (t = 0; t < HSQ_CONV_TILE; t++) {
+    const float* a = t == 0 ? acc0 : t == 1 ? acc1 : t == 2 ? acc2 : acc3;
+    float* yt = yp + (size_t)t * M;
+    for (j = 0; j < nm; j++) yt[j] = act ? hsq_act(a[j], act, a0, a1) : a[j];
+  }
+}
+
+static void hsq_conv_f32_blocked(const hsq_conv_t* p, const float* x, const float* w, const float* bias,
+                                 float* y, int32_t act, float a0, float a1) {
+  const int32_t C = p->c, M = p->m;
+  const size_t wblk = (size_t)p->kh * p->kw * C * HSQ_CONV_MB;
+  int32_t n, oh, ow, m0;
+  /* Output columns whose kw taps all lie inside the input: [owlo, owhi). */
+  int32_t owlo = 0, owhi = p->ow;
+  while (owlo < p->ow && owlo * p->sw - p->pl < 0) owlo++;
+  while (owhi > owlo && (owhi - 1) * p->sw - p->pl + (p->kw - 1) * p->dw >= p->w) owhi--;
+  for (n = 0; n < p->n; n++) {
+    const float* xn = x + (size_t)n * p->h * p->w * C;
+    for (oh = 0; oh < p->oh; oh++) {
+      float* yr = y + ((size_t)n * p->oh + oh) * p->ow * M;
+      for (m0 = 0; m0 < M; m0 += HSQ_CONV_MB) {
+        const float* wb = w + (size_t)(m0 / HSQ_CONV_MB) * wblk;
+        const float* bb = bias ? bias + m0 : NULL;
+        const int32_t nm = M - m0 < HSQ_CONV_MB ? M - m0 : HSQ_CONV_MB;
+        ow = 0;
+        for (; ow < owlo; ow++) hsq_conv_f32_px(p, xn, wb, bb, yr + (size_t)ow * M + m0, nm, oh, ow, act, a0, a1);
+        for (; ow + HSQ_CONV_TILE <= owhi; ow += HSQ_CONV_TILE)
+          hsq_conv_f32_tile(p, xn, wb, bb, yr + (size_t)ow * M + m0, nm, oh, ow, act, a0, a1);
+        for (; ow < p->ow; ow++) hsq_conv_f32_px(p, xn, wb, bb, yr + (size_t)ow * M + m0, nm, oh, ow, act, a0, a1);
+      }
+    }
+  }
+}
+
+void hsq_conv_f32(const hsq_conv_t* p, const float* x, const float* w, const float* bias,
+                  float* y, int32_t act, float a0, float a1) {
+  if (p->wblock == HSQ_CONV_MB && p->group == 1) hsq_conv_f32_blocked(p, x, w, bias, y, act, a0, a1);
+  else hsq_conv_f32_rows(p, x, w, bias, y, act, a0, a1);
 }
 
 /* ---------------------------------------------------------------- integer dot products */
@@ -160,6 +260,106 @@ static const void* hsq_weight_rows(const hsq_qparams_t* q, const void* w, int32_
 
 /* ---------------------------------------------------------------- quantized conv */
 
+/* Dot products of an int16 patch (x - zx) with a weight row. Blocks of fixed length let gcc -O2
+ * vectorise each as a multiply-add of int16 pairs into int32 (pmaddwd on x86); the products
+ * are exact and integer sums do not depend on their order. */
+#define HSQ_DOT16_BODY(WT)                                                                     \
+  int32_t i = 0, s = 0, j;                                                                     \
+  for (; i + 32 <= n; i += 32) {                                                               \
+    const int16_t* vb = v + i;                                                                 \
+    const WT* wb = w + i;                                                                      \
+    int32_t t = 0;                                                                             \
+    for (j = 0; j < 32; j++) t += vb[j] * (int16_t)wb[j];                                      \
+    s += t;                                                                                    \
+  }                                                                                            \
+  for (; i + 8 <= n; i += 8) {                                                                 \
+    const int16_t* vb = v + i;                                                                 \
+    const WT* wb = w + i;                                                                      \
+    int32_t t = 0;                                                                             \
+    for (j = 0; j < 8; j++) t += vb[j] * (int16_t)wb[j];                                       \
+    s += t;                                                                                    \
+  }                                                                                            \
+  for (; i < n; i++) s += v[i] * (int32_t)w[i];                                                \
+  return s;
+
+static int32_t hsq_dot16_s8(const int16_t* v, const int8_t* w, int32_t n) { HSQ_DOT16_BODY(int8_t) }
+static int32_t hsq_dot16_s16(const int16_t* v, const int16_t* w, int32_t n) { HSQ_DOT16_BODY(int16_t) }
+
+/* v[0..len) = x[0..len) - zx, widened to int16 (blocks of 16 vectorise). */
+#define HSQ_WIDEN_BODY(XT)                                                                     \
+  int32_t i = 0, j;                                                                            \
+  for (; i + 16 <= len; i += 16)                                                               \
+    for (j = 0; j < 16; j++) v[i + j] = (int16_t)((int16_t)x[i + j] - (int16_t)zx);            \
+  for (; i < len; i++) v[i] = (int16_t)((int16_t)x[i] - (int16_t)zx);
+
+static void hsq_widen_s8(int16_t* restrict v, const int8_t* restrict x, int32_t len, int32_t zx) { HSQ_WIDEN_BODY(int8_t) }
+static void hsq_widen_u8(int16_t* restrict v, const uint8_t* restrict x, int32_t len, int32_t zx) { HSQ_WIDEN_BODY(uint8_t) }
+
+/* The [KH][KW][C] input patch of output pixel (n, oh, ow) as int16 x - zx, 0 on padding taps
+ * (a padding tap contributes 0 to the integer sum either way). group must be 1. */
+static void hsq_patch(const hsq_conv_t* p, const hsq_qparams_t* q, const void* x, int16_t* v,
+                      int32_t n, int32_t oh, int32_t ow) {
+  const int32_t C = p->c, rowlen = p->kw * C;
+  const int32_t ih0 = oh * p->sh - p->pt, iw0 = ow * p->sw - p->pl;
+  int32_t kh, kw, khlo, khhi, kwlo, kwhi;
+  hsq_taps(oh, p->h, p->kh, p->sh, p->pt, p->dh, &khlo, &khhi);
+  hsq_taps(ow, p->w, p->kw, p->sw, p->pl, p->dw, &kwlo, &kwhi);
+  for (kh = 0; kh < p->kh; kh++) {
+    int16_t* vr = v + (size_t)kh * rowlen;
+    size_t xr;
+    if (kh < khlo || kh >= khhi) { memset(vr, 0, sizeof(int16_t) * (size_t)rowlen); continue; }
+    xr = (((size_t)n * p->h + (size_t)(ih0 + kh * p->dh)) * p->w) * C;
+    if (kwlo > 0) memset(vr, 0, sizeof(int16_t) * (size_t)kwlo * C);
+    if (kwhi < p->kw) memset(vr + (size_t)kwhi * C, 0, sizeof(int16_t) * (size_t)(p->kw - kwhi) * C);
+    if (p->dw == 1) {
+      const size_t xo = xr + (size_t)(iw0 + kwlo) * C;
+      const int32_t len = (kwhi - kwlo) * C;
+      if (q->x_unsigned) hsq_widen_u8(vr + (size_t)kwlo * C, (const uint8_t*)x + xo, len, q->zx);
+      else hsq_widen_s8(vr + (size_t)kwlo * C, (const int8_t*)x + xo, len, q->zx);
+    } else {
+      for (kw = kwlo; kw < kwhi; kw++) {
+        const size_t xo = xr + (size_t)(iw0 + kw * p->dw) * C;
+        if (q->x_unsigned) hsq_widen_u8(vr + (size_t)kw * C, (const uint8_t*)x + xo, C, q->zx);
+        else hsq_widen_s8(vr + (size_t)kw * C, (const int8_t*)x + xo, C, q->zx);
+      }
+    }
+  }
+}
+
+/* Patch path (group 1): for each block of q->mblock output channels (unpacked into scratch when
+ * sub-byte), for each run of q->patch output pixels: build their int16 patches, then every
+ * weight row of the block is dotted with all of them while it is in cache. */
+static void hsq_qconv_patch(const hsq_conv_t* p, const hsq_qparams_t* q, const void* x,
+                            const void* w, const int32_t* bias, const float* mult, void* y,
+                            int8_t* scratch) {
+  const int32_t M = p->m, K = p->kh * p->kw * p->c;
+  const int32_t npx = p->n * p->oh * p->ow, P = q->patch;
+  const int32_t mblock = q->mblock > 0 ? q->mblock : M;
+  int16_t* vbuf = (int16_t*)(void*)(scratch + (q->wbits < 8 ? ((size_t)mblock * K + 15) / 16 * 16 : 0));
+  int32_t m0, m, t, k;
+  for (m0 = 0; m0 < M; m0 += mblock) {
+    const int32_t m1 = m0 + mblock < M ? m0 + mblock : M;
+    const void* wb = hsq_weight_rows(q, w, m0, m1 - m0, K, scratch);
+    for (t = 0; t < npx; t += P) {
+      const int32_t np = npx - t < P ? npx - t : P;
+      for (k = 0; k < np; k++) {
+        const int32_t px = t + k, ow = px % p->ow, oh = (px / p->ow) % p->oh, n = px / (p->ow * p->oh);
+        hsq_patch(p, q, x, vbuf + (size_t)k * K, n, oh, ow);
+      }
+      for (m = m0; m < m1; m++) {
+        const int32_t b = bias ? bias[m] : 0;
+        const float mu = mult[q->per_channel ? m : 0];
+        for (k = 0; k < np; k++) {
+          const int16_t* vk = vbuf + (size_t)k * K;
+          const int32_t acc = b + (q->wbits == 16 ? hsq_dot16_s16(vk, (const int16_t*)wb + (size_t)(m - m0) * K, K)
+                                                  : hsq_dot16_s8(vk, (const int8_t*)wb + (size_t)(m - m0) * K, K));
+          hsq_store_q(q, y, (size_t)(t + k) * M + m, acc, mu);
+        }
+      }
+    }
+  }
+}
+
 void hsq_qconv(const hsq_conv_t* p, const hsq_qparams_t* q, const void* x, const void* w,
                const int32_t* bias, const float* mult, void* y, int8_t* scratch) {
   const int32_t C = p->c, M = p->m, Cg = C / p->group, Mg = M / p->group;
@@ -167,6 +367,10 @@ void hsq_qconv(const hsq_conv_t* p, const hsq_qparams_t* q, const void* x, const
   const int merged = p->group == 1 && p->dw == 1;
   const int32_t mblock = q->wbits < 8 ? q->mblock : M;
   int32_t n, oh, ow, m, m0, kh, kw;
+  if (q->patch > 0 && p->group == 1) {
+    hsq_qconv_patch(p, q, x, w, bias, mult, y, scratch);
+    return;
+  }
   for (m0 = 0; m0 < M; m0 += mblock) {
     const int32_t m1 = m0 + mblock < M ? m0 + mblock : M;
     const void* wb = hsq_weight_rows(q, w, m0, m1 - m0, ws, scratch);

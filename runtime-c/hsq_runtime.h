@@ -46,21 +46,29 @@ enum {
 /* ---------------------------------------------------------------- numerics (numerics.ts) */
 
 /* Round half to even of a float32 value, returned as a float holding an integer. The same
- * floor-based algorithm as roundHalfEven in numerics.ts; independent of the FP rounding mode. */
+ * floor-based algorithm as roundHalfEven in numerics.ts; independent of the FP rounding mode.
+ * floor comes from the truncating float -> int conversion (no libm call: SSE2 has no floor
+ * instruction); |v| >= 2^23, infinities and NaN are returned as they are (already integral),
+ * as are zeros (keeping the sign of -0). */
 static inline float hsq_round_half_even(float v) {
-  float f = floorf(v);
-  float d = v - f;
-  if (d > 0.5f) return f + 1.0f;
-  if (d < 0.5f) return f;
-  return fmodf(f, 2.0f) == 0.0f ? f : f + 1.0f;
+  int32_t i;
+  float d;
+  if (!(fabsf(v) < 8388608.0f) || v == 0.0f) return v;
+  i = (int32_t)v;
+  i -= (float)i > v;                    /* floor */
+  d = v - (float)i;                     /* exact: the fraction of v */
+  i += (d > 0.5f) | ((d == 0.5f) & (i & 1));
+  return (float)i;
 }
 
 /* Saturating conversion of an integral float plus zero point into [lo, hi] (lo - zp and hi - zp
- * must be exact in float32, true for every container up to 16 bits). */
+ * must be exact in float32, true for every container up to 16 bits). Branch-free clamps: the
+ * per-element branches mispredicted on real data. */
 static inline int32_t hsq_sat_zp(float r, int32_t zp, int32_t lo, int32_t hi) {
+  const float flo = (float)(lo - zp), fhi = (float)(hi - zp);
   if (r != r) return zp < lo ? lo : zp > hi ? hi : zp;
-  if (r < (float)(lo - zp)) return lo;
-  if (r > (float)(hi - zp)) return hi;
+  r = r < flo ? flo : r;
+  r = r > fhi ? fhi : r;
   return (int32_t)r + zp;
 }
 
@@ -177,12 +185,14 @@ typedef struct {
 /* Fused activation of float conv/gemm (passes/fuse-activation.ts). */
 enum { HSQ_ACT_NONE = 0, HSQ_ACT_RELU = 1, HSQ_ACT_CLIP = 2, HSQ_ACT_LEAKY = 3 };
 
-/* 2-D convolution over NHWC activations; weights [M][KH][KW][C/group]. */
+/* 2-D convolution over NHWC activations; weights [M][KH][KW][C/group], or for float convs
+ * with group 1 and wblock 8: [ceil(M/8)][KH][KW][C][8] (zero rows and bias pad the last block). */
 typedef struct {
   int32_t n, h, w, c;        /* input */
   int32_t oh, ow, m;         /* output */
   int32_t kh, kw, sh, sw, dh, dw, pt, pl;
   int32_t group;
+  int32_t wblock;            /* 0: weight rows; 8: output channels interleaved in blocks of 8 */
 } hsq_conv_t;
 
 /* Quantized conv/gemm extras. Weights are stored minus their zero point (w' = w - zw), row per
@@ -197,8 +207,10 @@ typedef struct {
   int32_t wbits;             /* 1, 2, 4, 8 or 16 */
   int32_t wmul, wadd;        /* sub-byte decoding */
   int32_t row_bytes;         /* bytes per packed weight row */
-  int32_t mblock;            /* output channels unpacked at a time (sub-byte) */
+  int32_t mblock;            /* output channels unpacked (sub-byte) or processed (patch path) at a time */
   int32_t per_channel;       /* mult[] has one entry per output channel */
+  int32_t patch;             /* qconv, group 1: output pixels whose int16 input patches (x - zx,
+                              * zero in padding) are built at a time in scratch; 0: direct path */
 } hsq_qparams_t;
 
 typedef struct {

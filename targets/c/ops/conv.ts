@@ -25,6 +25,20 @@ export function reorderWeights<T extends { [i: number]: number; length: number }
   return out;
 }
 
+const CONV_MB = 8;
+
+/** [M, C, KH, KW] (group 1) -> [ceil(M/8)][KH][KW][C][8], zeros for the channels past M. */
+function blockWeights(w: Float32Array, p: ConvGeometry): Float32Array {
+  const B = CONV_MB, nb = Math.ceil(p.M / B);
+  const out = new Float32Array(nb * p.KH * p.KW * p.C * B);
+  for (let m = 0; m < p.M; m++) {
+    const blk = Math.floor(m / B), j = m % B;
+    for (let ci = 0; ci < p.C; ci++) for (let kh = 0; kh < p.KH; kh++) for (let kw = 0; kw < p.KW; kw++)
+      out[((((blk * p.KH + kh) * p.KW + kw) * p.C + ci) * B) + j] = w[((m * p.C + ci) * p.KH + kh) * p.KW + kw];
+  }
+  return out;
+}
+
 /**
  * NHWC pointers for input 0 and output 0 of a conv-like node. 4-D tensors are NHWC already;
  * 3-D (1-D conv, [N, C, L] row-major) go through scratch copies as [N, 1, L, C].
@@ -61,11 +75,19 @@ export const emitConv: OpEmitter = (ctx) => {
   const x = ctx.in(0), w = ctx.constValue(1);
   if (x.dtype !== 'float32') ctx.fail(`input type ${x.dtype} (float32 expected)`);
   const p = convGeometry(ctx, x.shape, w.shape);
-  const wt = reorderWeights(w.data as Float32Array, p, new Float32Array(w.data.length));
+  // group 1: weights in blocks of 8 output channels (hsq_conv_f32's vectorised path).
+  const wblock = p.group === 1 ? CONV_MB : 0;
+  const wt = wblock ? blockWeights(w.data as Float32Array, p) : reorderWeights(w.data as Float32Array, p, new Float32Array(w.data.length));
   const wp = ctx.weightArray(wt, 'float');
-  const bp = ctx.has(2) ? ctx.weightArray(Float32Array.from(ctx.constValue(2).data as Float32Array), 'float') : 'NULL';
+  let bp = 'NULL';
+  if (ctx.has(2)) {
+    const b = ctx.constValue(2).data as Float32Array;
+    const padded = new Float32Array(wblock ? Math.ceil(p.M / wblock) * wblock : p.M);
+    padded.set(b.subarray(0, p.M));
+    bp = ctx.weightArray(padded, 'float');
+  }
   const act = fusedActivation(ctx);
-  const sym = ctx.addStatic('conv', (s) => `static const hsq_conv_t ${s} = ${convStruct(p)};`);
+  const sym = ctx.addStatic('conv', (s) => `static const hsq_conv_t ${s} = ${convStruct(p, wblock)};`);
   const io = channelsLastIO(ctx, 'float', 'float');
   ctx.emit(`  hsq_conv_f32(&${sym}, ${io.x}, ${wp}, ${bp}, ${io.y}, ${act.kind}, ${cFloat(act.a0)}, ${cFloat(act.a1)});`);
   io.finish();

@@ -28,9 +28,17 @@ export interface QLayer {
 }
 
 const MAX_UNPACK_BYTES = 16384;
+/** Patch path of hsq_qconv: int16 patches of at most this many bytes (1 to 8 pixels), weight
+ * blocks of 8/16-bit rows that stay in L2, sub-byte rows unpacked up to PATCH_UNPACK_BYTES. */
+const PATCH_BYTES = 32768;
+const PATCH_WEIGHT_BLOCK_BYTES = 262144;
+const PATCH_UNPACK_BYTES = 65536;
 
-/** Emits the weights, bias, multipliers and the hsq_qparams_t; returns their C expressions. */
-export function emitQParams(ctx: NodeContext, L: QLayer, rows: number, rowLen: number, values: Int32Array) {
+/**
+ * Emits the weights, bias, multipliers and the hsq_qparams_t; returns their C expressions.
+ * `patch`: a group-1 conv that uses hsq_qconv's patch path (rows are [KH][KW][C] patches).
+ */
+export function emitQParams(ctx: NodeContext, L: QLayer, rows: number, rowLen: number, values: Int32Array, patch = false) {
   const packed = packRows(values, rows, rowLen, L.wBits);
   const wType = packed.bits === 16 ? 'int16_t' : packed.bits === 8 ? 'int8_t' : 'uint8_t';
   const wp = ctx.weight(packed.bytes, wType);
@@ -38,11 +46,17 @@ export function emitQParams(ctx: NodeContext, L: QLayer, rows: number, rowLen: n
   const mult = L.mult ?? new Float32Array([1]);
   const perChannelMult = mult.some((v) => v !== mult[0]);
   const mp = ctx.weightArray(perChannelMult ? mult : mult.subarray(0, 1).slice(), 'float');
-  const mblock = packed.bits < 8 ? Math.max(1, Math.min(rows, Math.floor(MAX_UNPACK_BYTES / Math.max(rowLen, 1)))) : rows;
-  const scratch = packed.bits < 8 ? ctx.scratch(mblock * rowLen, 'int8_t') : 'NULL';
+  const len = Math.max(rowLen, 1);
+  const fit = (bytes: number, per: number) => Math.max(1, Math.min(rows, Math.floor(bytes / per)));
+  const px = patch ? Math.max(1, Math.min(8, Math.floor(PATCH_BYTES / (2 * len)))) : 0;
+  const mblock = packed.bits < 8 ? fit(patch ? PATCH_UNPACK_BYTES : MAX_UNPACK_BYTES, len)
+    : patch ? fit(PATCH_WEIGHT_BLOCK_BYTES, len * (packed.bits / 8)) : rows;
+  const unpackBytes = packed.bits < 8 ? Math.ceil((mblock * rowLen) / 16) * 16 : 0;
+  const scratchBytes = unpackBytes + px * rowLen * 2;
+  const scratch = scratchBytes > 0 ? ctx.scratch(scratchBytes, 'int8_t') : 'NULL';
   const q = ctx.addStatic('q', (s) => `static const hsq_qparams_t ${s} = { ${[
-    L.xUnsigned ? 1 : 0, L.yKind, L.zx, L.zy, L.lo, L.hi, packed.bits, packed.mul, packed.add, packed.rowBytes, mblock, perChannelMult ? 1 : 0,
-  ].join(', ')} }; /* ${packed.bits}-bit weights${packed.bits < 8 ? ` (value = code * ${packed.mul} + ${packed.add})` : ''} */`);
+    L.xUnsigned ? 1 : 0, L.yKind, L.zx, L.zy, L.lo, L.hi, packed.bits, packed.mul, packed.add, packed.rowBytes, mblock, perChannelMult ? 1 : 0, px,
+  ].join(', ')} }; /* ${packed.bits}-bit weights${packed.bits < 8 ? ` (value = code * ${packed.mul} + ${packed.add})` : ''}${px ? `; patches of ${px} pixels` : ''} */`);
   return { wp, bp, mp, scratch, q, packed };
 }
 
@@ -63,7 +77,7 @@ function emitQConvLayer(ctx: NodeContext, L: QLayer, wIndex: number): void {
   const Cg = p.C / p.group;
   const rowLen = p.KH * p.KW * Cg;
   const values = reorderWeights(toNumbers(L.w), p, new Int32Array(p.M * rowLen), (m) => L.zw[m]);
-  const { wp, bp, mp, scratch, q } = emitQParams(ctx, L, p.M, rowLen, values);
+  const { wp, bp, mp, scratch, q } = emitQParams(ctx, L, p.M, rowLen, values, p.group === 1);
   const conv = ctx.addStatic('conv', (s) => `static const hsq_conv_t ${s} = ${convStruct(p)};`);
   const io = channelsLastIO(ctx, ctype(x.dtype).name, ctype(y.dtype).name);
   ctx.emit(`  hsq_qconv(&${conv}, &${q}, ${io.x}, ${wp}, ${bp}, ${mp}, ${io.y}, ${scratch});`);

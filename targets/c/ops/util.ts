@@ -73,10 +73,10 @@ export function sizeOf(info: TensorInfo): number {
 
 export { physOrder, physStrides, rowMajor, channelsLast };
 
-/** C struct initialiser of a hsq_conv_t. */
+/** C struct initialiser of a hsq_conv_t; `wblock` 8: float weights in blocks of 8 output channels. */
 export function convStruct(p: {
   N: number; H: number; W: number; C: number; OH: number; OW: number; M: number;
   KH: number; KW: number; sh: number; sw: number; dh: number; dw: number; padT: number; padL: number; group: number;
-}): string {
-  return `{ ${[p.N, p.H, p.W, p.C, p.OH, p.OW, p.M, p.KH, p.KW, p.sh, p.sw, p.dh, p.dw, p.padT, p.padL, p.group].join(', ')} }`;
+}, wblock = 0): string {
+  return `{ ${[p.N, p.H, p.W, p.C, p.OH, p.OW, p.M, p.KH, p.KW, p.sh, p.sw, p.dh, p.dw, p.padT, p.padL, p.group, wblock].join(', ')} }`;
 }
