@@ -33,6 +33,8 @@ export interface CompileOptions {
   /** Quantization and precision options (see compiler/commands/quantize-options.ts). */
   quantize?: Partial<QuantizeArgs>;
   log?: (line: string) => void;
+  /** --target stm32n6: --force-npu/--force-cpu/--widen/budgets and the config's placement keys. */
+  placement?: import('../passes/placement').PlacementOptions;
 }
 
 export interface CompileResult {
@@ -44,6 +46,8 @@ export interface CompileResult {
   weightsSize: number;
   graph: Graph;
   precision: PrecisionReport;
+  /** --target stm32n6: the placement table `hsq compile` prints (formatPlacementTable, no colour). */
+  placementTable?: string;
 }
 
 /** A C identifier from a model file name: `tiny-yolov2.onnx` → `tiny_yolov2`. */
@@ -80,6 +84,7 @@ export async function compile(opts: CompileOptions): Promise<CompileResult> {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail('bad-input', `--name '${name}' is not a C identifier`, '--name');
   const { graph: g, precision } = frontendForTarget(opts, config, target);
   let emitted: { files: Record<string, string | Uint8Array>; arenaSize: number; arenaLowerBound: number; weightsSize: number };
+  let placementTable: string | undefined;
   if (target === 'host') {
     const { emitC } = await import('./engines/c');
     emitted = emitC(g, { name, weightsFormat: opts.weightsFormat ?? config.weightsFormat ?? 'c', layout: opts.layout });
@@ -88,9 +93,20 @@ export async function compile(opts: CompileOptions): Promise<CompileResult> {
       arena: { bytes: emitted.arenaSize, lowerBound: emitted.arenaLowerBound }, weightBytes: emitted.weightsSize,
       precision,
     }, null, 2) + '\n';
+  } else if (target === 'stm32n6') {
+    // Placement, partitioning, NPU segments as ONNX for stedgeai, LL_ATON glue, report (targets/stm32n6/emit.ts).
+    const { emitStm32n6 } = await import('../targets/stm32n6/emit');
+    const e = emitStm32n6(g, { name, placement: { config, ...(opts.placement ?? {}) }, weightsFormat: opts.weightsFormat ?? config.weightsFormat ?? 'c' });
+    emitted = e;
+    placementTable = e.table;
+  } else if (target === 'cortex-m55') {
+    // Whole model on the CPU: generated per-layer kernels where they apply, portable C elsewhere;
+    // report.json lists which, stack-usage.json the frames (targets/cortex-m55/emit.ts).
+    const { compileM55 } = await import('./engines/m55');
+    emitted = await compileM55(g, { name, weightsFormat: opts.weightsFormat ?? config.weightsFormat ?? 'c', layout: opts.layout, model: path.basename(opts.model), precision });
   } else {
     fail('unsupported', `--target ${target} is not implemented yet`, '--target');
   }
   writeOutputDir(opts.out, emitted.files);
-  return { name, target, files: Object.keys(emitted.files).sort(), arenaSize: emitted.arenaSize, arenaLowerBound: emitted.arenaLowerBound, weightsSize: emitted.weightsSize, graph: g, precision };
+  return { name, target, files: Object.keys(emitted.files).sort(), arenaSize: emitted.arenaSize, arenaLowerBound: emitted.arenaLowerBound, weightsSize: emitted.weightsSize, graph: g, precision, ...(placementTable ? { placementTable } : {}) };
 }

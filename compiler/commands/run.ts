@@ -11,9 +11,9 @@ import { Tensor } from '../ir/tensor';
 import { dumpAfterOption, dumpDirOption, inputShapeOption, jsonOption } from './options';
 
 interface Args {
-  model: string; engine: 'interpreter' | 'c'; target: string; inputs?: string; input?: string[];
+  model: string; engine?: 'interpreter' | 'c'; target: string; inputs?: string; input?: string[];
   o: string; format: OutputFormat; 'input-shape'?: string[]; 'dump-after'?: string[]; 'dump-dir': string;
-  sanitize: boolean; json: boolean;
+  sanitize: boolean; json: boolean; scalar?: boolean; opt?: 'O2' | 'Os';
 }
 
 export const runCommand: CommandModule<object, Args> = {
@@ -21,8 +21,8 @@ export const runCommand: CommandModule<object, Args> = {
   describe: 'run a model on given inputs with the reference interpreter or the generated C',
   builder: (y) => y
     .positional('model', { type: 'string', demandOption: true, describe: 'ONNX model' })
-    .option('engine', { choices: ['interpreter', 'c'], default: 'interpreter', describe: 'what computes the outputs' })
-    .option('target', { type: 'string', default: 'host', describe: 'target for --engine c' })
+    .option('engine', { choices: ['interpreter', 'c'], describe: 'what computes the outputs (default: interpreter; c when --target is not host)' })
+    .option('target', { type: 'string', default: 'host', describe: 'target for --engine c (host, cortex-m55: QEMU mps3-an547)' })
     .option('inputs', { type: 'string', describe: 'folder with input_K.pb (or .npy), one per graph input in order' })
     .option('input', { type: 'string', array: true, describe: 'NAME=FILE (.pb or .npy), repeatable' })
     .option('o', { alias: 'output', type: 'string', demandOption: true, describe: 'folder for output_K.pb' })
@@ -31,6 +31,8 @@ export const runCommand: CommandModule<object, Args> = {
     .option('dump-after', dumpAfterOption)
     .option('dump-dir', dumpDirOption)
     .option('sanitize', { type: 'boolean', default: false, describe: '--engine c: build with -fsanitize=address,undefined' })
+    .option('scalar', { type: 'boolean', default: false, describe: '--target cortex-m55: force the portable kernels (no MVE)' })
+    .option('opt', { choices: ['O2', 'Os'], default: 'O2', coerce: (v: string) => String(v).replace(/^-/, ''), describe: '--target cortex-m55: optimisation level (-O2 or -Os; write --opt Os or --opt=-Os)' })
     .option('json', jsonOption) as never,
   handler: async (a) => {
     const outputs = await runModel(a);
@@ -46,7 +48,7 @@ export const runCommand: CommandModule<object, Args> = {
   },
 };
 
-export async function runModel(a: Pick<Args, 'model' | 'engine' | 'target' | 'inputs' | 'input' | 'input-shape' | 'dump-after' | 'dump-dir' | 'sanitize'>)
+export async function runModel(a: Pick<Args, 'model' | 'engine' | 'target' | 'inputs' | 'input' | 'input-shape' | 'dump-after' | 'dump-dir' | 'sanitize' | 'scalar' | 'opt'>)
   : Promise<{ names: string[]; values: Record<string, Tensor> }> {
   if (!a.inputs && !(a.input && a.input.length)) fail('bad-input', 'give the inputs: --inputs DIR or --input NAME=FILE', '--inputs');
   let raw = loadModel(a.model, { inputShapes: parseInputShapes(a['input-shape']) });
@@ -58,10 +60,11 @@ export async function runModel(a: Pick<Args, 'model' | 'engine' | 'target' | 'in
   const { graph: bound, runtimeInputs } = bindConstantInputs(raw, given);
   const g = lower(bound, { dumpAfter: a['dump-after'], dumpDir: a['dump-dir'] });
   let values: Record<string, Tensor>;
-  if (a.engine === 'interpreter') values = runGraph(g, runtimeInputs);
+  const engine = a.engine ?? (a.target && a.target !== 'host' ? 'c' : 'interpreter');
+  if (engine === 'interpreter') values = runGraph(g, runtimeInputs);
   else {
     const { runC } = await import('../engines/c');
-    values = await runC(g, runtimeInputs, { target: a.target as 'host', sanitize: a.sanitize });
+    values = await runC(g, runtimeInputs, { target: a.target as 'host', sanitize: a.sanitize, scalar: a.scalar, opt: a.opt ? (`-${a.opt}` as '-O2' | '-Os') : undefined });
   }
   return { names: [...g.outputs], values };
 }

@@ -18,7 +18,13 @@ import { WeightsFormat } from '../../targets/c/weights';
 import { HOST_TARGET } from '../../targets/host/target';
 
 export interface RunCOptions {
-  readonly target: 'host';
+  readonly target: 'host' | 'stm32n6' | 'cortex-m55';
+  /** --target cortex-m55: build without MVE (-mcpu=cortex-m55+nomve), the portable kernel paths. */
+  readonly scalar?: boolean;
+  /** --target cortex-m55: optimisation level (default -O2). */
+  readonly opt?: '-O2' | '-Os';
+  /** --target stm32n6: build the emulated program for the host instead of QEMU (`--host`). */
+  readonly host?: boolean;
   /** Build with -fsanitize=address,undefined (any finding fails the run). */
   readonly sanitize?: boolean;
   /** Build cache (default: .hsq-cache in the current directory). */
@@ -43,6 +49,16 @@ export function emitC(g: Graph, opts: EmitCOptions): { files: Record<string, str
 }
 
 export async function runC(g: Graph, inputs: Record<string, Tensor>, opts: RunCOptions): Promise<Record<string, Tensor>> {
+  if (opts.target === 'stm32n6') {
+    // The whole stm32n6 program, NPU segments emulated (compiler/engines/stm32n6.ts).
+    const { runStm32n6 } = await import('./stm32n6');
+    return runStm32n6(g, inputs, { host: opts.host, cacheDir: opts.cacheDir });
+  }
+  if (opts.target === 'cortex-m55') {
+    // The whole model on the Cortex-M55 in QEMU mps3-an547 (compiler/engines/m55.ts).
+    const { runM55 } = await import('./m55');
+    return runM55(g, inputs, { scalar: opts.scalar, opt: opts.opt, cacheDir: opts.cacheDir, runFloat: opts.runFloat });
+  }
   const [r] = await runCBatch([{ graph: g, inputs: [inputs] }], opts);
   return r[0];
 }

@@ -36,6 +36,9 @@ export interface EmitOptions {
   readonly layout?: 'nchw' | 'nhwc';
   /** Leave the runtime-c sources out (when several models share one copy). */
   readonly omitRuntime?: boolean;
+  /** Lets a target emit its own code for a node (e.g. generated per-layer kernels); returns
+   * true when it did, false to use the portable emitter. */
+  readonly kernelOverride?: (ctx: NodeContext) => boolean;
 }
 
 export interface EmittedC {
@@ -110,7 +113,7 @@ export function emitModel(g: Graph, opts: EmitOptions): EmittedC {
       return;
     }
     if (inLut.has(n)) { bodies.push([]); reads.push([]); writes.push([]); return; }
-    const em = findEmitter(n);
+    const em = opts.kernelOverride?.(ctx) ? () => {} : findEmitter(n);
     if (!em) fail('unsupported', `node '${n.name}': op ${n.domain ? n.domain + '.' : ''}${n.op} is not supported by the C backend`, n.name);
     em(ctx);
     bodies.push([`  ${nodeComment(g, n)}`, ...ctx.lines]);

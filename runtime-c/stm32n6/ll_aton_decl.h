@@ -1,0 +1,80 @@
+/* ll_aton_decl.h: declarations of the LL_ATON runtime API that hsq's stm32n6 glue calls, written
+ * from ST's documentation of the API (ST Edge AI Core 2.x, ll_aton_runtime.h /
+ * ll_aton_rt_user_api.h / ll_aton_NN_interface.h as published in STMicroelectronics/x-cube-n6-*;
+ * facts collected in docs/reference stm32n6.md). Declarations only, no ST code: this header exists
+ * so that tests can compile the real-NPU glue without ST's runtime (`arm-none-eabi-gcc -c
+ * -DHSQ_LL_ATON_HEADER='"ll_aton_decl.h"'`). Real firmware uses ST's own "ll_aton_runtime.h"
+ * (the glue's default) and links ST's runtime and the stedgeai-generated <name>.c files.
+ *
+ * Only names and signatures matter here. Struct layouts are placeholders: ST's headers define them. */
+#ifndef HSQ_LL_ATON_DECL_H
+#define HSQ_LL_ATON_DECL_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Return values of LL_ATON_RT_RunEpochBlock(). */
+typedef enum { LL_ATON_RT_NO_WFE = 0, LL_ATON_RT_WFE, LL_ATON_RT_DONE } LL_ATON_RT_RetValues_t;
+
+/* Results of the per-network user I/O setters. */
+typedef enum {
+  LL_ATON_User_IO_NOERROR = 0,
+  LL_ATON_User_IO_WRONG_ALIGN,
+  LL_ATON_User_IO_WRONG_SIZE,
+  LL_ATON_User_IO_WRONG_INDEX
+} LL_ATON_User_IO_Result_t;
+
+/* Buffer descriptions returned by LL_ATON_{Input,Output}_Buffers_Info_<name>() (array ended by
+ * an entry whose name is NULL). Placeholder layout: name first, as ST documents. */
+typedef struct { const char *name; } LL_Buffer_InfoTypeDef;
+
+/* A network's constant interface (filled by ST's LL_ATON_DECLARE_NAMED_NN_INTERFACE). */
+typedef struct NN_Interface_TypeDef NN_Interface_TypeDef;
+
+/* A network's execution state (private to ST's runtime; placeholder). */
+typedef struct { uint32_t opaque_[32]; } NN_Execution_State_TypeDef;
+
+/* A network instance: its interface and execution state. */
+typedef struct {
+  const NN_Interface_TypeDef *network;
+  NN_Execution_State_TypeDef exec_state;
+} NN_Instance_TypeDef;
+
+void LL_ATON_RT_RuntimeInit(void);
+void LL_ATON_RT_RuntimeDeInit(void);
+void LL_ATON_RT_Init_Network(NN_Instance_TypeDef *nn_instance);
+void LL_ATON_RT_DeInit_Network(NN_Instance_TypeDef *nn_instance);
+void LL_ATON_RT_Reset_Network(NN_Instance_TypeDef *nn_instance);
+LL_ATON_RT_RetValues_t LL_ATON_RT_RunEpochBlock(NN_Instance_TypeDef *nn_instance);
+void LL_ATON_RT_Main(NN_Instance_TypeDef *nn_instance);
+
+/* Per-network functions that stedgeai generates in <name>.c (`--name <name>`). */
+#define LL_ATON_DECLARE_NAMED_NN_PROTOS(nn_name)                                                   \
+  LL_ATON_User_IO_Result_t LL_ATON_Set_User_Input_Buffer_##nn_name(uint32_t num, void *buffer,     \
+                                                                   uint32_t size);                 \
+  void *LL_ATON_Get_User_Input_Buffer_##nn_name(uint32_t num);                                     \
+  LL_ATON_User_IO_Result_t LL_ATON_Set_User_Output_Buffer_##nn_name(uint32_t num, void *buffer,    \
+                                                                    uint32_t size);                \
+  void *LL_ATON_Get_User_Output_Buffer_##nn_name(uint32_t num);                                    \
+  const LL_Buffer_InfoTypeDef *LL_ATON_Input_Buffers_Info_##nn_name(void);                         \
+  const LL_Buffer_InfoTypeDef *LL_ATON_Output_Buffers_Info_##nn_name(void);                        \
+  extern const NN_Interface_TypeDef NN_Interface_##nn_name
+
+/* Declares `static NN_Instance_TypeDef NN_Instance_<nn_name>` linked to the network's interface. */
+#define LL_ATON_DECLARE_NAMED_NN_INSTANCE_AND_INTERFACE(nn_name)                                   \
+  LL_ATON_DECLARE_NAMED_NN_PROTOS(nn_name);                                                        \
+  static NN_Instance_TypeDef NN_Instance_##nn_name = {&NN_Interface_##nn_name, {{0}}}
+
+/* OS abstraction: wait for an event while an epoch block runs (bare metal: the WFE instruction). */
+#ifndef LL_ATON_OSAL_WFE
+#define LL_ATON_OSAL_WFE() __asm volatile("wfe")
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,283 @@
+// `hsq compile --target stm32n6`: placement, partitioning, and every file of the deployment.
+//
+//   OUT/NAME.h, NAME.c            the schedule (targets/stm32n6/glue.ts)
+//   OUT/NAME_segK.{h,c}, ..._weights.c, NAME_segK_m55*.c
+//                                 one hsq C model per segment: CPU segments always, NPU segments
+//                                 under HSQ_NPU_EMULATION only (their files are #ifdef'd out)
+//   OUT/hsq_*.h/.c, hsq_n6.h      runtime (runtime-c, runtime-c/stm32n6)
+//   OUT/npu/NAME_segK.onnx        each NPU segment as INT8 QDQ ONNX (targets/stm32n6/segments.ts)
+//   OUT/npu/mpools/NAME_segK.mpool, OUT/npu/neural_art.json   stedgeai memory pools and profiles
+//   OUT/npu/generate.sh, OUT/npu/stedgeai.cmake                how to run stedgeai per segment
+//   OUT/stm32n6_sections.ld       where the CPU weights (.hsq_weights) go in xSPI2
+//   OUT/report.json, report.html  the placement report
+//
+// Memory: CPU segments' arenas and the CPU<->NPU exchange buffers are planned over hsq's CPU
+// pools (cpuRAM2, cpuRAM1, hyperRAM's upper half) at segment granularity; NPU-internal activations
+// belong to stedgeai in the NPU pools (npuRAM3–6, hyperRAM's lower half), which hsq only uses to
+// emulate the NPU. See mpool.ts.
+import { fail } from '../../compiler/diagnostics';
+import { Graph } from '../../compiler/ir/graph';
+import { PlanItem, planMemory } from '../../compiler/memory-planner';
+import { Report, buildReport, formatPlacementTable, renderReportHtml } from '../../compiler/report';
+import { Placement, PlacementOptions, placeGraph } from '../../passes/placement';
+import { Segment, partition } from '../../passes/partition';
+import { EmittedC, emitModel } from '../c/emit-model';
+import { runtimeSources } from '../c/runtime-files';
+import { cIdent } from '../c/ctypes';
+import { WeightsFormat } from '../c/weights';
+import { emitM55Model } from '../cortex-m55/emit';
+import { m55KernelHeader } from '../cortex-m55/runtime-files';
+import { GluePool, GlueSchedule, GlueSegment, PoolRef, arenaLayout, cBytes, glueHeader, glueSource, n6RuntimeSources, pad32 } from './glue';
+import { BLOB_ALIGN, NPU_WEIGHTS_BASE, align, blobReserve, cpuPools, neuralArtProfile, npuPools, segmentMpool } from './mpool';
+import { encodeSegmentOnnx, integerBoundaries, segmentGraph, segmentWeightBytes } from './segments';
+
+/** The ST Edge AI release whose generated API the glue and scripts follow. */
+export const STEDGEAI_VERSION = '2.x (2.0–2.2: LL_ATON runtime API of ll_aton_runtime.h / ll_aton_rt_user_api.h)';
+
+export interface Stm32n6EmitOptions {
+  readonly name: string;
+  readonly placement?: PlacementOptions;
+  /** Kernels of CPU segments (and of the NPU emulation): generated Cortex-M55 ones (default) or portable C. */
+  readonly cpuKernels?: 'm55' | 'portable';
+  readonly weightsFormat?: WeightsFormat;
+}
+
+export interface Stm32n6Segment extends GlueSegment {
+  /** Graph nodes of the segment. */
+  readonly nodes: readonly string[];
+  /** NPU segments: weights address in xSPI2 and the bytes reserved there. */
+  readonly weightsAt?: number;
+  readonly weightsReserved?: number;
+  readonly weightBytes?: number;
+}
+
+export interface Stm32n6Emitted {
+  readonly files: Record<string, string | Uint8Array>;
+  readonly name: string;
+  /** Arena of the host/QEMU (emulation) build: all pools back to back. */
+  readonly arenaSize: number;
+  readonly arenaLowerBound: number;
+  /** CPU-layer weights in .hsq_weights (bytes, real build). */
+  readonly weightsSize: number;
+  readonly graph: Graph;
+  readonly placement: Placement;
+  readonly segments: readonly Segment[];
+  readonly schedule: readonly Stm32n6Segment[];
+  readonly buffers: ReadonlyMap<string, PoolRef>;
+  readonly pools: readonly GluePool[];
+  readonly report: Report;
+  /** formatPlacementTable of the report (no colour). */
+  readonly table: string;
+}
+
+function concatFile(prefix: string, body: string | Uint8Array, suffix: string): string | Uint8Array {
+  if (typeof body === 'string') return prefix + body + suffix;
+  return new Uint8Array(Buffer.concat([Buffer.from(prefix, 'latin1'), Buffer.from(body), Buffer.from(suffix, 'latin1')]));
+}
+
+function layersOf(p: Placement, nodes: readonly string[]): string[] {
+  return [...new Set(nodes.map((n) => p.layerOfNode[n] ?? n))];
+}
+
+export function emitStm32n6(g0: Graph, opts: Stm32n6EmitOptions): Stm32n6Emitted {
+  const P = cIdent(opts.name);
+  const { graph: g, placement } = placeGraph(g0, opts.placement ?? {});
+  const segments = integerBoundaries(g, partition(g, placement.deviceOfNode));
+  if (segments.length === 0) fail('bad-input', 'the model has no nodes to compile', g.name);
+  const graphIn = g.inputs.filter((t) => !(t in g.initializers));
+  for (const t of g.outputs) if (graphIn.includes(t)) fail('unsupported', `output '${t}' is a graph input; stm32n6 needs every output computed`, t);
+
+  // Each segment as an hsq C model.
+  const files: Record<string, string | Uint8Array> = {};
+  const models: EmittedC[] = [];
+  let cpuWeights = 0;
+  for (const s of segments) {
+    const name = `${P}_seg${s.id}`;
+    const sub = segmentGraph(g, s, name);
+    const em = opts.cpuKernels === 'portable'
+      ? emitModel(sub, { name, layout: 'nhwc', omitRuntime: true, weightsFormat: opts.weightsFormat })
+      : emitM55Model(sub, { name, layout: 'nhwc', omitRuntime: true, weightsFormat: opts.weightsFormat });
+    models.push(em);
+    for (const [f, body] of Object.entries(em.files)) {
+      if (s.device === 'npu' && f.endsWith('.c')) {
+        files[f] = concatFile(`/* NPU segment ${name}, compiled only to emulate the NPU (HSQ_NPU_EMULATION). */\n#ifdef HSQ_NPU_EMULATION\n`, body, `\n#else\ntypedef int ${cIdent(f.replace(/\.c$/, ''))}_unused_unit; /* ISO C wants a declaration */\n#endif\n`);
+      } else if (s.device === 'npu' && f.endsWith('.bin')) {
+        files[f] = body;
+      } else files[f] = body;
+    }
+    if (s.device === 'cpu') cpuWeights += em.weightsSize + ((em as { kernelWeightsSize?: number }).kernelWeightsSize ?? 0);
+  }
+
+  // Exchange buffers: NPU segments' I/O, tensors crossing segments, graph I/O that needs a copy.
+  const producer = new Map<string, Segment>();
+  for (const s of segments) for (const o of s.outputs) producer.set(o, s);
+  const lastUse = new Map<string, number>();
+  for (const s of segments) for (const i of s.inputs) lastUse.set(i, Math.max(lastUse.get(i) ?? -1, s.id));
+  const nSeg = segments.length;
+  const needsBuffer = (t: string): boolean => {
+    const p = producer.get(t);
+    const readers = segments.filter((s) => s.inputs.includes(t));
+    if (!p) return readers.some((s) => s.device === 'npu'); // graph input
+    if (p.device === 'npu') return true;
+    return readers.length > 0; // CPU-produced: a graph output read by nobody goes straight to the user
+  };
+  const exchange = [...new Set(segments.flatMap((s) => [...s.inputs, ...s.outputs]))].filter(needsBuffer);
+  const cpuItems: PlanItem[] = [];
+  for (const t of exchange) {
+    const p = producer.get(t);
+    const first = p ? p.id : 0;
+    const last = g.outputs.includes(t) ? nSeg : Math.max(lastUse.get(t) ?? first, first);
+    cpuItems.push({ id: `T:${t}`, size: pad32(cBytes(g.tensors[t])), first, last, align: 32 });
+  }
+  segments.forEach((s, k) => { if (s.device === 'cpu') cpuItems.push({ id: `A:${s.id}`, size: pad32(models[k].arenaSize), first: s.id, last: s.id, align: 32 }); });
+  const cpuPlan = planMemory(cpuItems, cpuPools());
+  const npuItems: PlanItem[] = [];
+  segments.forEach((s, k) => { if (s.device === 'npu') npuItems.push({ id: `A:${s.id}`, size: pad32(models[k].arenaSize), first: s.id, last: s.id, align: 32 }); });
+  // Emulation only: the last NPU pool is unbounded (a host/QEMU arena, not the board's hyperRAM).
+  const emuPools = npuPools().map((p, i, a) => (i === a.length - 1 ? { name: p.name, base: p.base } : p));
+  const npuPlan = planMemory(npuItems, emuPools);
+  const buffers = new Map<string, PoolRef>();
+  for (const t of exchange) {
+    const at = cpuPlan.offsets.get(`T:${t}`)!;
+    buffers.set(t, { pool: at.pool, offset: at.offset, bytes: pad32(cBytes(g.tensors[t])) });
+  }
+  const poolList: GluePool[] = [
+    ...cpuPools().map((p) => ({ name: p.name, base: p.base!, size: cpuPlan.poolSizes[p.name] ?? 0, npu: false })),
+    ...npuPools().map((p) => ({ name: p.name, base: p.base!, size: npuPlan.poolSizes[p.name] ?? 0, npu: true })),
+  ];
+
+  // NPU weights: one xSPI2 address per segment.
+  let flashAt = NPU_WEIGHTS_BASE;
+  const schedule: Stm32n6Segment[] = segments.map((s, k) => {
+    const name = `${P}_seg${s.id}`;
+    const plan = s.device === 'cpu' ? cpuPlan : npuPlan;
+    const a = plan.offsets.get(`A:${s.id}`)!;
+    const base: Stm32n6Segment = {
+      id: s.id, device: s.device, name, layers: layersOf(placement, s.nodes), inputs: s.inputs, outputs: s.outputs, nodes: s.nodes,
+      arena: { pool: a.pool, offset: a.offset, bytes: pad32(models[k].arenaSize) },
+    };
+    if (s.device === 'cpu') return base;
+    const wb = segmentWeightBytes(g, s);
+    const reserve = blobReserve(wb);
+    const at = flashAt;
+    flashAt = align(flashAt + reserve, BLOB_ALIGN);
+    return { ...base, weightsAt: at, weightsReserved: reserve, weightBytes: wb };
+  });
+  const cpuWeightsAt = flashAt;
+
+  const sched: GlueSchedule = {
+    name: P, modelName: g.name, inputs: graphIn, outputs: [...g.outputs], infos: g.tensors,
+    segments: schedule, buffers, pools: poolList, stedgeaiVersion: STEDGEAI_VERSION,
+  };
+  files[`${P}.h`] = glueHeader(sched);
+  files[`${P}.c`] = glueSource(sched);
+  Object.assign(files, runtimeSources(), n6RuntimeSources());
+  if (opts.cpuKernels !== 'portable') Object.assign(files, m55KernelHeader());
+
+  // stedgeai inputs: segment ONNX files, memory pools, profiles, scripts.
+  const npuSegs = schedule.filter((s) => s.device === 'npu');
+  for (const s of npuSegs) {
+    const seg = segments[s.id];
+    files[`npu/${s.name}.onnx`] = encodeSegmentOnnx(g, seg, s.name);
+    files[`npu/mpools/${s.name}.mpool`] = JSON.stringify(segmentMpool(s.weightsAt!, s.weightsReserved!), null, 2) + '\n';
+  }
+  if (npuSegs.length) {
+    files['npu/neural_art.json'] = JSON.stringify(neuralArtProfile(npuSegs), null, 2) + '\n';
+    files['npu/generate.sh'] = generateScript(npuSegs);
+    files['npu/stedgeai.cmake'] = cmakeFragment(P, npuSegs);
+  }
+  files['stm32n6_sections.ld'] = sectionsLd(P, npuSegs, cpuWeightsAt);
+
+  // Report.
+  const offsets = new Map<string, { pool: string; offset: number }>();
+  for (const [t, b] of buffers) offsets.set(t, { pool: b.pool, offset: b.offset });
+  const npuFlash = npuSegs.reduce((a, s) => a + (s.weightBytes ?? 0), 0);
+  const report = buildReport(g, placement, segments, placement.params, { offsets, poolSizes: cpuPlan.poolSizes }, {
+    model: P, target: 'stm32n6',
+    notes: [
+      `NPU segments are compiled by stedgeai (ST Edge AI ${STEDGEAI_VERSION}) from npu/*.onnx; their weights start at 0x${NPU_WEIGHTS_BASE.toString(16)} in xSPI2 (${npuFlash} bytes of int8 weights), CPU weights (.hsq_weights, ${cpuWeights} bytes) at 0x${cpuWeightsAt.toString(16)}.`,
+      'RAM by pool is hsq\'s CPU plan (CPU layers and CPU<->NPU exchange buffers); NPU-internal activations are stedgeai\'s, in npuRAM3–6 and hyperRAM\'s lower half.',
+      'Only the NPU emulation (HSQ_NPU_EMULATION) is bit-exact with hsq\'s interpreter; the real NPU requantizes its own way.',
+    ],
+  });
+  files['report.json'] = JSON.stringify(report, null, 2) + '\n';
+  files['report.html'] = renderReportHtml(report);
+
+  const { size } = arenaLayout(poolList);
+  return {
+    files, name: P, arenaSize: size, arenaLowerBound: cpuPlan.lowerBound, weightsSize: cpuWeights,
+    graph: g, placement, segments, schedule, buffers, pools: poolList, report, table: formatPlacementTable(report, false),
+  };
+}
+
+/** The stedgeai command of one NPU segment (run from OUT/npu). */
+export function stedgeaiArgs(name: string): string[] {
+  return [
+    'generate', '-m', `${name}.onnx`, '--target', 'stm32n6', '--st-neural-art', `${name}@neural_art.json`, '--name', name,
+    '--input-data-type', 'int8', '--output-data-type', 'int8', '--inputs-ch-position', 'chlast', '--outputs-ch-position', 'chlast',
+    '--no-inputs-allocation', '--no-outputs-allocation', '--output', `st_ai_output/${name}`,
+  ];
+}
+
+function generateScript(segs: readonly Stm32n6Segment[]): string {
+  const l = [
+    '#!/bin/sh',
+    `# Compiles each NPU segment with ST's stedgeai (ST Edge AI ${STEDGEAI_VERSION}). Generated by hsq.`,
+    '# Run from this folder; needs stedgeai on PATH (or STEDGEAI=/path/to/stedgeai) and, for the',
+    '# .hex files, arm-none-eabi-objcopy. Outputs per segment in st_ai_output/<name>/: <name>.c,',
+    '# <name>_ecblobs.h, <name>_atonbuf.xSPI2.raw (weights, flashed at the address below).',
+    'set -eu',
+    'cd "$(dirname "$0")"',
+    'STEDGEAI="${STEDGEAI:-stedgeai}"',
+  ];
+  for (const s of segs) {
+    l.push('');
+    l.push(`# ${s.name}: ${s.layers.length} layers, ${s.weightBytes} bytes of int8 weights at 0x${s.weightsAt!.toString(16)} (${s.weightsReserved} reserved)`);
+    l.push(`"$STEDGEAI" ${stedgeaiArgs(s.name).join(' ')}`);
+    l.push(`arm-none-eabi-objcopy -I binary st_ai_output/${s.name}/${s.name}_atonbuf.xSPI2.raw --change-addresses 0x${s.weightsAt!.toString(16)} -O ihex st_ai_output/${s.name}/${s.name}_data.hex`);
+  }
+  l.push('');
+  return l.join('\n');
+}
+
+function cmakeFragment(P: string, segs: readonly Stm32n6Segment[]): string {
+  const l = [
+    `# CMake rules that run ST's stedgeai on each NPU segment of ${P} (ST Edge AI ${STEDGEAI_VERSION}). Generated by hsq.`,
+    '#   include(${CMAKE_CURRENT_SOURCE_DIR}/npu/stedgeai.cmake)',
+    `#   target_sources(app PRIVATE \${${P.toUpperCase()}_NPU_SOURCES})`,
+    '#   target_include_directories(app PRIVATE ${' + P.toUpperCase() + '_NPU_INCLUDE_DIRS})',
+    'find_program(STEDGEAI_EXECUTABLE stedgeai REQUIRED)',
+    'set(_hsq_npu_dir ${CMAKE_CURRENT_LIST_DIR})',
+    `set(${P.toUpperCase()}_NPU_SOURCES "")`,
+    `set(${P.toUpperCase()}_NPU_INCLUDE_DIRS "")`,
+  ];
+  for (const s of segs) {
+    const out = `\${CMAKE_CURRENT_BINARY_DIR}/st_ai_output/${s.name}`;
+    l.push('');
+    l.push(`# ${s.name}: weights at 0x${s.weightsAt!.toString(16)} in xSPI2`);
+    l.push('add_custom_command(');
+    l.push(`  OUTPUT ${out}/${s.name}.c ${out}/${s.name}_ecblobs.h ${out}/${s.name}_atonbuf.xSPI2.raw`);
+    l.push(`  COMMAND \${STEDGEAI_EXECUTABLE} ${stedgeaiArgs(s.name).map((a) => (a.endsWith('.onnx') ? `\${_hsq_npu_dir}/${a}` : a.endsWith('@neural_art.json') ? `${s.name}@\${_hsq_npu_dir}/neural_art.json` : a.startsWith('st_ai_output/') ? out : a)).join(' ')}`);
+    l.push(`  DEPENDS \${_hsq_npu_dir}/${s.name}.onnx \${_hsq_npu_dir}/neural_art.json \${_hsq_npu_dir}/mpools/${s.name}.mpool`);
+    l.push('  WORKING_DIRECTORY ${_hsq_npu_dir}');
+    l.push(`  COMMENT "stedgeai: NPU segment ${s.name}"`);
+    l.push('  VERBATIM)');
+    l.push(`list(APPEND ${P.toUpperCase()}_NPU_SOURCES ${out}/${s.name}.c)`);
+    l.push(`list(APPEND ${P.toUpperCase()}_NPU_INCLUDE_DIRS ${out})`);
+  }
+  l.push('');
+  return l.join('\n');
+}
+
+function sectionsLd(P: string, segs: readonly Stm32n6Segment[], cpuWeightsAt: number): string {
+  const l = [
+    `/* Where ${P}'s constant data goes in the STM32N6570-DK's octo-flash (xSPI2, memory-mapped at 0x70000000).`,
+    ' * Generated by hsq. NPU blobs (flashed from the stedgeai .raw files, see npu/generate.sh):',
+    ...segs.map((s) => ` *   ${s.name}: 0x${s.weightsAt!.toString(16)} (${s.weightsReserved} bytes reserved)`),
+    ' * CPU-layer weights: section .hsq_weights, placed after the last blob. INCLUDE this from the',
+    ' * application linker script inside SECTIONS, with a MEMORY region XSPI2 covering the flash. */',
+    `.hsq_weights 0x${cpuWeightsAt.toString(16)} (READONLY) : ALIGN(32) { KEEP(*(.hsq_weights .hsq_weights.*)) } > XSPI2`,
+    '',
+  ];
+  return l.join('\n');
+}
