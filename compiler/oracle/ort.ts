@@ -2,6 +2,7 @@
 // values and compare results in quantization steps. One intra-op thread by default so runs
 // are reproducible and timings comparable; graph optimizations stay at ORT's default.
 import * as path from 'path';
+import { floatToHalf, halfToFloat } from '../onnx/tensor-proto';
 import * as vm from 'vm';
 import type * as OrtModule from 'onnxruntime-node';
 import { DType, arrayCtor } from '../ir/dtype';
@@ -57,40 +58,6 @@ const TO_ORT: Partial<Record<DType, OrtType>> = {
 };
 
 // float16 <-> float32 by bit manipulation (round half to even on the way down).
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-function toHalfBits(v: number): number {
-  f32[0] = v;
-  const x = u32[0];
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    const half = mant >>> shift;
-    const rem = mant & ((1 << shift) - 1);
-    const mid = 1 << (shift - 1);
-    return sign | (half + (rem > mid || (rem === mid && (half & 1)) ? 1 : 0));
-  }
-  const half = (e << 10) | (mant >>> 13);
-  const rem = mant & 0x1fff;
-  return sign | (half + (rem > 0x1000 || (rem === 0x1000 && (half & 1)) ? 1 : 0));
-}
-
-function fromHalfBits(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >>> 10) & 0x1f;
-  const mant = h & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
-}
 
 function pack4(data: ArrayLike<number>): Uint8Array {
   const out = new Uint8Array((data.length + 1) >> 1);
@@ -105,7 +72,7 @@ export function toOrtTensor(t: Tensor): OrtTensor {
   const dims = [...t.shape];
   switch (t.dtype) {
     case 'string': return new ort.Tensor('string', [...(t.strings ?? [])], dims);
-    case 'float16': return new ort.Tensor('float16', mainView(Uint16Array.from(t.data as Float32Array, toHalfBits)), dims);
+    case 'float16': return new ort.Tensor('float16', mainView(Uint16Array.from(t.data as Float32Array, floatToHalf)), dims);
     case 'int4': case 'uint4': return new ort.Tensor(type, mainView(pack4(t.data as Int8Array)), dims);
     case 'bool': return new ort.Tensor('bool', mainView(Uint8Array.from(t.data as Uint8Array, (v) => (v ? 1 : 0))), dims);
     default: return new ort.Tensor(type, mainView(t.data) as never, dims);
@@ -120,7 +87,7 @@ export function fromOrtTensor(t: OrtTensor): Tensor {
     case 'float16': {
       const bits = t.data as Uint16Array;
       const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = fromHalfBits(bits[i]);
+      for (let i = 0; i < n; i++) out[i] = halfToFloat(bits[i]);
       return { dtype: 'float16', shape, data: out };
     }
     case 'int4': case 'uint4': {

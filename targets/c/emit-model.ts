@@ -2,6 +2,8 @@
 // NAME_weights.c (the constant blob), plus the runtime sources. Deterministic: output depends
 // only on the graph and the options.
 import { fail } from '../../compiler/diagnostics';
+import { quantRange } from '../../compiler/numerics';
+import { intRange } from '../../compiler/ir/dtype';
 import { Graph, Node, TensorInfo } from '../../compiler/ir/graph';
 import { numel } from '../../compiler/ir/tensor';
 import { planMemory, PlanItem } from '../../compiler/memory-planner';
@@ -323,17 +325,8 @@ export function emitModel(g: Graph, opts: EmitOptions): EmittedC {
 
 export function quantRangeOf(info: TensorInfo): [number, number] {
   const q = info.quant;
-  if (q) {
-    if (q.signed) return [-(2 ** (q.bits - 1)) + (q.narrow ? 1 : 0), 2 ** (q.bits - 1) - 1];
-    return [0, 2 ** q.bits - 1 - (q.narrow ? 1 : 0)];
-  }
-  switch (info.dtype) {
-    case 'int8': return [-128, 127];
-    case 'uint8': return [0, 255];
-    case 'int4': return [-8, 7];
-    case 'uint4': return [0, 15];
-    case 'int16': return [-32768, 32767];
-    case 'uint16': return [0, 65535];
-    default: return [-2147483648, 2147483647];
-  }
+  if (q) return quantRange(q.bits, q.signed, q.narrow);
+  const r = intRange(info.dtype);
+  // Wider or float types clamp at int32 in the C (the accumulator type).
+  return r[0] < -2147483648 ? [-2147483648, 2147483647] : r;
 }
