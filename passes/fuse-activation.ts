@@ -1,20 +1,42 @@
 // Fuses Relu / Clip / LeakyRelu into the op that produces their input, only where the numbers
 // stay identical.
 //
-// Float Conv/Gemm + activation are left alone: the IR stays plain ONNX there (exportable, runnable
-// by ONNX Runtime) and the C emitter fuses float activations at emission.
+// Float Conv / Gemm (float32 output, no activation yet) + Relu | Clip | LeakyRelu: the op gets
+//   activation        'relu' | 'clip' | 'leakyrelu'   (STRING)
+//   activation_params []      | [min, max] | [alpha]  (FLOATS, float32 values)
+// applied to each float32 output element after the bias (compiler/interp/ops/fused-activation.ts
+// and the C kernels): the same float32 operations the separate op does, so the result is
+// bit-identical. (Names follow ONNX Runtime's FusedConv; ONNX export splits them back.)
 //
 // QConv / QGemm (hsq) → DequantizeLinear → Relu | Clip → QuantizeLinear with the same per-tensor
 // scale, zero point and dtype on both sides: the activation becomes the output clamp,
 // qmin = max(qmin, quantize(lo)), qmax = min(qmax, quantize(hi)) (Relu: lo = 0 → zy), checked
 // exhaustively against dequantize → act → quantize over every value the op can emit.
 // (Relu/Clip directly between DQ→Conv→Q is absorbed by qdq-recognition already.)
-import { Graph, Node, TensorInfo, consumers } from '../compiler/ir/graph';
+import { Graph, Node, TensorInfo, attrFloat, consumers } from '../compiler/ir/graph';
 import type { Pass } from '../compiler/pass-manager';
 import { clampActivation, fusedClamp, sameQuant, tensorRange } from './quant';
 import { originOf, soleConsumer } from './util';
 
 interface Fusion { producer: Node; remove: Node[]; node: Node }
+
+function floatFusion(g: Graph, p: Node, act: Node): Fusion | undefined {
+  if (p.domain !== '' || (p.op !== 'Conv' && p.op !== 'Gemm') || p.attrs.activation !== undefined) return undefined;
+  if (g.tensors[p.outputs[0]]?.dtype !== 'float32' || act.inputs[0] !== p.outputs[0] || act.domain !== '') return undefined;
+  let activation: string, params: number[];
+  if (act.op === 'LeakyRelu') { activation = 'leakyrelu'; params = [Math.fround(attrFloat(act, 'alpha', 0.01))]; }
+  else {
+    const c = clampActivation(g, act);
+    if (!c) return undefined;
+    if (act.op === 'Relu') { activation = 'relu'; params = []; }
+    else { activation = 'clip'; params = [c.lo, c.hi]; }
+  }
+  const node: Node = {
+    ...p, outputs: [act.outputs[0]], origin: originOf(p, act),
+    attrs: { ...p.attrs, activation, activation_params: params },
+  };
+  return { producer: p, remove: [act], node };
+}
 
 function quantFusion(g: Graph, p: Node, dq: Node, cons: Map<string, Node[]>): Fusion | undefined {
   if (p.domain !== 'hsq' || (p.op !== 'QConv' && p.op !== 'QGemm')) return undefined;
@@ -46,7 +68,7 @@ export function fuseActivations(g: Graph): Graph {
     if (removed.has(p)) continue;
     const next = soleConsumer(g, cons, p.outputs[0]);
     if (!next || removed.has(next)) continue;
-    const f = quantFusion(g, p, next, cons);
+    const f = (next.op === 'Relu' || next.op === 'Clip' || next.op === 'LeakyRelu' ? floatFusion(g, p, next) : undefined) ?? quantFusion(g, p, next, cons);
     if (!f) continue;
     fusions.set(p, f);
     f.remove.forEach((m) => removed.add(m));
@@ -67,6 +89,6 @@ export function fuseActivations(g: Graph): Graph {
 
 export const fuseActivation: Pass = {
   name: 'fuse-activation',
-  description: 'fuses Relu/Clip after QConv/QGemm into their output clamp (qmin/qmax) where exact',
+  description: 'fuses Relu/Clip/LeakyRelu into Conv/Gemm (activation attribute) and QConv/QGemm (qmin/qmax) where exact',
   run: (g) => fuseActivations(g),
 };

@@ -5,6 +5,8 @@ import { validateGraph } from '../compiler/ir/validate';
 import { runGraph } from '../compiler/interp/interpreter';
 import { foldBatchNorm } from '../passes/fold-batchnorm';
 import { fuseActivations } from '../passes/fuse-activation';
+import { encodeModel } from '../compiler/onnx/export';
+import { decodeModel } from '../compiler/onnx/import';
 import { inferShapes } from '../passes/shape-inference';
 import { f32, graph, maxAbsDiff, node, ops, randT, rng, scalar } from './passes-helpers';
 
@@ -101,10 +103,8 @@ describe('fuse-activation', () => {
     ['clip', node('Clip', ['c', 'lo', 'hi'], ['y']), { lo: scalar('float32', -0.25), hi: scalar('float32', 0.5) }, [-0.25, 0.5]],
     ['leakyrelu', node('LeakyRelu', ['c'], ['y'], { alpha: 0.1 }), {}, [Math.fround(0.1)]],
   ];
-  // Float activations stay separate nodes in the IR: fusing them is the C emitter's choice, and an
-  // ONNX export of the graph must stay runnable by ONNX Runtime.
-  for (const [name, act, inits] of cases) {
-    it(`leaves ${act.op} after a float Conv as its own node (${name})`, () => {
+  for (const [name, act, inits, params] of cases) {
+    it(`fuses ${act.op} into a float Conv as activation='${name}', bit-identical; export splits it back`, () => {
       const r = rng(11);
       const g0 = inferShapes(graph({
         inputs: [['x', 'float32', [1, 2, 4, 4]]], outputs: ['y'],
@@ -112,8 +112,16 @@ describe('fuse-activation', () => {
         nodes: [node('Conv', ['x', 'w', 'b'], ['c'], { pads: [1, 1, 1, 1] }), act],
       }));
       const g = fuseActivations(g0);
-      expect(ops(g)).toEqual(['Conv', act.op]);
-      expect(g.nodes[0].attrs.activation).toBeUndefined();
+      expect(ops(g)).toEqual(['Conv']);
+      expect(g.nodes[0].attrs.activation).toBe(name);
+      expect(g.nodes[0].attrs.activation_params).toEqual(params);
+      expect(g.tensors.c).toBeUndefined();
+      const x = randT(r, [1, 2, 4, 4]);
+      expect(Array.from(runGraph(g, { x }).y.data)).toEqual(Array.from(runGraph(g0, { x }).y.data));
+      const back = inferShapes(decodeModel(encodeModel(g)));
+      expect(ops(back)).toEqual(['Conv', act.op]);
+      expect(back.nodes[0].attrs.activation).toBeUndefined();
+      expect(Array.from(runGraph(back, { x }).y.data)).toEqual(Array.from(runGraph(g0, { x }).y.data));
     });
   }
 

@@ -3,7 +3,8 @@
 // NodeProto.metadata_props is not written (onnx-proto's static schema predates it).
 import * as fs from 'fs';
 import { onnx } from 'onnx-proto';
-import { Graph, TensorInfo } from '../ir/graph';
+import { Graph, Node, TensorInfo } from '../ir/graph';
+import { Tensor, makeTensor } from '../ir/tensor';
 import { ONNX_DTYPE } from '../ir/dtype';
 import { ANNOTATIONS_KEY } from '../annotations';
 import { encodeAttribute } from './attributes';
@@ -24,7 +25,35 @@ function valueInfo(t: TensorInfo): onnx.IValueInfoProto {
   };
 }
 
-export function graphToModelProto(g: Graph): onnx.IModelProto {
+/**
+ * Float Conv/Gemm with a fused `activation` (passes/fuse-activation.ts) go out as the two ONNX
+ * nodes they came from, so ONNX Runtime and Netron read the export.
+ */
+function unfuseActivations(g: Graph): Graph {
+  if (!g.nodes.some((n) => n.domain === '' && n.attrs.activation !== undefined)) return g;
+  const nodes: Node[] = [];
+  const initializers: Record<string, Tensor> = { ...g.initializers };
+  for (const n of g.nodes) {
+    const act = n.attrs.activation as string | undefined;
+    if (n.domain !== '' || act === undefined) { nodes.push(n); continue; }
+    const p = (n.attrs.activation_params as readonly number[] | undefined) ?? [];
+    const { activation: _a, activation_params: _p, ...attrs } = n.attrs;
+    const pre = `${n.outputs[0]}__${n.op.toLowerCase()}`;
+    nodes.push({ ...n, attrs, outputs: [pre, ...n.outputs.slice(1)] });
+    const base = { domain: '', opset: n.opset, outputs: [n.outputs[0]] };
+    if (act === 'relu') nodes.push({ ...base, name: `${n.name}__relu`, op: 'Relu', inputs: [pre], attrs: {} });
+    else if (act === 'leakyrelu') nodes.push({ ...base, name: `${n.name}__leakyrelu`, op: 'LeakyRelu', inputs: [pre], attrs: { alpha: p[0] ?? 0.01 }, attrTypes: { alpha: 1 } });
+    else {
+      initializers[`${pre}_min`] = makeTensor('float32', [], [p[0] ?? -3.4028234663852886e38]);
+      initializers[`${pre}_max`] = makeTensor('float32', [], [p[1] ?? 3.4028234663852886e38]);
+      nodes.push({ ...base, name: `${n.name}__clip`, op: 'Clip', opset: Math.max(n.opset ?? 11, 11), inputs: [pre, `${pre}_min`, `${pre}_max`], attrs: {} });
+    }
+  }
+  return { ...g, nodes, initializers };
+}
+
+export function graphToModelProto(g0: Graph): onnx.IModelProto {
+  const g = unfuseActivations(g0);
   const inits = Object.keys(g.initializers);
   const initSet = new Set(inits);
   const io = new Set([...g.inputs, ...g.outputs]);

@@ -4,6 +4,7 @@ import { OpImpl } from '../types';
 import { convFloat2D } from './conv-kernel';
 import { conv2DParams, convOutputShape, readConvAttrs } from './conv-setup';
 import { need, requireDtype, requireLength } from './op-util';
+import { applyFusedActivation } from './fused-activation';
 
 export const Conv: OpImpl = {
   op: 'Conv',
@@ -20,6 +21,7 @@ export const Conv: OpImpl = {
     if (b) { requireDtype(node, 'B', b.dtype, ['float32']); requireLength(node, 'B', b, params.M); }
     const y = makeTensor('float32', outShape);
     convFloat2D(params, x.data as Float32Array, w.data as Float32Array, b ? (b.data as Float32Array) : undefined, y.data as Float32Array);
+    applyFusedActivation(node, y.data as Float32Array);
     return [y] as Tensor[];
   },
 };

@@ -4,6 +4,7 @@
 // fround(beta * C)). A factor of exactly 1 is an identity, so alpha = 1 / beta = 1 change
 // nothing; without C, y = fround(alpha * acc).
 import { fail } from '../../diagnostics';
+import { applyFusedActivation } from './fused-activation';
 import { attrFloat, attrInt } from '../../ir/graph';
 import { makeTensor } from '../../ir/tensor';
 import { OpImpl } from '../types';
@@ -57,6 +58,7 @@ export const Gemm: OpImpl = {
     } else if (alpha !== 1) {
       for (let i = 0; i < yd.length; i++) yd[i] = f(alpha * yd[i]);
     }
+    applyFusedActivation(node, yd);
     return [y];
   },
 };
