@@ -14,7 +14,7 @@ import { inputShapeOption, jsonOption } from './options';
 
 interface Args {
   model: string; target: string; inputs?: string; input?: string[]; random?: number; seed: number;
-  json: boolean; 'input-shape'?: string[]; sanitize: boolean; scalar: boolean; opt?: 'O2' | 'Os';
+  json: boolean; 'input-shape'?: string[]; sanitize: boolean; scalar: boolean; opt?: 'O2' | 'Os'; host?: boolean;
 }
 
 export const verifyCommand: CommandModule<object, Args> = {
@@ -31,6 +31,7 @@ export const verifyCommand: CommandModule<object, Args> = {
     .option('sanitize', { type: 'boolean', default: false, describe: 'build the C with -fsanitize=address,undefined' })
     .option('scalar', { type: 'boolean', default: false, describe: 'force the portable kernels (no MVE)' })
     .option('opt', { choices: ['O2', 'Os'], default: 'O2', coerce: (v: string) => String(v).replace(/^-/, ''), describe: '--target cortex-m55: optimisation level (-O2 or -Os; write --opt Os or --opt=-Os)' })
+    .option('host', { type: 'boolean', default: false, describe: '--target stm32n6: build the emulated program for the host instead of QEMU' })
     .option('json', jsonOption)
     .example('$0 verify model.onnx --random 4 --seed 1', '')
     .example('$0 verify model.onnx --inputs test_data_set_0 --json', '') as never,
@@ -63,7 +64,7 @@ function stack(ts: Tensor[]): Tensor {
   return out;
 }
 
-export async function verifyModel(a: Pick<Args, 'model' | 'target' | 'inputs' | 'input' | 'random' | 'seed' | 'input-shape' | 'sanitize' | 'scalar' | 'opt'>) {
+export async function verifyModel(a: Pick<Args, 'model' | 'target' | 'inputs' | 'input' | 'random' | 'seed' | 'input-shape' | 'sanitize' | 'scalar' | 'opt' | 'host'>) {
   const raw = loadModel(a.model, { inputShapes: parseInputShapes(a['input-shape']) });
   let sets: Record<string, Tensor>[];
   if (a.random !== undefined) {
@@ -85,7 +86,7 @@ export async function verifyModel(a: Pick<Args, 'model' | 'target' | 'inputs' | 
   for (const s of sets) {
     const runtime = bindConstantInputs(raw, s).runtimeInputs;
     const interp = runGraph(g, runtime);
-    const c = await runC(g, runtime, { target: a.target as 'host', sanitize: a.sanitize, scalar: a.scalar, opt: a.opt ? (`-${a.opt}` as '-O2' | '-Os') : undefined });
+    const c = await runC(g, runtime, { target: a.target as 'host', sanitize: a.sanitize, scalar: a.scalar, host: a.host, opt: a.opt ? (`-${a.opt}` as '-O2' | '-Os') : undefined });
     let ort: Record<string, Tensor> | null = null;
     if (ortAvailable) {
       try {
