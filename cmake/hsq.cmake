@@ -53,6 +53,8 @@ function(hsq_add_model target)
     if(NOT _rc EQUAL 0)
       message(FATAL_ERROR "hsq compile failed (exit ${_rc}):\n${_e}")
     endif()
+    # Up to date now: the first build need not compile again.
+    file(TOUCH "${_out}.stamp")
   endif()
   file(GLOB _sources "${_out}/*.c")
   set(_stamp "${_out}.stamp")
@@ -73,7 +75,11 @@ function(hsq_add_model target)
     else()
       find_program(HSQ_STEDGEAI stedgeai)
       if(HSQ_STEDGEAI AND EXISTS "${_out}/npu/stedgeai.cmake")
+        # stedgeai's C for each NPU segment (rules and lists from the generated fragment).
         include("${_out}/npu/stedgeai.cmake")
+        string(TOUPPER "${HSQ_NAME}" _up)
+        target_sources(${target} PRIVATE ${${_up}_NPU_SOURCES})
+        target_include_directories(${target} PRIVATE ${${_up}_NPU_INCLUDE_DIRS})
       elseif(NOT HSQ_STEDGEAI)
         message(WARNING "hsq: `stedgeai` (ST Edge AI Core, part of X-CUBE-AI / STM32Cube.AI) was not found on PATH: "
                         "the NPU segments of ${HSQ_NAME} cannot be generated. Install ST Edge AI Core and put `stedgeai` on PATH, "
