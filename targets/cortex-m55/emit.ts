@@ -18,6 +18,8 @@ import { generateConv, generateFc, KernelDescError, outH, outW } from './kernels
 import { generateDepthwise } from './kernels/depthwise';
 import { renderArraysC } from './kernels/arrays';
 import type { ConstArray, ConvLayerDesc, GeneratedKernel } from './kernels/types';
+import { M55_DOMAIN, fuseQuantChains, integerKernel } from './kernels/fuse';
+import { OpKernel, OpKernelError } from './kernels/op-kernel';
 
 export interface M55EmitOptions extends Omit<EmitOptions, 'kernelOverride'> {
   /** Only portable kernels (no generated ones): for comparisons and debugging. */
@@ -40,8 +42,23 @@ export interface M55LayerReport {
   readonly reason?: string;
 }
 
+/** How one non-MAC 8-bit layer (pooling, quantized add/mul, tables, concat, resize) is computed
+ * on the M55 when a generated kernel takes it (kernels/fuse.ts). */
+export interface M55OpReport {
+  readonly node: string;
+  readonly op: string;
+  /** lut, clamp, add, mul, maxpool, avgpool, concat, resize. */
+  readonly kind: string;
+  readonly fn: string;
+  /** 'mve': the MVE path is used on an MVE build; 'scalar': this layer has the portable path only. */
+  readonly path: 'mve' | 'scalar';
+  readonly reason?: string;
+}
+
 export interface M55Emitted extends EmittedC {
   readonly layers: readonly M55LayerReport[];
+  /** Non-MAC layers computed by generated kernels. */
+  readonly ops: readonly M55OpReport[];
   /** Bytes of the generated kernels' constant arrays (in addition to weightsSize). */
   readonly kernelWeightsSize: number;
 }
@@ -143,13 +160,18 @@ function precisionOf(bits: number, storage: number, actBits: number): string {
 
 /** Emits `model` for the Cortex-M55: NAME.c/.h/_weights.c as the host, plus NAME_m55.c (the
  * generated kernels) and NAME_m55_weights.c (their constant arrays) when there are any. */
-export function emitM55Model(g: Graph, opts: M55EmitOptions): M55Emitted {
+export function emitM55Model(g0: Graph, opts: M55EmitOptions): M55Emitted {
   const kernels: GeneratedKernel[] = [];
   const layers: M55LayerReport[] = [];
+  const opKernels: OpKernel[] = [];
+  const ops: M55OpReport[] = [];
+  // DequantizeLinear -> op -> QuantizeLinear chains the generated kernels take become single nodes.
+  const fusion = opts.portableOnly ? undefined : fuseQuantChains(g0);
+  const g = fusion ? fusion.graph : g0;
   const override = (ctx: NodeContext): boolean => {
     const n = ctx.node;
     const key = `${canonicalDomain(n.domain) ?? ''}:${n.op}`;
-    if (key !== 'hsq:QConv' && key !== 'hsq:QGemm') return false;
+    if (key !== 'hsq:QConv' && key !== 'hsq:QGemm') return !opts.portableOnly && overrideOp(ctx, g, fusion?.fused, opKernels, ops);
     const fn = `${ctx.model.prefix}_L${ctx.step}`;
     const portable = (reason: string) => { layers.push({ node: n.name, op: n.op, kernel: 'portable', reason }); return false; };
     if (opts.portableOnly) return portable('portable kernels requested');
@@ -187,12 +209,45 @@ export function emitM55Model(g: Graph, opts: M55EmitOptions): M55Emitted {
   const files: Record<string, string | Uint8Array> = { ...base.files };
   const arrays: ConstArray[] = kernels.flatMap((k) => k.arrays);
   const kernelWeightsSize = arrays.reduce((s, a) => s + a.bytes.length, 0);
-  if (kernels.length) {
-    files[`${P}_m55.c`] = kernelsSource(P, g, kernels);
-    files[`${P}_m55_weights.c`] = arraysSource(P, arrays);
+  if (kernels.length || opKernels.length) {
+    files[`${P}_m55.c`] = kernelsSource(P, g, [...kernels.map((k) => k.source), ...opKernels.map((k) => k.source)]);
+    if (kernels.length) files[`${P}_m55_weights.c`] = arraysSource(P, arrays);
   }
   if (!opts.omitRuntime) Object.assign(files, m55KernelHeader());
-  return { ...base, files, layers, kernelWeightsSize };
+  return { ...base, files, layers, ops, kernelWeightsSize };
+}
+
+/** A generated kernel for a fused chain (node of domain hsq.m55) or an integer node the
+ * kernels take; false leaves the node to the portable emitter. */
+function overrideOp(ctx: NodeContext, g: Graph, fused: ReadonlyMap<string, import('./kernels/fuse').FusedChain> | undefined,
+  out: OpKernel[], report: M55OpReport[]): boolean {
+  const n = ctx.node;
+  const fn = `${ctx.model.prefix}_L${ctx.step}`;
+  let k: OpKernel;
+  let inputs: number[];
+  if (n.domain === M55_DOMAIN) {
+    const f = fused?.get(n.name);
+    if (!f) throw new Error(`internal: fused node '${n.name}' without a kernel`);
+    k = f.make(fn);
+    inputs = n.inputs.map((_, i) => i);
+  } else {
+    try {
+      const make = integerKernel(g, n);
+      if (!make) return false;
+      k = make(fn);
+    } catch (e) {
+      if (e instanceof OpKernelError || e instanceof HsqError) return false;
+      throw e;
+    }
+    inputs = n.op === 'Concat' ? n.inputs.map((t, i) => (t ? i : -1)).filter((i) => i >= 0) : [0];
+  }
+  out.push(k);
+  ctx.model.statics.push(`${k.prototype};`);
+  ctx.emit(`  /* generated Cortex-M55 kernel ${k.fn} (${k.kind}${k.path === 'mve' ? ', MVE' : ', scalar only'}): MVE and scalar paths in ${ctx.model.prefix}_m55.c */`,
+    `  ${k.fn}(${[...inputs.map((i) => ctx.inPtr(i)), ctx.outPtr()].join(', ')});`);
+  const op = n.domain === M55_DOMAIN ? fused!.get(n.name)!.op : n.op;
+  report.push({ node: n.origin?.[0] ?? n.name, op, kind: k.kind, fn: k.fn, path: k.path, ...(k.reason ? { reason: k.reason } : {}) });
+  return true;
 }
 
 interface FcParams { readonly desc: import('./kernels/types').FcLayerDesc; readonly rows: number; readonly xUnsigned: boolean }
@@ -239,7 +294,7 @@ function qgemmDesc(ctx: NodeContext, fn: string): FcParams {
   };
 }
 
-function kernelsSource(P: string, g: Graph, kernels: GeneratedKernel[]): string {
+function kernelsSource(P: string, g: Graph, kernels: string[]): string {
   const head = [
     `/* ${P}_m55: generated Cortex-M55 kernels of the model '${g.name.replace(/\*\//g, '* /').replace(/[\r\n]/g, ' ')}' (${kernels.length} layer${kernels.length === 1 ? '' : 's'}).`,
     ' * Each function has an MVE path (Helium, when __ARM_FEATURE_MVE is defined) and a portable',
@@ -250,7 +305,7 @@ function kernelsSource(P: string, g: Graph, kernels: GeneratedKernel[]): string 
     '',
   ];
   // The generated sources repeat their includes; keep the per-layer text as is.
-  return [...head, ...kernels.map((k) => k.source)].join('\n');
+  return [...head, ...kernels].join('\n');
 }
 
 /** Constant arrays: weights as string literals in .hsq_weights (fast to compile), the small

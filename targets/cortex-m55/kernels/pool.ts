@@ -1,0 +1,132 @@
+// Max and average pooling over NHWC 8-bit activations on the Cortex-M55, one generated function
+// a layer with every shape a constant and the valid tap range of each output row and column in
+// a small table (tapRanges, as the interpreter). Max: VMAX over 16 channels a vector (an integer
+// MaxPool, or DequantizeLinear → MaxPool → QuantizeLinear whose QuantizeLinear undoes the
+// DequantizeLinear on every value). Average: DequantizeLinear → AveragePool → QuantizeLinear in
+// the interpreter's float32 steps (taps summed in order kh, kw with float32 rounding, / count,
+// / sy, round half to even), 4 channels a float32 vector; the divisions as hsq_m55_vdiv.
+import { tapRanges } from '../../../compiler/interp/ops/conv-geometry';
+import { quantizeValue } from '../../../compiler/numerics';
+import { OpKernel, OpKernelError, QOut, QSide, cFloat, cTypeOf, checkName, reciprocal32, safeComment, safeScale } from './op-kernel';
+
+export interface PoolGeometry {
+  readonly N: number; readonly H: number; readonly W: number; readonly C: number;
+  readonly OH: number; readonly OW: number; readonly KH: number; readonly KW: number;
+  readonly sh: number; readonly sw: number; readonly dh: number; readonly dw: number;
+  readonly padT: number; readonly padL: number; readonly padB: number; readonly padR: number;
+}
+
+export interface MaxPoolDesc extends PoolGeometry {
+  readonly name: string;
+  readonly comment: string;
+  readonly u: boolean;
+  /** Output of a window without taps. */
+  readonly empty: number;
+}
+
+export interface AvgPoolDesc extends PoolGeometry {
+  readonly name: string;
+  readonly comment: string;
+  readonly countIncludePad: boolean;
+  readonly x: QSide;
+  readonly y: QOut;
+}
+
+function check(d: PoolGeometry & { name: string }): void {
+  checkName(d.name);
+  for (const k of ['N', 'H', 'W', 'C', 'OH', 'OW', 'KH', 'KW', 'sh', 'sw', 'dh', 'dw'] as const)
+    if (!Number.isInteger(d[k]) || d[k] < 1) throw new OpKernelError(`layer ${d.name}: ${k} = ${d[k]}`);
+}
+
+function table(sym: string, vals: number[]): string {
+  const rows: string[] = [];
+  for (let i = 0; i < vals.length; i += 24) rows.push(`  ${vals.slice(i, i + 24).join(', ')},`);
+  return [`static const int32_t ${sym}[${vals.length}] = {`, ...rows, '};'].join('\n');
+}
+
+/** Row / column tables: [first tap, taps, count for the average] per output row and column. */
+function tapTables(d: PoolGeometry, name: string, includePad: boolean): string[] {
+  const rh = tapRanges(d.OH, d.H, d.KH, d.sh, d.padT, d.dh), rw = tapRanges(d.OW, d.W, d.KW, d.sw, d.padL, d.dw);
+  const ph = tapRanges(d.OH, d.H + d.padT + d.padB, d.KH, d.sh, 0, d.dh), pw = tapRanges(d.OW, d.W + d.padL + d.padR, d.KW, d.sw, 0, d.dw);
+  const rows: number[] = [], cols: number[] = [];
+  for (let o = 0; o < d.OH; o++) rows.push(rh.lo[o], rh.hi[o] - rh.lo[o], includePad ? ph.hi[o] - ph.lo[o] : rh.hi[o] - rh.lo[o]);
+  for (let o = 0; o < d.OW; o++) cols.push(rw.lo[o], rw.hi[o] - rw.lo[o], includePad ? pw.hi[o] - pw.lo[o] : rw.hi[o] - rw.lo[o]);
+  return [table(`${name}_rows`, rows), table(`${name}_cols`, cols)];
+}
+
+/** The loops over batch, output rows and columns; `px` is the per-pixel statement with xp (first
+ * valid tap), nh, nw, cnt and yp in scope. */
+function loops(d: PoolGeometry, name: string, px: string[]): string[] {
+  const C = d.C;
+  return [
+    `  for (int32_t n = 0; n < ${d.N}; n++) {`,
+    `    for (int32_t oy = 0; oy < ${d.OH}; oy++) {`,
+    `      const int32_t ky = ${name}_rows[3 * oy], nh = ${name}_rows[3 * oy + 1], ch = ${name}_rows[3 * oy + 2];`,
+    `      const int32_t iy = oy * ${d.sh} - ${d.padT} + ky * ${d.dh};`,
+    `      for (int32_t ox = 0; ox < ${d.OW}; ox++) {`,
+    `        const int32_t kx = ${name}_cols[3 * ox], nw = ${name}_cols[3 * ox + 1], cw = ${name}_cols[3 * ox + 2];`,
+    `        const int32_t ix = ox * ${d.sw} - ${d.padL} + kx * ${d.dw};`,
+    `        const int32_t any = nh > 0 && nw > 0;`,
+    `        const int32_t xo = any ? ((n * ${d.H} + iy) * ${d.W} + ix) * ${C} : 0;`,
+    `        const int32_t yo = ((n * ${d.OH} + oy) * ${d.OW} + ox) * ${C};`,
+    `        (void)ch; (void)cw;`,
+    ...px.map((l) => `        ${l}`),
+    '      }',
+    '    }',
+    '  }',
+  ];
+}
+
+function geometryText(d: PoolGeometry): string {
+  return `${d.KH}x${d.KW} stride ${d.sh}x${d.sw}${d.dh > 1 || d.dw > 1 ? ` dilation ${d.dh}x${d.dw}` : ''} pads [${d.padT}, ${d.padL}, ${d.padB}, ${d.padR}], `
+    + `x ${d.N}x${d.H}x${d.W}x${d.C} -> y ${d.N}x${d.OH}x${d.OW}x${d.C} (NHWC)`;
+}
+
+export function generateMaxPool(d: MaxPoolDesc): OpKernel {
+  check(d);
+  const t = cTypeOf(d.u);
+  const prototype = `void ${d.name}(const ${t} *x, ${t} *y)`;
+  return {
+    fn: d.name, kind: 'maxpool', path: 'mve', prototype,
+    source: [
+      `/* ${safeComment(d.comment)}: max pool ${geometryText(d)}, ${d.u ? 'uint8' : 'int8'}; a window without taps gives ${d.empty}.`,
+      ' * MVE: VMAX over 16 channels a vector. Generated by hsq (targets/cortex-m55/kernels/pool.ts). */',
+      ...tapTables(d, d.name, false),
+      `${prototype} {`,
+      ...loops(d, d.name, [`hsq_m55_maxpool_px(x + xo, y + yo, ${d.u ? 1 : 0}, ${d.C}, ${d.dh * d.W * d.C}, ${d.dw * d.C}, nh, nw, ${d.empty});`]),
+      '}',
+      '',
+    ].join('\n'),
+  };
+}
+
+export function generateAvgPool(d: AvgPoolDesc): OpKernel {
+  check(d);
+  if (!safeScale(d.x.scale) || !safeScale(d.y.scale)) throw new OpKernelError(`layer ${d.name}: scale outside [2^-60, 2^60]`);
+  const xt = cTypeOf(d.x.u), yt = cTypeOf(d.y.u);
+  const prototype = `void ${d.name}(const ${xt} *x, ${yt} *y)`;
+  // count 0 (a window in the padding only, count_include_pad 0): NaN, which QuantizeLinear
+  // turns into the saturated zero point.
+  const nanOut = quantizeValue(NaN, d.y.scale, d.y.zp, d.y.lo, d.y.hi);
+  return {
+    fn: d.name, kind: 'avgpool', path: 'mve', prototype,
+    source: [
+      `/* ${safeComment(d.comment)}: DequantizeLinear -> average pool ${geometryText(d)} -> QuantizeLinear,`,
+      ` * x ${d.x.u ? 'uint8' : 'int8'} (scale ${cFloat(d.x.scale)}, zp ${d.x.zp}) -> y ${d.y.u ? 'uint8' : 'int8'} (scale ${cFloat(d.y.scale)}, zp ${d.y.zp}, clamp [${d.y.lo}, ${d.y.hi}]), count_include_pad ${d.countIncludePad ? 1 : 0}.`,
+      ' * MVE: 4 channels a float32 vector, the same adds in the same order; divisions as hsq_m55_vdiv.',
+      ' * Generated by hsq (targets/cortex-m55/kernels/pool.ts). */',
+      ...tapTables(d, d.name, d.countIncludePad),
+      `${prototype} {`,
+      ...loops(d, d.name, [
+        'if (ch * cw == 0) {',
+        `  for (int32_t c = 0; c < ${d.C}; c++) y[yo + c] = (${yt})${nanOut};`,
+        '} else {',
+        `  hsq_m55_qavgpool_px(x + xo, ${d.x.u ? 1 : 0}, y + yo, ${d.C}, ${d.dh * d.W * d.C}, ${d.dw * d.C}, nh, nw, ch * cw, ${cFloat(d.x.scale)}, ${d.x.zp}, `
+          + `${cFloat(d.y.scale)}, ${cFloat(reciprocal32(d.y.scale))}, ${d.y.zp}, ${d.y.lo}, ${d.y.hi});`,
+        '}',
+      ]),
+      '}',
+      '',
+    ].join('\n'),
+  };
+}
