@@ -43,6 +43,52 @@ enum {
 
 #define HSQ_MAX_RANK 8
 
+/* ---------------------------------------------------------------- per-layer profiling
+ * Built with -DHSQ_PROFILE, NAME.c times every layer of its schedule:
+ *   HSQ_PROFILE_BEGIN(k); <layer k> HSQ_PROFILE_END(k);
+ * stores hsq_profile_now() differences in NAME_profile[k] (names in NAME_profile_names[k], ops
+ * in NAME_profile_ops[k], NAME_NUM_LAYERS entries; see NAME.h). Without HSQ_PROFILE both macros
+ * are empty and NAME.c defines no profile symbol: the release build is unchanged.
+ *
+ * The platform defines the clock, once per program:
+ *   uint64_t hsq_profile_now(void);   monotonic ticks
+ *   host:       clock_gettime(CLOCK_MONOTONIC) in ns (hsq's host harness)
+ *   QEMU M55:   SysTick ticks of hsq_m55_counter_read(); under -icount shift=0 one tick is
+ *               31.25 executed instructions, not cycles (runtime-c/m55/hsq_m55.h,
+ *               HSQ_M55_DEFINE_PROFILE_CLOCK)
+ *   board:      DWT->CYCCNT core cycles: HSQ_PROFILE_DEFINE_DWT_CLOCK() below (the stm32n6 glue
+ *               defines it unless HSQ_PROFILE_CLOCK_EXTERNAL is set)
+ * The table is a static per model: a profiled build is a debug build, and two concurrent runs
+ * of one model (threads, interrupts) overwrite each other's entries. Each entry holds the last
+ * run's time of that layer. The macros expect HSQ_PROFILE_TABLE to name the table (NAME.c
+ * defines it). */
+#ifdef HSQ_PROFILE
+uint64_t hsq_profile_now(void);
+#define HSQ_PROFILE_BEGIN(k) const uint64_t hsq_profile_t0_##k = hsq_profile_now()
+#define HSQ_PROFILE_END(k) HSQ_PROFILE_TABLE[k] = hsq_profile_now() - hsq_profile_t0_##k
+/* Cortex-M DWT cycle counter (ARMv7-M/v8-M: DEMCR.TRCENA, DWT_CTRL.CYCCNTENA), widened to 64
+ * bits; exact as long as it is read at least once every 2^32 cycles (5.3 s at 800 MHz). */
+#define HSQ_PROFILE_DEFINE_DWT_CLOCK()                                                        \
+  uint64_t hsq_profile_now(void) {                                                            \
+    static uint32_t hsq_dwt_last, hsq_dwt_high, hsq_dwt_on;                                   \
+    uint32_t now;                                                                             \
+    if (!hsq_dwt_on) {                                                                        \
+      *(volatile uint32_t*)0xE000EDFCu |= 1u << 24;        /* DEMCR.TRCENA */                 \
+      *(volatile uint32_t*)0xE0001FB0u = 0xC5ACCE55u;      /* DWT_LAR unlock (WI if absent) */\
+      *(volatile uint32_t*)0xE0001004u = 0u;               /* DWT_CYCCNT */                   \
+      *(volatile uint32_t*)0xE0001000u |= 1u;              /* DWT_CTRL.CYCCNTENA */           \
+      hsq_dwt_on = 1u;                                                                        \
+    }                                                                                         \
+    now = *(volatile uint32_t*)0xE0001004u;                                                   \
+    if (now < hsq_dwt_last) hsq_dwt_high++;                                                   \
+    hsq_dwt_last = now;                                                                       \
+    return ((uint64_t)hsq_dwt_high << 32) | now;                                              \
+  }
+#else
+#define HSQ_PROFILE_BEGIN(k)
+#define HSQ_PROFILE_END(k)
+#endif
+
 /* ---------------------------------------------------------------- numerics (numerics.ts) */
 
 /* Round half to even of a float32 value, returned as a float holding an integer. The same

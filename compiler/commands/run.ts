@@ -8,12 +8,13 @@ import { runGraph } from '../interp/interpreter';
 import { bindConstantInputs } from '../bind-inputs';
 import { fail } from '../diagnostics';
 import { Tensor } from '../ir/tensor';
+import { ProfileReport, formatProfile, profileModel } from '../profile';
 import { dumpAfterOption, dumpDirOption, inputShapeOption, jsonOption } from './options';
 
 interface Args {
   model: string; engine?: 'interpreter' | 'c'; target: string; inputs?: string; input?: string[];
   o: string; format: OutputFormat; 'input-shape'?: string[]; 'dump-after'?: string[]; 'dump-dir': string;
-  sanitize: boolean; json: boolean; scalar?: boolean; opt?: 'O2' | 'Os';
+  sanitize: boolean; json: boolean; scalar?: boolean; opt?: 'O2' | 'Os'; profile?: boolean;
 }
 
 export const runCommand: CommandModule<object, Args> = {
@@ -33,6 +34,7 @@ export const runCommand: CommandModule<object, Args> = {
     .option('sanitize', { type: 'boolean', default: false, describe: '--engine c: build with -fsanitize=address,undefined' })
     .option('scalar', { type: 'boolean', default: false, describe: '--target cortex-m55: force the portable kernels (no MVE)' })
     .option('opt', { choices: ['O2', 'Os'], default: 'O2', coerce: (v: string) => String(v).replace(/^-/, ''), describe: '--target cortex-m55: optimisation level (-O2 or -Os; write --opt Os or --opt=-Os)' })
+    .option('profile', { type: 'boolean', default: false, describe: 'build with -DHSQ_PROFILE and print per-layer time beside the cost model\'s estimate (host: ns; cortex-m55, stm32n6: instructions in QEMU)' })
     .option('json', jsonOption) as never,
   handler: async (a) => {
     const outputs = await runModel(a);
@@ -43,13 +45,19 @@ export const runCommand: CommandModule<object, Args> = {
       fs.writeFileSync(tmp, bytes);
       fs.renameSync(tmp, path.join(a.o, f));
     }
-    if (a.json) process.stdout.write(JSON.stringify({ outputs: Object.keys(files).map((f) => path.join(a.o, f)) }) + '\n');
+    if (a.json) process.stdout.write(JSON.stringify({ outputs: Object.keys(files).map((f) => path.join(a.o, f)), ...(outputs.profile ? { profile: outputs.profile } : {}) }) + '\n');
+    else if (outputs.profile) process.stdout.write(`${formatProfile(outputs.profile)}\nwrote ${Object.keys(files).length} output${Object.keys(files).length === 1 ? '' : 's'} to ${a.o}\n`);
     else process.stdout.write(`wrote ${Object.keys(files).length} output${Object.keys(files).length === 1 ? '' : 's'} to ${a.o}\n`);
   },
 };
 
-export async function runModel(a: Pick<Args, 'model' | 'engine' | 'target' | 'inputs' | 'input' | 'input-shape' | 'dump-after' | 'dump-dir' | 'sanitize' | 'scalar' | 'opt'>)
-  : Promise<{ names: string[]; values: Record<string, Tensor> }> {
+export async function runModel(a: Pick<Args, 'model' | 'engine' | 'target' | 'inputs' | 'input' | 'input-shape' | 'dump-after' | 'dump-dir' | 'sanitize' | 'scalar' | 'opt'> & { profile?: boolean })
+  : Promise<{ names: string[]; values: Record<string, Tensor>; profile?: ProfileReport }> {
+  if (a.profile) {
+    if (a.engine === 'interpreter') fail('bad-input', '--profile times the generated C: use --engine c (or leave --engine out)', '--profile');
+    if (a.sanitize) fail('bad-input', '--profile and --sanitize do not go together (sanitizers distort the times)', '--profile');
+    if (!['host', 'cortex-m55', 'stm32n6'].includes(a.target)) fail('bad-input', `--profile: unknown target '${a.target}' (host, cortex-m55, stm32n6)`, '--target');
+  }
   if (!a.inputs && !(a.input && a.input.length)) fail('bad-input', 'give the inputs: --inputs DIR or --input NAME=FILE', '--inputs');
   let raw = loadModel(a.model, { inputShapes: parseInputShapes(a['input-shape']) });
   const given = readInputs(raw.inputs, { dir: a.inputs, files: a.input });
@@ -60,7 +68,11 @@ export async function runModel(a: Pick<Args, 'model' | 'engine' | 'target' | 'in
   const { graph: bound, runtimeInputs } = bindConstantInputs(raw, given);
   const g = lower(bound, { dumpAfter: a['dump-after'], dumpDir: a['dump-dir'] });
   let values: Record<string, Tensor>;
-  const engine = a.engine ?? (a.target && a.target !== 'host' ? 'c' : 'interpreter');
+  const engine = a.engine ?? (a.profile || (a.target && a.target !== 'host') ? 'c' : 'interpreter');
+  if (a.profile) {
+    const r = await profileModel(g, runtimeInputs, { target: a.target as 'host', scalar: a.scalar, opt: a.opt ? (`-${a.opt}` as '-O2' | '-Os') : undefined });
+    return { names: [...g.outputs], values: r.outputs, profile: r.report };
+  }
   if (engine === 'interpreter') values = runGraph(g, runtimeInputs);
   else {
     const { runC } = await import('../engines/c');

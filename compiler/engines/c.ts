@@ -34,6 +34,8 @@ export interface RunCOptions {
   readonly weightsFormat?: WeightsFormat;
   /** Call NAME_run_float: every input and output is float32 (quantized ones converted by the model). */
   readonly runFloat?: boolean;
+  /** Build with -DHSQ_PROFILE: the program times every layer (compiler/profile.ts reads it). */
+  readonly profile?: boolean;
 }
 
 export interface EmitCOptions {
@@ -104,9 +106,10 @@ function compilerId(cc: string): string {
   return ccVersion;
 }
 
-export function compileFlags(sanitize: boolean): string[] {
+export function compileFlags(sanitize: boolean, profile = false): string[] {
   const f = [...HOST_TARGET.cflags];
   if (sanitize) f.push(...HOST_TARGET.sanitizeFlags);
+  if (profile) f.push('-DHSQ_PROFILE');
   return f;
 }
 
@@ -124,6 +127,18 @@ function harness(models: readonly EmittedC[], layout: string): string {
   l.push('#include <stdlib.h>');
   l.push('#include <string.h>');
   for (const m of models) l.push(`#include "${m.name}.h"`);
+  l.push('');
+  // -DHSQ_PROFILE: the clock of hsq_runtime.h (ns), each model's table, a warm-up run.
+  l.push('#ifdef HSQ_PROFILE');
+  l.push('#include <time.h>');
+  l.push('uint64_t hsq_profile_now(void) {');
+  l.push('  struct timespec t;');
+  l.push('  clock_gettime(CLOCK_MONOTONIC, &t);');
+  l.push('  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;');
+  l.push('}');
+  l.push(`static const uint64_t* const profiles[] = { ${models.map((m) => `${m.name}_profile`).join(', ')} };`);
+  l.push(`static const int num_layers[] = { ${models.map((m) => `${m.name.toUpperCase()}_NUM_LAYERS`).join(', ')} };`);
+  l.push('#endif');
   l.push('');
   l.push('typedef int (*run_fn)(const void* const*, void* const*, void*);');
   l.push('typedef int (*runf_fn)(const float* const*, float* const*, void*);');
@@ -170,7 +185,22 @@ int main(int argc, char** argv) {
   }
   for (i = 0; i < m->nout; i++) out[i] = xalloc(fl ? m->out_size[i] * sizeof(float) : m->out_bytes[i]);
   arena = xalloc(m->arena);
+#ifdef HSQ_PROFILE
+  {
+    /* One warm-up run (caches, page faults), then the timed one: HSQ_PROFILE <layer> <ns> lines. */
+    uint64_t t0, t1;
+    const int k = atoi(argv[1]);
+    rc = fl ? m->run_float((const float* const*)in, (float* const*)out, arena) : m->run((const void* const*)in, out, arena);
+    if (rc != 0) { fprintf(stderr, "run returned %d\\n", rc); return 4; }
+    t0 = hsq_profile_now();
+    rc = fl ? m->run_float((const float* const*)in, (float* const*)out, arena) : m->run((const void* const*)in, out, arena);
+    t1 = hsq_profile_now();
+    for (i = 0; i < num_layers[k]; i++) printf("HSQ_PROFILE %d %llu\\n", i, (unsigned long long)profiles[k][i]);
+    printf("HSQ_PROFILE_TOTAL %llu\\n", (unsigned long long)(t1 - t0));
+  }
+#else
   rc = fl ? m->run_float((const float* const*)in, (float* const*)out, arena) : m->run((const void* const*)in, out, arena);
+#endif
   if (rc != 0) { fprintf(stderr, "run returned %d\\n", rc); return 4; }
   for (i = 0; i < m->nout; i++) {
     FILE* f;
@@ -219,7 +249,7 @@ async function pool<T>(tasks: (() => Promise<T>)[], n: number): Promise<T[]> {
 
 export async function buildProgram(graphs: readonly Graph[], opts: RunCOptions): Promise<Program> {
   const cc = process.env.CC || HOST_TARGET.cc;
-  const flags = compileFlags(!!opts.sanitize);
+  const flags = compileFlags(!!opts.sanitize, !!opts.profile);
   const cache = path.resolve(opts.cacheDir ?? '.hsq-cache');
   const models = graphs.map((g, k) => emitModel(g, { name: `m${k}`, weightsFormat: opts.weightsFormat ?? 'c', layout: opts.layout, omitRuntime: true }));
   const files: Record<string, string | Uint8Array> = { ...runtimeSources() };
@@ -258,6 +288,32 @@ export async function buildProgram(graphs: readonly Graph[], opts: RunCOptions):
 // ------------------------------------------------------------------------------------ run
 
 export function runProgram(prog: Program, k: number, g: Graph, inputs: Record<string, Tensor>, opts: RunCOptions): Record<string, Tensor> {
+  return execProgram(prog, k, g, inputs, opts).outputs;
+}
+
+/** The host program's per-layer times (built with `profile: true`): ns per entry of models[k].profile. */
+export interface HostProfileRun {
+  readonly outputs: Record<string, Tensor>;
+  /** ns per layer of the timed (second) run, in the order of EmittedC.profile. */
+  readonly layerNs: number[];
+  /** ns of the whole NAME_run (boundary copies included). */
+  readonly totalNs: number;
+  readonly program: Program;
+}
+
+/** Builds `g` with -DHSQ_PROFILE and runs it once (after a warm-up run) on the host. */
+export async function profileHostC(g: Graph, inputs: Record<string, Tensor>, opts: Omit<RunCOptions, 'target' | 'profile'> = {}): Promise<HostProfileRun> {
+  const o: RunCOptions = { ...opts, target: 'host', profile: true };
+  const prog = await buildProgram([g], o);
+  const r = execProgram(prog, 0, g, inputs, o);
+  const layerNs = new Array<number>(prog.models[0].profile.length).fill(NaN);
+  for (const m of r.stdout.matchAll(/^HSQ_PROFILE (\d+) (\d+)$/gm)) layerNs[Number(m[1])] = Number(m[2]);
+  const total = /^HSQ_PROFILE_TOTAL (\d+)$/m.exec(r.stdout);
+  if (!total || layerNs.some((v) => Number.isNaN(v))) throw new Error(`the profiled program printed no complete profile:\n${r.stdout.slice(0, 4000)}`);
+  return { outputs: r.outputs, layerNs, totalNs: Number(total[1]), program: prog };
+}
+
+function execProgram(prog: Program, k: number, g: Graph, inputs: Record<string, Tensor>, opts: RunCOptions): { outputs: Record<string, Tensor>; stdout: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-c-'));
   try {
     const ins = runtimeInputs(g);
@@ -285,7 +341,7 @@ export function runProgram(prog: Program, k: number, g: Graph, inputs: Record<st
       const t: Tensor = { dtype: info.dtype, shape: [...info.shape], data };
       out[name] = opts.layout === 'nhwc' ? fromNhwc(t) : t;
     });
-    return out;
+    return { outputs: out, stdout: r.stdout ?? '' };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

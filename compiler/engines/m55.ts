@@ -39,14 +39,17 @@ export interface M55Options {
   /** QEMU wall-clock limit (default 20 minutes). */
   readonly timeoutMs?: number;
   readonly weightsFormat?: WeightsFormat;
+  /** Build with -DHSQ_PROFILE and count instructions: per-layer SysTick ticks in the stats. */
+  readonly profile?: boolean;
 }
 
 /** Flags of every M55 object: DEVELOPERS.md numerics (no contraction, no fast-math), warnings as errors. */
-export function m55CFlags(o: Pick<M55Options, 'scalar' | 'opt'>): string[] {
+export function m55CFlags(o: Pick<M55Options, 'scalar' | 'opt' | 'profile'>): string[] {
   return [
     o.scalar ? M55_SCALAR_CPU : '-mcpu=cortex-m55', '-mfloat-abi=hard', '-mthumb', o.opt ?? '-O2',
     '-ffp-contract=off', '-fno-fast-math', '-std=c11', '-Wall', '-Wextra', '-Werror',
     '-ffunction-sections', '-fdata-sections', '-fstack-usage',
+    ...(o.profile ? ['-DHSQ_PROFILE'] : []),
   ];
 }
 
@@ -212,6 +215,13 @@ function harness(models: readonly M55Emitted[], pool: number): string {
   l.push('#include "hsq_m55.h"');
   for (const m of models) l.push(`#include "${m.name}.h"`);
   l.push('');
+  // -DHSQ_PROFILE: SysTick ticks as the clock; HSQ_PROFILE <model> <set> <layer> <ticks> lines.
+  l.push('#ifdef HSQ_PROFILE');
+  l.push('HSQ_M55_DEFINE_PROFILE_CLOCK()');
+  l.push(`static const uint64_t* const profiles[] = { ${models.map((m) => `${m.name}_profile`).join(', ')} };`);
+  l.push(`static const int num_layers[] = { ${models.map((m) => `${m.name.toUpperCase()}_NUM_LAYERS`).join(', ')} };`);
+  l.push('#endif');
+  l.push('');
   l.push('typedef int (*run_fn)(const void* const*, void* const*, void*);');
   l.push('typedef int (*runf_fn)(const float* const*, float* const*, void*);');
   l.push('typedef struct { run_fn run; runf_fn run_float; int nin, nout; const uint32_t* in_bytes; const uint32_t* out_bytes; const uint32_t* in_size; const uint32_t* out_size; } model_t;');
@@ -282,6 +292,9 @@ int main(void) {
     rc = fl ? m->run_float((const float* const*)in, (float* const*)out, p) : m->run((const void* const*)in, out, p);
     t1 = hsq_m55_counter_read();
     printf("HSQ_RUN %d %d %d %llu\\n", (int)e[0], (int)e[1], rc, (unsigned long long)(t1 - t0));
+#ifdef HSQ_PROFILE
+    for (i = 0; i < num_layers[e[0]]; i++) printf("HSQ_PROFILE %d %d %d %llu\\n", (int)e[0], (int)e[1], i, (unsigned long long)profiles[e[0]][i]);
+#endif
     if (rc != 0) return 4;
     for (i = 0; i < m->nout; i++) {
       snprintf(name, sizeof name, "k%d_s%d_out%d.bin", (int)e[0], (int)e[1], i);
@@ -380,6 +393,8 @@ export interface M55RunStats {
   readonly qemuMs: number;
   /** Executed instructions per item, per input set (countInstructions only). */
   readonly instructions?: number[][];
+  /** SysTick ticks per item, per input set, per entry of the model's profile (profile only; x31.25 = instructions). */
+  readonly profileTicks?: number[][][];
   readonly program: M55Program;
 }
 
@@ -400,7 +415,7 @@ export async function runM55Batch(items: readonly M55BatchItem[], opts: M55Optio
     }));
     fs.writeFileSync(path.join(dir, 'plan.bin'), new Uint8Array(Int32Array.from(plan).buffer));
     const args = ['-M', 'mps3-an547', '-nographic', '-monitor', 'none', '-serial', 'null', '-semihosting-config', 'enable=on,target=native'];
-    if (opts.countInstructions) args.push('-icount', 'shift=0');
+    if (opts.countInstructions || opts.profile) args.push('-icount', 'shift=0');
     args.push('-kernel', prog.elf);
     const timeoutMs = opts.timeoutMs ?? 20 * 60 * 1000;
     const q0 = Date.now();
@@ -411,8 +426,15 @@ export async function runM55Batch(items: readonly M55BatchItem[], opts: M55Optio
     const ticks = new Map<string, number>();
     for (const m of r.stdout.matchAll(/^HSQ_RUN (\d+) (\d+) (-?\d+) (\d+)$/gm)) ticks.set(`${m[1]}:${m[2]}`, Number(m[4]));
     const outputs = items.map((it, k) => it.inputs.map((_, s) => readOutputs(dir, k, s, it.graph, !!opts.runFloat)));
-    const instructions = opts.countInstructions ? items.map((it, k) => it.inputs.map((_, s) => (ticks.get(`${k}:${s}`) ?? NaN) * 31.25)) : undefined;
-    return { outputs, stats: { elf: prog.elf, buildMs: prog.buildMs, qemuMs, instructions, program: prog } };
+    const counting = opts.countInstructions || opts.profile;
+    const instructions = counting ? items.map((it, k) => it.inputs.map((_, s) => (ticks.get(`${k}:${s}`) ?? NaN) * 31.25)) : undefined;
+    let profileTicks: number[][][] | undefined;
+    if (opts.profile) {
+      profileTicks = items.map((it, k) => it.inputs.map(() => new Array<number>(prog.models[k].profile.length).fill(NaN)));
+      for (const m of r.stdout.matchAll(/^HSQ_PROFILE (\d+) (\d+) (\d+) (\d+)$/gm)) profileTicks[Number(m[1])][Number(m[2])][Number(m[3])] = Number(m[4]);
+      if (profileTicks.some((a) => a.some((b) => b.some((v) => Number.isNaN(v))))) throw new Error(`the profiled Cortex-M55 program printed no complete profile:\n${r.stdout.slice(-4000)}`);
+    }
+    return { outputs, stats: { elf: prog.elf, buildMs: prog.buildMs, qemuMs, instructions, profileTicks, program: prog } };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

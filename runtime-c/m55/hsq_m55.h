@@ -32,6 +32,12 @@ static inline uint64_t hsq_m55_ticks_to_instructions(uint64_t ticks) {
 /* DWT CYCCNT (enabled by hsq_m55_counter_start as well); 0 when not modelled. */
 uint32_t hsq_m55_dwt_cyccnt(void);
 
+/* The clock of -DHSQ_PROFILE builds (hsq_runtime.h) in QEMU: SysTick ticks, so a profiled
+ * layer's entry times 31.25 is its executed INSTRUCTIONS under -icount shift=0 (not cycles:
+ * QEMU has no timing model). Expand once in the program, after hsq_m55_counter_start(). */
+#define HSQ_M55_DEFINE_PROFILE_CLOCK() \
+  uint64_t hsq_profile_now(void) { return hsq_m55_counter_read(); }
+
 #ifdef __cplusplus
 }
 #endif

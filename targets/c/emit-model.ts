@@ -43,8 +43,19 @@ export interface EmitOptions {
   readonly kernelOverride?: (ctx: NodeContext) => boolean;
 }
 
+/** One timed block of the schedule (an entry of NAME_profile under -DHSQ_PROFILE). */
+export interface ProfileLayer {
+  /** The ONNX node: origin[0] of a fused node, the compute node of a lookup-table chain. */
+  readonly name: string;
+  readonly op: string;
+  /** IR nodes the block computes. */
+  readonly nodes: readonly string[];
+}
+
 export interface EmittedC {
   readonly files: Record<string, string | Uint8Array>;
+  /** The blocks of NAME_forward in order: NAME_profile[k] times profile[k]. */
+  readonly profile: readonly ProfileLayer[];
   readonly arenaSize: number;
   /** Most bytes live at any step of the schedule: no plan can use less. */
   readonly arenaLowerBound: number;
@@ -79,6 +90,34 @@ function nodeComment(g: Graph, n: Node): string {
   return `/* ${safeComment(s)} */`;
 }
 
+const BOUNDARY_OPS = new Set(['QuantizeLinear', 'DequantizeLinear']);
+
+/** The ONNX name and op of a block: a lookup table is named after its compute node. */
+function profileLayerOf(nodes: readonly Node[]): ProfileLayer {
+  const core = nodes.find((n) => !BOUNDARY_OPS.has(n.op)) ?? nodes[nodes.length - 1];
+  return { name: core.origin?.[0] ?? core.name, op: core.op, nodes: nodes.map((n) => n.name) };
+}
+
+/** The blocks emitModel(g) times, in schedule order: a lookup-table chain is one block, every
+ * other node one. (A target emitter that rewrites the graph first, as cortex-m55's fusion does,
+ * has its own list: read EmittedC.profile or NAME_profile_names.) */
+export function profileLayers(g: Graph, luts: ReadonlyMap<Node, LutChain> = findLutChains(g)): ProfileLayer[] {
+  const inLut = new Set<Node>();
+  for (const ch of luts.values()) for (const n of ch.nodes) inLut.add(n);
+  const out: ProfileLayer[] = [];
+  for (const n of g.nodes) {
+    const lut = luts.get(n);
+    if (lut) out.push(profileLayerOf(lut.nodes));
+    else if (!inLut.has(n)) out.push(profileLayerOf([n]));
+  }
+  return out;
+}
+
+function cString(s: string): string {
+  // Non-ASCII and control characters become '?'; every '?' is escaped (no trigraphs in -std=c99).
+  return `"${s.replace(/[^\x20-\x7e]/g, '?').replace(/[\\"?]/g, (c) => `\\${c}`)}"`;
+}
+
 function macroFloat(v: number): string {
   return `(${cFloat(v)})`;
 }
@@ -104,12 +143,19 @@ export function emitModel(g: Graph, opts: EmitOptions): EmittedC {
   const bodies: string[][] = [];
   const reads: string[][] = [];
   const writes: string[][] = [];
+  // Profiling: every block is timed, HSQ_PROFILE_BEGIN/END(k) around it (k-th of profileLayers).
+  const profile = profileLayers(g, luts);
+  let block = 0;
+  const timed = (comment: string, lines: readonly string[]): string[] => {
+    const k = block++;
+    return [comment, `  HSQ_PROFILE_BEGIN(${k});`, ...lines, `  HSQ_PROFILE_END(${k});`];
+  };
   g.nodes.forEach((n, i) => {
     const ctx = new NodeContext(mc, n, i + 1);
     const lut = luts.get(n);
     if (lut) {
       emitLut(ctx, lut);
-      bodies.push([`  /* ${safeComment(`lookup table for ${lut.nodes.map((m) => `'${m.name}' (${m.op})`).join(' -> ')}: ${lut.input}: ${describeTensor(g.tensors[lut.input])} -> ${lut.output}: ${describeTensor(g.tensors[lut.output])}`)} */`, ...ctx.lines]);
+      bodies.push(timed(`  /* ${safeComment(`lookup table for ${lut.nodes.map((m) => `'${m.name}' (${m.op})`).join(' -> ')}: ${lut.input}: ${describeTensor(g.tensors[lut.input])} -> ${lut.output}: ${describeTensor(g.tensors[lut.output])}`)} */`, ctx.lines));
       reads.push([lut.input]);
       writes.push([lut.output]);
       return;
@@ -118,10 +164,11 @@ export function emitModel(g: Graph, opts: EmitOptions): EmittedC {
     const em = opts.kernelOverride?.(ctx) ? () => {} : findEmitter(n);
     if (!em) fail('unsupported', `node '${n.name}': op ${n.domain ? n.domain + '.' : ''}${n.op} is not supported by the C backend`, n.name);
     em(ctx);
-    bodies.push([`  ${nodeComment(g, n)}`, ...ctx.lines]);
+    bodies.push(timed(`  ${nodeComment(g, n)}`, ctx.lines));
     reads.push([...n.inputs]);
     writes.push([...n.outputs]);
   });
+  if (block !== profile.length) throw new Error(`internal: ${block} timed blocks, ${profile.length} profile layers`);
 
   // Lifetimes of activations.
   const first = new Map<string, number>(), last = new Map<string, number>();
@@ -210,6 +257,15 @@ export function emitModel(g: Graph, opts: EmitOptions): EmittedC {
   c.push('');
   for (const s of mc.statics) c.push(resolve(s));
   if (mc.statics.length) c.push('');
+  c.push('#ifdef HSQ_PROFILE');
+  c.push(`/* Per-layer time of the last run in hsq_profile_now() ticks (hsq_runtime.h): a static table, debug builds only. */`);
+  c.push('#undef HSQ_PROFILE_TABLE');
+  c.push(`#define HSQ_PROFILE_TABLE ${P}_profile`);
+  c.push(`uint64_t ${P}_profile[${Math.max(profile.length, 1)}];`);
+  c.push(`const char* const ${P}_profile_names[${Math.max(profile.length, 1)}] = { ${profile.length ? profile.map((l) => cString(l.name)).join(', ') : '""'} };`);
+  c.push(`const char* const ${P}_profile_ops[${Math.max(profile.length, 1)}] = { ${profile.length ? profile.map((l) => cString(l.op)).join(', ') : '""'} };`);
+  c.push('#endif');
+  c.push('');
   c.push(`static void ${P}_forward(uint8_t* A) {`);
   c.push(`  const uint8_t* W = ${P}_weights;`);
   c.push('  (void)A;');
@@ -250,7 +306,8 @@ export function emitModel(g: Graph, opts: EmitOptions): EmittedC {
   h.push(` * API unless ${UP}_LAYOUT_NHWC is defined to 1 when compiling ${P}.c (then NHWC, no copy).`);
   h.push(` * ${P}_run_float takes float32 for every tensor: quantized ones are quantized on the way in`);
   h.push(' * and dequantized on the way out with the scale and zero point below.');
-  h.push(' * Returns HSQ_OK (0), or a negative HSQ_E_* code. Reentrant: all state is in the arena.');
+  h.push(' * Returns HSQ_OK (0), or a negative HSQ_E_* code. Reentrant: all state is in the arena (a');
+  h.push(` * -DHSQ_PROFILE debug build adds one static table, ${P}_profile: see below).`);
   h.push(' * No malloc, no globals; symbols are prefixed with the model name. */');
   h.push(`#ifndef ${guard}`);
   h.push(`#define ${guard}`);
@@ -298,6 +355,15 @@ export function emitModel(g: Graph, opts: EmitOptions): EmittedC {
   inputs.forEach((t, i) => describe('INPUT', i, t));
   outputs.forEach((t, i) => describe('OUTPUT', i, t));
   h.push('');
+  h.push(`/* Layers of the schedule; -DHSQ_PROFILE times each one (hsq_runtime.h): ${P}_profile[k] holds`);
+  h.push(` * the last run's ticks of the layer ${P}_profile_names[k] (ONNX node), op ${P}_profile_ops[k]. */`);
+  h.push(`#define ${UP}_NUM_LAYERS ${profile.length}`);
+  h.push('#ifdef HSQ_PROFILE');
+  h.push(`extern uint64_t ${P}_profile[];`);
+  h.push(`extern const char* const ${P}_profile_names[];`);
+  h.push(`extern const char* const ${P}_profile_ops[];`);
+  h.push('#endif');
+  h.push('');
   h.push(`extern const uint8_t ${P}_weights[];`);
   h.push('');
   h.push(`int ${P}_run(const void* const* inputs, void* const* outputs, void* arena);`);
@@ -320,7 +386,7 @@ export function emitModel(g: Graph, opts: EmitOptions): EmittedC {
     files[`${P}_weights.c`] = weightsSourceC(`${P}_weights`, `${P}.h`, blob);
   }
   if (!opts.omitRuntime) Object.assign(files, runtimeSources());
-  return { files, arenaSize, arenaLowerBound: plan.lowerBound, weightsSize: blob.length, name: P };
+  return { files, profile, arenaSize, arenaLowerBound: plan.lowerBound, weightsSize: blob.length, name: P };
 }
 
 export function quantRangeOf(info: TensorInfo): [number, number] {

@@ -115,6 +115,19 @@ export function glueHeader(s: GlueSchedule): string {
   s.inputs.forEach((t, i) => describe('INPUT', i, t));
   s.outputs.forEach((t, i) => describe('OUTPUT', i, t));
   h.push('');
+  h.push(`/* Segments; -DHSQ_PROFILE times each one (hsq_runtime.h): ${P}_profile[k] holds the last run's`);
+  h.push(` * ticks of segment k (${P}_profile_names[k], device ${P}_profile_ops[k]: "npu" or "cpu"). The`);
+  h.push(' * layers inside a segment are in that segment model\'s own table (NAME_segK_profile). On the');
+  h.push(' * board the clock is DWT->CYCCNT (core cycles at the CPU clock; this file defines');
+  h.push(' * hsq_profile_now unless HSQ_PROFILE_CLOCK_EXTERNAL is set); an NPU segment\'s entry is the');
+  h.push(' * whole LL_ATON run, waits included. */');
+  h.push(`#define ${UP}_NUM_SEGMENTS ${s.segments.length}`);
+  h.push('#ifdef HSQ_PROFILE');
+  h.push(`extern uint64_t ${P}_profile[];`);
+  h.push(`extern const char* const ${P}_profile_names[];`);
+  h.push(`extern const char* const ${P}_profile_ops[];`);
+  h.push('#endif');
+  h.push('');
   h.push(`/* Starts ST's NPU runtime (LL_ATON_RT_RuntimeInit) once; ${P}_run calls it on first use. No-op when emulated. */`);
   h.push(`void ${P}_npu_init(void);`);
   h.push(`int ${P}_run(const void* const* inputs, void* const* outputs, void* arena);`);
@@ -154,6 +167,20 @@ export function glueSource(s: GlueSchedule): string {
   c.push('#endif');
   c.push('');
   const ptr = (r: PoolRef) => `(${P}_POOL_${r.pool}(A) + ${r.offset})`;
+
+  // -DHSQ_PROFILE: time per segment; on the board the DWT cycle counter is the clock.
+  const nSeg = Math.max(s.segments.length, 1);
+  c.push('#ifdef HSQ_PROFILE');
+  c.push('#undef HSQ_PROFILE_TABLE');
+  c.push(`#define HSQ_PROFILE_TABLE ${P}_profile`);
+  c.push(`uint64_t ${P}_profile[${nSeg}];`);
+  c.push(`const char* const ${P}_profile_names[${nSeg}] = { ${s.segments.length ? s.segments.map((g) => `"${g.name}"`).join(', ') : '""'} };`);
+  c.push(`const char* const ${P}_profile_ops[${nSeg}] = { ${s.segments.length ? s.segments.map((g) => `"${g.device}"`).join(', ') : '""'} };`);
+  c.push('#if !defined(HSQ_NPU_EMULATION) && !defined(HSQ_PROFILE_CLOCK_EXTERNAL)');
+  c.push('HSQ_PROFILE_DEFINE_DWT_CLOCK()');
+  c.push('#endif');
+  c.push('#endif');
+  c.push('');
 
   // The NPU segments.
   for (const g of npuSegs) {
@@ -208,9 +235,10 @@ export function glueSource(s: GlueSchedule): string {
     const b = s.buffers.get(t);
     if (b) c.push(`  memcpy(${ptr(b)}, inputs[${inputIndex.get(t)}], ${cBytes(s.infos[t])}); /* input '${safe(t)}' into its exchange buffer */`);
   }
-  for (const g of s.segments) {
+  s.segments.forEach((g, k) => {
     c.push('');
     c.push(`  /* segment ${g.id} (${g.device.toUpperCase()}) ${g.name}: ${safe(g.layers.join(', '))} */`);
+    c.push(`  HSQ_PROFILE_BEGIN(${k});`);
     c.push('  {');
     const inPtr = (t: string) => { const b = s.buffers.get(t); return b ? ptr(b) : `(void*)inputs[${inputIndex.get(t)}]`; };
     const outPtr = (t: string) => { const b = s.buffers.get(t); return b ? ptr(b) : `outputs[${outputIndex.get(t)}]`; };
@@ -228,8 +256,9 @@ export function glueSource(s: GlueSchedule): string {
       g.outputs.forEach((t, i) => c.push(`    hsq_n6_dcache_invalidate(out[${i}], ${s.buffers.get(t)!.bytes}u); /* '${safe(t)}': the CPU reads what the NPU wrote */`));
     }
     c.push('  }');
+    c.push(`  HSQ_PROFILE_END(${k});`);
     c.push('  if (rc != HSQ_OK) return rc;');
-  }
+  });
   for (const t of s.outputs) {
     const b = s.buffers.get(t);
     if (b) c.push(`  memcpy(outputs[${outputIndex.get(t)}], ${ptr(b)}, ${cBytes(s.infos[t])}); /* output '${safe(t)}' */`);
