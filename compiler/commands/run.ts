@@ -14,7 +14,7 @@ import { dumpAfterOption, dumpDirOption, inputShapeOption, jsonOption } from './
 interface Args {
   model: string; engine?: 'interpreter' | 'c'; target: string; inputs?: string; input?: string[];
   o: string; format: OutputFormat; 'input-shape'?: string[]; 'dump-after'?: string[]; 'dump-dir': string;
-  sanitize: boolean; json: boolean; scalar?: boolean; opt?: 'O2' | 'Os'; profile?: boolean;
+  sanitize: boolean; json: boolean; scalar?: boolean; opt?: 'O2' | 'Os'; profile?: boolean; host?: boolean;
 }
 
 export const runCommand: CommandModule<object, Args> = {
@@ -23,7 +23,8 @@ export const runCommand: CommandModule<object, Args> = {
   builder: (y) => y
     .positional('model', { type: 'string', demandOption: true, describe: 'ONNX model' })
     .option('engine', { choices: ['interpreter', 'c'], describe: 'what computes the outputs (default: interpreter; c when --target is not host)' })
-    .option('target', { type: 'string', default: 'host', describe: 'target for --engine c (host, cortex-m55: QEMU mps3-an547)' })
+    .option('target', { choices: ['host', 'cortex-m55', 'stm32n6'], default: 'host', describe: 'target for --engine c (cortex-m55 and stm32n6 run in QEMU mps3-an547)' })
+    .option('host', { type: 'boolean', default: false, describe: '--target stm32n6: build the emulated program for the host instead of QEMU' })
     .option('inputs', { type: 'string', describe: 'folder with input_K.pb (or .npy), one per graph input in order' })
     .option('input', { type: 'string', array: true, describe: 'NAME=FILE (.pb or .npy), repeatable' })
     .option('o', { alias: 'output', type: 'string', demandOption: true, describe: 'folder for output_K.pb' })
@@ -51,7 +52,7 @@ export const runCommand: CommandModule<object, Args> = {
   },
 };
 
-export async function runModel(a: Pick<Args, 'model' | 'engine' | 'target' | 'inputs' | 'input' | 'input-shape' | 'dump-after' | 'dump-dir' | 'sanitize' | 'scalar' | 'opt'> & { profile?: boolean })
+export async function runModel(a: Pick<Args, 'model' | 'engine' | 'target' | 'inputs' | 'input' | 'input-shape' | 'dump-after' | 'dump-dir' | 'sanitize' | 'scalar' | 'opt'> & { profile?: boolean; host?: boolean })
   : Promise<{ names: string[]; values: Record<string, Tensor>; profile?: ProfileReport }> {
   if (a.profile) {
     if (a.engine === 'interpreter') fail('bad-input', '--profile times the generated C: use --engine c (or leave --engine out)', '--profile');
@@ -76,7 +77,7 @@ export async function runModel(a: Pick<Args, 'model' | 'engine' | 'target' | 'in
   if (engine === 'interpreter') values = runGraph(g, runtimeInputs);
   else {
     const { runC } = await import('../engines/c');
-    values = await runC(g, runtimeInputs, { target: a.target as 'host', sanitize: a.sanitize, scalar: a.scalar, opt: a.opt ? (`-${a.opt}` as '-O2' | '-Os') : undefined });
+    values = await runC(g, runtimeInputs, { target: a.target as 'host', sanitize: a.sanitize, scalar: a.scalar, host: a.host, opt: a.opt ? (`-${a.opt}` as '-O2' | '-Os') : undefined });
   }
   return { names: [...g.outputs], values };
 }
