@@ -27,7 +27,7 @@ import { cIdent } from '../c/ctypes';
 import { WeightsFormat } from '../c/weights';
 import { emitM55Model } from '../cortex-m55/emit';
 import { m55KernelHeader } from '../cortex-m55/runtime-files';
-import { GluePool, GlueSchedule, GlueSegment, PoolRef, arenaLayout, cBytes, glueHeader, glueSource, n6RuntimeSources, pad32 } from './glue';
+import { GluePool, GlueSchedule, GlueSegment, PoolRef, cBytes, glueHeader, glueSource, n6RuntimeSources, pad32 } from './glue';
 import { BLOB_ALIGN, NPU_WEIGHTS_BASE, align, blobReserve, cpuPools, neuralArtProfile, npuPools, segmentMpool } from './mpool';
 import { encodeSegmentOnnx, integerBoundaries, segmentGraph, segmentWeightBytes } from './segments';
 
@@ -203,9 +203,11 @@ export function emitStm32n6(g0: Graph, opts: Stm32n6EmitOptions): Stm32n6Emitted
   files['report.json'] = JSON.stringify(report, null, 2) + '\n';
   files['report.html'] = renderReportHtml(report);
 
-  const { size } = arenaLayout(poolList);
+  // What hsq's CPU plan occupies over the N6's RAM pools (CPU layers and CPU<->NPU buffers), set
+  // beside its lower bound; NPU-internal activations are stedgeai's and not counted here.
+  const cpuRam = Object.values(cpuPlan.poolSizes).reduce((a, b) => a + b, 0);
   return {
-    files, name: P, arenaSize: size, arenaLowerBound: cpuPlan.lowerBound, weightsSize: cpuWeights,
+    files, name: P, arenaSize: cpuRam, arenaLowerBound: cpuPlan.lowerBound, weightsSize: cpuWeights,
     graph: g, placement, segments, schedule, buffers, pools: poolList, report, table: formatPlacementTable(report, false),
   };
 }
