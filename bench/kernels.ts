@@ -10,19 +10,7 @@ import { generateConv, fcAsConv } from '../targets/cortex-m55/kernels/conv';
 import { referenceConv } from '../targets/cortex-m55/kernels/reference';
 import { runKernelsOnM55 } from '../targets/cortex-m55/harness';
 import type { ConvLayerDesc } from '../targets/cortex-m55/kernels/types';
-
-/** xorshift32: seeded, deterministic. */
-function rng(seed: number): (lo: number, hi: number) => number {
-  let s = seed >>> 0 || 1;
-  return (lo, hi) => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return lo + Math.floor((s / 4294967296) * (hi - lo + 1));
-  };
-}
+import { xorshiftInts } from '../examples/lib/prng';
 
 interface LayerSpec {
   layer: string;
@@ -53,7 +41,7 @@ const CMSIS_NN: Record<string, { s8: number; s4: number }> = {
 };
 
 export function benchLayer(spec: LayerSpec, bits: 8 | 4, seed: number): { desc: ConvLayerDesc; x: Int8Array } {
-  const r = rng(seed);
+  const r = xorshiftInts(seed);
   const { H, W, C, M, k, pad } = spec;
   const [wlo, whi] = bits === 8 ? [-127, 127] : [-8, 7];
   const K = C * k * k;

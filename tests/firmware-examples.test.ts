@@ -39,8 +39,7 @@ function sh(cmd: string, args: string[], cwd: string, timeout = 120_000): string
 /** configure + build an example as its README says; returns the ELF and the build log. */
 function cmakeBuild(example: string, build: string, defs: Record<string, string | number>): { elf: string; log: string } {
   const src = path.join(ROOT, 'examples', example);
-  const log = sh('cmake', ['-S', src, '-B', build, `-DCMAKE_TOOLCHAIN_FILE=${path.join(src, 'arm-none-eabi.cmake')}`,
-    ...Object.entries(defs).map(([k, v]) => `-D${k}=${v}`)], build)
+  const log = sh('cmake', ['-S', src, '-B', build, ...Object.entries(defs).map(([k, v]) => `-D${k}=${v}`)], build)
     + sh('cmake', ['--build', build, '-j', String(Math.max(2, os.cpus().length))], build);
   return { elf: path.join(build, 'app.elf'), log };
 }
@@ -194,7 +193,7 @@ maybe('firmware examples (CMake, arm-none-eabi-gcc, QEMU mps3-an547)', () => {
       if (r.status !== 0) throw new Error(`${args.join(' ')} exited with ${r.status}:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
       return r.stdout + r.stderr;
     };
-    const conf = run(['cmake', '-S', src, '-B', build, '-G', 'Unix Makefiles', `-DCMAKE_TOOLCHAIN_FILE=${path.join(src, 'arm-none-eabi.cmake')}`,
+    const conf = run(['cmake', '-S', src, '-B', build, '-G', 'Unix Makefiles',
       `-DTINY_YOLOV2_SIZE=${SIZE}`, '-DN6_PLATFORM=board', `-DN6_BOARD_SOURCES=${path.join(work, 'st.c')}`,
       `-DN6_LINKER_SCRIPT=${path.join(work, 'app.ld')}`, `-DN6_BOARD_INCLUDE_DIRS=${path.join(ROOT, 'runtime-c/stm32n6')}`,
       '-DN6_BOARD_DEFINES=HSQ_LL_ATON_HEADER="ll_aton_decl.h";HSQ_N6_CMSIS_HEADER="cmsis_decl.h"']);

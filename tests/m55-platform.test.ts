@@ -10,6 +10,7 @@ import { generateConv, fcAsConv, KernelDescError } from '../targets/cortex-m55/k
 import { referenceConv } from '../targets/cortex-m55/kernels/reference';
 import { runKernelsOnM55 } from '../targets/cortex-m55/harness';
 import type { ConvLayerDesc } from '../targets/cortex-m55/kernels/types';
+import { xorshiftInts } from '../examples/lib/prng';
 
 const status = armToolchainStatus();
 const skip = !status.ok && !process.env.CI && process.env.HSQ_SKIP_ARM === '1';
@@ -19,18 +20,6 @@ const maybe = skip ? describe.skip : describe;
 function requireToolchain(): void {
   if (!status.ok)
     throw new Error(`the ARM toolchain is required${process.env.CI ? ' in CI' : ' (set HSQ_SKIP_ARM=1 to skip locally)'}: ${status.reason} [apt packages: ${ARM_APT_PACKAGES.join(' ')}]`);
-}
-
-function rng(seed: number): (lo: number, hi: number) => number {
-  let s = seed >>> 0 || 1;
-  return (lo, hi) => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return lo + Math.floor((s / 4294967296) * (hi - lo + 1));
-  };
 }
 
 let work: string;
@@ -126,7 +115,7 @@ interface Case {
 }
 
 function convCase(name: string, o: Partial<ConvLayerDesc> & { H: number; W: number; C: number; M: number; k: number; s?: number; p?: number[]; bits: 8 | 4 | 2 | 1 }, seed: number): Case {
-  const r = rng(seed);
+  const r = xorshiftInts(seed);
   const { H, W, C, M, k, bits } = o;
   const s = o.s ?? 1;
   const p = o.p ?? [0, 0, 0, 0];

@@ -2,20 +2,19 @@
 // inputs, return its outputs. Several graphs can share one program (their symbols are
 // prefixed), which keeps test suites to one compile. Objects and programs are cached under
 // .hsq-cache/ by the hash of their sources and flags.
-import { spawn, spawnSync } from 'child_process';
-import * as crypto from 'crypto';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { fail } from '../diagnostics';
 import { Graph } from '../ir/graph';
-import { Tensor, numel } from '../ir/tensor';
-import { allocArray } from '../ir/dtype';
+import { Tensor } from '../ir/tensor';
 import { EmitOptions, EmittedC, emitModel, runtimeInputs } from '../../targets/c/emit-model';
-import { ctype, tensorBytes } from '../../targets/c/ctypes';
 import { runtimeSources } from '../../targets/c/runtime-files';
 import { WeightsFormat } from '../../targets/c/weights';
 import { HOST_TARGET } from '../../targets/host/target';
+import { buildOnce, compileC, linkC, pool, sha, toolVersion } from './build-cache';
+import { HOST_PROFILE_CLOCK, checkedInput, fromNhwc, modelTable, profileTables, readTensorFile, toNhwc, writeTensorFile } from './harness-io';
 
 export interface RunCOptions {
   readonly target: 'host' | 'stm32n6' | 'cortex-m55';
@@ -90,20 +89,8 @@ export interface Program {
   readonly models: readonly EmittedC[];
 }
 
-function sha(...parts: (string | Uint8Array)[]): string {
-  const h = crypto.createHash('sha256');
-  for (const p of parts) { h.update(typeof p === 'string' ? p : Buffer.from(p)); h.update('\0'); }
-  return h.digest('hex').slice(0, 32);
-}
-
-let ccVersion: string | undefined;
 function compilerId(cc: string): string {
-  if (ccVersion === undefined) {
-    const r = spawnSync(cc, ['--version'], { encoding: 'utf8' });
-    if (r.error || r.status !== 0) fail('bad-input', `C compiler '${cc}' not found (set CC)`, cc);
-    ccVersion = r.stdout.split('\n')[0];
-  }
-  return ccVersion;
+  return toolVersion(cc) ?? fail('bad-input', `C compiler '${cc}' not found (set CC)`, cc);
 }
 
 export function compileFlags(sanitize: boolean, profile = false): string[] {
@@ -111,12 +98,6 @@ export function compileFlags(sanitize: boolean, profile = false): string[] {
   if (sanitize) f.push(...HOST_TARGET.sanitizeFlags);
   if (profile) f.push('-DHSQ_PROFILE');
   return f;
-}
-
-function writeAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
 }
 
 function harness(models: readonly EmittedC[], layout: string): string {
@@ -129,33 +110,8 @@ function harness(models: readonly EmittedC[], layout: string): string {
   for (const m of models) l.push(`#include "${m.name}.h"`);
   l.push('');
   // -DHSQ_PROFILE: the clock of hsq_runtime.h (ns), each model's table, a warm-up run.
-  l.push('#ifdef HSQ_PROFILE');
-  l.push('#include <time.h>');
-  l.push('uint64_t hsq_profile_now(void) {');
-  l.push('  struct timespec t;');
-  l.push('  clock_gettime(CLOCK_MONOTONIC, &t);');
-  l.push('  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;');
-  l.push('}');
-  l.push(`static const uint64_t* const profiles[] = { ${models.map((m) => `${m.name}_profile`).join(', ')} };`);
-  l.push(`static const int num_layers[] = { ${models.map((m) => `${m.name.toUpperCase()}_NUM_LAYERS`).join(', ')} };`);
-  l.push('#endif');
-  l.push('');
-  l.push('typedef int (*run_fn)(const void* const*, void* const*, void*);');
-  l.push('typedef int (*runf_fn)(const float* const*, float* const*, void*);');
-  l.push('typedef struct { run_fn run; runf_fn run_float; size_t arena; int nin, nout; const size_t* in_bytes; const size_t* out_bytes; const size_t* in_size; const size_t* out_size; } model_t;');
-  models.forEach((m, k) => {
-    const U = m.name.toUpperCase();
-    l.push(`static const size_t in_bytes_${k}[] = { 0${ioList(m, U, 'INPUT', 'BYTES')} };`);
-    l.push(`static const size_t out_bytes_${k}[] = { 0${ioList(m, U, 'OUTPUT', 'BYTES')} };`);
-    l.push(`static const size_t in_size_${k}[] = { 0${ioList(m, U, 'INPUT', 'SIZE')} };`);
-    l.push(`static const size_t out_size_${k}[] = { 0${ioList(m, U, 'OUTPUT', 'SIZE')} };`);
-  });
-  l.push('static const model_t models[] = {');
-  models.forEach((m, k) => {
-    const U = m.name.toUpperCase();
-    l.push(`  { ${m.name}_run, ${m.name}_run_float, ${U}_ARENA_SIZE, ${U}_NUM_INPUTS, ${U}_NUM_OUTPUTS, in_bytes_${k} + 1, out_bytes_${k} + 1, in_size_${k} + 1, out_size_${k} + 1 },`);
-  });
-  l.push('};');
+  l.push('#ifdef HSQ_PROFILE', ...HOST_PROFILE_CLOCK, ...profileTables(models), '#endif', '');
+  l.push(...modelTable(models, 'size_t', true));
   l.push(`
 static void* xalloc(size_t n) {
   void* p = NULL;
@@ -220,33 +176,6 @@ int main(int argc, char** argv) {
   return l.join('\n');
 }
 
-function ioList(m: EmittedC, U: string, kind: 'INPUT' | 'OUTPUT', what: 'BYTES' | 'SIZE'): string {
-  const h = m.files[`${m.name}.h`] as string;
-  const n = Number(new RegExp(`#define ${U}_NUM_${kind}S (\\d+)`).exec(h)![1]);
-  let s = '';
-  for (let i = 0; i < n; i++) s += `, ${U}_${kind}${i}_${what}`;
-  return s;
-}
-
-function runCmd(cmd: string, args: string[], cwd: string): Promise<{ code: number; out: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { cwd });
-    let out = '';
-    p.stdout.on('data', (d) => { out += d; });
-    p.stderr.on('data', (d) => { out += d; });
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code: code ?? -1, out }));
-  });
-}
-
-async function pool<T>(tasks: (() => Promise<T>)[], n: number): Promise<T[]> {
-  const res: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async () => { while (next < tasks.length) { const i = next++; res[i] = await tasks[i](); } };
-  await Promise.all(Array.from({ length: Math.min(n, tasks.length) }, worker));
-  return res;
-}
-
 export async function buildProgram(graphs: readonly Graph[], opts: RunCOptions): Promise<Program> {
   const cc = process.env.CC || HOST_TARGET.cc;
   const flags = compileFlags(!!opts.sanitize, !!opts.profile);
@@ -268,20 +197,10 @@ export async function buildProgram(graphs: readonly Graph[], opts: RunCOptions):
   fs.mkdirSync(path.join(cache, 'bin'), { recursive: true });
   for (const n of names) fs.writeFileSync(path.join(src, n), files[n]);
   const cfiles = names.filter((n) => n.endsWith('.c'));
-  const objs = await pool(cfiles.map((n) => async () => {
-    const key = sha(id, flags.join(' '), n, files[n], headers, opts.weightsFormat === 'incbin' ? sha(...names.filter((b) => b.endsWith('.bin')).map((b) => files[b])) : '');
-    const obj = path.join(cache, 'obj', `${key}.o`);
-    if (fs.existsSync(obj)) return obj;
-    const tmp = `${obj}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.o`;
-    const r = await runCmd(cc, [...flags, '-I', src, `-Wa,-I${src}`, '-c', path.join(src, n), '-o', tmp], src);
-    if (r.code !== 0) throw new Error(`C compile of ${n} failed (${cc} ${flags.join(' ')}), sources in ${src}:\n${r.out.slice(0, 8000)}`);
-    fs.renameSync(tmp, obj);
-    return obj;
-  }), Math.max(1, os.cpus().length));
-  const tmpExe = `${exe}.${process.pid}.tmp`;
-  const r = await runCmd(cc, [...flags, ...objs, '-o', tmpExe, '-lm'], src);
-  if (r.code !== 0) throw new Error(`link failed:\n${r.out.slice(0, 8000)}`);
-  fs.renameSync(tmpExe, exe);
+  const binKey = opts.weightsFormat === 'incbin' ? sha(...names.filter((b) => b.endsWith('.bin')).map((b) => files[b])) : '';
+  const objs = await pool(cfiles.map((n) => () =>
+    buildOnce(path.join(cache, 'obj', `${sha(id, flags.join(' '), n, files[n], headers, binKey)}.o`), (tmp) => compileC(cc, flags, src, n, tmp))));
+  await buildOnce(exe, (tmp) => linkC(cc, [...flags, ...objs, '-o', tmp, '-lm'], src));
   return { exe, models };
 }
 
@@ -318,13 +237,8 @@ function execProgram(prog: Program, k: number, g: Graph, inputs: Record<string, 
   try {
     const ins = runtimeInputs(g);
     ins.forEach((name, i) => {
-      const t = inputs[name];
-      if (!t) fail('bad-input', `input '${name}' is missing`, name);
-      const info = g.tensors[name];
-      const want = opts.runFloat ? 'float32' : info.dtype;
-      if (t.dtype !== want || numel(t.shape) !== numel(info.shape))
-        fail('bad-input', `input '${name}' is ${t.dtype}[${t.shape}], the model expects ${want}[${info.shape}]`, name);
-      fs.writeFileSync(path.join(dir, `in${i}.bin`), tensorBytes(opts.layout === 'nhwc' ? toNhwc(t) : t));
+      const t = checkedInput(g, inputs, name, opts.runFloat ? 'float32' : undefined);
+      writeTensorFile(path.join(dir, `in${i}.bin`), opts.layout === 'nhwc' ? toNhwc(t) : t);
     });
     const r = spawnSync(prog.exe, [String(k), dir, ...(opts.runFloat ? ['float'] : [])], { encoding: 'utf8', env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0', UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1' } });
     if (r.status !== 0) throw new Error(`C program failed for model '${g.name}' (exit ${r.status ?? r.signal}):\n${(r.stderr || '').slice(0, 8000)}`);
@@ -332,41 +246,13 @@ function execProgram(prog: Program, k: number, g: Graph, inputs: Record<string, 
     const out: Record<string, Tensor> = {};
     g.outputs.forEach((name, i) => {
       const info = opts.runFloat ? { ...g.tensors[name], dtype: 'float32' as const } : g.tensors[name];
-      const bytes = fs.readFileSync(path.join(dir, `out${i}.bin`));
-      const ct = ctype(info.dtype, name);
-      const n = numel(info.shape);
-      if (bytes.length !== n * ct.size) throw new Error(`output '${name}': ${bytes.length} bytes, expected ${n * ct.size}`);
-      const data = allocArray(info.dtype, n);
-      new Uint8Array(data.buffer, data.byteOffset, data.byteLength).set(bytes);
-      const t: Tensor = { dtype: info.dtype, shape: [...info.shape], data };
+      const t = readTensorFile(path.join(dir, `out${i}.bin`), name, info);
       out[name] = opts.layout === 'nhwc' ? fromNhwc(t) : t;
     });
     return { outputs: out, stdout: r.stdout ?? '' };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function toNhwc(t: Tensor): Tensor {
-  if (t.shape.length !== 4) return t;
-  const [N, C, H, W] = t.shape;
-  const C_ = t.data.constructor as { new (n: number): typeof t.data };
-  const d = new C_(t.data.length) as Float32Array;
-  const s = t.data as Float32Array;
-  for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) for (let h = 0; h < H; h++) for (let w = 0; w < W; w++)
-    d[((n * H + h) * W + w) * C + c] = s[((n * C + c) * H + h) * W + w];
-  return { ...t, data: d };
-}
-
-function fromNhwc(t: Tensor): Tensor {
-  if (t.shape.length !== 4) return t;
-  const [N, C, H, W] = t.shape;
-  const C_ = t.data.constructor as { new (n: number): typeof t.data };
-  const d = new C_(t.data.length) as Float32Array;
-  const s = t.data as Float32Array;
-  for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) for (let h = 0; h < H; h++) for (let w = 0; w < W; w++)
-    d[((n * C + c) * H + h) * W + w] = s[((n * H + h) * W + w) * C + c];
-  return { ...t, data: d };
 }
 
 export type { EmitOptions };

@@ -4,22 +4,21 @@
 // outputs exchanged as host files through semihosting. Objects and ELFs are cached under
 // .hsq-cache/m55 by the hash of their sources and flags; gcc's -fstack-usage files are kept
 // beside the objects and reported per function.
-import { spawn, spawnSync } from 'child_process';
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { fail } from '../diagnostics';
 import { Graph } from '../ir/graph';
 import { Tensor, numel } from '../ir/tensor';
-import { allocArray } from '../ir/dtype';
 import { runtimeInputs } from '../../targets/c/emit-model';
-import { ctype, tensorBytes } from '../../targets/c/ctypes';
+import { ctype } from '../../targets/c/ctypes';
 import { runtimeSources, runtimeDir } from '../../targets/c/runtime-files';
 import { WeightsFormat } from '../../targets/c/weights';
 import { M55Emitted, emitM55Model } from '../../targets/cortex-m55/emit';
 import { m55KernelHeader } from '../../targets/cortex-m55/runtime-files';
-import { ARM_APT_PACKAGES, ARM_GCC, M55_SCALAR_CPU, QEMU_ARM, StackUsage, armToolchainStatus } from './qemu';
+import { ARM_APT_PACKAGES, ARM_GCC, M55_SCALAR_CPU, QEMU_ARM, StackUsage, armToolchainStatus, parseStackUsage, qemuArgs } from './qemu';
+import { buildOnce, compileC, linkC, pool, runCmd, sha, toolVersion } from './build-cache';
+import { checkedInput, modelTable, profileTables, readTensorFile, writeTensorFile } from './harness-io';
 
 export type M55Opt = '-O2' | '-Os';
 
@@ -101,10 +100,7 @@ export async function stackUsageOf(e: M55Emitted, opts: Pick<M55Options, 'scalar
     for (const [n, c] of Object.entries(files)) fs.writeFileSync(path.join(dir, n), c);
     const flags = m55CFlags(opts);
     const cfiles = Object.keys(files).filter((n) => n.endsWith('.c')).sort();
-    await pool(cfiles.map((n) => async () => {
-      const r = await runCmd(ARM_GCC, [...flags, '-I', dir, `-Wa,-I${dir}`, '-c', n, '-o', n.replace(/\.c$/, '.o')], dir);
-      if (r.code !== 0) throw new Error(`${ARM_GCC} failed on ${n}:\n${r.out.slice(0, 8000)}`);
-    }), Math.max(1, os.cpus().length));
+    await pool(cfiles.map((n) => () => compileC(ARM_GCC, flags, dir, n, path.join(dir, n.replace(/\.c$/, '.o')))));
     const functions = cfiles.flatMap((n) => parseSu(path.join(dir, n.replace(/\.c$/, '.su'))));
     return { compiler: gccId(), flags, kernels: kernelStacks(e, functions), functions: sortSu(functions) };
   } finally {
@@ -136,49 +132,14 @@ export interface M55Program {
   readonly buildMs: number;
 }
 
-function sha(...parts: (string | Uint8Array)[]): string {
-  const h = crypto.createHash('sha256');
-  for (const p of parts) { h.update(typeof p === 'string' ? p : Buffer.from(p)); h.update('\0'); }
-  return h.digest('hex').slice(0, 32);
-}
-
-let gccVersion: string | undefined;
 function gccId(): string {
-  if (gccVersion === undefined) {
-    const r = spawnSync(ARM_GCC, ['--version'], { encoding: 'utf8' });
-    gccVersion = r.status === 0 ? r.stdout.split('\n')[0] : 'unknown';
-  }
-  return gccVersion;
+  return toolVersion(ARM_GCC) ?? 'unknown';
 }
 
-function runCmd(cmd: string, args: string[], cwd: string, timeoutMs?: number): Promise<{ code: number | null; out: string; stdout: string; timedOut: boolean }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', stdout = '', timedOut = false;
-    const timer = timeoutMs ? setTimeout(() => { timedOut = true; p.kill('SIGKILL'); }, timeoutMs) : undefined;
-    p.stdout.on('data', (d) => { out += d; stdout += d; });
-    p.stderr.on('data', (d) => { out += d; });
-    p.on('error', (e) => { if (timer) clearTimeout(timer); reject(e); });
-    p.on('close', (code) => { if (timer) clearTimeout(timer); resolve({ code, out, stdout, timedOut }); });
-  });
-}
-
-async function pool<T>(tasks: (() => Promise<T>)[], n: number): Promise<T[]> {
-  const res: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async () => { while (next < tasks.length) { const i = next++; res[i] = await tasks[i](); } };
-  await Promise.all(Array.from({ length: Math.min(n, tasks.length) }, worker));
-  return res;
-}
-
+/** The functions of one .su file (none when gcc wrote none), file names without their folder. */
 function parseSu(file: string): StackUsage[] {
   if (!fs.existsSync(file)) return [];
-  const out: StackUsage[] = [];
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    const m = /^(.*):(\d+):(\d+):(.+)\t(\d+)\t(\S+)\s*$/.exec(line);
-    if (m) out.push({ file: path.basename(m[1]), fn: m[4], bytes: Number(m[5]), kind: m[6] });
-  }
-  return out;
+  return parseStackUsage(fs.readFileSync(file, 'utf8')).map((s) => ({ ...s, file: path.basename(s.file) }));
 }
 
 function sortSu(s: StackUsage[]): StackUsage[] {
@@ -216,29 +177,8 @@ function harness(models: readonly M55Emitted[], pool: number): string {
   for (const m of models) l.push(`#include "${m.name}.h"`);
   l.push('');
   // -DHSQ_PROFILE: SysTick ticks as the clock; HSQ_PROFILE <model> <set> <layer> <ticks> lines.
-  l.push('#ifdef HSQ_PROFILE');
-  l.push('HSQ_M55_DEFINE_PROFILE_CLOCK()');
-  l.push(`static const uint64_t* const profiles[] = { ${models.map((m) => `${m.name}_profile`).join(', ')} };`);
-  l.push(`static const int num_layers[] = { ${models.map((m) => `${m.name.toUpperCase()}_NUM_LAYERS`).join(', ')} };`);
-  l.push('#endif');
-  l.push('');
-  l.push('typedef int (*run_fn)(const void* const*, void* const*, void*);');
-  l.push('typedef int (*runf_fn)(const float* const*, float* const*, void*);');
-  l.push('typedef struct { run_fn run; runf_fn run_float; int nin, nout; const uint32_t* in_bytes; const uint32_t* out_bytes; const uint32_t* in_size; const uint32_t* out_size; } model_t;');
-  models.forEach((m, k) => {
-    const U = m.name.toUpperCase();
-    l.push(`static const uint32_t in_bytes_${k}[] = { 0${ioList(m, U, 'INPUT', 'BYTES')} };`);
-    l.push(`static const uint32_t out_bytes_${k}[] = { 0${ioList(m, U, 'OUTPUT', 'BYTES')} };`);
-    l.push(`static const uint32_t in_size_${k}[] = { 0${ioList(m, U, 'INPUT', 'SIZE')} };`);
-    l.push(`static const uint32_t out_size_${k}[] = { 0${ioList(m, U, 'OUTPUT', 'SIZE')} };`);
-  });
-  l.push(`#define NUM_MODELS ${models.length}`);
-  l.push('static const model_t models[NUM_MODELS] = {');
-  models.forEach((m, k) => {
-    const U = m.name.toUpperCase();
-    l.push(`  { ${m.name}_run, ${m.name}_run_float, ${U}_NUM_INPUTS, ${U}_NUM_OUTPUTS, in_bytes_${k} + 1, out_bytes_${k} + 1, in_size_${k} + 1, out_size_${k} + 1 },`);
-  });
-  l.push('};');
+  l.push('#ifdef HSQ_PROFILE', 'HSQ_M55_DEFINE_PROFILE_CLOCK()', ...profileTables(models), '#endif', '');
+  l.push(...modelTable(models, 'uint32_t', false));
   if (pool <= SRAM2_POOL_LIMIT) {
     l.push(`/* Inputs, outputs and arena: ${pool} bytes in SRAM2. */`);
     l.push(`static uint8_t pool_buf[${pool}] __attribute__((aligned(16), section(".hsq_big")));`);
@@ -309,14 +249,6 @@ int main(void) {
   return l.join('\n');
 }
 
-function ioList(m: M55Emitted, U: string, kind: 'INPUT' | 'OUTPUT', what: 'BYTES' | 'SIZE'): string {
-  const h = m.files[`${m.name}.h`] as string;
-  const n = Number(new RegExp(`#define ${U}_NUM_${kind}S (\\d+)`).exec(h)![1]);
-  let s = '';
-  for (let i = 0; i < n; i++) s += `, ${U}_${kind}${i}_${what}`;
-  return s;
-}
-
 /** Emits every graph (m0, m1, …), compiles and links one ELF (cached). */
 export async function buildM55Program(graphs: readonly Graph[], opts: M55Options = {}): Promise<M55Program> {
   requireArmToolchain();
@@ -358,19 +290,13 @@ export async function buildM55Program(graphs: readonly Graph[], opts: M55Options
   const objs: string[] = new Array(cfiles.length);
   await pool(order.map((i) => async () => {
     const n = cfiles[i], key = objKeys[i];
-    const obj = path.join(objDir, `${key}.o`);
-    objs[i] = obj;
-    if (fs.existsSync(obj)) return;
-    const tmpBase = path.join(objDir, `${key}.${process.pid}.${crypto.randomBytes(4).toString('hex')}`);
-    const r = await runCmd(ARM_GCC, [...flags, '-I', src, `-Wa,-I${src}`, '-c', path.join(src, n), '-o', `${tmpBase}.o`], src);
-    if (r.code !== 0) throw new Error(`${ARM_GCC} failed on ${n} (${flags.join(' ')}), sources in ${src}:\n${r.out.slice(0, 8000)}`);
-    if (fs.existsSync(`${tmpBase}.su`)) fs.renameSync(`${tmpBase}.su`, suOf(key));
-    fs.renameSync(`${tmpBase}.o`, obj);
-  }), Math.max(1, os.cpus().length));
-  const tmpElf = `${elf}.${process.pid}.tmp`;
-  const r = await runCmd(ARM_GCC, [...ldflags, `-T${path.join(src, 'm55.ld')}`, ...objs, '-lm', '-o', tmpElf], src);
-  if (r.code !== 0) throw new Error(`linking the Cortex-M55 program failed (sources in ${src}):\n${r.out.slice(0, 8000)}`);
-  fs.renameSync(tmpElf, elf);
+    objs[i] = await buildOnce(path.join(objDir, `${key}.o`), async (tmp) => {
+      await compileC(ARM_GCC, flags, src, n, tmp);
+      const su = tmp.replace(/\.o$/, '.su');
+      if (fs.existsSync(su)) fs.renameSync(su, suOf(key));
+    });
+  }));
+  await buildOnce(elf, (tmp) => linkC(ARM_GCC, [...ldflags, `-T${path.join(src, 'm55.ld')}`, ...objs, '-lm', '-o', tmp], src, `linking the Cortex-M55 program (sources in ${src})`));
   const su = collect();
   return { elf, models, flags, stackUsage: su, kernelStacks: kernelStacksOf(su), buildMs: Date.now() - t0 };
 }
@@ -414,9 +340,7 @@ export async function runM55Batch(items: readonly M55BatchItem[], opts: M55Optio
       plan.push(k, s, opts.runFloat ? 1 : 0);
     }));
     fs.writeFileSync(path.join(dir, 'plan.bin'), new Uint8Array(Int32Array.from(plan).buffer));
-    const args = ['-M', 'mps3-an547', '-nographic', '-monitor', 'none', '-serial', 'null', '-semihosting-config', 'enable=on,target=native'];
-    if (opts.countInstructions || opts.profile) args.push('-icount', 'shift=0');
-    args.push('-kernel', prog.elf);
+    const args = qemuArgs(prog.elf, !!(opts.countInstructions || opts.profile));
     const timeoutMs = opts.timeoutMs ?? 20 * 60 * 1000;
     const q0 = Date.now();
     const r = await runCmd(QEMU_ARM, args, dir, timeoutMs);
@@ -448,13 +372,8 @@ export async function runM55(g: Graph, inputs: Record<string, Tensor>, opts: M55
 
 function writeInputs(dir: string, k: number, s: number, g: Graph, inputs: Record<string, Tensor>, runFloat: boolean): void {
   runtimeInputs(g).forEach((name, i) => {
-    const t = inputs[name];
-    if (!t) fail('bad-input', `input '${name}' is missing`, name);
-    const info = g.tensors[name];
-    const want = runFloat ? 'float32' : info.dtype;
-    if (t.dtype !== want || numel(t.shape) !== numel(info.shape))
-      fail('bad-input', `input '${name}' is ${t.dtype}[${t.shape}], the model expects ${want}[${info.shape}]`, name);
-    fs.writeFileSync(path.join(dir, `k${k}_s${s}_in${i}.bin`), tensorBytes(t));
+    const t = checkedInput(g, inputs, name, runFloat ? 'float32' : undefined);
+    writeTensorFile(path.join(dir, `k${k}_s${s}_in${i}.bin`), t);
   });
 }
 
@@ -462,13 +381,7 @@ function readOutputs(dir: string, k: number, s: number, g: Graph, runFloat: bool
   const out: Record<string, Tensor> = {};
   g.outputs.forEach((name, i) => {
     const info = runFloat ? { ...g.tensors[name], dtype: 'float32' as const } : g.tensors[name];
-    const bytes = fs.readFileSync(path.join(dir, `k${k}_s${s}_out${i}.bin`));
-    const n = numel(info.shape);
-    const size = ctype(info.dtype, name).size;
-    if (bytes.length !== n * size) throw new Error(`output '${name}': ${bytes.length} bytes, expected ${n * size}`);
-    const data = allocArray(info.dtype, n);
-    new Uint8Array(data.buffer, data.byteOffset, data.byteLength).set(bytes);
-    out[name] = { dtype: info.dtype, shape: [...info.shape], data };
+    out[name] = readTensorFile(path.join(dir, `k${k}_s${s}_out${i}.bin`), name, info);
   });
   return out;
 }

@@ -131,14 +131,19 @@ export interface RunQemuResult {
   timedOut: boolean;
 }
 
+/** qemu-system-arm's arguments to run `elf` on mps3-an547 with semihosting, `icount`: one instruction = 1 ns. */
+export function qemuArgs(elf: string, icount: boolean): string[] {
+  const args = ['-M', 'mps3-an547', '-nographic', '-monitor', 'none', '-serial', 'null', '-semihosting-config', 'enable=on,target=native'];
+  if (icount) args.push('-icount', 'shift=0');
+  args.push('-kernel', elf);
+  return args;
+}
+
 /** Run an ELF on QEMU mps3-an547 with semihosting (console, host files, exit status). */
 export function runQemu(elfPath: string, options: RunQemuOptions): RunQemuResult {
   const status = armToolchainStatus();
   if (!status.ok) throw new Error(`cannot run the Cortex-M55 emulator: ${status.reason}`);
-  const args = ['-M', 'mps3-an547', '-nographic', '-monitor', 'none', '-serial', 'null', '-semihosting-config', 'enable=on,target=native'];
-  if (options.icount) args.push('-icount', 'shift=0');
-  args.push('-kernel', path.resolve(elfPath));
-  const r = spawnSync(QEMU_ARM, args, {
+  const r = spawnSync(QEMU_ARM, qemuArgs(path.resolve(elfPath), !!options.icount), {
     encoding: 'utf8',
     cwd: options.cwd,
     timeout: options.timeoutMs,
@@ -159,15 +164,20 @@ export interface StackUsage {
   kind: string;
 }
 
+/** The functions of one gcc -fstack-usage (.su) file's text, in its order. */
+export function parseStackUsage(text: string): StackUsage[] {
+  const out: StackUsage[] = [];
+  for (const line of text.split('\n')) {
+    // "file.c:12:6:fn_name\t48\tstatic"
+    const m = /^(.*):(\d+):(\d+):(.+)\t(\d+)\t(\S+)\s*$/.exec(line);
+    if (m) out.push({ file: m[1], fn: m[4], bytes: Number(m[5]), kind: m[6] });
+  }
+  return out;
+}
+
 /** Parse the gcc -fstack-usage files (*.su) in `dir`, largest first. */
 export function readStackUsage(dir: string): StackUsage[] {
   const out: StackUsage[] = [];
-  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.su')).sort()) {
-    for (const line of fs.readFileSync(path.join(dir, f), 'utf8').split('\n')) {
-      // "file.c:12:6:fn_name\t48\tstatic"
-      const m = /^(.*):(\d+):(\d+):(.+)\t(\d+)\t(\S+)\s*$/.exec(line);
-      if (m) out.push({ file: m[1], fn: m[4], bytes: Number(m[5]), kind: m[6] });
-    }
-  }
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.su')).sort()) out.push(...parseStackUsage(fs.readFileSync(path.join(dir, f), 'utf8')));
   return out.sort((a, b) => b.bytes - a.bytes || a.fn.localeCompare(b.fn));
 }

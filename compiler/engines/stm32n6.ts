@@ -3,20 +3,19 @@
 // mps3-an547 Cortex-M55 (default) or on the host (`host: true`). Inputs and outputs travel as
 // files (semihosting in QEMU). Programs are cached under .hsq-cache/stm32n6/ by the hash of
 // their sources and flags. Only the emulation is bit-exact with the interpreter.
-import { spawn, spawnSync } from 'child_process';
-import * as crypto from 'crypto';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { HsqError, fail } from '../diagnostics';
+import { HsqError } from '../diagnostics';
 import { Graph } from '../ir/graph';
-import { Tensor, numel } from '../ir/tensor';
-import { allocArray } from '../ir/dtype';
-import { ctype, tensorBytes } from '../../targets/c/ctypes';
+import { Tensor } from '../ir/tensor';
 import { HOST_TARGET } from '../../targets/host/target';
 import { PlacementOptions } from '../../passes/placement';
 import { Stm32n6Emitted, emitStm32n6 } from '../../targets/stm32n6/emit';
 import { ARM_APT_PACKAGES, armToolchainStatus, buildM55, runQemu } from './qemu';
+import { compileC, linkC, pool, sha, uniqueSuffix } from './build-cache';
+import { HOST_PROFILE_CLOCK, checkedInput, fromNhwc, readTensorFile, toNhwc, writeTensorFile } from './harness-io';
 
 export interface RunStm32n6Options {
   /** Build and run on the host instead of QEMU. */
@@ -43,12 +42,6 @@ export function requireArmToolchain(): void {
   if (!s.ok) throw new HsqError('bad-input', `--target stm32n6 runs in QEMU: ${s.reason} (or pass --host to build for this machine); packages: ${ARM_APT_PACKAGES.join(' ')}`, 'qemu');
 }
 
-function sha(...parts: (string | Uint8Array)[]): string {
-  const h = crypto.createHash('sha256');
-  for (const p of parts) { h.update(typeof p === 'string' ? p : Buffer.from(p)); h.update('\0'); }
-  return h.digest('hex').slice(0, 32);
-}
-
 /** main(): reads in<i>.bin from the working directory, runs the model, writes out<i>.bin. With
  * -DHSQ_PROFILE it defines the clock (host: CLOCK_MONOTONIC ns; QEMU: SysTick ticks), runs once
  * more on the host (warm-up), and prints HSQ_PROFILE_SEG <segment> <ticks> and
@@ -60,14 +53,7 @@ function harness(e: Stm32n6Emitted, host: boolean): string {
   const runCall = `${P}_run((const void* const*)in, out, arena)`;
   const profile = [
     '#ifdef HSQ_PROFILE',
-    ...(host ? [
-      '#include <time.h>',
-      'uint64_t hsq_profile_now(void) {',
-      '  struct timespec t;',
-      '  clock_gettime(CLOCK_MONOTONIC, &t);',
-      '  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;',
-      '}',
-    ] : ['#include "hsq_m55.h"', 'HSQ_M55_DEFINE_PROFILE_CLOCK()']),
+    ...(host ? HOST_PROFILE_CLOCK : ['#include "hsq_m55.h"', 'HSQ_M55_DEFINE_PROFILE_CLOCK()']),
     ...e.schedule.map((g) => `#include "${g.name}.h"`),
     `static const uint64_t* const seg_profiles[] = { ${e.schedule.map((g) => `${g.name}_profile`).join(', ') || 'NULL'} };`,
     `static const int seg_layers[] = { ${e.schedule.map((g) => `${g.name.toUpperCase()}_NUM_LAYERS`).join(', ') || '0'} };`,
@@ -135,25 +121,6 @@ function harness(e: Stm32n6Emitted, host: boolean): string {
   return l.join('\n');
 }
 
-function runCmd(cmd: string, args: string[], cwd: string): Promise<{ code: number; out: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { cwd });
-    let out = '';
-    p.stdout.on('data', (d) => { out += d; });
-    p.stderr.on('data', (d) => { out += d; });
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code: code ?? -1, out }));
-  });
-}
-
-async function pool<T>(tasks: (() => Promise<T>)[], n: number): Promise<T[]> {
-  const res: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async () => { while (next < tasks.length) { const i = next++; res[i] = await tasks[i](); } };
-  await Promise.all(Array.from({ length: Math.min(n, tasks.length) }, worker));
-  return res;
-}
-
 /** The flags of the emulated build on the host (HOST_TARGET's, C11 for the M55 kernels' header). */
 export function hostEmulationFlags(): string[] {
   return [...HOST_TARGET.cflags.map((f) => (f === '-std=c99' ? '-std=c11' : f)), '-DHSQ_NPU_EMULATION'];
@@ -174,7 +141,7 @@ export async function buildStm32n6(g: Graph, opts: RunStm32n6Options = {}): Prom
   const dir = path.join(cache, key);
   const exe = path.join(dir, host ? 'model' : 'model.elf');
   if (fs.existsSync(exe)) return { exe, host, emitted };
-  const tmp = `${dir}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  const tmp = `${dir}.${uniqueSuffix()}.tmp`;
   fs.mkdirSync(tmp, { recursive: true });
   for (const n of names) fs.writeFileSync(path.join(tmp, n), files[n]);
   const cfiles = names.filter((n) => n.endsWith('.c'));
@@ -182,12 +149,10 @@ export async function buildStm32n6(g: Graph, opts: RunStm32n6Options = {}): Prom
     const cc = process.env.CC || HOST_TARGET.cc;
     const objs = await pool(cfiles.map((n) => async () => {
       const obj = path.join(tmp, n.replace(/\.c$/, '.o'));
-      const r = await runCmd(cc, [...flags, '-I', tmp, `-Wa,-I${tmp}`, '-c', path.join(tmp, n), '-o', obj], tmp);
-      if (r.code !== 0) throw new Error(`C compile of ${n} failed (${cc} ${flags.join(' ')}), sources in ${tmp}:\n${r.out.slice(0, 8000)}`);
+      await compileC(cc, flags, tmp, n, obj);
       return obj;
-    }), Math.max(1, os.cpus().length));
-    const r = await runCmd(cc, [...flags, ...objs, '-o', path.join(tmp, 'model'), '-lm'], tmp);
-    if (r.code !== 0) throw new Error(`link failed:\n${r.out.slice(0, 8000)}`);
+    }));
+    await linkC(cc, [...flags, ...objs, '-o', path.join(tmp, 'model'), '-lm'], tmp);
   } else {
     buildM55(cfiles.map((n) => path.join(tmp, n)), [tmp], {
       opt: '-O2', out: path.join(tmp, 'model.elf'), defines: { HSQ_NPU_EMULATION: 1, ...(opts.profile ? { HSQ_PROFILE: 1 } : {}) }, extraFlags: [`-Wa,-I${tmp}`],
@@ -231,12 +196,8 @@ function execStm32n6(prog: Stm32n6Program, inputs: Record<string, Tensor>, opts:
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-n6-'));
   try {
     g.inputs.filter((t) => !(t in g.initializers)).forEach((name, i) => {
-      const t = inputs[name];
-      if (!t) fail('bad-input', `input '${name}' is missing`, name);
-      const info = g.tensors[name];
-      if (t.dtype !== info.dtype || numel(t.shape) !== numel(info.shape))
-        fail('bad-input', `input '${name}' is ${t.dtype}[${t.shape}], the model expects ${info.dtype}[${info.shape}]`, name);
-      fs.writeFileSync(path.join(dir, `in${i}.bin`), tensorBytes(toNhwc({ ...t, shape: [...info.shape] })));
+      const t = checkedInput(g, inputs, name);
+      writeTensorFile(path.join(dir, `in${i}.bin`), toNhwc({ ...t, shape: [...g.tensors[name].shape] }));
     });
     let stdout: string;
     if (prog.host) {
@@ -252,14 +213,7 @@ function execStm32n6(prog: Stm32n6Program, inputs: Record<string, Tensor>, opts:
     if (!stdout.includes('HSQ_DONE')) throw new Error(`stm32n6 program did not finish:\n${stdout.slice(0, 8000)}`);
     const out: Record<string, Tensor> = {};
     g.outputs.forEach((name, i) => {
-      const info = g.tensors[name];
-      const bytes = fs.readFileSync(path.join(dir, `out${i}.bin`));
-      const n = numel(info.shape);
-      const ct = ctype(info.dtype, name);
-      if (bytes.length !== n * ct.size) throw new Error(`output '${name}': ${bytes.length} bytes, expected ${n * ct.size}`);
-      const data = allocArray(info.dtype, n);
-      new Uint8Array(data.buffer, data.byteOffset, data.byteLength).set(bytes);
-      out[name] = fromNhwc({ dtype: info.dtype, shape: [...info.shape], data });
+      out[name] = fromNhwc(readTensorFile(path.join(dir, `out${i}.bin`), name, g.tensors[name]));
     });
     return { outputs: out, stdout };
   } finally {
@@ -272,18 +226,3 @@ export async function runStm32n6(g: Graph, inputs: Record<string, Tensor>, opts:
   const prog = await buildStm32n6(g, opts);
   return runStm32n6Program(prog, inputs, opts);
 }
-
-function permute(t: Tensor, toNhwc: boolean): Tensor {
-  if (t.shape.length !== 4) return t;
-  const [N, C, H, W] = t.shape;
-  const C_ = t.data.constructor as { new (n: number): typeof t.data };
-  const d = new C_(t.data.length) as Float32Array;
-  const s = t.data as Float32Array;
-  for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) {
-    const nchw = ((n * C + c) * H + h) * W + w, nhwc = ((n * H + h) * W + w) * C + c;
-    if (toNhwc) d[nhwc] = s[nchw]; else d[nchw] = s[nhwc];
-  }
-  return { ...t, data: d };
-}
-const toNhwc = (t: Tensor) => permute(t, true);
-const fromNhwc = (t: Tensor) => permute(t, false);

@@ -1,6 +1,11 @@
 // Concrete tensor values: initializers, interpreter values, test data.
 import { DType, TypedArray, allocArray, isBigInt } from './dtype';
 
+// Globals cached: jest's sandbox makes every global lookup in a hot loop many times slower.
+const toNumber = Number;
+const toBigInt = BigInt;
+const trunc = Math.trunc;
+
 export interface Tensor {
   readonly dtype: DType;
   readonly shape: readonly number[];
@@ -25,7 +30,7 @@ export function makeTensor(dtype: DType, shape: readonly number[], data?: TypedA
   const arr = allocArray(dtype, n);
   if (data) {
     if (data.length !== n) throw new Error(`tensor data has ${data.length} elements, shape needs ${n}`);
-    if (isBigInt(dtype)) for (let i = 0; i < n; i++) (arr as BigInt64Array)[i] = BigInt(Math.trunc(data[i]));
+    if (isBigInt(dtype)) for (let i = 0; i < n; i++) (arr as BigInt64Array)[i] = toBigInt(trunc(data[i]));
     else (arr as Float32Array).set(data as ArrayLike<number>);
   }
   return { dtype, shape: [...shape], data: arr };
@@ -33,8 +38,14 @@ export function makeTensor(dtype: DType, shape: readonly number[], data?: TypedA
 
 /** Elements as JS numbers (int64 converted; values beyond 2^53 lose precision, which shape code tolerates). */
 export function toNumbers(t: Tensor): number[] {
-  const out = new Array<number>(t.data.length);
-  for (let i = 0; i < t.data.length; i++) out[i] = Number(t.data[i]);
+  const d = t.data, n = d.length;
+  const out = new Array<number>(n);
+  // Only int64/uint64 hold BigInts (typeof, not instanceof: the array may come from another realm).
+  if (n > 0 && typeof d[0] === 'bigint') for (let i = 0; i < n; i++) out[i] = toNumber(d[i]);
+  else {
+    const nums = d as ArrayLike<number>;
+    for (let i = 0; i < n; i++) out[i] = nums[i];
+  }
   return out;
 }
 

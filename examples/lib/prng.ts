@@ -2,7 +2,7 @@
 // 32-bit integer arithmetic (Math.imul) and IEEE double math, no Math.random.
 
 // Globals read once: inside jest's vm sandbox every global lookup in a hot loop is slow.
-const { imul, sqrt, log, sin, cos, PI } = Math;
+const { imul, sqrt, log, sin, cos, floor, PI } = Math;
 
 /**
  * mulberry32 (Tommy Ettinger, public domain): a 32-bit state PRNG, period 2^32, good enough
@@ -16,6 +16,19 @@ export function mulberry32(seed: number): () => number {
     t = imul(t ^ (t >>> 15), t | 1);
     t ^= t + imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** xorshift32 (Marsaglia): seeded uniform integers in [lo, hi] (the M55 kernels' test and bench data). */
+export function xorshiftInts(seed: number): (lo: number, hi: number) => number {
+  let s = seed >>> 0 || 1;
+  return (lo, hi) => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return lo + floor((s / 4294967296) * (hi - lo + 1));
   };
 }
 

@@ -13,14 +13,15 @@ export interface PackedRows {
 }
 
 export function packRows(values: Int32Array, rows: number, rowLen: number, declaredBits: number): PackedRows {
-  let lo = Infinity, hi = -Infinity;
-  let bipolar = values.length > 0;
-  for (const v of values) {
+  const n = values.length;
+  let lo = n ? values[0] : 0, hi = lo;
+  let bipolar = n > 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
     if (v < lo) lo = v;
     if (v > hi) hi = v;
     if (v !== 1 && v !== -1) bipolar = false;
   }
-  if (values.length === 0) { lo = 0; hi = 0; }
   if (declaredBits < 8) {
     let bits: 1 | 2 | 4 | undefined, mul = 1, add = lo;
     if (bipolar && lo === -1) { bits = 1; mul = 2; add = -1; }
@@ -29,24 +30,25 @@ export function packRows(values: Int32Array, rows: number, rowLen: number, decla
     else if (hi - lo <= 15) bits = 4;
     // Decoded values must fit int8 (they are unpacked into int8 scratch).
     if (bits !== undefined && lo >= -128 && hi <= 127) {
-      const rowBytes = Math.ceil((rowLen * bits) / 8);
+      const rowBytes = (rowLen * bits + 7) >> 3;
       const out = new Uint8Array(rowBytes * rows);
       const per = 8 / bits;
       for (let r = 0; r < rows; r++) {
+        const src = r * rowLen, dst = r * rowBytes;
         for (let i = 0; i < rowLen; i++) {
-          const code = (values[r * rowLen + i] - add) / mul;
-          out[r * rowBytes + Math.floor(i / per)] |= code << ((i % per) * bits);
+          const code = (values[src + i] - add) / mul;
+          out[dst + ((i / per) | 0)] |= code << ((i % per) * bits);
         }
       }
       return { bytes: out, bits, mul, add, rowBytes };
     }
   }
   if (lo >= -128 && hi <= 127) {
-    const a = Int8Array.from(values);
+    const a = new Int8Array(values);
     return { bytes: new Uint8Array(a.buffer), bits: 8, mul: 1, add: 0, rowBytes: rowLen };
   }
   if (lo >= -32768 && hi <= 32767) {
-    const a = Int16Array.from(values);
+    const a = new Int16Array(values);
     return { bytes: new Uint8Array(a.buffer), bits: 16, mul: 1, add: 0, rowBytes: rowLen * 2 };
   }
   throw new Error(`weights minus zero point leave the int16 range [${lo}, ${hi}]`);

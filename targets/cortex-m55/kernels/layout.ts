@@ -27,6 +27,9 @@ export interface WeightLayout {
 
 export class KernelDescError extends Error {}
 
+// Cached: jest's sandbox makes global lookups in hot loops many times slower.
+const isInteger = Number.isInteger;
+
 function perChannel(v: number | ArrayLike<number>, n: number, layer: string, key: string): number[] {
   if (typeof v === 'number') return new Array(n).fill(v);
   if (v.length !== n && v.length !== 1) throw new KernelDescError(`layer ${layer}: ${key} has ${v.length} values, expected 1 or ${n}`);
@@ -39,6 +42,7 @@ export function centeredWeights(d: ConvLayerDesc): { w: Int32Array; storageBits:
   const n = M * C * kH * kW;
   if (d.weights.length !== n) throw new KernelDescError(`layer ${d.name}: weights has ${d.weights.length} values, expected ${n} (outC*inC*kH*kW)`);
   const zw = perChannel(d.weightZeroPoint, M, d.name, 'weightZeroPoint');
+  const weights = d.weights;
   const w = new Int32Array(n);
   let lo = 0;
   let hi = 0;
@@ -46,11 +50,11 @@ export function centeredWeights(d: ConvLayerDesc): { w: Int32Array; storageBits:
     for (let ci = 0; ci < C; ci++)
       for (let ky = 0; ky < kH; ky++)
         for (let kx = 0; kx < kW; kx++) {
-          const v = d.weights[((m * C + ci) * kH + ky) * kW + kx] - zw[m];
-          if (!Number.isInteger(v)) throw new KernelDescError(`layer ${d.name}: weights must be integers`);
+          const v = weights[((m * C + ci) * kH + ky) * kW + kx] - zw[m];
+          if (!isInteger(v)) throw new KernelDescError(`layer ${d.name}: weights must be integers`);
           w[((m * kH + ky) * kW + kx) * C + ci] = v;
-          lo = Math.min(lo, v);
-          hi = Math.max(hi, v);
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
         }
   if (lo < -128 || hi > 127)
     throw new KernelDescError(`layer ${d.name}: weights minus zero point span [${lo}, ${hi}], which int8 storage cannot hold`);
@@ -69,17 +73,25 @@ export function layoutWeights(d: ConvLayerDesc, blockChannels: number): WeightLa
   const blocks: number[] = [];
   for (let m = 0; m < M; m += blockChannels) blocks.push(Math.min(blockChannels, M - m));
   const blob = new Uint8Array(M * kH * chunksPerRow * 16);
-  const elem = (m: number, ky: number, e: number) => (e < rowElems ? w[(m * kH + ky) * rowElems + e] : 0);
   let o = 0;
   let m0 = 0;
   for (const mb of blocks) {
     for (let ky = 0; ky < kH; ky++)
       for (let j = 0; j < chunksPerRow; j++)
-        for (let c = 0; c < mb; c++)
+        for (let c = 0; c < mb; c++) {
+          const row = ((m0 + c) * kH + ky) * rowElems;
           for (let k = 0; k < 16; k++) {
-            if (storageBits === 8) blob[o++] = elem(m0 + c, ky, j * 16 + k) & 0xff;
-            else blob[o++] = (elem(m0 + c, ky, j * 32 + k) & 0x0f) | ((elem(m0 + c, ky, j * 32 + k + 16) & 0x0f) << 4);
+            if (storageBits === 8) {
+              const e = j * 16 + k;
+              blob[o++] = e < rowElems ? w[row + e] & 0xff : 0;
+            } else {
+              const e = j * 32 + k;
+              const lo4 = e < rowElems ? w[row + e] & 0x0f : 0;
+              const hi4 = e + 16 < rowElems ? w[row + e + 16] & 0x0f : 0;
+              blob[o++] = lo4 | (hi4 << 4);
+            }
           }
+        }
     m0 += mb;
   }
   const bias = d.bias ? perChannel(d.bias, M, d.name, 'bias') : new Array(M).fill(0);
@@ -89,7 +101,7 @@ export function layoutWeights(d: ConvLayerDesc, blockChannels: number): WeightLa
     let s = 0;
     for (let i = 0; i < perM; i++) s += w[m * perM + i];
     const v = bias[m] - d.inputZeroPoint * s;
-    if (!Number.isInteger(bias[m]) || v < -(2 ** 31) || v >= 2 ** 31) throw new KernelDescError(`layer ${d.name}: bias[${m}] minus the folded input zero point overflows int32`);
+    if (!isInteger(bias[m]) || v < -(2 ** 31) || v >= 2 ** 31) throw new KernelDescError(`layer ${d.name}: bias[${m}] minus the folded input zero point overflows int32`);
     biasFolded[m] = v;
   }
   return { storageBits, chunkElems, rowElems, fullChunks, tailElems, chunksPerRow, blockChannels, blocks, blob, biasFolded };

@@ -1,10 +1,13 @@
-# CMake toolchain file: bare-metal Cortex-M55 (Armv8.1-M with Helium/MVE, hard-float ABI) with
-# Debian's arm-none-eabi-gcc and newlib (apt packages gcc-arm-none-eabi libnewlib-arm-none-eabi).
+# CMake toolchain file: bare-metal Cortex-M55 (Armv8.1-M with Helium/MVE, hard-float ABI: the
+# STM32N6's CPU, and QEMU's mps3-an547) with Debian's arm-none-eabi-gcc and newlib (apt packages
+# gcc-arm-none-eabi libnewlib-arm-none-eabi), or the GNU Arm toolchain that ships with
+# STM32CubeIDE / STM32CubeCLT.
 #
-#   cmake -S . -B build -DCMAKE_TOOLCHAIN_FILE=arm-none-eabi.cmake
+#   cmake -S . -B build -DCMAKE_TOOLCHAIN_FILE=<hsq>/cmake/arm-none-eabi-cortex-m55.cmake
 #
-# Only the compiler and the CPU here; the startup code, linker script and C library specs
-# (semihosting for QEMU, or a board's own) belong to the project.
+# (hsq-cortex-m55.cmake makes it the default.) Only the compiler and the CPU here; the startup
+# code, linker script and C library specs (semihosting for QEMU, or a board's own) belong to the
+# project.
 set(CMAKE_SYSTEM_NAME Generic)
 set(CMAKE_SYSTEM_PROCESSOR cortex-m55)
 
