@@ -19,6 +19,8 @@ export async function main(argv: string[]): Promise<void> {
       .example('$0 inspect model.onnx', 'per-layer shapes, quantization, MACs, weight bytes')
       .example('$0 run model.onnx --inputs test_data_set_0 -o out/', 'run the reference interpreter')
       .example('$0 compile model.onnx --target host -o build/', 'emit C for the host')
+      .example('$0 compile tiny.onnx --target stm32n6 --calib random --precision conv7,conv8=w4a8 -o build/', 'INT8 on the NPU, 4-bit layers on the Cortex-M55')
+      .example('$0 verify model.onnx --target cortex-m55 --random 2', 'generated C in QEMU vs the interpreter and ONNX Runtime')
       .example('$0 passes', 'list the compiler passes (for --dump-after)')
       .fail((msg, err) => {
         if (err) throw err;

@@ -48,6 +48,8 @@ export interface CompileResult {
   precision: PrecisionReport;
   /** --target stm32n6: the placement table `hsq compile` prints (formatPlacementTable, no colour). */
   placementTable?: string;
+  /** --target stm32n6: the report behind report.json (the CLI re-renders the table in colour on a TTY). */
+  report?: import('./report').Report;
 }
 
 /** A C identifier from a model file name: `tiny-yolov2.onnx` → `tiny_yolov2`. */
@@ -85,6 +87,7 @@ export async function compile(opts: CompileOptions): Promise<CompileResult> {
   const { graph: g, precision } = frontendForTarget(opts, config, target);
   let emitted: { files: Record<string, string | Uint8Array>; arenaSize: number; arenaLowerBound: number; weightsSize: number };
   let placementTable: string | undefined;
+  let report: import('./report').Report | undefined;
   if (target === 'host') {
     const { emitC } = await import('./engines/c');
     emitted = emitC(g, { name, weightsFormat: opts.weightsFormat ?? config.weightsFormat ?? 'c', layout: opts.layout });
@@ -99,6 +102,7 @@ export async function compile(opts: CompileOptions): Promise<CompileResult> {
     const e = emitStm32n6(g, { name, placement: { config, ...(opts.placement ?? {}) }, weightsFormat: opts.weightsFormat ?? config.weightsFormat ?? 'c' });
     emitted = e;
     placementTable = e.table;
+    report = e.report;
   } else if (target === 'cortex-m55') {
     // Whole model on the CPU: generated per-layer kernels where they apply, portable C elsewhere;
     // report.json lists which, stack-usage.json the frames (targets/cortex-m55/emit.ts).
@@ -108,5 +112,5 @@ export async function compile(opts: CompileOptions): Promise<CompileResult> {
     fail('unsupported', `--target ${target} is not implemented yet`, '--target');
   }
   writeOutputDir(opts.out, emitted.files);
-  return { name, target, files: Object.keys(emitted.files).sort(), arenaSize: emitted.arenaSize, arenaLowerBound: emitted.arenaLowerBound, weightsSize: emitted.weightsSize, graph: g, precision, ...(placementTable ? { placementTable } : {}) };
+  return { name, target, files: Object.keys(emitted.files).sort(), arenaSize: emitted.arenaSize, arenaLowerBound: emitted.arenaLowerBound, weightsSize: emitted.weightsSize, graph: g, precision, ...(placementTable ? { placementTable } : {}), ...(report ? { report } : {}) };
 }

@@ -5,6 +5,7 @@ import { dumpAfterOption, dumpDirOption, inputShapeOption, jsonOption } from './
 import { QUANTIZE_OPTIONS, quantizeArgs } from './quantize-options';
 import { INPUT_FORMATS, InputFormat } from '../../passes/camera-input';
 import { parseBytes, parseMs } from '../config';
+import { formatPlacementTable } from '../report';
 
 interface Args {
   model: string; target?: TargetName; o: string; name?: string; config?: string; 'weights-format'?: 'c' | 'incbin';
@@ -46,7 +47,9 @@ export const compileCommand: CommandModule<object, Args> = {
         ...(a['flash-budget'] !== undefined && !a['auto-precision'] ? { flashBudget: parseBytes(a['flash-budget'], '--flash-budget') } : {}),
       }, quantize: quantizeArgs(a as unknown as Record<string, unknown>), log: (l) => process.stderr.write(`${l}\n`), inputShapes: parseInputShapes(a['input-shape']), dumpAfter: a['dump-after'], dumpDir: a['dump-dir'],
     });
-    if (r.placementTable && !a.json) process.stdout.write(`${r.placementTable}\n`);
+    // Colour only on a TTY.
+    const table = r.report && process.stdout.isTTY ? formatPlacementTable(r.report, true) : r.placementTable;
+    if (table && !a.json) process.stdout.write(`${table}\n`);
     const summary = { name: r.name, target: r.target, out: a.o, files: r.files, arenaBytes: r.arenaSize, arenaLowerBound: r.arenaLowerBound, weightBytes: r.weightsSize };
     if (a.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
     else process.stdout.write(`${r.name}: ${r.files.length} files in ${a.o} (arena ${r.arenaSize} bytes, lower bound ${r.arenaLowerBound}; weights ${r.weightsSize} bytes)\n`);
