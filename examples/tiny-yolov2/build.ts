@@ -3,7 +3,7 @@
 //
 //   node dist/examples/tiny-yolov2/build.js --variant fp32|qdq --size 416 --layout voc|st \
 //        -o FILE [--seed N] [--int4 conv7,conv8]
-import * as fs from 'fs';
+import { writeFileAtomic } from '../../compiler/output-dir';
 import * as path from 'path';
 import { onnx } from 'onnx-proto';
 import { ModelBuilder, DT, attr, floatTensor, int8Tensor, int4Tensor, int32Tensor } from '../lib/onnx-builder';
@@ -403,12 +403,9 @@ export async function main(argv: string[]): Promise<void> {
   } catch (e) {
     usage((e as Error).message);
   }
-  // Write beside, then rename: a failed run leaves an existing file untouched.
+  // Written beside, then renamed: a failed run leaves an existing file untouched.
   const out = path.resolve(args.out);
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  const tmp = `${out}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, bytes);
-  fs.renameSync(tmp, out);
+  writeFileAtomic(out, bytes);
   process.stdout.write(`wrote ${out} (${bytes.length} bytes)\n`);
 }
 

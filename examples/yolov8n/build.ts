@@ -4,7 +4,7 @@
 // Detect head with DFL and box decoding inside the graph. The weights are random, not trained.
 //
 //   node dist/examples/yolov8n/build.js --size 192 --seed 1 [--classes 80] -o FILE
-import * as fs from 'fs';
+import { writeFileAtomic } from '../../compiler/output-dir';
 import * as path from 'path';
 import { ModelBuilder, NodeSpec, DT, attr, floatTensor, int64Tensor } from '../lib/onnx-builder';
 import { BN_EPSILON, Moments, addMoments, concatMoments, foldedConvSiLU, headConv, imageMoments, sppfPoolMoments, sliceMoments } from './weights';
@@ -383,12 +383,9 @@ export function main(argv: string[]): void {
   } catch (e) {
     usage((e as Error).message);
   }
-  // Write beside, then rename: a failed run leaves an existing file untouched.
+  // Written beside, then renamed: a failed run leaves an existing file untouched.
   const out = path.resolve(args.out);
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  const tmp = `${out}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, bytes);
-  fs.renameSync(tmp, out);
+  writeFileAtomic(out, bytes);
   process.stdout.write(`wrote ${out} (${bytes.length} bytes)\n`);
 }
 
