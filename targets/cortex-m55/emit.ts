@@ -77,6 +77,52 @@ function generatorBits(bits: number, bipolar: boolean | undefined): 8 | 4 | 2 | 
   return 8;
 }
 
+/** The operand checks every accumulating layer (QConv, QGemm) makes before its own. */
+function needInt8Operands(ctx: NodeContext): void {
+  const xi = ctx.in(0), yi = ctx.out(0);
+  need(xi.dtype === 'int8' || xi.dtype === 'uint8', `input ${xi.dtype}`);
+  need(yi.dtype === 'int8' || yi.dtype === 'uint8', `output ${yi.dtype} (raw accumulators)`);
+  need(ctx.isConst(1) && (!ctx.has(2) || ctx.isConst(2)), 'weights or bias not constant');
+}
+
+/**
+ * The quantization fields a conv and an FC kernel descriptor share: weights with their bit width
+ * and per-channel zero points (`channels` along `axis`), bias, input zero point (uint8 runs as
+ * int8), per-channel requantization multipliers, output zero point and clamp.
+ */
+function accumulatorQuant(ctx: NodeContext, fn: string, channels: number, axis: 0 | 1) {
+  const n = ctx.node;
+  const xi = ctx.in(0), wi = ctx.in(1), yi = ctx.out(0);
+  const qx = perTensor(n, quantOf(n, xi, 'x'), 'x');
+  const qw = quantOf(n, wi, 'w');
+  need(!qw.blockSize && (qw.scale.length === 1 || (qw.axis ?? axis) === axis), `blocked or non-axis-${axis} weight quantization`);
+  const sw = perChannel(n.name, 'w scale', qw.scale, channels, 1);
+  const zw = perChannel(n.name, 'w zero point', qw.zeroPoint, channels, 0);
+  const qyInfo = quantOf(n, yi, 'output');
+  const qy = perTensor(n, qyInfo, 'output');
+  const [lo, hi] = outputClamp(n, qyInfo, yi.dtype);
+  const xUnsigned = xi.dtype === 'uint8';
+  // uint8 activations run as int8: x - 128 with zero point zx - 128 gives the same Σ(x - zx)w.
+  const zx = xUnsigned ? qx.zero - 128 : qx.zero;
+  need(Number.isInteger(zx) && zx >= -128 && zx <= 127, `input zero point ${qx.zero}`);
+  return {
+    xUnsigned,
+    fields: {
+      name: fn,
+      comment: `node '${n.name.replace(/\*\//g, '* /').replace(/[\r\n]/g, ' ')}' (${n.op})`,
+      weights: toNumbers(ctx.constValue(1)),
+      weightBits: generatorBits(qw.bits, qw.bipolar),
+      weightZeroPoint: zw,
+      bias: ctx.has(2) ? Int32Array.from(ctx.constValue(2).data as Int32Array) : undefined,
+      inputZeroPoint: zx,
+      multiplier: Float32Array.from(sw, (s) => requantMultiplier(qx.scale, s, qy.scale)),
+      outputZeroPoint: qy.zero,
+      qmin: lo, qmax: hi,
+      outputType: yi.dtype as 'int8' | 'uint8',
+    },
+  };
+}
+
 interface QConvParams {
   readonly desc: ConvLayerDesc;
   readonly xUnsigned: boolean;
@@ -87,45 +133,22 @@ interface QConvParams {
 /** A ConvLayerDesc of an hsq QConv node, or Unsupported with the reason. */
 function qconvDesc(ctx: NodeContext, fn: string): QConvParams {
   const n = ctx.node;
-  const xi = ctx.in(0), wi = ctx.in(1), yi = ctx.out(0);
+  const xi = ctx.in(0);
   need(xi.shape.length === 4, `${xi.shape.length - 2}-D convolution`);
-  need(xi.dtype === 'int8' || xi.dtype === 'uint8', `input ${xi.dtype}`);
-  need(yi.dtype === 'int8' || yi.dtype === 'uint8', `output ${yi.dtype} (raw accumulators)`);
-  need(ctx.isConst(1) && (!ctx.has(2) || ctx.isConst(2)), 'weights or bias not constant');
+  needInt8Operands(ctx);
   const w = ctx.constValue(1);
   const { params: p } = conv2DParams(n, xi.shape, w.shape, readConvAttrs(n));
   need(p.dh === 1 && p.dw === 1, `dilation ${p.dh}x${p.dw}`);
   const depthwise = p.group > 1 && p.group === p.C && p.M === p.C;
   need(p.group === 1 || depthwise, `group ${p.group}`);
-  const qx = perTensor(n, quantOf(n, xi, 'x'), 'x');
-  const qw = quantOf(n, wi, 'w');
-  need(!qw.blockSize && (qw.scale.length === 1 || (qw.axis ?? 0) === 0), 'blocked or non-axis-0 weight quantization');
-  const sw = perChannel(n.name, 'w scale', qw.scale, p.M, 1);
-  const zw = perChannel(n.name, 'w zero point', qw.zeroPoint, p.M, 0);
-  const qyInfo = quantOf(n, yi, 'output');
-  const qy = perTensor(n, qyInfo, 'output');
-  const [lo, hi] = outputClamp(n, qyInfo, yi.dtype);
-  const xUnsigned = xi.dtype === 'uint8';
-  // uint8 activations run as int8: x - 128 with zero point zx - 128 gives the same Σ(x - zx)w.
-  const zx = xUnsigned ? qx.zero - 128 : qx.zero;
-  need(Number.isInteger(zx) && zx >= -128 && zx <= 127, `input zero point ${qx.zero}`);
+  const { xUnsigned, fields } = accumulatorQuant(ctx, fn, p.M, 0);
   const padB = Math.max(0, (p.OH - 1) * p.sh + p.KH - p.H - p.padT);
   const padR = Math.max(0, (p.OW - 1) * p.sw + p.KW - p.W - p.padL);
   const desc: ConvLayerDesc = {
-    name: fn,
-    comment: `node '${n.name.replace(/\*\//g, '* /').replace(/[\r\n]/g, ' ')}' (${n.op})`,
+    ...fields,
     inH: p.H, inW: p.W, inC: depthwise ? 1 : p.C, outC: depthwise ? 1 : p.M,
     kH: p.KH, kW: p.KW, strideH: p.sh, strideW: p.sw,
     pads: [p.padT, p.padL, padB, padR],
-    weights: toNumbers(w),
-    weightBits: generatorBits(qw.bits, qw.bipolar),
-    weightZeroPoint: zw,
-    bias: ctx.has(2) ? Int32Array.from(ctx.constValue(2).data as Int32Array) : undefined,
-    inputZeroPoint: zx,
-    multiplier: Float32Array.from(sw, (s) => requantMultiplier(qx.scale, s, qy.scale)),
-    outputZeroPoint: qy.zero,
-    qmin: lo, qmax: hi,
-    outputType: yi.dtype as 'int8' | 'uint8',
   };
   if (depthwise) return { desc: { ...desc, inC: p.C, outC: p.M }, xUnsigned, batch: p.N, group: p.group };
   need(outH(desc) === p.OH && outW(desc) === p.OW, `output ${p.OH}x${p.OW} does not match the kernel geometry`);
@@ -253,45 +276,16 @@ function overrideOp(ctx: NodeContext, g: Graph, fused: ReadonlyMap<string, impor
 interface FcParams { readonly desc: import('./kernels/types').FcLayerDesc; readonly rows: number; readonly xUnsigned: boolean }
 
 function qgemmDesc(ctx: NodeContext, fn: string): FcParams {
-  const n = ctx.node;
-  const xi = ctx.in(0), wi = ctx.in(1), yi = ctx.out(0);
+  const xi = ctx.in(0), yi = ctx.out(0);
   need(xi.shape.length !== 4 && yi.shape.length !== 4, '4-D activations');
-  need(xi.dtype === 'int8' || xi.dtype === 'uint8', `input ${xi.dtype}`);
-  need(yi.dtype === 'int8' || yi.dtype === 'uint8', `output ${yi.dtype} (raw accumulators)`);
-  need(ctx.isConst(1) && (!ctx.has(2) || ctx.isConst(2)), 'weights or bias not constant');
+  needInt8Operands(ctx);
   const w = ctx.constValue(1);
   need(w.shape.length === 2, `weights of rank ${w.shape.length}`);
   const [K, N] = w.shape;
-  const qx = perTensor(n, quantOf(n, xi, 'x'), 'x');
-  const qw = quantOf(n, wi, 'w');
-  need(!qw.blockSize && (qw.scale.length === 1 || (qw.axis ?? 1) === 1), 'blocked or non-axis-1 weight quantization');
-  const sw = perChannel(n.name, 'w scale', qw.scale, N, 1);
-  const zw = perChannel(n.name, 'w zero point', qw.zeroPoint, N, 0);
-  const qyInfo = quantOf(n, yi, 'output');
-  const qy = perTensor(n, qyInfo, 'output');
-  const [lo, hi] = outputClamp(n, qyInfo, yi.dtype);
-  const xUnsigned = xi.dtype === 'uint8';
-  const zx = xUnsigned ? qx.zero - 128 : qx.zero;
-  need(Number.isInteger(zx) && zx >= -128 && zx <= 127, `input zero point ${qx.zero}`);
+  const { xUnsigned, fields } = accumulatorQuant(ctx, fn, N, 1);
   need(xi.shape[xi.shape.length - 1] === K, 'inner dimension');
   const rows = numel(xi.shape) / K;
-  return {
-    rows, xUnsigned,
-    desc: {
-      name: fn,
-      comment: `node '${n.name.replace(/\*\//g, '* /').replace(/[\r\n]/g, ' ')}' (${n.op})`,
-      inFeatures: K, outFeatures: N,
-      weights: toNumbers(w),
-      weightBits: generatorBits(qw.bits, qw.bipolar),
-      weightZeroPoint: zw,
-      bias: ctx.has(2) ? Int32Array.from(ctx.constValue(2).data as Int32Array) : undefined,
-      inputZeroPoint: zx,
-      multiplier: Float32Array.from(sw, (s) => requantMultiplier(qx.scale, s, qy.scale)),
-      outputZeroPoint: qy.zero,
-      qmin: lo, qmax: hi,
-      outputType: yi.dtype as 'int8' | 'uint8',
-    },
-  };
+  return { rows, xUnsigned, desc: { ...fields, inFeatures: K, outFeatures: N } };
 }
 
 function kernelsSource(P: string, g: Graph, kernels: string[]): string {
