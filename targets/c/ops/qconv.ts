@@ -60,7 +60,7 @@ export function emitQParams(ctx: NodeContext, L: QLayer, rows: number, rowLen: n
   return { wp, bp, mp, scratch, q, packed };
 }
 
-function yKindOf(dtype: string): 'HSQ_Y_S8' | 'HSQ_Y_U8' | 'HSQ_Y_ACC' {
+export function yKindOf(dtype: string): 'HSQ_Y_S8' | 'HSQ_Y_U8' | 'HSQ_Y_ACC' {
   if (dtype === 'int8') return 'HSQ_Y_S8';
   if (dtype === 'uint8') return 'HSQ_Y_U8';
   if (dtype === 'int32') return 'HSQ_Y_ACC';
@@ -85,24 +85,28 @@ function emitQConvLayer(ctx: NodeContext, L: QLayer, wIndex: number): void {
   void wIndex;
 }
 
-export const emitQConv: OpEmitter = (ctx) => {
+/**
+ * The QLayer of an hsq QConv/QGemm from its tensors' quantization: per-tensor input and output,
+ * per-channel weights (`channels` of them), requantization multipliers, clamp and bias.
+ */
+export function qLayerOf(ctx: NodeContext, channels: number): QLayer {
   const n = ctx.node;
   const xi = ctx.in(0), wi = ctx.in(1), yi = ctx.out(0);
-  const w = ctx.constValue(1);
-  const M = w.shape[0];
   const qx = perTensor(n, quantOf(n, xi, 'x'), 'x');
   const qw = quantOf(n, wi, 'w');
-  const sw = perChannel(n.name, 'w scale', qw.scale, M, 1);
-  const zw = perChannel(n.name, 'w zero point', qw.zeroPoint, M, 0);
+  const sw = perChannel(n.name, 'w scale', qw.scale, channels, 1);
+  const zw = perChannel(n.name, 'w zero point', qw.zeroPoint, channels, 0);
   const qyInfo = quantOf(n, yi, 'output');
   const qy = perTensor(n, qyInfo, 'output');
   const [lo, hi] = outputClamp(n, qyInfo, yi.dtype);
   const mult = Float32Array.from(sw, (s) => requantMultiplier(qx.scale, s, qy.scale));
-  emitQConvLayer(ctx, {
-    xUnsigned: xi.dtype === 'uint8', zx: qx.zero, w, wBits: qw.bipolar ? 1 : qw.bits, zw, mult, zy: qy.zero, lo, hi,
+  return {
+    xUnsigned: xi.dtype === 'uint8', zx: qx.zero, w: ctx.constValue(1), wBits: qw.bipolar ? 1 : qw.bits, zw, mult, zy: qy.zero, lo, hi,
     yKind: yKindOf(yi.dtype), bias: ctx.has(2) ? Int32Array.from(ctx.constValue(2).data as Int32Array) : undefined,
-  }, 1);
-};
+  };
+}
+
+export const emitQConv: OpEmitter = (ctx) => emitQConvLayer(ctx, qLayerOf(ctx, ctx.constValue(1).shape[0]), 1);
 
 export const emitQLinearConv: OpEmitter = (ctx) => {
   const n = ctx.node;

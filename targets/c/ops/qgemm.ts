@@ -2,13 +2,12 @@
 // and MatMulInteger (2-D or batched A with a 2-D constant B). Weights are stored transposed,
 // [N][K], so the k loop is contiguous.
 import { perChannel } from '../../../compiler/interp/ops/quant-params';
-import { outputClamp, perTensor, quantOf } from '../../../compiler/interp/ops/hsq-quant';
 import { requantMultiplier } from '../../../compiler/numerics';
 import { intRange } from '../../../compiler/ir/dtype';
 import { Tensor, toNumbers } from '../../../compiler/ir/tensor';
 import { NodeContext, OpEmitter } from '../context';
 import { matmulShape } from '../../../compiler/interp/ops/matmul-kernel';
-import { QLayer, emitQParams } from './qconv';
+import { QLayer, emitQParams, qLayerOf, yKindOf } from './qconv';
 import { logicalInput, logicalOutput } from './util';
 
 function scalarOf(ctx: NodeContext, i: number, def: number): number {
@@ -45,28 +44,8 @@ function emitQGemmLayer(ctx: NodeContext, L: QLayer): void {
   y.finish();
 }
 
-function yKind(dtype: string): QLayer['yKind'] {
-  return dtype === 'int8' ? 'HSQ_Y_S8' : dtype === 'uint8' ? 'HSQ_Y_U8' : 'HSQ_Y_ACC';
-}
 
-export const emitQGemm: OpEmitter = (ctx) => {
-  const n = ctx.node;
-  const xi = ctx.in(0), wi = ctx.in(1), yi = ctx.out(0);
-  const w = ctx.constValue(1);
-  const N = w.shape[1];
-  const qx = perTensor(n, quantOf(n, xi, 'x'), 'x');
-  const qw = quantOf(n, wi, 'w');
-  const sw = perChannel(n.name, 'w scale', qw.scale, N, 1);
-  const zw = perChannel(n.name, 'w zero point', qw.zeroPoint, N, 0);
-  const qyInfo = quantOf(n, yi, 'output');
-  const qy = perTensor(n, qyInfo, 'output');
-  const [lo, hi] = outputClamp(n, qyInfo, yi.dtype);
-  const mult = Float32Array.from(sw, (s) => requantMultiplier(qx.scale, s, qy.scale));
-  emitQGemmLayer(ctx, {
-    xUnsigned: xi.dtype === 'uint8', zx: qx.zero, w, wBits: qw.bipolar ? 1 : qw.bits, zw, mult, zy: qy.zero, lo, hi,
-    yKind: yKind(yi.dtype), bias: ctx.has(2) ? Int32Array.from(ctx.constValue(2).data as Int32Array) : undefined,
-  });
-};
+export const emitQGemm: OpEmitter = (ctx) => emitQGemmLayer(ctx, qLayerOf(ctx, ctx.constValue(1).shape[1]));
 
 function checkMatrixB(ctx: NodeContext, b: Tensor): void {
   if (b.shape.length < 2) ctx.fail(`B must be a constant matrix (rank >= 2) for the C backend, got [${b.shape}]`);
@@ -84,7 +63,7 @@ export const emitQLinearMatMul: OpEmitter = (ctx) => {
   const sy = scalarOf(ctx, 6, 1), zy = scalarOf(ctx, 7, 0);
   const [lo, hi] = intRange(yi.dtype);
   const mult = Float32Array.from(sb, (s) => requantMultiplier(sa, s, sy));
-  emitQGemmLayer(ctx, { xUnsigned: xi.dtype === 'uint8', zx: za, w: b, wBits: 8, zw: zb, mult, zy, lo, hi, yKind: yKind(yi.dtype) });
+  emitQGemmLayer(ctx, { xUnsigned: xi.dtype === 'uint8', zx: za, w: b, wBits: 8, zw: zb, mult, zy, lo, hi, yKind: yKindOf(yi.dtype) });
 };
 
 export const emitMatMulInteger: OpEmitter = (ctx) => {
