@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { armToolchainStatus } from '../compiler/engines/qemu';
+import { armToolchainStatus } from '../toolchain/qemu';
 import { generateConv, fcAsConv } from '../targets/cortex-m55/kernels/conv';
 import { referenceConv } from '../targets/cortex-m55/kernels/reference';
 import { runKernelsOnM55 } from '../targets/cortex-m55/harness';

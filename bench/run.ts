@@ -11,8 +11,8 @@ import { performance } from 'perf_hooks';
 import { buildTinyYoloV2Fp32, inputShape, INPUT_NAME, OUTPUT_NAME } from '../examples/tiny-yolov2/build';
 import { modelStats } from '../examples/lib/model-stats';
 import { randomInput } from '../examples/lib/random-input';
-import { maxAbsDiff, openOrt, sqnrDb } from '../compiler/oracle/ort';
-import { Tensor } from '../compiler/ir/tensor';
+import { maxAbsDiff, openOrt, sqnrDb } from '../verify/ort';
+import { Tensor } from '../core/ir/tensor';
 
 export type Figure =
   | { readonly value: number; readonly unit: string; readonly note?: string }
@@ -30,7 +30,7 @@ export interface BenchContext {
   readonly distRoot: string;
   readonly runs: number;
   log(msg: string): void;
-  /** Loads a compiled hsq module by repo path without extension ('compiler/onnx/import'). */
+  /** Loads a compiled hsq module by repo path without extension ('frontend/onnx/import'). */
   optionalModule<T = Record<string, unknown>>(rel: string): { ok: true; mod: T } | { ok: false; figure: Figure };
 }
 
@@ -109,7 +109,7 @@ export const coreSection: BenchSection = {
     figures['rss_peak.after_ort'] = peakRss();
 
     // hsq import.
-    const imp = ctx.optionalModule<{ decodeModel?: (b: Uint8Array) => unknown; loadModel?: (p: string) => unknown }>('compiler/onnx/import');
+    const imp = ctx.optionalModule<{ decodeModel?: (b: Uint8Array) => unknown; loadModel?: (p: string) => unknown }>('frontend/onnx/import');
     let graph: unknown;
     if (!imp.ok) {
       figures['hsq.import'] = imp.figure;
@@ -128,15 +128,15 @@ export const coreSection: BenchSection = {
         figures['hsq.import'] = ms(t, 'loadModel(path), file in tmpdir');
       } catch (e) { figures['hsq.import'] = errorFigure(e); } finally { fs.rmSync(tmp, { force: true }); }
     } else {
-      figures['hsq.import'] = { status: 'not-built', reason: 'compiler/onnx/import exports neither decodeModel nor loadModel' };
+      figures['hsq.import'] = { status: 'not-built', reason: 'frontend/onnx/import exports neither decodeModel nor loadModel' };
     }
     // Importers may return the Graph or a {graph, ...} record.
     if (graph && typeof graph === 'object' && 'graph' in graph && !('nodes' in graph)) graph = (graph as { graph: unknown }).graph;
 
     // hsq core pipeline + reference interpreter.
-    const pm = ctx.optionalModule<{ runPipeline?: (...a: unknown[]) => unknown }>('compiler/pass-manager');
+    const pm = ctx.optionalModule<{ runPipeline?: (...a: unknown[]) => unknown }>('passes/pass-manager');
     const pl = ctx.optionalModule<{ corePipeline?: unknown }>('passes/pipeline');
-    const it = ctx.optionalModule<{ runGraph?: (...a: unknown[]) => unknown }>('compiler/interp/interpreter');
+    const it = ctx.optionalModule<{ runGraph?: (...a: unknown[]) => unknown }>('ops/interpreter');
     const missing = [pm, pl, it].find((m) => !m.ok) as { ok: false; figure: Figure } | undefined;
     if (missing) {
       figures['hsq.pipeline'] = missing.figure;
@@ -151,7 +151,7 @@ export const coreSection: BenchSection = {
       const runGraph = (it as { mod: { runGraph?: (...a: unknown[]) => unknown } }).mod.runGraph;
       let g2: unknown;
       if (!runPipeline || corePipeline === undefined) {
-        figures['hsq.pipeline'] = { status: 'not-built', reason: 'compiler/pass-manager.runPipeline or passes/pipeline.corePipeline not exported' };
+        figures['hsq.pipeline'] = { status: 'not-built', reason: 'passes/pass-manager.runPipeline or passes/pipeline.corePipeline not exported' };
       } else {
         try {
           const [r, t] = await timeIt(() => runPipeline(graph, corePipeline));
@@ -160,7 +160,7 @@ export const coreSection: BenchSection = {
         } catch (e) { figures['hsq.pipeline'] = errorFigure(e); }
       }
       if (!runGraph) {
-        figures['hsq.interpreter'] = { status: 'not-built', reason: 'compiler/interp/interpreter does not export runGraph' };
+        figures['hsq.interpreter'] = { status: 'not-built', reason: 'ops/interpreter does not export runGraph' };
       } else if (!g2) {
         figures['hsq.interpreter'] = { status: 'not-built', reason: 'needs the pipeline result (hsq.pipeline has no result)' };
       } else {

@@ -10,7 +10,7 @@
 # hsq.cmake (hsq_add_model).
 
 get_filename_component(_hsq_m55_root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
-if(NOT EXISTS "${_hsq_m55_root}/dist/compiler/cli.js")
+if(NOT EXISTS "${_hsq_m55_root}/dist/driver/cli.js")
   message(FATAL_ERROR "${_hsq_m55_root} is not a built hsq package (no dist/; run `npm run build` there)")
 endif()
 

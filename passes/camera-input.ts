@@ -4,9 +4,9 @@
 // so firmware passes a frame as it is. The original input's consumers read the rebuilt tensor;
 // the quantizer (or the model's own QuantizeLinear) then quantizes it as before, and the C
 // backend computes the chain per pixel.
-import { Graph, Node, TensorInfo } from '../compiler/ir/graph';
-import { makeTensor } from '../compiler/ir/tensor';
-import { fail } from '../compiler/diagnostics';
+import { Graph, Node, TensorInfo } from '../core/ir/graph';
+import { makeTensor } from '../core/ir/tensor';
+import { fail } from '../core/diagnostics';
 import { allNames, freshName } from './util';
 
 export type InputFormat = 'rgb888' | 'bgr888' | 'gray8';

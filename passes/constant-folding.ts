@@ -9,12 +9,12 @@
 //   lowered by lower-qonnx; hsq ops belong to later stages).
 // - Nodes whose outputs would exceed MAX_FOLD_BYTES (e.g. a huge ConstantOfShape): the
 //   interpreter makes them at run time instead of the model carrying them.
-import { isInteger, storageBits } from '../compiler/ir/dtype';
-import { Graph, Node, TensorInfo } from '../compiler/ir/graph';
-import { Tensor, makeTensor, numel } from '../compiler/ir/tensor';
-import { lookupOp } from '../compiler/interp/registry';
-import { runNode } from '../compiler/interp/interpreter';
-import type { Pass } from '../compiler/pass-manager';
+import { isInteger, storageBits } from '../core/ir/dtype';
+import { Graph, Node, TensorInfo } from '../core/ir/graph';
+import { Tensor, makeTensor, numel } from '../core/ir/tensor';
+import { lookupOp } from '../ops/registry';
+import { runNode } from '../ops/interpreter';
+import type { Pass } from './pass-manager';
 import { infoOfValue } from './util';
 
 export const MAX_FOLD_BYTES = 64 * 1024 * 1024;

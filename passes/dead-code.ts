@@ -1,9 +1,9 @@
 // Removes nodes whose outputs nobody reads (not graph outputs), then initializers and tensor
 // infos that nothing mentions. Graph inputs stay (they are the model's interface) unless they
 // are constants (an initializer listed as input, ONNX IR < 4) that nothing reads.
-import { Graph, Node, TensorInfo } from '../compiler/ir/graph';
-import { Tensor } from '../compiler/ir/tensor';
-import type { Pass } from '../compiler/pass-manager';
+import { Graph, Node, TensorInfo } from '../core/ir/graph';
+import { Tensor } from '../core/ir/tensor';
+import type { Pass } from './pass-manager';
 
 export function removeDeadCode(g: Graph): Graph {
   const live = new Set<string>(g.outputs);

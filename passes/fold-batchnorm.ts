@@ -15,11 +15,11 @@
 // weights would all be zero or subnormal (a[c] = 0, dead channels) gets w_int = zp and keeps
 // its scale.
 // A BN that fits none of these stays; the interpreter runs it.
-import { DType, intRange, isFloat, isInteger } from '../compiler/ir/dtype';
-import { Graph, Node, TensorInfo, attrFloat, attrInt, consumers } from '../compiler/ir/graph';
-import { Tensor, makeTensor, numel } from '../compiler/ir/tensor';
-import { quantRange } from '../compiler/numerics';
-import type { Pass } from '../compiler/pass-manager';
+import { DType, intRange, isFloat, isInteger } from '../core/ir/dtype';
+import { Graph, Node, TensorInfo, attrFloat, attrInt, consumers } from '../core/ir/graph';
+import { Tensor, makeTensor, numel } from '../core/ir/tensor';
+import { quantRange } from '../core/numerics';
+import type { Pass } from './pass-manager';
 import { allNames, freshName, infoOfValue, nodeNames, originOf, soleConsumer } from './util';
 
 const f = Math.fround;

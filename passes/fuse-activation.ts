@@ -13,8 +13,8 @@
 // qmin = max(qmin, quantize(lo)), qmax = min(qmax, quantize(hi)) (Relu: lo = 0 → zy), checked
 // exhaustively against dequantize → act → quantize over every value the op can emit.
 // (Relu/Clip directly between DQ→Conv→Q is absorbed by qdq-recognition already.)
-import { Graph, Node, TensorInfo, attrFloat, consumers } from '../compiler/ir/graph';
-import type { Pass } from '../compiler/pass-manager';
+import { Graph, Node, TensorInfo, attrFloat, consumers } from '../core/ir/graph';
+import type { Pass } from './pass-manager';
 import { clampActivation, fusedClamp, sameQuant, tensorRange } from './quant';
 import { originOf, soleConsumer } from './util';
 

@@ -17,13 +17,13 @@
 // `narrow`: the QONNX spec documents default 0, its code marks the attribute required (with
 // 1). A missing `narrow` is read as 0, the documented default, and warned about; so is a
 // missing `signed` (read as 1).
-import { fail } from '../compiler/diagnostics';
-import { DType, isFloat } from '../compiler/ir/dtype';
-import { Graph, Node, QuantParams, TensorInfo, attrString } from '../compiler/ir/graph';
-import { Tensor, makeTensor, numel } from '../compiler/ir/tensor';
-import { quantRange } from '../compiler/numerics';
-import { resolveRoundingMode } from '../compiler/interp/ops/rounding-modes';
-import type { Pass, PassContext } from '../compiler/pass-manager';
+import { fail } from '../core/diagnostics';
+import { DType, isFloat } from '../core/ir/dtype';
+import { Graph, Node, QuantParams, TensorInfo, attrString } from '../core/ir/graph';
+import { Tensor, makeTensor, numel } from '../core/ir/tensor';
+import { quantRange } from '../core/numerics';
+import { resolveRoundingMode } from '../ops/rounding-modes';
+import type { Pass, PassContext } from './pass-manager';
 import { allNames, freshName, infoOfValue, nodeNames } from './util';
 
 export const QONNX_DOMAINS = ['qonnx.custom_op.general', 'onnx.brevitas', 'finn.custom_op.general', 'qonnx'];

@@ -13,7 +13,7 @@
 // - fold-float-weights after recognition: DQ(integer constant) that no QConv/QGemm absorbed feeds
 //   a float op (the ESPCN's first conv takes the float input): it becomes a float32 constant.
 // - a final dead-code and shape-inference leave every tensor described and nothing unused.
-import type { Pass } from '../compiler/pass-manager';
+import type { Pass } from './pass-manager';
 import { constantFolding, foldFloatWeights } from './constant-folding';
 import { deadCode } from './dead-code';
 import { foldBatchNormPass } from './fold-batchnorm';

@@ -15,11 +15,11 @@
 // Before the rules run, every integer tensor at a QuantizeLinear output or a
 // DequantizeLinear input with constant scale/zero point gets `quant` (bits from the dtype
 // unless already set, e.g. by lower-qonnx).
-import { DType, isFloat, isInteger } from '../compiler/ir/dtype';
-import { Graph, Node, QuantParams, TensorInfo, attrFloat, attrInt, attrInts, attrString, consumers } from '../compiler/ir/graph';
-import { Tensor, makeTensor, numel } from '../compiler/ir/tensor';
-import { roundHalfEven } from '../compiler/numerics';
-import type { Pass, PassContext } from '../compiler/pass-manager';
+import { DType, isFloat, isInteger } from '../core/ir/dtype';
+import { Graph, Node, QuantParams, TensorInfo, attrFloat, attrInt, attrInts, attrString, consumers } from '../core/ir/graph';
+import { Tensor, makeTensor, numel } from '../core/ir/tensor';
+import { roundHalfEven } from '../core/numerics';
+import type { Pass, PassContext } from './pass-manager';
 import { clampActivation, fusedClamp, quantOfQdq, sameQuant, tensorRange } from './quant';
 import { allNames, freshName, infoOfValue, originOf, soleConsumer } from './util';
 

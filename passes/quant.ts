@@ -1,8 +1,8 @@
 // Quantization helpers shared by qdq-recognition, fuse-activation and lower-qonnx.
-import { DType, intRange, isFloat, isInteger } from '../compiler/ir/dtype';
-import { Graph, Node, QuantParams, attrInt } from '../compiler/ir/graph';
-import { numel } from '../compiler/ir/tensor';
-import { dequantizeValue, quantRange, quantizeValue } from '../compiler/numerics';
+import { DType, intRange, isFloat, isInteger } from '../core/ir/dtype';
+import { Graph, Node, QuantParams, attrInt } from '../core/ir/graph';
+import { numel } from '../core/ir/tensor';
+import { dequantizeValue, quantRange, quantizeValue } from '../core/numerics';
 
 /** Bits and signedness an integer container dtype implies. */
 export function dtypeBits(t: DType): { bits: number; signed: boolean } | undefined {

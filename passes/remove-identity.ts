@@ -2,8 +2,8 @@
 // Graph output names never change: when the removed node produces a graph output, the producer
 // of its input is renamed to the output name instead (when that is possible without changing
 // another graph output or a graph input; otherwise the node stays).
-import { Graph, Node, TensorInfo } from '../compiler/ir/graph';
-import type { Pass } from '../compiler/pass-manager';
+import { Graph, Node, TensorInfo } from '../core/ir/graph';
+import type { Pass } from './pass-manager';
 
 /** The input a pass-through node forwards, or undefined if the node must stay. */
 function passThrough(g: Graph, n: Node, used: () => Set<string>): string | undefined {

@@ -5,15 +5,15 @@
 // of a node whose inputs are all known, and Shape/Size of a static tensor, is evaluated so a
 // later Reshape/Expand/... sees its value (PyTorch's Shape → Gather → Concat → Reshape). The
 // graph itself is not changed; constant-folding does that.
-import { fail, HsqError } from '../compiler/diagnostics';
-import { isInteger } from '../compiler/ir/dtype';
-import { Graph, Node, TensorInfo } from '../compiler/ir/graph';
-import { opName } from '../compiler/ir/validate';
-import { findUnsupported, lookupOp } from '../compiler/interp/registry';
-import { runNode } from '../compiler/interp/interpreter';
-import { Tensor, numel } from '../compiler/ir/tensor';
+import { fail, HsqError } from '../core/diagnostics';
+import { isInteger } from '../core/ir/dtype';
+import { Graph, Node, TensorInfo } from '../core/ir/graph';
+import { opName } from '../ops/validate';
+import { findUnsupported, lookupOp } from '../ops/registry';
+import { runNode } from '../ops/interpreter';
+import { Tensor, numel } from '../core/ir/tensor';
 import { NONDETERMINISTIC_OPS, foldShapeOf } from './constant-folding';
-import type { Pass } from '../compiler/pass-manager';
+import type { Pass } from './pass-manager';
 import { produce } from './immer';
 import { infoOfValue } from './util';
 

@@ -1,6 +1,6 @@
 // Small graph helpers shared by the passes.
-import { Graph, Node, TensorInfo, consumers } from '../compiler/ir/graph';
-import { Tensor } from '../compiler/ir/tensor';
+import { Graph, Node, TensorInfo, consumers } from '../core/ir/graph';
+import { Tensor } from '../core/ir/tensor';
 
 /** Every tensor name the graph mentions (inputs, outputs, initializers, infos, node edges). */
 export function allNames(g: Graph): Set<string> {

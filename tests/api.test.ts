@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { compile, verify, run, inspect, HsqError } from '../compiler/index';
+import { compile, verify, run, inspect, HsqError } from '../driver/index';
 import { SHARED } from './support/conformance';
 
 const MNIST = path.join(SHARED, 'models/qonnx/mnist-conv');

@@ -1,12 +1,12 @@
 // --input-format: a uint8 channels-last frame with the normalisation built in computes what the
 // float model computes on the normalised image; the C equals the interpreter.
 import * as path from 'path';
-import { decodeModel, loadModel } from '../compiler/onnx/import';
-import { lower } from '../compiler/driver';
-import { runGraph } from '../compiler/interp/interpreter';
-import { runC } from '../compiler/engines/c';
+import { decodeModel, loadModel } from '../frontend/onnx/import';
+import { lower } from '../driver/frontend';
+import { runGraph } from '../ops/interpreter';
+import { runC } from '../targets/host/run';
 import { cameraInput } from '../passes/camera-input';
-import { makeTensor } from '../compiler/ir/tensor';
+import { makeTensor } from '../core/ir/tensor';
 import { buildTinyYoloV2Fp32 } from '../examples/tiny-yolov2/build';
 import { SHARED } from './support/conformance';
 

@@ -86,7 +86,7 @@ describe('hsq CLI', () => {
     const out = path.join(dir, 'a.onnx');
     const r = hsq('annotate', ESPCN, '--precision', 'Conv_17,Conv_29=w4a4', '--force-cpu', 'Conv_41', '-o', out);
     expect(r.code).toBe(0);
-    const { loadModel } = require('../compiler/onnx/import');
+    const { loadModel } = require('../frontend/onnx/import');
     const g = loadModel(out);
     expect(g.annotations).toEqual({ Conv_17: { precision: 'w4a4' }, Conv_29: { precision: 'w4a4' }, Conv_41: { placement: 'cpu' } });
     expect(g.nodes.length).toBe(loadModel(ESPCN).nodes.length);
@@ -118,7 +118,7 @@ describe('hsq CLI on built models', () => {
     const files = fs.readdirSync(path.join(dir, 'dump')).sort();
     expect(files.some((f) => /qdq-recognition\.txt$/.test(f))).toBe(true);
     const onnxFile = files.find((f) => /qdq-recognition\.onnx$/.test(f))!;
-    const { loadModel } = require('../compiler/onnx/import');
+    const { loadModel } = require('../frontend/onnx/import');
     const g = loadModel(path.join(dir, 'dump', onnxFile));
     expect(g.nodes.filter((n: { op: string }) => n.op === 'QConv').length).toBe(2);
     expect(hsq('run', ESPCN, '--inputs', path.join(SHARED, 'models/qonnx/bsd300x3-espcn/test_data'), '-o', dir, '--dump-after', 'no-such-pass').err).toMatch(/no-such-pass/);

@@ -5,10 +5,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { SHARED } from './support/conformance';
-import { loadModel } from '../compiler/onnx/import';
-import { lower } from '../compiler/driver';
-import { runGraph } from '../compiler/interp/interpreter';
-import { makeTensor } from '../compiler/ir/tensor';
+import { loadModel } from '../frontend/onnx/import';
+import { lower } from '../driver/frontend';
+import { runGraph } from '../ops/interpreter';
+import { makeTensor } from '../core/ir/tensor';
 
 const ROOT = path.resolve(__dirname, '..');
 const MNIST = path.join(SHARED, 'models/qonnx/mnist-conv/model.onnx');

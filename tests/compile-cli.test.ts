@@ -90,8 +90,8 @@ describe('hsq run --engine c', () => {
 
   test('wrong input shape or dtype: exit 2 naming the input', () => {
     const dir = tmp();
-    const { encodeTensorProto } = require('../compiler/onnx/tensor-proto');
-    const { makeTensor } = require('../compiler/ir/tensor');
+    const { encodeTensorProto } = require('../frontend/onnx/tensor-proto');
+    const { makeTensor } = require('../core/ir/tensor');
     fs.writeFileSync(path.join(dir, 'shape.pb'), encodeTensorProto(makeTensor('float32', [1, 1, 27, 28]), 'Input3'));
     fs.writeFileSync(path.join(dir, 'dtype.pb'), encodeTensorProto(makeTensor('int8', [1, 1, 28, 28]), 'Input3'));
     for (const f of ['shape.pb', 'dtype.pb']) {

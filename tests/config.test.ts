@@ -1,6 +1,6 @@
-import { parseConfig, parseBytes, parseMs } from '../compiler/config';
-import { parsePrecision, parsePrecisionFlags, containerBits } from '../compiler/precision';
-import { matchesNode, lookupByNode } from '../compiler/node-glob';
+import { parseConfig, parseBytes, parseMs } from '../core/config';
+import { parsePrecision, parsePrecisionFlags, containerBits } from '../core/precision';
+import { matchesNode, lookupByNode } from '../core/node-glob';
 
 describe('config file', () => {
   test('a valid config parses', () => {

@@ -3,8 +3,8 @@
 // so the list cannot go stale.
 import * as fs from 'fs';
 import * as path from 'path';
-import { runModel } from '../compiler/commands/run';
-import { readTensorFile } from '../compiler/onnx/tensor-proto';
+import { runModel } from '../driver/commands/run';
+import { readTensorFile } from '../frontend/onnx/tensor-proto';
 import { CONFORMANCE_DIR, compareOutput, conformanceTests, expectedFailures } from './support/conformance';
 
 const xfail = expectedFailures('interpreter');

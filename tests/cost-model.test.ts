@@ -8,8 +8,8 @@ import {
 import {
   ST_RESULTS, aggregateEstimateMs, estimateNetworkMs, fitNpuParam, fitOnTinyYoloV2, stTinyYoloV2Layers,
 } from '../targets/stm32n6/calibration';
-import { NpuLayerDesc, layerBiasCount, layerMacs, layerWeightCount } from '../targets/stm32n6/layer-desc';
-import { HsqError } from '../compiler/diagnostics';
+import { NpuLayerDesc, layerBiasCount, layerMacs, layerWeightCount } from '../placement/layer-desc';
+import { HsqError } from '../core/diagnostics';
 import { tinyYoloV2Layers } from '../examples/tiny-yolov2/build';
 
 const conv = (cin: number, cout: number, hw: number, k = 3, extra: Partial<NpuLayerDesc> = {}): NpuLayerDesc => ({

@@ -4,7 +4,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { expf, EXPF_MAX_ARG } from '../compiler/interp/expf';
+import { expf, EXPF_MAX_ARG } from '../core/expf';
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);

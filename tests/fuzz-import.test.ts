@@ -4,9 +4,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { onnx } from 'onnx-proto';
-import { decodeModel } from '../compiler/onnx/import';
-import { lower } from '../compiler/driver';
-import { HsqError } from '../compiler/diagnostics';
+import { decodeModel } from '../frontend/onnx/import';
+import { lower } from '../driver/frontend';
+import { HsqError } from '../core/diagnostics';
 import { SHARED } from './support/conformance';
 
 function mulberry32(seed: number) {

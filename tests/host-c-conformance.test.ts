@@ -2,7 +2,7 @@
 // in ONE program (symbols are prefixed per model), outputs bit-identical to the interpreter on
 // the same lowered graph and within the ONNX tolerance of the expected outputs. Cases the C
 // backend cannot emit must be listed under "c" in conformance-xfail.json with the reason.
-import { runCBatch } from '../compiler/engines/c';
+import { runCBatch } from '../targets/host/run';
 import { compareOutput, expectedFailures } from './support/conformance';
 import { PreparedCase, compareExact, prepareConformance } from './support/host-c-conformance';
 
@@ -11,7 +11,7 @@ const cXfail = expectedFailures('c');
 
 describe('ONNX conformance through the host C backend', () => {
   let cases: PreparedCase[] = [];
-  let results = new Map<string, Record<string, import('../compiler/ir/tensor').Tensor>>();
+  let results = new Map<string, Record<string, import('../core/ir/tensor').Tensor>>();
   let runErrors = new Map<string, string>();
 
   beforeAll(async () => {

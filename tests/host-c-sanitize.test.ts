@@ -2,7 +2,7 @@
 // -fsanitize=address,undefined -fno-sanitize-recover=all: any finding aborts the run and fails.
 // The harness allocates the arena, inputs and outputs with their exact sizes, so an access
 // one byte outside any of them is caught.
-import { runCBatch } from '../compiler/engines/c';
+import { runCBatch } from '../targets/host/run';
 import { expectedFailures } from './support/conformance';
 import { compareExact, prepareConformance } from './support/host-c-conformance';
 

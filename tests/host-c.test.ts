@@ -3,13 +3,13 @@
 // ops on 4-D (NHWC inside) tensors. Every graph runs in ONE program; outputs must equal the
 // interpreter bit for bit. Plus the emitted files' properties: determinism, API header, weights
 // formats, the NHWC API option, run_float.
-import { runCBatch, emitC } from '../compiler/engines/c';
-import { runGraph } from '../compiler/interp/interpreter';
-import { DType } from '../compiler/ir/dtype';
-import { AttrValue, Graph, Node, QuantParams, TensorInfo } from '../compiler/ir/graph';
-import { Tensor, makeTensor, numel } from '../compiler/ir/tensor';
+import { runCBatch, emitC } from '../targets/host/run';
+import { runGraph } from '../ops/interpreter';
+import { DType } from '../core/ir/dtype';
+import { AttrValue, Graph, Node, QuantParams, TensorInfo } from '../core/ir/graph';
+import { Tensor, makeTensor, numel } from '../core/ir/tensor';
 import { inferShapes } from '../passes/shape-inference';
-import { dequantizeValue } from '../compiler/numerics';
+import { dequantizeValue } from '../core/numerics';
 import { compareExact } from './support/host-c-conformance';
 
 // ------------------------------------------------------------------ builders

@@ -1,14 +1,14 @@
 // Reference interpreter core and the NN / quantization operators: small hand-checked cases and
 // comparisons against naive loops written here (same numerics, written the obvious way).
-import { HsqError } from '../compiler/diagnostics';
-import { DType } from '../compiler/ir/dtype';
-import { AttrValue, Graph, Node, QuantParams, TensorInfo } from '../compiler/ir/graph';
-import { Tensor, makeTensor } from '../compiler/ir/tensor';
-import { requantMultiplier, requantize } from '../compiler/numerics';
-import { runGraph, runNode } from '../compiler/interp/interpreter';
-import { findUnsupported, lookupOp, supportedOps } from '../compiler/interp/registry';
-import { Conv2DParams, convFloat2DScalar, convInt2DScalar, convSimd } from '../compiler/interp/ops/conv-kernel';
-import { simdDot } from '../compiler/interp/ops/simd-dot';
+import { HsqError } from '../core/diagnostics';
+import { DType } from '../core/ir/dtype';
+import { AttrValue, Graph, Node, QuantParams, TensorInfo } from '../core/ir/graph';
+import { Tensor, makeTensor } from '../core/ir/tensor';
+import { requantMultiplier, requantize } from '../core/numerics';
+import { runGraph, runNode } from '../ops/interpreter';
+import { findUnsupported, lookupOp, supportedOps } from '../ops/registry';
+import { Conv2DParams, convFloat2DScalar, convInt2DScalar, convSimd } from '../ops/conv-kernel';
+import { simdDot } from '../ops/simd-dot';
 
 const f = Math.fround;
 

@@ -1,16 +1,16 @@
 // The interpreter's elementwise, activation and tensor-manipulation operators on small
 // hand-checked cases.
-import { HsqError } from '../compiler/diagnostics';
-import { DType } from '../compiler/ir/dtype';
-import { AttrValue, Node, TensorInfo } from '../compiler/ir/graph';
-import { Tensor, makeTensor } from '../compiler/ir/tensor';
-import { broadcastShapes, broadcastStrides } from '../compiler/interp/ops/broadcast';
-import { tensorOps } from '../compiler/interp/ops/index-tensor';
-import { roundToHalf } from '../compiler/interp/ops/cast';
-import { erff } from '../compiler/interp/ops/erf';
-import { tanhf } from '../compiler/interp/ops/tanh';
-import { sigmoidf } from '../compiler/interp/ops/sigmoid';
-import { expf } from '../compiler/interp/expf';
+import { HsqError } from '../core/diagnostics';
+import { DType } from '../core/ir/dtype';
+import { AttrValue, Node, TensorInfo } from '../core/ir/graph';
+import { Tensor, makeTensor } from '../core/ir/tensor';
+import { broadcastShapes, broadcastStrides } from '../ops/broadcast';
+import { tensorOps } from '../ops/index-tensor';
+import { roundToHalf } from '../ops/cast';
+import { erff } from '../ops/erf';
+import { tanhf } from '../ops/tanh';
+import { sigmoidf } from '../ops/sigmoid';
+import { expf } from '../core/expf';
 
 const f = Math.fround;
 const INT64_MAX = 9223372036854775807n;

@@ -1,14 +1,14 @@
 // The interpreter against ONNX Runtime on real and built float models (issue acceptance:
 // largest difference at most 1e-4 × the largest |output|).
 import * as path from 'path';
-import { decodeModel, loadModel } from '../compiler/onnx/import';
-import { lower } from '../compiler/driver';
-import { runGraph } from '../compiler/interp/interpreter';
-import { readTensorFile } from '../compiler/onnx/tensor-proto';
-import { runOrt } from '../compiler/oracle/ort';
+import { decodeModel, loadModel } from '../frontend/onnx/import';
+import { lower } from '../driver/frontend';
+import { runGraph } from '../ops/interpreter';
+import { readTensorFile } from '../frontend/onnx/tensor-proto';
+import { runOrt } from '../verify/ort';
 import { buildTinyYoloV2Fp32 } from '../examples/tiny-yolov2/build';
 import { randomInput } from '../examples/lib/random-input';
-import { Tensor } from '../compiler/ir/tensor';
+import { Tensor } from '../core/ir/tensor';
 import { SHARED } from './support/conformance';
 
 function relMaxDiff(a: Tensor, b: Tensor): number {

@@ -4,9 +4,9 @@
 // graph. Quantized convolutions and matrix products the generators accept run as generated
 // per-layer kernels, the others (here all: the tests' weights leave int8 after the zero point)
 // as the portable kernels.
-import { armToolchainStatus, ARM_APT_PACKAGES } from '../compiler/engines/qemu';
-import { M55BatchResult, runM55Batch } from '../compiler/engines/m55';
-import { Tensor } from '../compiler/ir/tensor';
+import { armToolchainStatus, ARM_APT_PACKAGES } from '../toolchain/qemu';
+import { M55BatchResult, runM55Batch } from '../targets/cortex-m55/run';
+import { Tensor } from '../core/ir/tensor';
 import { expectedFailures } from './support/conformance';
 import { PreparedCase, compareExact, prepareConformance } from './support/host-c-conformance';
 

@@ -4,16 +4,16 @@
 // -mcpu=cortex-m55+nomve build. Outputs equal the interpreter bit for bit; every quantized conv
 // runs a generated per-layer kernel.
 import * as path from 'path';
-import { armToolchainStatus, ARM_APT_PACKAGES } from '../compiler/engines/qemu';
-import { M55BatchResult, runM55Batch } from '../compiler/engines/m55';
-import { bindConstantInputs } from '../compiler/bind-inputs';
-import { lower } from '../compiler/driver';
-import { runGraph } from '../compiler/interp/interpreter';
-import { Graph } from '../compiler/ir/graph';
-import { Tensor } from '../compiler/ir/tensor';
-import { decodeModel, loadModel } from '../compiler/onnx/import';
-import { readTensorFile } from '../compiler/onnx/tensor-proto';
-import { randomInputs } from '../compiler/random-inputs';
+import { armToolchainStatus, ARM_APT_PACKAGES } from '../toolchain/qemu';
+import { M55BatchResult, runM55Batch } from '../targets/cortex-m55/run';
+import { bindConstantInputs } from '../frontend/bind-inputs';
+import { lower } from '../driver/frontend';
+import { runGraph } from '../ops/interpreter';
+import { Graph } from '../core/ir/graph';
+import { Tensor } from '../core/ir/tensor';
+import { decodeModel, loadModel } from '../frontend/onnx/import';
+import { readTensorFile } from '../frontend/onnx/tensor-proto';
+import { randomInputs } from '../core/random-inputs';
 import { buildTinyYoloV2 } from '../examples/tiny-yolov2/build';
 import { compareExact } from './support/host-c-conformance';
 import { SHARED } from './support/conformance';

@@ -6,16 +6,16 @@
 // through the quantizer. All in ONE ELF and ONE QEMU run per path (MVE, and the portable path
 // of a -mcpu=cortex-m55+nomve build); outputs equal the interpreter bit for bit, and the
 // emitted C calls the MVE kernel of every layer.
-import { armToolchainStatus, ARM_APT_PACKAGES } from '../compiler/engines/qemu';
-import { M55BatchResult, runM55Batch } from '../compiler/engines/m55';
-import { runGraph } from '../compiler/interp/interpreter';
-import { DType } from '../compiler/ir/dtype';
-import { AttrValue, Graph, Node, TensorInfo } from '../compiler/ir/graph';
-import { Tensor, makeTensor, numel } from '../compiler/ir/tensor';
+import { armToolchainStatus, ARM_APT_PACKAGES } from '../toolchain/qemu';
+import { M55BatchResult, runM55Batch } from '../targets/cortex-m55/run';
+import { runGraph } from '../ops/interpreter';
+import { DType } from '../core/ir/dtype';
+import { AttrValue, Graph, Node, TensorInfo } from '../core/ir/graph';
+import { Tensor, makeTensor, numel } from '../core/ir/tensor';
 import { inferShapes } from '../passes/shape-inference';
-import { decodeModel } from '../compiler/onnx/import';
-import { setWarningSink } from '../compiler/diagnostics';
-import { loadCalibration, quantizeModel, runFloatPasses, runQuantizedPasses } from '../compiler/quantize';
+import { decodeModel } from '../frontend/onnx/import';
+import { setWarningSink } from '../core/diagnostics';
+import { loadCalibration, quantizeModel, runFloatPasses, runQuantizedPasses } from '../precision';
 import { ModelBuilder, DT, attr, floatTensor } from '../examples/lib/onnx-builder';
 import { Rng } from '../examples/lib/prng';
 import { fma32, reciprocal32, vdiv32 } from '../targets/cortex-m55/kernels/op-kernel';

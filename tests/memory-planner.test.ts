@@ -1,5 +1,5 @@
-import { HsqError } from '../compiler/diagnostics';
-import { PlanItem, PoolSpec, MemoryPlan, planMemory, checkPlan, STRATEGIES } from '../compiler/memory-planner';
+import { HsqError } from '../core/diagnostics';
+import { PlanItem, PoolSpec, MemoryPlan, planMemory, checkPlan, STRATEGIES } from '../core/memory-planner';
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

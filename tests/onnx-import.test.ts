@@ -3,11 +3,11 @@ import * as os from 'os';
 import * as path from 'path';
 import * as protobuf from 'protobufjs';
 import { onnx } from 'onnx-proto';
-import { decodeModel, loadModel } from '../compiler/onnx/import';
-import { encodeModel } from '../compiler/onnx/export';
-import { decodeTensorProto, encodeTensorProto, packNibbles } from '../compiler/onnx/tensor-proto';
-import { HsqError } from '../compiler/diagnostics';
-import { makeTensor } from '../compiler/ir/tensor';
+import { decodeModel, loadModel } from '../frontend/onnx/import';
+import { encodeModel } from '../frontend/onnx/export';
+import { decodeTensorProto, encodeTensorProto, packNibbles } from '../frontend/onnx/tensor-proto';
+import { HsqError } from '../core/diagnostics';
+import { makeTensor } from '../core/ir/tensor';
 
 const SHARED = path.resolve(__dirname, '../../shared');
 const ESPCN = path.join(SHARED, 'models/qonnx/bsd300x3-espcn/subpixel/quant_model.onnx');

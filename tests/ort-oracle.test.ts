@@ -1,9 +1,9 @@
 // The ONNX Runtime oracle harness: tensor conversion, running models, comparison helpers.
-import { maxAbsDiff, quantSteps, runOrt, sqnrDb, toOrtTensor, fromOrtTensor, openOrt } from '../compiler/oracle/ort';
+import { maxAbsDiff, quantSteps, runOrt, sqnrDb, toOrtTensor, fromOrtTensor, openOrt } from '../verify/ort';
 import { ModelBuilder, DT, attr, floatTensor, int4Tensor, packInt4, unpackInt4 } from '../examples/lib/onnx-builder';
 import { Rng, heNormal, mulberry32, subSeed } from '../examples/lib/prng';
 import { randomInput } from '../examples/lib/random-input';
-import { Tensor } from '../compiler/ir/tensor';
+import { Tensor } from '../core/ir/tensor';
 
 const f32 = (shape: number[], data: number[]): Tensor => ({ dtype: 'float32', shape, data: Float32Array.from(data) });
 

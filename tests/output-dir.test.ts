@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { HsqError } from '../compiler/diagnostics';
-import { writeOutputDir, writeFileAtomic, OUTPUT_MARKER } from '../compiler/output-dir';
+import { HsqError } from '../core/diagnostics';
+import { writeOutputDir, writeFileAtomic, OUTPUT_MARKER } from '../core/output-dir';
 
 let root: string;
 beforeEach(() => { root = fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-outdir-')); });

@@ -1,7 +1,7 @@
 // Partitioning into same-device segments: chains, a residual block with one branch on the CPU,
 // a diamond where grouping same-device nodes naively would create a cycle, random DAGs.
-import { Graph, Node } from '../compiler/ir/graph';
-import { Segment, countTransitions, partition, segmentEdges } from '../passes/partition';
+import { Graph, Node } from '../core/ir/graph';
+import { Segment, countTransitions, partition, segmentEdges } from '../placement/partition';
 import type { Device } from '../targets/stm32n6/cost-model';
 import { graph, node, rng } from './passes-helpers';
 

@@ -1,12 +1,12 @@
 // fold-batchnorm and fuse-activation: structure, and numbers through the interpreter.
-import { Graph, Node, TensorInfo } from '../compiler/ir/graph';
-import { makeTensor } from '../compiler/ir/tensor';
-import { validateGraph } from '../compiler/ir/validate';
-import { runGraph } from '../compiler/interp/interpreter';
+import { Graph, Node, TensorInfo } from '../core/ir/graph';
+import { makeTensor } from '../core/ir/tensor';
+import { validateGraph } from '../ops/validate';
+import { runGraph } from '../ops/interpreter';
 import { foldBatchNorm } from '../passes/fold-batchnorm';
 import { fuseActivations } from '../passes/fuse-activation';
-import { encodeModel } from '../compiler/onnx/export';
-import { decodeModel } from '../compiler/onnx/import';
+import { encodeModel } from '../frontend/onnx/export';
+import { decodeModel } from '../frontend/onnx/import';
 import { inferShapes } from '../passes/shape-inference';
 import { f32, graph, maxAbsDiff, node, ops, randT, rng, scalar } from './passes-helpers';
 

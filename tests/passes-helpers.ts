@@ -1,7 +1,7 @@
 // Builders for the small IR graphs the pass tests use (seeded: same graph every run).
-import { DType } from '../compiler/ir/dtype';
-import { AttrValue, Graph, Node, TensorInfo } from '../compiler/ir/graph';
-import { Tensor, makeTensor } from '../compiler/ir/tensor';
+import { DType } from '../core/ir/dtype';
+import { AttrValue, Graph, Node, TensorInfo } from '../core/ir/graph';
+import { Tensor, makeTensor } from '../core/ir/tensor';
 
 export function node(op: string, inputs: string[], outputs: string[], attrs: Record<string, AttrValue> = {}, domain = '', name?: string): Node {
   return { name: name ?? `${op}_${outputs[0]}`, op, domain, inputs, outputs, attrs };

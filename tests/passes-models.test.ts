@@ -1,9 +1,9 @@
 // The core pipeline on real QONNX models from ../shared/models/qonnx.
 import * as path from 'path';
-import { readTensorFile } from '../compiler/onnx/tensor-proto';
-import { loadModel } from '../compiler/onnx/import';
-import { runGraph } from '../compiler/interp/interpreter';
-import { runPipeline } from '../compiler/pass-manager';
+import { readTensorFile } from '../frontend/onnx/tensor-proto';
+import { loadModel } from '../frontend/onnx/import';
+import { runGraph } from '../ops/interpreter';
+import { runPipeline } from '../passes/pass-manager';
 import { corePipeline } from '../passes/pipeline';
 import { maxAbsDiff, ops } from './passes-helpers';
 

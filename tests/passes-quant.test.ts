@@ -1,11 +1,11 @@
 // lower-qonnx and qdq-recognition: structure, quant annotations, and numbers through the
 // interpreter (lowering is exact; integer QConv/QGemm are within one output step of QDQ float).
-import { HsqError, setWarningSink } from '../compiler/diagnostics';
-import { Graph, TensorInfo } from '../compiler/ir/graph';
-import { Tensor, makeTensor } from '../compiler/ir/tensor';
-import { validateGraph } from '../compiler/ir/validate';
-import { runGraph } from '../compiler/interp/interpreter';
-import { runPipeline } from '../compiler/pass-manager';
+import { HsqError, setWarningSink } from '../core/diagnostics';
+import { Graph, TensorInfo } from '../core/ir/graph';
+import { Tensor, makeTensor } from '../core/ir/tensor';
+import { validateGraph } from '../ops/validate';
+import { runGraph } from '../ops/interpreter';
+import { runPipeline } from '../passes/pass-manager';
 import { lowerQonnx } from '../passes/lower-qonnx';
 import { corePipeline } from '../passes/pipeline';
 import { annotateQuant, recognizeQdq } from '../passes/qdq-recognition';

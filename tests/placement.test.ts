@@ -1,14 +1,14 @@
 // Placement pass: precision-driven policy, force/widen from CLI, config and annotations, budgets,
 // followers, and the Tiny YOLOv2 acceptance (conv7/conv8 at w4a8).
 import { buildTinyYoloV2Qdq, calibrationTensors } from '../examples/tiny-yolov2/build';
-import { decodeModel } from '../compiler/onnx/import';
-import { lower } from '../compiler/driver';
-import { HsqError } from '../compiler/diagnostics';
-import { Graph } from '../compiler/ir/graph';
-import { makeTensor } from '../compiler/ir/tensor';
-import { validateGraph } from '../compiler/ir/validate';
-import { runPipeline } from '../compiler/pass-manager';
-import { PlacementOptions, placeGraph, placementPass } from '../passes/placement';
+import { decodeModel } from '../frontend/onnx/import';
+import { lower } from '../driver/frontend';
+import { HsqError } from '../core/diagnostics';
+import { Graph } from '../core/ir/graph';
+import { makeTensor } from '../core/ir/tensor';
+import { validateGraph } from '../ops/validate';
+import { runPipeline } from '../passes/pass-manager';
+import { PlacementOptions, placeGraph, placementPass } from '../placement/placement';
 import { graph, node } from './passes-helpers';
 
 /** Tiny YOLOv2 (VOC, 416) as QDQ with conv7/conv8 int4, lowered by the core pipeline. Fixed

@@ -1,14 +1,14 @@
 // Where precisions come from (CLI > config > annotations > model > default), conflicts warned
 // with both sources, impossible precisions as errors naming the layer, and pre-quantized models
 // (the 4-bit QONNX ESPCN) keeping their own integers.
-import { decodeModel, loadModel } from '../compiler/onnx/import';
-import { HsqError, setWarningSink } from '../compiler/diagnostics';
-import { Graph, Node } from '../compiler/ir/graph';
-import { roundHalfEven } from '../compiler/numerics';
+import { decodeModel, loadModel } from '../frontend/onnx/import';
+import { HsqError, setWarningSink } from '../core/diagnostics';
+import { Graph, Node } from '../core/ir/graph';
+import { roundHalfEven } from '../core/numerics';
 import {
   dequantizeWeights, quantizeModel, resolvePrecisions, runFloatPasses, runQuantizedPasses, loadCalibration, encodeQdqOnnx,
-} from '../compiler/quantize';
-import { runOrt } from '../compiler/oracle/ort';
+} from '../precision';
+import { runOrt } from '../verify/ort';
 import { smallCnnBytes } from './quantize-helpers';
 
 const ESPCN = '/work/shared/models/qonnx/bsd300x3-espcn/subpixel/quant_model.onnx';
@@ -184,7 +184,7 @@ describe('precision sources and errors on a float model', () => {
     expect(m.nodes.some((n) => n.op === 'Clip')).toBe(true);
     const x = loadCalibration(fg, 'random', { seed: 5 })[0];
     const ort = await runOrt(bytes, x);
-    const ours = (await import('../compiler/interp/interpreter')).runGraph(runQuantizedPasses(q), x);
+    const ours = (await import('../ops/interpreter')).runGraph(runQuantizedPasses(q), x);
     const d = Math.max(...Array.from(ort.y.data as Float32Array, (v, i) => Math.abs(v - (ours.y.data as Float32Array)[i])));
     expect(d).toBeLessThan(0.02);
   });

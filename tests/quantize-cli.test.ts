@@ -4,8 +4,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { inspect } from '../compiler/index';
-import { runOrt } from '../compiler/oracle/ort';
+import { inspect } from '../driver/index';
+import { runOrt } from '../verify/ort';
 import { randomInput } from '../examples/lib/random-input';
 
 const BIN = path.resolve(__dirname, '../bin/hsq.js');

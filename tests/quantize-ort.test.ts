@@ -1,14 +1,14 @@
 // A small CNN quantized by hsq as ORT-style QDQ (S8S8) and converted to QOperator (QLinearConv,
 // S8S8 and U8S8): hsq's integer graph gives ONNX Runtime's result within 1 step.
-import { decodeModel } from '../compiler/onnx/import';
-import { encodeModel } from '../compiler/onnx/export';
-import { runGraph } from '../compiler/interp/interpreter';
-import { runOrt, quantSteps } from '../compiler/oracle/ort';
-import { setWarningSink } from '../compiler/diagnostics';
-import { Graph } from '../compiler/ir/graph';
+import { decodeModel } from '../frontend/onnx/import';
+import { encodeModel } from '../frontend/onnx/export';
+import { runGraph } from '../ops/interpreter';
+import { runOrt, quantSteps } from '../verify/ort';
+import { setWarningSink } from '../core/diagnostics';
+import { Graph } from '../core/ir/graph';
 import {
   calibrate, loadCalibration, quantizeModel, runFloatPasses, runQuantizedPasses, toOnnxQdq, toQOperator,
-} from '../compiler/quantize';
+} from '../precision';
 import { smallCnnBytes } from './quantize-helpers';
 
 // The importer gives initializers no tensor infos, and qdq-recognition's qlinear-conv rule

@@ -5,18 +5,18 @@ import * as os from 'os';
 import * as path from 'path';
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
-import { decodeModel } from '../compiler/onnx/import';
-import { encodeNpy } from '../compiler/npy';
-import { encodeTensorProto } from '../compiler/onnx/tensor-proto';
-import { HsqError, setWarningSink } from '../compiler/diagnostics';
-import { makeTensor } from '../compiler/ir/tensor';
-import { decodeImage, imageToTensor } from '../compiler/image-decode';
+import { decodeModel } from '../frontend/onnx/import';
+import { encodeNpy } from '../frontend/npy';
+import { encodeTensorProto } from '../frontend/onnx/tensor-proto';
+import { HsqError, setWarningSink } from '../core/diagnostics';
+import { makeTensor } from '../core/ir/tensor';
+import { decodeImage, imageToTensor } from '../frontend/image-decode';
 import {
   autoPrecision, calibrate, formatCurve, layerFlashBytes, layerWeights, loadCalibration, measureSensitivity, measureSqnr,
   resolvePrecisions, runFloatPasses, withWeightBits, PercentileObserver, MinMaxObserver,
-} from '../compiler/quantize';
-import { runGraph } from '../compiler/interp/interpreter';
-import { quantizeArgs } from '../compiler/commands/quantize-options';
+} from '../precision';
+import { runGraph } from '../ops/interpreter';
+import { quantizeArgs } from '../driver/commands/quantize-options';
 import { smallCnnBytes } from './quantize-helpers';
 
 let restore: ReturnType<typeof setWarningSink>;

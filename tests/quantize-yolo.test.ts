@@ -1,17 +1,17 @@
 // Tiny YOLOv2 (seeded) quantized by hsq with --calib random: the emitted QDQ ONNX runs in ONNX
 // Runtime, hsq's integer graph is within 1 step of it, and w4a8 on conv7/conv8 cuts the weight
 // bytes (counted by `hsq inspect` on the emitted models) by the 7,077,888 bytes they hold.
-import { decodeModel } from '../compiler/onnx/import';
-import { inspectGraph } from '../compiler/inspect';
-import { runGraph } from '../compiler/interp/interpreter';
-import { runOrt, quantSteps, sqnrDb } from '../compiler/oracle/ort';
-import { setWarningSink } from '../compiler/diagnostics';
-import { Graph } from '../compiler/ir/graph';
-import { runC } from '../compiler/engines/c';
+import { decodeModel } from '../frontend/onnx/import';
+import { inspectGraph } from '../driver/inspect';
+import { runGraph } from '../ops/interpreter';
+import { runOrt, quantSteps, sqnrDb } from '../verify/ort';
+import { setWarningSink } from '../core/diagnostics';
+import { Graph } from '../core/ir/graph';
+import { runC } from '../targets/host/run';
 import { buildTinyYoloV2Fp32 } from '../examples/tiny-yolov2/build';
 import {
   encodeQdqOnnx, loadCalibration, quantizeModel, runFloatPasses, runQuantizedPasses, calibrate,
-} from '../compiler/quantize';
+} from '../precision';
 
 const SIZE = 64;
 let warnings: string[] = [];

@@ -4,12 +4,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { buildTinyYoloV2Qdq, calibrationTensors } from '../examples/tiny-yolov2/build';
-import { decodeModel } from '../compiler/onnx/import';
-import { lower } from '../compiler/driver';
-import { Graph } from '../compiler/ir/graph';
-import { placeGraph } from '../passes/placement';
-import { partition } from '../passes/partition';
-import { buildReport, formatPlacementTable, renderReportHtml, Report } from '../compiler/report';
+import { decodeModel } from '../frontend/onnx/import';
+import { lower } from '../driver/frontend';
+import { Graph } from '../core/ir/graph';
+import { placeGraph } from '../placement/placement';
+import { partition } from '../placement/partition';
+import { buildReport, formatPlacementTable, renderReportHtml, Report } from '../report';
 import { defaultCostParams } from '../targets/stm32n6/cost-model';
 
 function tinyYolo(): Graph {

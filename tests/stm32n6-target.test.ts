@@ -1,7 +1,7 @@
 // stm32n6 target data (memories, clocks, NPU capabilities) and the Neural-ART constraints.
 import { loadStm32n6Target, poolsFor } from '../targets/stm32n6/target';
 import { NPU_CONSTRAINTS, NPU_SUPPORTED_OPS, checkNpu } from '../targets/stm32n6/npu-constraints';
-import { NpuLayerDesc } from '../targets/stm32n6/layer-desc';
+import { NpuLayerDesc } from '../placement/layer-desc';
 
 const KiB = 1024;
 

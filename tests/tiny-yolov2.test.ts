@@ -11,7 +11,7 @@ import {
 import { modelStats } from '../examples/lib/model-stats';
 import { unpackInt4 } from '../examples/lib/onnx-builder';
 import { randomInput } from '../examples/lib/random-input';
-import { runOrt, sqnrDb, quantSteps } from '../compiler/oracle/ort';
+import { runOrt, sqnrDb, quantSteps } from '../verify/ort';
 
 function decode(bytes: Uint8Array) {
   return onnx.ModelProto.decode(bytes);

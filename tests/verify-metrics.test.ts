@@ -1,6 +1,6 @@
-import { makeTensor } from '../compiler/ir/tensor';
-import { dequantizeValue } from '../compiler/numerics';
-import { compareOutputs, verdict, SQNR_CAP_DB, WHOLE_MODEL_TOLERANCE, LAYER_TOLERANCE, OutputMetrics } from '../compiler/verify-metrics';
+import { makeTensor } from '../core/ir/tensor';
+import { dequantizeValue } from '../core/numerics';
+import { compareOutputs, verdict, SQNR_CAP_DB, WHOLE_MODEL_TOLERANCE, LAYER_TOLERANCE, OutputMetrics } from '../verify/metrics';
 
 const i8 = (v: number[], shape = [v.length]) => makeTensor('int8', shape, v);
 const f32 = (v: number[], shape = [v.length]) => makeTensor('float32', shape, v);

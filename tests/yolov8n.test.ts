@@ -9,7 +9,7 @@ import {
   ULTRALYTICS_YOLOV8N_PARAMS, buildYoloV8n, inputShape, main, makeAnchors, numAnchors, outputShape,
 } from '../examples/yolov8n/build';
 import { randomInput } from '../examples/lib/random-input';
-import { runOrt } from '../compiler/oracle/ort';
+import { runOrt } from '../verify/ort';
 
 /** The decoded graph with its repeated fields typed as present (protobufjs fills them). */
 interface G {

@@ -14,8 +14,8 @@ import { performance } from 'perf_hooks';
 import type { BenchSection, Figure } from '../run';
 import { buildTinyYoloV2, buildTinyYoloV2Fp32, inputShape, INPUT_NAME, OUTPUT_NAME, TinyYoloOptions } from '../../examples/tiny-yolov2/build';
 import { randomInput } from '../../examples/lib/random-input';
-import { maxAbsDiff, openOrt, sqnrDb } from '../../compiler/oracle/ort';
-import { Tensor } from '../../compiler/ir/tensor';
+import { maxAbsDiff, openOrt, sqnrDb } from '../../verify/ort';
+import { Tensor } from '../../core/ir/tensor';
 import { HOST_TARGET } from '../../targets/host/target';
 
 /** A measurement with the goal it is held to. */
@@ -179,7 +179,7 @@ export const section: BenchSection = {
     const figures: Record<string, GoalFigure> = {};
     const info: Record<string, unknown> = { runs: ctx.runs, cflags: HOST_TARGET.cflags, input_seed: 7 };
     const cc = process.env.CC || HOST_TARGET.cc;
-    const cliBuilt = fs.existsSync(path.join(ctx.distRoot, 'compiler', 'cli.js'));
+    const cliBuilt = fs.existsSync(path.join(ctx.distRoot, 'driver', 'cli.js'));
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-bench-host-c-'));
     try {
       const opts = (variant: 'fp32' | 'qdq'): TinyYoloOptions => ({ variant, size: 416, layout: 'voc', seed: 1 });
@@ -221,7 +221,7 @@ export const section: BenchSection = {
         }
 
         if (!cliBuilt) {
-          const nb: Figure = { status: 'not-built', reason: 'compiler/cli.ts is not built (dist/compiler/cli.js missing)' };
+          const nb: Figure = { status: 'not-built', reason: 'driver/cli.ts is not built (dist/driver/cli.js missing)' };
           for (const k of ['compile', 'gcc', 'c']) figures[`${k}.${variant}.time`] = nb;
           continue;
         }
@@ -286,7 +286,7 @@ export const section: BenchSection = {
         ['mnist_conv', path.join(shared, 'mnist-conv', 'model.onnx')],
       ];
       for (const [key, file] of qonnx) {
-        if (!cliBuilt) { figures[`arena.${key}.vs_lower_bound`] = { status: 'not-built', reason: 'compiler/cli.ts is not built' }; continue; }
+        if (!cliBuilt) { figures[`arena.${key}.vs_lower_bound`] = { status: 'not-built', reason: 'driver/cli.ts is not built' }; continue; }
         if (!fs.existsSync(file)) { figures[`arena.${key}.vs_lower_bound`] = { status: 'error', reason: `model ${file} missing` }; continue; }
         try {
           arena(key, hsqCompile(ctx.repoRoot, file, path.join(tmp, `${key}-c`), key).res);

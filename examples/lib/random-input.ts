@@ -1,5 +1,5 @@
 // Seeded test inputs as hsq Tensor values (the IR's value type; no importer involved).
-import { Tensor } from '../../compiler/ir/tensor';
+import { Tensor } from '../../core/ir/tensor';
 import { Rng } from './prng';
 
 /** A float32 tensor of uniform values in [lo, hi) from a seeded stream (mulberry32). */

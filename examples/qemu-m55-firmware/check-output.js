@@ -12,8 +12,8 @@ const os = require('os');
 const path = require('path');
 
 const hsqRoot = process.env.HSQ_ROOT || path.resolve(__dirname, '../..');
-const hsq = require(path.join(hsqRoot, 'dist/compiler/index.js'));
-const { encodeNpy } = require(path.join(hsqRoot, 'dist/compiler/npy.js'));
+const hsq = require(path.join(hsqRoot, 'dist/driver/index.js'));
+const { encodeNpy } = require(path.join(hsqRoot, 'dist/frontend/npy.js'));
 
 function die(code, msg) {
   console.error(`check-output: ${msg}`);

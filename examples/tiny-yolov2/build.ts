@@ -3,13 +3,13 @@
 //
 //   node dist/examples/tiny-yolov2/build.js --variant fp32|qdq --size 416 --layout voc|st \
 //        -o FILE [--seed N] [--int4 conv7,conv8]
-import { writeFileAtomic } from '../../compiler/output-dir';
+import { writeFileAtomic } from '../../core/output-dir';
 import * as path from 'path';
 import { onnx } from 'onnx-proto';
 import { ModelBuilder, DT, attr, floatTensor, int8Tensor, int4Tensor, int32Tensor } from '../lib/onnx-builder';
 import { Rng, heNormal, subSeed } from '../lib/prng';
 import { randomInput } from '../lib/random-input';
-import { runOrt } from '../../compiler/oracle/ort';
+import { runOrt } from '../../verify/ort';
 
 export type Variant = 'fp32' | 'qdq';
 export type Layout = 'voc' | 'st';

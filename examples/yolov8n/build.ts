@@ -4,7 +4,7 @@
 // Detect head with DFL and box decoding inside the graph. The weights are random, not trained.
 //
 //   node dist/examples/yolov8n/build.js --size 192 --seed 1 [--classes 80] -o FILE
-import { writeFileAtomic } from '../../compiler/output-dir';
+import { writeFileAtomic } from '../../core/output-dir';
 import * as path from 'path';
 import { ModelBuilder, NodeSpec, DT, attr, floatTensor, int64Tensor } from '../lib/onnx-builder';
 import { BN_EPSILON, Moments, addMoments, concatMoments, foldedConvSiLU, headConv, imageMoments, sppfPoolMoments, sliceMoments } from './weights';

@@ -1,9 +1,9 @@
 // What an op emitter sees: the node, its tensors, and ways to get C pointers to activations
 // (arena offsets planned after all nodes are emitted), constants (the weights blob) and scratch.
-import { fail } from '../../compiler/diagnostics';
-import { Graph, Node, TensorInfo } from '../../compiler/ir/graph';
-import { Tensor } from '../../compiler/ir/tensor';
-import { TypedArray } from '../../compiler/ir/dtype';
+import { fail } from '../../core/diagnostics';
+import { Graph, Node, TensorInfo } from '../../core/ir/graph';
+import { Tensor } from '../../core/ir/tensor';
+import { TypedArray } from '../../core/ir/dtype';
 import { CType, ctype, tensorBytes, toPhysical } from './ctypes';
 import { WeightsBuilder } from './weights';
 

@@ -2,10 +2,10 @@
 // Layout rule (one rule, no analysis): every rank-4 tensor is stored NHWC (logical NCHW dims
 // permuted to 0,2,3,1), activations and runtime-read constants alike; other ranks are stored
 // row-major in their logical order. Kernels that index by logical dimension use physStrides.
-import { DType } from '../../compiler/ir/dtype';
-import { TensorInfo } from '../../compiler/ir/graph';
-import { fail } from '../../compiler/diagnostics';
-import { Tensor, numel } from '../../compiler/ir/tensor';
+import { DType } from '../../core/ir/dtype';
+import { TensorInfo } from '../../core/ir/graph';
+import { fail } from '../../core/diagnostics';
+import { Tensor, numel } from '../../core/ir/tensor';
 
 export interface CType {
   readonly name: string;   // C type

@@ -1,12 +1,12 @@
 // Writes one model as C99: NAME.h (API), NAME.c (the schedule, one call per layer) and
 // NAME_weights.c (the constant blob), plus the runtime sources. Deterministic: output depends
 // only on the graph and the options.
-import { fail } from '../../compiler/diagnostics';
-import { quantRange } from '../../compiler/numerics';
-import { intRange } from '../../compiler/ir/dtype';
-import { Graph, Node, TensorInfo } from '../../compiler/ir/graph';
-import { numel } from '../../compiler/ir/tensor';
-import { planMemory, PlanItem } from '../../compiler/memory-planner';
+import { fail } from '../../core/diagnostics';
+import { quantRange } from '../../core/numerics';
+import { intRange } from '../../core/ir/dtype';
+import { Graph, Node, TensorInfo } from '../../core/ir/graph';
+import { numel } from '../../core/ir/tensor';
+import { planMemory, PlanItem } from '../../core/memory-planner';
 import { ModelContext, NodeContext } from './context';
 import { HSQ_DTYPE_NAME, byteSize, cFloat, cIdent, channelsLast, ctype, physStrides, rowMajor } from './ctypes';
 import { ndLoop } from './nd-loop';

@@ -3,9 +3,9 @@
 // time by running the interpreter's own ops on all 256 inputs (docs: "non-linear ones are lookup
 // tables that the interpreter computes at compile time and the C reads"). The numbers are the
 // interpreter's by construction.
-import { lookupOp } from '../../compiler/interp/registry';
-import { Graph, Node, TensorInfo, consumers } from '../../compiler/ir/graph';
-import { Tensor } from '../../compiler/ir/tensor';
+import { lookupOp } from '../../ops/registry';
+import { Graph, Node, TensorInfo, consumers } from '../../core/ir/graph';
+import { Tensor } from '../../core/ir/tensor';
 
 const LUT_OPS = new Set(['Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish', 'Clip', 'Exp', 'Erf', 'Neg',
   'Abs', 'Sqrt', 'Identity', 'Softplus', 'Elu', 'Selu', 'Celu', 'Gelu', 'Mish', 'Softsign']);

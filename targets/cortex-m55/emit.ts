@@ -3,14 +3,14 @@
 // per-layer generators accept (kernels/conv.ts): those become generated functions with shapes
 // and quantization folded in, an MVE path and a scalar path (__ARM_FEATURE_MVE). Generated
 // weights live in .hsq_weights (DDR on the an547), like the portable blob.
-import { Graph } from '../../compiler/ir/graph';
-import { numel, toNumbers } from '../../compiler/ir/tensor';
-import { canonicalDomain } from '../../compiler/interp/registry';
-import { perChannel } from '../../compiler/interp/ops/quant-params';
-import { outputClamp, perTensor, quantOf } from '../../compiler/interp/ops/hsq-quant';
-import { conv2DParams, readConvAttrs } from '../../compiler/interp/ops/conv-setup';
-import { requantMultiplier } from '../../compiler/numerics';
-import { HsqError } from '../../compiler/diagnostics';
+import { Graph } from '../../core/ir/graph';
+import { numel, toNumbers } from '../../core/ir/tensor';
+import { canonicalDomain } from '../../ops/registry';
+import { perChannel } from '../../ops/quant-params';
+import { outputClamp, perTensor, quantOf } from '../../ops/hsq-quant';
+import { conv2DParams, readConvAttrs } from '../../ops/conv-setup';
+import { requantMultiplier } from '../../core/numerics';
+import { HsqError } from '../../core/diagnostics';
 import { EmitOptions, EmittedC, emitModel } from '../c/emit-model';
 import { NodeContext } from '../c/context';
 import { m55KernelHeader } from './runtime-files';

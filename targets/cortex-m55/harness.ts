@@ -3,7 +3,7 @@
 // under -icount shift=0. Used by tests/m55-*.test.ts and bench/kernels.ts.
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildM55, runQemu, type M55Source } from '../../compiler/engines/qemu';
+import { buildM55, runQemu, type M55Source } from '../../toolchain/qemu';
 import { CORTEX_M55 } from './target';
 import { writeArraysAsm } from './kernels/arrays';
 import type { GeneratedKernel } from './kernels/types';

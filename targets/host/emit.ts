@@ -1,5 +1,5 @@
 // `hsq compile --target host`: the model as portable C99 files (see targets/c/emit-model.ts).
-import { Graph } from '../../compiler/ir/graph';
+import { Graph } from '../../core/ir/graph';
 import { EmittedC, emitModel } from '../c/emit-model';
 import { WeightsFormat } from '../c/weights';
 

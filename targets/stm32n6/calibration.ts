@@ -1,6 +1,6 @@
 // Calibration of the NPU cost model on ST's published STM32N6570-DK figures (CALIBRATION.md).
 // Fit on tiny_yolo_v2 at 224 (30.67 ms); hold out tiny_yolo_v2 at 416 (50.91 ms).
-import { NpuLayerDesc } from './layer-desc';
+import { NpuLayerDesc } from '../../placement/layer-desc';
 import { CostParams, defaultCostParams, estimateNpuLayer } from './cost-model';
 
 /** ST's published results used here (stm32ai-modelzoo object_detection READMEs, STEdgeAI 2.0). */

@@ -6,11 +6,11 @@
 //   CPU: (MACs·instr/MAC + elements·instr/element) / (IPC·clock) + layer overhead
 //   NPU↔CPU switch: fixed cost + bytes crossing / cache-maintenance bandwidth.
 import paramsJson from './cost-params.json';
-import { fail } from '../../compiler/diagnostics';
-import { Precision, containerBits, parsePrecision } from '../../compiler/precision';
+import { fail } from '../../core/diagnostics';
+import { Precision, containerBits, parsePrecision } from '../../core/precision';
 import {
   NpuLayerDesc, activationElements, inChannelsOf, layerBiasCount, layerMacs, layerWeightCount,
-} from './layer-desc';
+} from '../../placement/layer-desc';
 
 export interface CostParamDoc {
   readonly value: number;

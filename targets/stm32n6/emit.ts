@@ -15,12 +15,12 @@
 // pools (cpuRAM2, cpuRAM1, hyperRAM's upper half) at segment granularity; NPU-internal activations
 // belong to stedgeai in the NPU pools (npuRAM3–6, hyperRAM's lower half), which hsq only uses to
 // emulate the NPU. See mpool.ts.
-import { fail } from '../../compiler/diagnostics';
-import { Graph } from '../../compiler/ir/graph';
-import { PlanItem, planMemory } from '../../compiler/memory-planner';
-import { Report, buildReport, formatPlacementTable, renderReportHtml } from '../../compiler/report';
-import { Placement, PlacementOptions, placeGraph } from '../../passes/placement';
-import { Segment, partition } from '../../passes/partition';
+import { fail } from '../../core/diagnostics';
+import { Graph } from '../../core/ir/graph';
+import { PlanItem, planMemory } from '../../core/memory-planner';
+import { Report, buildReport, formatPlacementTable, renderReportHtml } from '../../report';
+import { Placement, PlacementOptions, placeGraph } from '../../placement/placement';
+import { Segment, partition } from '../../placement/partition';
 import { EmittedC, emitModel } from '../c/emit-model';
 import { runtimeSources } from '../c/runtime-files';
 import { cIdent } from '../c/ctypes';

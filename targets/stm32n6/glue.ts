@@ -10,9 +10,9 @@
 // an invalidate around every NPU write.
 import * as fs from 'fs';
 import * as path from 'path';
-import { TensorInfo } from '../../compiler/ir/graph';
+import { TensorInfo } from '../../core/ir/graph';
 import { runtimeDir } from '../c/runtime-files';
-import { numel } from '../../compiler/ir/tensor';
+import { numel } from '../../core/ir/tensor';
 import { HSQ_DTYPE_NAME, cFloat, channelsLast, ctype } from '../c/ctypes';
 import type { Device } from './cost-model';
 

@@ -9,7 +9,7 @@
 //   activations and the CPU↔NPU exchange buffers). stedgeai sees them as pools of size 0.
 // - octoFlash (xSPI2): each segment's weights at its own address, from NPU_WEIGHTS_BASE up, then
 //   the CPU layers' weights (section .hsq_weights.xspi2) after the last NPU blob.
-import { PoolSpec } from '../../compiler/memory-planner';
+import { PoolSpec } from '../../core/memory-planner';
 import { Stm32n6Memory, loadStm32n6Target, poolsFor } from './target';
 
 /** ST's examples keep the first 3.5 MiB of the octo-flash for the boot loader and firmware. */

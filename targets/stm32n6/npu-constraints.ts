@@ -16,7 +16,7 @@
 // note saying it is assumed) and the predicates here are permissive where unknown: a layer
 // that stedgeai later maps to software is slower, not wrong.
 import { loadStm32n6Target } from './target';
-import { NpuLayerDesc, NpuOp, elementCount, inChannelsOf, outChannelsOf } from './layer-desc';
+import { NpuLayerDesc, NpuOp, elementCount, inChannelsOf, outChannelsOf } from '../../placement/layer-desc';
 
 export interface NpuConstraint {
   readonly id: string;

@@ -13,12 +13,12 @@
 // ("<tensor>_f"): `stedgeai --input-data-type int8 --output-data-type int8` folds these into the
 // int8 buffers the glue hands over, and ONNX Runtime can run the file as it is (feeding the
 // dequantized values gives back exactly the same integers).
-import { fail } from '../../compiler/diagnostics';
-import { Graph, Node, TensorInfo, attrInt } from '../../compiler/ir/graph';
-import { Tensor, makeTensor, numel } from '../../compiler/ir/tensor';
-import { encodeModel } from '../../compiler/onnx/export';
-import { quantRange } from '../../compiler/numerics';
-import type { Segment } from '../../passes/partition';
+import { fail } from '../../core/diagnostics';
+import { Graph, Node, TensorInfo, attrInt } from '../../core/ir/graph';
+import { Tensor, makeTensor, numel } from '../../core/ir/tensor';
+import { encodeModel } from '../../frontend/onnx/export';
+import { quantRange } from '../../core/numerics';
+import type { Segment } from '../../placement/partition';
 
 /** The IR sub-graph of one segment: its nodes, the constants they read, its boundary as I/O. */
 export function segmentGraph(g: Graph, seg: Segment, name: string): Graph {

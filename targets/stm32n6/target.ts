@@ -1,7 +1,7 @@
 // The stm32n6 target as data (target.json): NPU capabilities, STM32N6570-DK memories, clocks.
 // This file only types and loads it; what runs where is decided by the placement pass.
 import targetJson from './target.json';
-import type { PoolSpec } from '../../compiler/memory-planner';
+import type { PoolSpec } from '../../core/memory-planner';
 
 export type MemoryUse = 'cpu' | 'npu' | 'weights';
 

@@ -2,8 +2,8 @@
 // ONNX test runner's comparison (rtol 1e-3, atol 1e-7; integers exact).
 import * as fs from 'fs';
 import * as path from 'path';
-import { Tensor } from '../../compiler/ir/tensor';
-import { isFloat } from '../../compiler/ir/dtype';
+import { Tensor } from '../../core/ir/tensor';
+import { isFloat } from '../../core/ir/dtype';
 
 export const SHARED = path.resolve(__dirname, '../../../shared');
 export const CONFORMANCE_DIR = path.join(SHARED, 'conformance/onnx-node');

@@ -3,13 +3,13 @@
 // plain and the sanitizer conformance suites.
 import * as fs from 'fs';
 import * as path from 'path';
-import { bindConstantInputs } from '../../compiler/bind-inputs';
-import { lower } from '../../compiler/driver';
-import { runGraph } from '../../compiler/interp/interpreter';
-import { Graph } from '../../compiler/ir/graph';
-import { Tensor } from '../../compiler/ir/tensor';
-import { loadModel } from '../../compiler/onnx/import';
-import { readTensorFile } from '../../compiler/onnx/tensor-proto';
+import { bindConstantInputs } from '../../frontend/bind-inputs';
+import { lower } from '../../driver/frontend';
+import { runGraph } from '../../ops/interpreter';
+import { Graph } from '../../core/ir/graph';
+import { Tensor } from '../../core/ir/tensor';
+import { loadModel } from '../../frontend/onnx/import';
+import { readTensorFile } from '../../frontend/onnx/tensor-proto';
 import { emitModel } from '../../targets/c/emit-model';
 import { CONFORMANCE_DIR, conformanceTests } from './conformance';
 

@@ -1,7 +1,7 @@
 // BatchNormalization (inference) as batch-normalization.ts: per channel k = scale / sqrt(var +
 // eps) computed at compile time in float32, then y = ((x - mean) * k) + B in C.
-import { attrFloat, attrInt } from '../../../compiler/ir/graph';
-import { toNumbers } from '../../../compiler/ir/tensor';
+import { attrFloat, attrInt } from '../../../core/ir/graph';
+import { toNumbers } from '../../../core/ir/tensor';
 import { OpEmitter } from '../context';
 import { ndLoop } from '../nd-loop';
 import { block, physStrides } from './util';

@@ -1,9 +1,9 @@
 // Elementwise ops as emitted C loops: unary maps, broadcasting binary/ternary/variadic ops.
 // Each C expression mirrors the interpreter's op file (compiler/interp/ops/<op>.ts): float32
 // operations in the same order, NaN handling as there.
-import { attrFloat } from '../../../compiler/ir/graph';
-import { isFloat } from '../../../compiler/ir/dtype';
-import { toNumbers } from '../../../compiler/ir/tensor';
+import { attrFloat } from '../../../core/ir/graph';
+import { isFloat } from '../../../core/ir/dtype';
+import { toNumbers } from '../../../core/ir/tensor';
 import { NodeContext, OpEmitter } from '../context';
 import { cFloat, ctype } from '../ctypes';
 import { ndLoop } from '../nd-loop';

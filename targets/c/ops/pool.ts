@@ -1,7 +1,7 @@
 // MaxPool / AveragePool (1-D and 2-D) and the global pools over NHWC activations.
-import { attrInt } from '../../../compiler/ir/graph';
-import { poolSetup } from '../../../compiler/interp/ops/pool-setup';
-import { numel } from '../../../compiler/ir/tensor';
+import { attrInt } from '../../../core/ir/graph';
+import { poolSetup } from '../../../ops/pool-setup';
+import { numel } from '../../../core/ir/tensor';
 import { NodeContext, OpEmitter } from '../context';
 import { channelsLastIO } from './conv';
 

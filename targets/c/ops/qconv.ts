@@ -1,11 +1,11 @@
 // Quantized convolutions on NHWC int8/uint8 activations via hsq_qconv: hsq QConv, ONNX
 // QLinearConv and ConvInteger (raw int32 accumulators). acc = bias + Σ (x - zx)(w - zw[m]),
 // padding taps skipped; requantize(acc, requantMultiplier(sx, sw[m], sy), zy, qmin, qmax).
-import { perChannel } from '../../../compiler/interp/ops/quant-params';
-import { outputClamp, perTensor, quantOf } from '../../../compiler/interp/ops/hsq-quant';
-import { requantMultiplier } from '../../../compiler/numerics';
-import { intRange } from '../../../compiler/ir/dtype';
-import { Tensor, toNumbers } from '../../../compiler/ir/tensor';
+import { perChannel } from '../../../ops/quant-params';
+import { outputClamp, perTensor, quantOf } from '../../../ops/hsq-quant';
+import { requantMultiplier } from '../../../core/numerics';
+import { intRange } from '../../../core/ir/dtype';
+import { Tensor, toNumbers } from '../../../core/ir/tensor';
 import { NodeContext, OpEmitter } from '../context';
 import { ctype } from '../ctypes';
 import { channelsLastIO, convGeometry, reorderWeights } from './conv';

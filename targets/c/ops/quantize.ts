@@ -1,11 +1,11 @@
 // QuantizeLinear / DequantizeLinear, per tensor, per axis or blocked, in any layout. The
 // per-element parameter index follows quant-params.ts; per-axis parameters are read through a
 // stride, blocked ones are expanded at compile time to the tensor's physical layout.
-import { attrInt } from '../../../compiler/ir/graph';
-import { quantParamIndex } from '../../../compiler/interp/ops/quant-params';
-import { intRange } from '../../../compiler/ir/dtype';
-import { numel, toNumbers } from '../../../compiler/ir/tensor';
-import { quantRange } from '../../../compiler/numerics';
+import { attrInt } from '../../../core/ir/graph';
+import { quantParamIndex } from '../../../ops/quant-params';
+import { intRange } from '../../../core/ir/dtype';
+import { numel, toNumbers } from '../../../core/ir/tensor';
+import { quantRange } from '../../../core/numerics';
 import { NodeContext, OpEmitter } from '../context';
 import { cFloat, physStrides, toPhysical } from '../ctypes';
 import { ndLoop } from '../nd-loop';

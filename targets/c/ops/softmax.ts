@@ -1,8 +1,8 @@
 // Softmax as softmax.ts computes it: per row m = max (NaN sticks), e_j = expf(x_j - m),
 // s = sum in index order, y_j = e_j / s. Opset >= 13 rows run along `axis` through strides in
 // any layout; opset < 13 rows are the flattened dims [axis, rank) in logical order.
-import { attrInt } from '../../../compiler/ir/graph';
-import { numel } from '../../../compiler/ir/tensor';
+import { attrInt } from '../../../core/ir/graph';
+import { numel } from '../../../core/ir/tensor';
 import { OpEmitter } from '../context';
 import { ndLoop } from '../nd-loop';
 import { block, logicalInput, logicalOutput, normAxis, physStrides } from './util';

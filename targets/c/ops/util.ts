@@ -1,6 +1,6 @@
 // Helpers shared by the per-op C emitters.
-import { TensorInfo } from '../../../compiler/ir/graph';
-import { numel } from '../../../compiler/ir/tensor';
+import { TensorInfo } from '../../../core/ir/graph';
+import { numel } from '../../../core/ir/tensor';
 import { NodeContext } from '../context';
 import { channelsLast, ctype, physOrder, physStrides, rowMajor } from '../ctypes';
 import { ndLoop } from '../nd-loop';

@@ -5,7 +5,7 @@
 // multiplication by RN(1/sy) corrected with two fused multiply-adds (hsq_m55_vdiv). Both inputs
 // are 8-bit, so the generator proves that sequence equal to the interpreter on all 65 536 input
 // pairs before it enables the MVE path; otherwise the layer keeps the scalar path.
-import { quantizeValue, dequantizeValue, roundHalfEven } from '../../../compiler/numerics';
+import { quantizeValue, dequantizeValue, roundHalfEven } from '../../../core/numerics';
 import { OpKernel, OpKernelError, QOut, QSide, cFloat, cTypeOf, checkName, reciprocal32, safeComment, safeScale, vdiv32 } from './op-kernel';
 
 export interface BinaryDesc {

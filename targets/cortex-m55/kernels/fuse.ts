@@ -6,12 +6,12 @@
 // go. Integer ops (MaxPool, Concat, nearest Resize, Relu, Clip on int8/uint8) get the same
 // kernels without a rewrite. Every function here returns a kernel description, or throws
 // OpKernelError with the reason the portable C is kept.
-import { attrInt, attrString, Graph, Node, TensorInfo, consumers, producers } from '../../../compiler/ir/graph';
-import { intRange } from '../../../compiler/ir/dtype';
-import { numel } from '../../../compiler/ir/tensor';
-import { lookupOp } from '../../../compiler/interp/registry';
-import { poolSetup } from '../../../compiler/interp/ops/pool-setup';
-import { dequantizeValue, quantRange, quantizeValue } from '../../../compiler/numerics';
+import { attrInt, attrString, Graph, Node, TensorInfo, consumers, producers } from '../../../core/ir/graph';
+import { intRange } from '../../../core/ir/dtype';
+import { numel } from '../../../core/ir/tensor';
+import { lookupOp } from '../../../ops/registry';
+import { poolSetup } from '../../../ops/pool-setup';
+import { dequantizeValue, quantRange, quantizeValue } from '../../../core/numerics';
 import { physOrder, physStrides } from '../../c/ctypes';
 import { planNd } from '../../c/nd-loop';
 import { bcastStrides } from '../../c/ops/util';

@@ -1,7 +1,7 @@
 // Straightforward TypeScript reference of a ConvLayerDesc, from the QConv definition in
 // docs/ir.md (NHWC activations here): acc = bias + Σ (x - zx)(w - zw) over in-image taps,
 // y = requantize(acc) from numerics.ts. The generated kernels must equal it bit for bit.
-import { requantize } from '../../../compiler/numerics';
+import { requantize } from '../../../core/numerics';
 import { perChannel } from './layout';
 import { outH, outW } from './conv';
 import type { ConvLayerDesc } from './types';

@@ -1,0 +1,83 @@
+// hsq's npm API: `import { compile, verify, run, inspect } from 'hsq'`. Options mirror the CLI
+// flags (camelCase); every user error is an HsqError with a `kind` and the node, key or file it
+// names in `subject`.
+import { compile as compileImpl, CompileOptions, CompileResult, TargetName, TARGETS } from './compile';
+import { verifyModel } from './commands/verify';
+import { runModel } from './commands/run';
+import { loadModel } from '../frontend/onnx/import';
+import { inferShapes } from '../passes/shape-inference';
+import { inspectGraph, InspectReport } from './inspect';
+import { parseInputShapes } from '../frontend/io';
+import { Tensor } from '../core/ir/tensor';
+
+export { HsqError, ExitCode, setWarningSink } from '../core/diagnostics';
+export type { DiagnosticKind, WarningSink } from '../core/diagnostics';
+export type { CompileOptions, CompileResult, TargetName, InspectReport, Tensor };
+export { TARGETS };
+export type { QuantizeArgs as QuantizeOptions } from './commands/quantize-options';
+
+/** Compile a model for a target into `out` (see `hsq compile --help`). */
+export function compile(opts: CompileOptions): Promise<CompileResult> {
+  return compileImpl(opts);
+}
+
+export interface VerifyOptions {
+  model: string;
+  target?: TargetName;
+  /** Folder with input_K.pb; or `inputFiles` NAME=FILE; or `random` seeded input sets. */
+  inputs?: string;
+  inputFiles?: string[];
+  random?: number;
+  seed?: number;
+  inputShapes?: string[];
+  sanitize?: boolean;
+  scalar?: boolean;
+}
+
+export interface VerifyOutput {
+  name: string;
+  exactVsInterpreter: number | null;
+  maxStepsVsOrt: number | null;
+  within1StepVsOrt: number | null;
+  maxRelErrVsOrt: number | null;
+  sqnrDb: number | null;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  outputs: VerifyOutput[];
+  failures: string[];
+  /** Why ONNX Runtime could not be compared, when it could not (QONNX custom ops). */
+  ort?: string;
+}
+
+/** Interpreter vs generated C vs ONNX Runtime on the same inputs (see `hsq verify --help`). */
+export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
+  const r = await verifyModel({
+    model: opts.model, target: opts.target ?? 'host', inputs: opts.inputs, input: opts.inputFiles, random: opts.random,
+    seed: opts.seed ?? 0, 'input-shape': opts.inputShapes, sanitize: !!opts.sanitize, scalar: !!opts.scalar,
+  });
+  return r.json as VerifyResult;
+}
+
+export interface RunOptions {
+  model: string;
+  engine?: 'interpreter' | 'c';
+  target?: TargetName;
+  inputs?: string;
+  inputFiles?: string[];
+  inputShapes?: string[];
+}
+
+/** Run a model on input files; returns the outputs by name, in graph-output order. */
+export async function run(opts: RunOptions): Promise<{ names: string[]; values: Record<string, Tensor> }> {
+  return runModel({
+    model: opts.model, engine: opts.engine ?? 'interpreter', target: opts.target ?? 'host', inputs: opts.inputs,
+    input: opts.inputFiles, 'input-shape': opts.inputShapes, 'dump-dir': 'hsq-dump', sanitize: false,
+  });
+}
+
+/** Per-node report of a model as given (see `hsq inspect --json`). */
+export function inspect(model: string, opts: { inputShapes?: string[] } = {}): InspectReport {
+  return inspectGraph(inferShapes(loadModel(model, { inputShapes: parseInputShapes(opts.inputShapes) })));
+}

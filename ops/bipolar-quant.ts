@@ -1,0 +1,31 @@
+// QONNX BipolarQuant: y = (x >= 0 ? +1 : -1) * scale in float32 (NaN → -1, as numpy.where).
+import { makeTensor, numel } from '../core/ir/tensor';
+import { OpImpl } from './types';
+import { need, requireDtype } from './op-util';
+import { broadcastIndex, broadcastShape } from './param-broadcast';
+import { paramValues } from './quant-params';
+import { QONNX_DOMAINS } from './qonnx-quant';
+
+export const BipolarQuant: OpImpl = {
+  op: 'BipolarQuant',
+  domains: QONNX_DOMAINS,
+  constInputs: [1],
+  infer({ node, inputs }) {
+    const x = need(node, inputs, 0, 'X'), s = need(node, inputs, 1, 'scale');
+    return [{ dtype: 'float32', shape: broadcastShape(node.name, x.shape, s.shape) }];
+  },
+  run({ node, inputs }) {
+    const x = need(node, inputs, 0, 'X'), s = need(node, inputs, 1, 'scale');
+    requireDtype(node, 'X', x.dtype, ['float32']);
+    const shape = broadcastShape(node.name, x.shape, s.shape);
+    const xi = broadcastIndex(node.name, shape, x.shape), si = broadcastIndex(node.name, shape, s.shape);
+    const sv = paramValues(s), xd = x.data as Float32Array;
+    const y = makeTensor('float32', shape);
+    const yd = y.data as Float32Array;
+    for (let e = 0, n = numel(shape); e < n; e++) {
+      const sc = Math.fround(sv[si ? si[e] : e]);
+      yd[e] = xd[xi ? xi[e] : e] >= 0 ? sc : -sc;
+    }
+    return [y];
+  },
+};

@@ -1,0 +1,25 @@
+// ConstantOfShape: a tensor of the shape given by input 0 (int64), every element `value`
+// (a one-element tensor attribute; default float32 0).
+import { TypedArray } from '../core/ir/dtype';
+import { Node, attrTensor } from '../core/ir/graph';
+import { Tensor, makeTensor, toNumbers } from '../core/ir/tensor';
+import { OpImpl } from './types';
+import { constNumbers, req } from './tensor-util';
+
+export function constantOfShape(shape: readonly number[], value?: Tensor): Tensor {
+  const v = value ?? makeTensor('float32', [1], [0]);
+  const t = makeTensor(v.dtype, shape);
+  if (v.data.length > 0) (t.data as unknown as { fill(x: unknown): void }).fill(v.data[0]);
+  return t as Tensor & { data: TypedArray };
+}
+
+function valueOf(node: Node): Tensor | undefined {
+  return attrTensor(node, 'value');
+}
+
+export const ConstantOfShape: OpImpl = {
+  op: 'ConstantOfShape', domains: [''],
+  constInputs: [0],
+  infer: (args) => [{ dtype: valueOf(args.node)?.dtype ?? 'float32', shape: constNumbers(args, 0, 'shape')! }],
+  run: ({ node, inputs }) => [constantOfShape(toNumbers(req(node, inputs, 0)), valueOf(node))],
+};

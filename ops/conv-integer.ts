@@ -1,0 +1,27 @@
+// ONNX ConvInteger: int32 output of Σ (x - x_zero_point)(w - w_zero_point[m]), no requantization.
+import { makeTensor } from '../core/ir/tensor';
+import { OpImpl } from './types';
+import { convInt2D } from './conv-kernel';
+import { conv2DParams, convOutputShape, readConvAttrs } from './conv-setup';
+import { need, requireDtype, scalarInput } from './op-util';
+import { perChannel } from './quant-params';
+
+export const ConvInteger: OpImpl = {
+  op: 'ConvInteger',
+  domains: [''],
+  infer({ node, inputs }) {
+    const x = need(node, inputs, 0, 'x'), w = need(node, inputs, 1, 'w');
+    return [{ dtype: 'int32', shape: convOutputShape(node, x.shape, w.shape, readConvAttrs(node)) }];
+  },
+  run({ node, inputs }) {
+    const x = need(node, inputs, 0, 'x'), w = need(node, inputs, 1, 'w');
+    requireDtype(node, 'x', x.dtype, ['int8', 'uint8']);
+    requireDtype(node, 'w', w.dtype, ['int8', 'uint8']);
+    const { params, outShape } = conv2DParams(node, x.shape, w.shape, readConvAttrs(node));
+    const zx = scalarInput(node, 'x_zero_point', inputs[2], 0);
+    const zw = perChannel(node.name, 'w_zero_point', inputs[3]?.data, params.M, 0);
+    const y = makeTensor('int32', outShape);
+    convInt2D(params, x.data as ArrayLike<number>, zx, w.data as ArrayLike<number>, zw, undefined, y.data as Int32Array);
+    return [y];
+  },
+};

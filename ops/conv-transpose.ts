@@ -1,0 +1,123 @@
+// ONNX ConvTranspose (float32), 1-D and 2-D: group, strides, pads, auto_pad, output_padding,
+// output_shape, dilations. Weights are [C, M/group, kH, kW]. Computed as a gather per output
+// element: acc = bias, then kh, kw, ci (ci innermost) over the input taps that land on it,
+// float32 rounding after every multiply and add.
+// Pads: explicit pads, unless output_shape (or SAME_*) asks for a size; then total padding =
+// stride*(in-1) + output_padding + (k-1)*dilation + 1 - out, split as the ONNX spec says
+// (SAME_UPPER: begin = total/2 rounded down; otherwise begin = total - total/2).
+import { fail } from '../core/diagnostics';
+import { Node, attrInt, attrInts, attrString } from '../core/ir/graph';
+import { makeTensor } from '../core/ir/tensor';
+import { OpImpl } from './types';
+import { readAutoPad } from './conv-geometry';
+import { need, requireDtype, requireLength } from './op-util';
+
+interface Geometry { out: number[]; padBegin: number[] }
+
+function geometry(node: Node, x: readonly number[], w: readonly number[]): Geometry {
+  const name = node.name;
+  if (x.length < 3 || x.length !== w.length) fail('bad-shape', `node '${name}': input [${x}] and weights [${w}] do not make a ConvTranspose`, name);
+  if (x.length > 4) fail('unsupported', `node '${name}': ${x.length - 2}-D ConvTranspose is not supported (1-D and 2-D are)`, name);
+  const n = x.length - 2;
+  const auto_pad = readAutoPad(attrString(node, 'auto_pad', 'NOTSET'), name);
+  const group = attrInt(node, 'group', 1);
+  const kernel = attrInts(node, 'kernel_shape') ?? w.slice(2);
+  const strides = attrInts(node, 'strides') ?? new Array(n).fill(1);
+  const dil = attrInts(node, 'dilations') ?? new Array(n).fill(1);
+  const outPad = attrInts(node, 'output_padding') ?? new Array(n).fill(0);
+  const pads = attrInts(node, 'pads');
+  let outShapeAttr = attrInts(node, 'output_shape');
+  if (outShapeAttr && outShapeAttr.length === n + 2) outShapeAttr = outShapeAttr.slice(2);
+  if (x[1] >= 0 && x[1] !== w[0]) fail('bad-shape', `node '${name}': input has ${x[1]} channels, weights [${w}] expect ${w[0]}`, name);
+  if (w[0] % group !== 0) fail('bad-shape', `node '${name}': ${w[0]} input channels not divisible by group ${group}`, name);
+  const out: number[] = [], padBegin: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const ek = (kernel[i] - 1) * dil[i] + 1;
+    const natural = strides[i] * (x[i + 2] - 1) + outPad[i] + ek;
+    let target: number | undefined;
+    if (outShapeAttr) target = outShapeAttr[i];
+    else if (auto_pad === 'SAME_UPPER' || auto_pad === 'SAME_LOWER') target = x[i + 2] * strides[i];
+    if (target !== undefined) {
+      const total = natural - target;
+      padBegin.push(auto_pad === 'SAME_UPPER' ? Math.floor(total / 2) : total - Math.floor(total / 2));
+      out.push(target);
+    } else {
+      const pb = auto_pad === 'VALID' || !pads ? 0 : pads[i], pe = auto_pad === 'VALID' || !pads ? 0 : pads[i + n];
+      padBegin.push(pb);
+      out.push(natural - pb - pe);
+    }
+  }
+  return { out, padBegin };
+}
+
+export const ConvTranspose: OpImpl = {
+  op: 'ConvTranspose',
+  domains: [''],
+  infer({ node, inputs }) {
+    const x = need(node, inputs, 0, 'X'), w = need(node, inputs, 1, 'W');
+    const group = attrInt(node, 'group', 1);
+    return [{ dtype: x.dtype, shape: [x.shape[0], w.shape[1] * group, ...geometry(node, x.shape, w.shape).out] }];
+  },
+  run({ node, inputs }) {
+    const x = need(node, inputs, 0, 'X'), w = need(node, inputs, 1, 'W'), b = inputs[2];
+    requireDtype(node, 'X', x.dtype, ['float32']);
+    requireDtype(node, 'W', w.dtype, ['float32']);
+    const group = attrInt(node, 'group', 1);
+    const geo = geometry(node, x.shape, w.shape);
+    const two = x.shape.length === 4;
+    const n = x.shape.length - 2;
+    const strides = attrInts(node, 'strides') ?? new Array(n).fill(1);
+    const dil = attrInts(node, 'dilations') ?? new Array(n).fill(1);
+    const N = x.shape[0], C = x.shape[1], H = two ? x.shape[2] : 1, W = two ? x.shape[3] : x.shape[2];
+    const Mg = w.shape[1], M = Mg * group, Cg = C / group;
+    const KH = two ? w.shape[2] : 1, KW = two ? w.shape[3] : w.shape[2];
+    const OH = two ? geo.out[0] : 1, OW = two ? geo.out[1] : geo.out[0];
+    const sh = two ? strides[0] : 1, sw = two ? strides[1] : strides[0];
+    const dh = two ? dil[0] : 1, dw = two ? dil[1] : dil[0];
+    const padT = two ? geo.padBegin[0] : 0, padL = two ? geo.padBegin[1] : geo.padBegin[0];
+    if (b) { requireDtype(node, 'B', b.dtype, ['float32']); requireLength(node, 'B', b, M); }
+    // Input as HWC and weights as [M][KH][KW][Cg] so the ci loop is contiguous.
+    const xd = x.data as Float32Array, wd = w.data as Float32Array, bd = b?.data as Float32Array | undefined;
+    const wt = new Float32Array(M * KH * KW * Cg);
+    for (let ci = 0; ci < C; ci++) {
+      const g = Math.floor(ci / Cg), cl = ci - g * Cg;
+      for (let mm = 0; mm < Mg; mm++) {
+        const m = g * Mg + mm;
+        for (let kh = 0; kh < KH; kh++) for (let kw = 0; kw < KW; kw++)
+          wt[((m * KH + kh) * KW + kw) * Cg + cl] = wd[((ci * Mg + mm) * KH + kh) * KW + kw];
+      }
+    }
+    const xt = new Float32Array(H * W * C);
+    const y = makeTensor('float32', [N, M, ...geo.out]);
+    const yd = y.data as Float32Array;
+    const f = Math.fround;
+    for (let nb = 0; nb < N; nb++) {
+      const xb = nb * C * H * W;
+      for (let c = 0; c < C; c++) for (let i = 0; i < H * W; i++) xt[i * C + c] = xd[xb + c * H * W + i];
+      for (let m = 0; m < M; m++) {
+        const g = Math.floor(m / Mg), cOff = g * Cg, bias = bd ? bd[m] : 0;
+        for (let oh = 0; oh < OH; oh++) {
+          for (let ow = 0; ow < OW; ow++) {
+            let acc = bias;
+            for (let kh = 0; kh < KH; kh++) {
+              const th = oh + padT - kh * dh;
+              if (th < 0 || th % sh !== 0) continue;
+              const ih = th / sh;
+              if (ih >= H) continue;
+              for (let kw = 0; kw < KW; kw++) {
+                const tw = ow + padL - kw * dw;
+                if (tw < 0 || tw % sw !== 0) continue;
+                const iw = tw / sw;
+                if (iw >= W) continue;
+                const xo = (ih * W + iw) * C + cOff, wo = ((m * KH + kh) * KW + kw) * Cg;
+                for (let ci = 0; ci < Cg; ci++) acc = f(acc + f(xt[xo + ci] * wt[wo + ci]));
+              }
+            }
+            yd[((nb * M + m) * OH + oh) * OW + ow] = acc;
+          }
+        }
+      }
+    }
+    return [y];
+  },
+};

@@ -1,0 +1,10 @@
+// Equal: bool output, a === b elementwise with broadcasting (NaN compares false).
+import { Tensor } from '../core/ir/tensor';
+import { broadcastBinary } from './broadcast';
+import { binaryImpl } from './elementwise';
+
+export function equal(a: Tensor, b: Tensor, subject?: string): Tensor {
+  return broadcastBinary(a, b, 'bool', (a: number | bigint, b: number | bigint) => (a === b ? 1 : 0), subject);
+}
+
+export const Equal = binaryImpl('Equal', (a, b, node) => equal(a, b, node.name), 'bool');

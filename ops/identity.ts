@@ -1,0 +1,10 @@
+// Identity: a copy.
+import { Tensor } from '../core/ir/tensor';
+import { unaryImpl } from './elementwise';
+import { reshaped } from './tensor-util';
+
+export function identity(x: Tensor): Tensor {
+  return reshaped(x, x.shape);
+}
+
+export const Identity = unaryImpl('Identity', (x) => identity(x));

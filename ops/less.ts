@@ -1,0 +1,10 @@
+// Less: bool output, a < b elementwise with broadcasting (NaN compares false).
+import { Tensor } from '../core/ir/tensor';
+import { broadcastBinary } from './broadcast';
+import { binaryImpl } from './elementwise';
+
+export function less(a: Tensor, b: Tensor, subject?: string): Tensor {
+  return broadcastBinary(a, b, 'bool', (a: number | bigint, b: number | bigint) => (a < b ? 1 : 0), subject);
+}
+
+export const Less = binaryImpl('Less', (a, b, node) => less(a, b, node.name), 'bool');

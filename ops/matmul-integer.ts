@@ -1,0 +1,27 @@
+// ONNX MatMulInteger: int32 (A - a_zero_point)(B - b_zero_point); a_zero_point per tensor or per
+// row, b_zero_point per tensor or per column.
+import { makeTensor } from '../core/ir/tensor';
+import { OpImpl } from './types';
+import { matmulInt, matmulShape } from './matmul-kernel';
+import { need, requireDtype } from './op-util';
+import { perChannel } from './quant-params';
+
+export const MatMulInteger: OpImpl = {
+  op: 'MatMulInteger',
+  domains: [''],
+  infer({ node, inputs }) {
+    const a = need(node, inputs, 0, 'A'), b = need(node, inputs, 1, 'B');
+    return [{ dtype: 'int32', shape: matmulShape(node.name, a.shape, b.shape).outShape }];
+  },
+  run({ node, inputs }) {
+    const a = need(node, inputs, 0, 'A'), b = need(node, inputs, 1, 'B');
+    requireDtype(node, 'A', a.dtype, ['int8', 'uint8']);
+    requireDtype(node, 'B', b.dtype, ['int8', 'uint8']);
+    const s = matmulShape(node.name, a.shape, b.shape);
+    const za = perChannel(node.name, 'a_zero_point', inputs[2]?.data, s.M, 0);
+    const zb = perChannel(node.name, 'b_zero_point', inputs[3]?.data, s.N, 0);
+    const y = makeTensor('int32', s.outShape);
+    matmulInt(s, a.data as ArrayLike<number>, za, b.data as ArrayLike<number>, zb, undefined, y.data as Int32Array);
+    return [y];
+  },
+};

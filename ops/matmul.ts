@@ -1,0 +1,23 @@
+// ONNX MatMul (float32), numpy.matmul semantics incl. 1-D operands and batch broadcasting.
+import { makeTensor } from '../core/ir/tensor';
+import { OpImpl } from './types';
+import { matmulFloat, matmulShape } from './matmul-kernel';
+import { need, requireDtype } from './op-util';
+
+export const MatMul: OpImpl = {
+  op: 'MatMul',
+  domains: [''],
+  infer({ node, inputs }) {
+    const a = need(node, inputs, 0, 'A'), b = need(node, inputs, 1, 'B');
+    return [{ dtype: a.dtype, shape: matmulShape(node.name, a.shape, b.shape).outShape }];
+  },
+  run({ node, inputs }) {
+    const a = need(node, inputs, 0, 'A'), b = need(node, inputs, 1, 'B');
+    requireDtype(node, 'A', a.dtype, ['float32']);
+    requireDtype(node, 'B', b.dtype, ['float32']);
+    const s = matmulShape(node.name, a.shape, b.shape);
+    const y = makeTensor('float32', s.outShape);
+    matmulFloat(s, a.data as Float32Array, b.data as Float32Array, y.data as Float32Array);
+    return [y];
+  },
+};

@@ -1,0 +1,56 @@
+// hsq QGemm(x, w, bias?) (docs/ir.md): x [..., K], constant w [K, N] quantized per tensor or per
+// column (axis 1), bias int32 [N]; acc = bias[n] + Σ (x - zx)(w - zw[n]) in int32, then
+// requantize(acc, requantMultiplier(sx, sw[n], sy), zy, qmin, qmax).
+import { fail } from '../core/diagnostics';
+import { makeTensor } from '../core/ir/tensor';
+import { requantMultiplier } from '../core/numerics';
+import { OpImpl } from './types';
+import { inferQOutDtype, outputClamp, perTensor, quantOf } from './hsq-quant';
+import { matmulInt, matmulShape } from './matmul-kernel';
+import { need, requireDtype, requireLength } from './op-util';
+import { perChannel } from './quant-params';
+import { requantizeColumns } from './requant';
+
+function qgemmShape(node: string, x: readonly number[], w: readonly number[]) {
+  if (w.length !== 2) fail('bad-shape', `node '${node}': QGemm weights must be 2-D [K, N], got [${w}]`, node);
+  if (x.length < 1 || x[x.length - 1] !== w[0]) fail('bad-shape', `node '${node}': QGemm input [${x}] does not match weights [${w}]`, node);
+  const K = w[0], N = w[1];
+  const rows = x.slice(0, -1).reduce((p, d) => p * d, 1);
+  return { K, N, rows, outShape: [...x.slice(0, -1), N] };
+}
+
+export const QGemm: OpImpl = {
+  op: 'QGemm',
+  domains: ['hsq'],
+  constInputs: [1, 2],
+  infer({ node, inputs }) {
+    const x = need(node, inputs, 0, 'x'), w = need(node, inputs, 1, 'w');
+    return [{ dtype: inferQOutDtype(node, x.dtype), shape: qgemmShape(node.name, x.shape, w.shape).outShape }];
+  },
+  run({ node, inputs, inputInfos, outputInfos }) {
+    const x = need(node, inputs, 0, 'x'), w = need(node, inputs, 1, 'w'), bias = inputs[2];
+    requireDtype(node, 'x', x.dtype, ['int8', 'uint8']);
+    requireDtype(node, 'w', w.dtype, ['int8', 'uint8', 'int4', 'uint4']);
+    const { K, N, rows, outShape } = qgemmShape(node.name, x.shape, w.shape);
+    const qx = perTensor(node, quantOf(node, inputInfos[0], 'x'), 'x');
+    const qw = quantOf(node, inputInfos[1], 'w');
+    if ((qw.scale.length > 1 && (qw.axis ?? 1) !== 1) || qw.blockSize)
+      fail('unsupported', `node '${node.name}' (QGemm): weights must be quantized per tensor or per column (axis 1)`, node.name);
+    const sw = perChannel(node.name, 'w scale', qw.scale, N, 1);
+    const zw = perChannel(node.name, 'w zero point', qw.zeroPoint, N, 0);
+    const qy = quantOf(node, outputInfos[0], 'output');
+    const y0 = perTensor(node, qy, 'output');
+    if (bias) { requireDtype(node, 'bias', bias.dtype, ['int32']); requireLength(node, 'bias', bias, N); }
+    const s = matmulShape(node.name, [rows, K], [K, N]);
+    const acc = new Int32Array(rows * N);
+    matmulInt(s, x.data as ArrayLike<number>, new Float64Array(rows).fill(qx.zero), w.data as ArrayLike<number>, zw,
+      bias?.data as Int32Array | undefined, acc);
+    const mult = new Float64Array(N);
+    for (let j = 0; j < N; j++) mult[j] = requantMultiplier(qx.scale, sw[j], y0.scale);
+    const dtype = outputInfos[0]?.dtype ?? inferQOutDtype(node, x.dtype);
+    const [lo, hi] = outputClamp(node, qy, dtype);
+    const y = makeTensor(dtype, outShape);
+    requantizeColumns(acc, rows, N, mult, y0.zero, lo, hi, y.data);
+    return [y];
+  },
+};

@@ -1,0 +1,12 @@
+// ReduceMin: smallest reduced element (NaN propagates); any numeric dtype. Empty: +Inf / maximum.
+import { intRange, isBigInt, isFloat } from '../core/ir/dtype';
+import { Tensor } from '../core/ir/tensor';
+import { ReducePlan, reduce, reduceImpl } from './reduce';
+
+export function reduceMin(x: Tensor, plan: ReducePlan): Tensor {
+  if (isBigInt(x.dtype)) return reduce(x, plan, x.dtype, 2n ** 63n - 1n, (a: bigint, v: bigint) => (v < a ? v : a), (a: bigint) => a);
+  const init = isFloat(x.dtype) ? Infinity : intRange(x.dtype)[1];
+  return reduce(x, plan, x.dtype, init, (a: number, v: number) => (v < a || v !== v ? v : a), (a: number) => a);
+}
+
+export const ReduceMin = reduceImpl('ReduceMin', reduceMin);

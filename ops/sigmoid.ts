@@ -1,0 +1,21 @@
+// Sigmoid: y = 1 / (1 + expf(-x)), each step float32.
+import { Tensor } from '../core/ir/tensor';
+import { expf } from '../core/expf';
+import { unaryImpl } from './elementwise';
+import { mapUnary, requireFloat } from './tensor-util';
+
+const fround = Math.fround;
+
+export function sigmoidf(v: number): number {
+  return fround(1 / fround(1 + expf(-v)));
+}
+
+export function sigmoid(x: Tensor): Tensor {
+  if (x.dtype === 'float64') return mapUnary(x, x.dtype, (v: number) => 1 / (1 + Math.exp(-v)));
+  return mapUnary(x, x.dtype, sigmoidf);
+}
+
+export const Sigmoid = unaryImpl('Sigmoid', (x, node) => {
+  requireFloat(node, x.dtype);
+  return sigmoid(x);
+});

@@ -1,0 +1,41 @@
+// Softmax. Opset < 13: the input is coerced to 2-D [prod(shape[:axis]), prod(shape[axis:])] and
+// each row normalised (default axis 1); opset >= 13: normalised along `axis` (default -1).
+// Per row: m = max, e_j = expf(x_j - m), s = sum of e_j in index order from 0, y_j = e_j / s;
+// every step float32.
+import { Node, attrInt } from '../core/ir/graph';
+import { Tensor, numel } from '../core/ir/tensor';
+import { expf } from '../core/expf';
+import { unaryImpl } from './elementwise';
+import { normAxis, opsetOf, requireFloat, roundFor } from './tensor-util';
+
+/** Softmax over `n` elements spaced `stride` apart, for each of `outer` x `inner` rows. */
+function softmaxRows(src: ArrayLike<number>, dst: { [i: number]: number }, outer: number, n: number, inner: number,
+  r: (v: number) => number, e: (v: number) => number): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * n * inner + i;
+      let m = -Infinity;
+      for (let j = 0, p = base; j < n; j++, p += inner) { const v = src[p]; if (v > m || v !== v) m = v; }
+      let s = 0;
+      for (let j = 0, p = base; j < n; j++, p += inner) { const v = e(r(src[p] - m)); dst[p] = v; s = r(s + v); }
+      for (let j = 0, p = base; j < n; j++, p += inner) dst[p] = r(dst[p] / s);
+    }
+  }
+}
+
+export function softmax(x: Tensor, axis = -1, opset = Infinity, subject?: Node): Tensor {
+  const rank = x.shape.length;
+  const a = rank === 0 ? 0 : subject ? normAxis(axis, rank, subject) : (axis < 0 ? axis + rank : axis);
+  const out = x.data.slice() as Float32Array;
+  const r = roundFor(x.dtype), e = x.dtype === 'float64' ? Math.exp : expf;
+  const outer = numel(x.shape.slice(0, a));
+  if (opset < 13) softmaxRows(x.data as Float32Array, out, outer, numel(x.shape.slice(a)), 1, r, e);
+  else softmaxRows(x.data as Float32Array, out, outer, rank === 0 ? 1 : x.shape[a], numel(x.shape.slice(a + 1)), r, e);
+  return { dtype: x.dtype, shape: [...x.shape], data: out };
+}
+
+export const Softmax = unaryImpl('Softmax', (x, node) => {
+  requireFloat(node, x.dtype);
+  const opset = opsetOf(node);
+  return softmax(x, attrInt(node, 'axis', opset < 13 ? 1 : -1), opset, node);
+});

@@ -1,0 +1,77 @@
+// The precision stage of `hsq compile`: between the float passes and QDQ recognition, a float
+// model is quantized (calibration, precision by source order, optional sensitivity and automatic
+// precision) and a pre-quantized one gets any precision the user asks for over its own.
+import { Graph } from '../core/ir/graph';
+import { fail } from '../core/diagnostics';
+import { HsqConfig } from '../core/config';
+import { QuantizeArgs } from './options';
+import {
+  loadCalibration, resolvePrecisions, quantizeModel, encodeQdqOnnx, measureSensitivity, autoPrecision, formatCurve,
+  SensitivityTable, AutoPrecisionResult, ResolvedPrecision,
+} from './';
+import { writeFileAtomic } from '../core/output-dir';
+
+export interface PrecisionReport {
+  /** Layer → resolved precision and where it came from. */
+  layers: { layer: string; precision: string; source: string; from: string; conflicts: string[] }[];
+  calibration?: { data: string; samples: number; method: string; seed?: number };
+  sensitivity?: SensitivityTable;
+  autoPrecision?: AutoPrecisionResult;
+}
+
+/** True when the graph computes anything in quantized form already. */
+export function isQuantized(g: Graph): boolean {
+  return g.nodes.some((n) => n.op === 'QuantizeLinear' || n.op === 'DequantizeLinear' || n.op.startsWith('QLinear') || n.domain === 'hsq');
+}
+
+function hasPrecisionRequests(g: Graph, qa: QuantizeArgs, config: HsqConfig): boolean {
+  return qa.precision.length > 0 || Object.keys(config.precision ?? {}).length > 0 || Object.values(g.annotations).some((a) => a.precision);
+}
+
+export interface PrecisionStageOptions {
+  qa: QuantizeArgs;
+  config: HsqConfig;
+  /** Targets that run integer code only (the NPU, the MCU) need a quantized model. */
+  needsQuantized: boolean;
+  target: string;
+  /** Print the auto-precision curve and choices. */
+  log: (line: string) => void;
+}
+
+export function precisionStage(fg: Graph, o: PrecisionStageOptions): { graph: Graph; report: PrecisionReport } {
+  const { qa, config } = o;
+  const calibSpec = qa.calib ?? config.calibration?.data;
+  const quantized = isQuantized(fg);
+  if (!calibSpec && !quantized && (o.needsQuantized || hasPrecisionRequests(fg, qa, config) || qa.autoPrecision))
+    fail('bad-input', `the model is float: give --calib DIR (or --calib random for shape-only trials) to quantize it for --target ${o.target}`, '--calib');
+  if (!calibSpec && !quantized) return { graph: fg, report: { layers: [] } };
+  if (!calibSpec && quantized && !hasPrecisionRequests(fg, qa, config)) return { graph: fg, report: { layers: [] } };
+
+  const calib = calibSpec ? loadCalibration(fg, calibSpec, {
+    seed: qa.calibSeed ?? config.calibration?.seed, resize: qa.resize ?? config.calibration?.resize,
+    mean: qa.mean ?? config.calibration?.mean, std: qa.std ?? config.calibration?.std, layout: qa.layout ?? config.calibration?.layout,
+  }) : undefined;
+
+  const report: PrecisionReport = { layers: [] };
+  if (calib) report.calibration = { data: calibSpec!, samples: calib.length, method: qa.calibMethod, ...(calibSpec === 'random' ? { seed: qa.calibSeed } : {}) };
+  let cli = qa.precision;
+  if (calib && !quantized && (qa.sensitivity || qa.autoPrecision)) {
+    report.sensitivity = measureSensitivity(fg, calib);
+    if (qa.autoPrecision) {
+      const budget = qa.flashBudgetBytes;
+      if (budget === undefined) fail('bad-input', '--auto-precision needs --flash-budget (e.g. 6MiB)', '--flash-budget');
+      const auto = autoPrecision(report.sensitivity, { flashBudgetBytes: budget });
+      report.autoPrecision = auto;
+      for (const line of formatCurve(auto)) o.log(line);
+      o.log(`auto precision: ${auto.flags.length ? auto.flags.map((f) => `--precision '${f}'`).join(' ') : 'every layer stays w8'}`);
+      // The user's own --precision flags come after, so they win.
+      cli = [...auto.flags, ...qa.precision];
+    }
+  }
+  const precisions: Map<string, ResolvedPrecision> = resolvePrecisions(fg, { cli, config: config.precision });
+  for (const [layer, p] of [...precisions.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    report.layers.push({ layer, precision: p.text, source: p.source, from: p.from, conflicts: p.conflicts.map((c) => `${c.text} from ${c.from}`) });
+  const graph = quantizeModel(fg, { precisions, calib, method: qa.calibMethod, percentile: qa.percentile });
+  if (qa.emitOnnx) writeFileAtomic(qa.emitOnnx, encodeQdqOnnx(graph));
+  return { graph, report };
+}

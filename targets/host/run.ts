@@ -1,0 +1,258 @@
+// The C engine: emit a graph as C (targets/c), build it with the host compiler, run it on
+// inputs, return its outputs. Several graphs can share one program (their symbols are
+// prefixed), which keeps test suites to one compile. Objects and programs are cached under
+// .hsq-cache/ by the hash of their sources and flags.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { fail } from '../../core/diagnostics';
+import { Graph } from '../../core/ir/graph';
+import { Tensor } from '../../core/ir/tensor';
+import { EmitOptions, EmittedC, emitModel, runtimeInputs } from '../c/emit-model';
+import { runtimeSources } from '../c/runtime-files';
+import { WeightsFormat } from '../c/weights';
+import { HOST_TARGET } from './target';
+import { buildOnce, compileC, linkC, pool, sha, toolVersion } from '../../toolchain/build-cache';
+import { HOST_PROFILE_CLOCK, checkedInput, fromNhwc, modelTable, profileTables, readTensorFile, toNhwc, writeTensorFile } from '../c/harness-io';
+
+export interface RunCOptions {
+  readonly target: 'host' | 'stm32n6' | 'cortex-m55';
+  /** --target cortex-m55: build without MVE (-mcpu=cortex-m55+nomve), the portable kernel paths. */
+  readonly scalar?: boolean;
+  /** --target cortex-m55: optimisation level (default -O2). */
+  readonly opt?: '-O2' | '-Os';
+  /** --target stm32n6: build the emulated program for the host instead of QEMU (`--host`). */
+  readonly host?: boolean;
+  /** Build with -fsanitize=address,undefined (any finding fails the run). */
+  readonly sanitize?: boolean;
+  /** Build cache (default: .hsq-cache in the current directory). */
+  readonly cacheDir?: string;
+  /** Layout of 4-D tensors at the model API used by the harness (default nchw). */
+  readonly layout?: 'nchw' | 'nhwc';
+  readonly weightsFormat?: WeightsFormat;
+  /** Call NAME_run_float: every input and output is float32 (quantized ones converted by the model). */
+  readonly runFloat?: boolean;
+  /** Build with -DHSQ_PROFILE: the program times every layer (compiler/profile.ts reads it). */
+  readonly profile?: boolean;
+}
+
+export interface EmitCOptions {
+  readonly name: string;
+  readonly weightsFormat?: WeightsFormat;
+  readonly layout?: 'nchw' | 'nhwc';
+}
+
+/** The files of one compiled model (for `hsq compile --target host`). */
+export function emitC(g: Graph, opts: EmitCOptions): { files: Record<string, string | Uint8Array>; arenaSize: number; arenaLowerBound: number; weightsSize: number } {
+  const e = emitModel(g, { name: opts.name, weightsFormat: opts.weightsFormat ?? 'c', layout: opts.layout });
+  return { files: e.files, arenaSize: e.arenaSize, arenaLowerBound: e.arenaLowerBound, weightsSize: e.weightsSize };
+}
+
+export async function runC(g: Graph, inputs: Record<string, Tensor>, opts: RunCOptions): Promise<Record<string, Tensor>> {
+  if (opts.target === 'stm32n6') {
+    // The whole stm32n6 program, NPU segments emulated (compiler/engines/stm32n6.ts).
+    const { runStm32n6 } = await import('../stm32n6/run');
+    return runStm32n6(g, inputs, { host: opts.host, cacheDir: opts.cacheDir });
+  }
+  if (opts.target === 'cortex-m55') {
+    // The whole model on the Cortex-M55 in QEMU mps3-an547 (compiler/engines/m55.ts).
+    const { runM55 } = await import('../cortex-m55/run');
+    return runM55(g, inputs, { scalar: opts.scalar, opt: opts.opt, cacheDir: opts.cacheDir, runFloat: opts.runFloat });
+  }
+  const [r] = await runCBatch([{ graph: g, inputs: [inputs] }], opts);
+  return r[0];
+}
+
+export interface BatchItem {
+  readonly graph: Graph;
+  /** One or more input sets; the program runs once per set. */
+  readonly inputs: readonly Record<string, Tensor>[];
+}
+
+/** Builds all graphs into one program and runs every input set; results per item, per set. */
+export async function runCBatch(items: readonly BatchItem[], opts: RunCOptions): Promise<Record<string, Tensor>[][]> {
+  const prog = await buildProgram(items.map((it) => it.graph), opts);
+  const out: Record<string, Tensor>[][] = [];
+  for (let k = 0; k < items.length; k++) {
+    const res: Record<string, Tensor>[] = [];
+    for (const set of items[k].inputs) res.push(runProgram(prog, k, items[k].graph, set, opts));
+    out.push(res);
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------------------ build
+
+export interface Program {
+  readonly exe: string;
+  readonly models: readonly EmittedC[];
+}
+
+function compilerId(cc: string): string {
+  return toolVersion(cc) ?? fail('bad-input', `C compiler '${cc}' not found (set CC)`, cc);
+}
+
+export function compileFlags(sanitize: boolean, profile = false): string[] {
+  const f = [...HOST_TARGET.cflags];
+  if (sanitize) f.push(...HOST_TARGET.sanitizeFlags);
+  if (profile) f.push('-DHSQ_PROFILE');
+  return f;
+}
+
+function harness(models: readonly EmittedC[], layout: string): string {
+  const l: string[] = [];
+  l.push('/* Test harness generated by hsq: main <model> <dir> reads dir/in<i>.bin, writes dir/out<i>.bin. */');
+  l.push('#define _POSIX_C_SOURCE 200112L');
+  l.push('#include <stdio.h>');
+  l.push('#include <stdlib.h>');
+  l.push('#include <string.h>');
+  for (const m of models) l.push(`#include "${m.name}.h"`);
+  l.push('');
+  // -DHSQ_PROFILE: the clock of hsq_runtime.h (ns), each model's table, a warm-up run.
+  l.push('#ifdef HSQ_PROFILE', ...HOST_PROFILE_CLOCK, ...profileTables(models), '#endif', '');
+  l.push(...modelTable(models, 'size_t', true));
+  l.push(`
+static void* xalloc(size_t n) {
+  void* p = NULL;
+  if (posix_memalign(&p, 16, n ? n : 1) != 0) { fprintf(stderr, "out of memory\\n"); exit(3); }
+  return p;
+}
+
+int main(int argc, char** argv) {
+  char path[4096];
+  const model_t* m;
+  void* in[64];
+  void* out[64];
+  void* arena;
+  int i, rc, fl;
+  size_t nb;
+  if (argc != 3 && argc != 4) { fprintf(stderr, "usage: %s <model> <dir> [float]\\n", argv[0]); return 2; }
+  m = &models[atoi(argv[1])];
+  fl = argc == 4 && strcmp(argv[3], "float") == 0;
+  for (i = 0; i < m->nin; i++) {
+    FILE* f;
+    nb = fl ? m->in_size[i] * sizeof(float) : m->in_bytes[i];
+    in[i] = xalloc(nb);
+    snprintf(path, sizeof path, "%s/in%d.bin", argv[2], i);
+    f = fopen(path, "rb");
+    if (!f || fread(in[i], 1, nb, f) != nb) { fprintf(stderr, "cannot read %s\\n", path); return 2; }
+    fclose(f);
+  }
+  for (i = 0; i < m->nout; i++) out[i] = xalloc(fl ? m->out_size[i] * sizeof(float) : m->out_bytes[i]);
+  arena = xalloc(m->arena);
+#ifdef HSQ_PROFILE
+  {
+    /* One warm-up run (caches, page faults), then the timed one: HSQ_PROFILE <layer> <ns> lines. */
+    uint64_t t0, t1;
+    const int k = atoi(argv[1]);
+    rc = fl ? m->run_float((const float* const*)in, (float* const*)out, arena) : m->run((const void* const*)in, out, arena);
+    if (rc != 0) { fprintf(stderr, "run returned %d\\n", rc); return 4; }
+    t0 = hsq_profile_now();
+    rc = fl ? m->run_float((const float* const*)in, (float* const*)out, arena) : m->run((const void* const*)in, out, arena);
+    t1 = hsq_profile_now();
+    for (i = 0; i < num_layers[k]; i++) printf("HSQ_PROFILE %d %llu\\n", i, (unsigned long long)profiles[k][i]);
+    printf("HSQ_PROFILE_TOTAL %llu\\n", (unsigned long long)(t1 - t0));
+  }
+#else
+  rc = fl ? m->run_float((const float* const*)in, (float* const*)out, arena) : m->run((const void* const*)in, out, arena);
+#endif
+  if (rc != 0) { fprintf(stderr, "run returned %d\\n", rc); return 4; }
+  for (i = 0; i < m->nout; i++) {
+    FILE* f;
+    snprintf(path, sizeof path, "%s/out%d.bin", argv[2], i);
+    f = fopen(path, "wb");
+    nb = fl ? m->out_size[i] * sizeof(float) : m->out_bytes[i];
+    if (!f || fwrite(out[i], 1, nb, f) != nb) { fprintf(stderr, "cannot write %s\\n", path); return 2; }
+    fclose(f);
+    free(out[i]);
+  }
+  for (i = 0; i < m->nin; i++) free(in[i]);
+  free(arena);
+  return 0;
+}
+`);
+  void layout;
+  return l.join('\n');
+}
+
+export async function buildProgram(graphs: readonly Graph[], opts: RunCOptions): Promise<Program> {
+  const cc = process.env.CC || HOST_TARGET.cc;
+  const flags = compileFlags(!!opts.sanitize, !!opts.profile);
+  const cache = path.resolve(opts.cacheDir ?? '.hsq-cache');
+  const models = graphs.map((g, k) => emitModel(g, { name: `m${k}`, weightsFormat: opts.weightsFormat ?? 'c', layout: opts.layout, omitRuntime: true }));
+  const files: Record<string, string | Uint8Array> = { ...runtimeSources() };
+  for (const m of models) Object.assign(files, m.files);
+  files['main.c'] = harness(models, opts.layout ?? 'nchw');
+  const names = Object.keys(files).sort();
+  const headers = names.filter((n) => n.endsWith('.h')).map((n) => `${n}\n${files[n] as string}`).join('\n');
+  const id = compilerId(cc);
+  const progKey = sha(id, flags.join(' '), ...names.flatMap((n) => [n, files[n]]));
+  const exe = path.join(cache, 'bin', progKey);
+  if (fs.existsSync(exe)) return { exe, models };
+
+  const src = path.join(cache, 'src', progKey);
+  fs.mkdirSync(src, { recursive: true });
+  fs.mkdirSync(path.join(cache, 'obj'), { recursive: true });
+  fs.mkdirSync(path.join(cache, 'bin'), { recursive: true });
+  for (const n of names) fs.writeFileSync(path.join(src, n), files[n]);
+  const cfiles = names.filter((n) => n.endsWith('.c'));
+  const binKey = opts.weightsFormat === 'incbin' ? sha(...names.filter((b) => b.endsWith('.bin')).map((b) => files[b])) : '';
+  const objs = await pool(cfiles.map((n) => () =>
+    buildOnce(path.join(cache, 'obj', `${sha(id, flags.join(' '), n, files[n], headers, binKey)}.o`), (tmp) => compileC(cc, flags, src, n, tmp))));
+  await buildOnce(exe, (tmp) => linkC(cc, [...flags, ...objs, '-o', tmp, '-lm'], src));
+  return { exe, models };
+}
+
+// ------------------------------------------------------------------------------------ run
+
+export function runProgram(prog: Program, k: number, g: Graph, inputs: Record<string, Tensor>, opts: RunCOptions): Record<string, Tensor> {
+  return execProgram(prog, k, g, inputs, opts).outputs;
+}
+
+/** The host program's per-layer times (built with `profile: true`): ns per entry of models[k].profile. */
+export interface HostProfileRun {
+  readonly outputs: Record<string, Tensor>;
+  /** ns per layer of the timed (second) run, in the order of EmittedC.profile. */
+  readonly layerNs: number[];
+  /** ns of the whole NAME_run (boundary copies included). */
+  readonly totalNs: number;
+  readonly program: Program;
+}
+
+/** Builds `g` with -DHSQ_PROFILE and runs it once (after a warm-up run) on the host. */
+export async function profileHostC(g: Graph, inputs: Record<string, Tensor>, opts: Omit<RunCOptions, 'target' | 'profile'> = {}): Promise<HostProfileRun> {
+  const o: RunCOptions = { ...opts, target: 'host', profile: true };
+  const prog = await buildProgram([g], o);
+  const r = execProgram(prog, 0, g, inputs, o);
+  const layerNs = new Array<number>(prog.models[0].profile.length).fill(NaN);
+  for (const m of r.stdout.matchAll(/^HSQ_PROFILE (\d+) (\d+)$/gm)) layerNs[Number(m[1])] = Number(m[2]);
+  const total = /^HSQ_PROFILE_TOTAL (\d+)$/m.exec(r.stdout);
+  if (!total || layerNs.some((v) => Number.isNaN(v))) throw new Error(`the profiled program printed no complete profile:\n${r.stdout.slice(0, 4000)}`);
+  return { outputs: r.outputs, layerNs, totalNs: Number(total[1]), program: prog };
+}
+
+function execProgram(prog: Program, k: number, g: Graph, inputs: Record<string, Tensor>, opts: RunCOptions): { outputs: Record<string, Tensor>; stdout: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-c-'));
+  try {
+    const ins = runtimeInputs(g);
+    ins.forEach((name, i) => {
+      const t = checkedInput(g, inputs, name, opts.runFloat ? 'float32' : undefined);
+      writeTensorFile(path.join(dir, `in${i}.bin`), opts.layout === 'nhwc' ? toNhwc(t) : t);
+    });
+    const r = spawnSync(prog.exe, [String(k), dir, ...(opts.runFloat ? ['float'] : [])], { encoding: 'utf8', env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0', UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1' } });
+    if (r.status !== 0) throw new Error(`C program failed for model '${g.name}' (exit ${r.status ?? r.signal}):\n${(r.stderr || '').slice(0, 8000)}`);
+    if (r.stderr && /runtime error|AddressSanitizer|LeakSanitizer/.test(r.stderr)) throw new Error(`sanitizer finding in model '${g.name}':\n${r.stderr.slice(0, 8000)}`);
+    const out: Record<string, Tensor> = {};
+    g.outputs.forEach((name, i) => {
+      const info = opts.runFloat ? { ...g.tensors[name], dtype: 'float32' as const } : g.tensors[name];
+      const t = readTensorFile(path.join(dir, `out${i}.bin`), name, info);
+      out[name] = opts.layout === 'nhwc' ? fromNhwc(t) : t;
+    });
+    return { outputs: out, stdout: r.stdout ?? '' };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export type { EmitOptions };
