@@ -7,7 +7,7 @@
 // biases, scales, zero points, shapes, Clip bounds, Resize scales, the second operand of a binary
 // op) is bound as an initializer. The data input of every op thus stays dynamic, and everything a
 // compiled model would hold in flash becomes a constant, as after a real export.
-import { lookupOp } from '../ops/registry';
+import { lookupOp } from '../ops/engine/registry';
 import { Graph } from '../core/ir/graph';
 import { Tensor } from '../core/ir/tensor';
 

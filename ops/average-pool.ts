@@ -4,10 +4,10 @@
 // taps inside the input.
 import { attrInt } from '../core/ir/graph';
 import { makeTensor } from '../core/ir/tensor';
-import { OpImpl } from './types';
-import { tapRanges } from './conv-geometry';
-import { need, requireDtype } from './op-util';
-import { poolSetup } from './pool-setup';
+import { OpImpl } from './lib/types';
+import { tapRanges } from './lib/conv-geometry';
+import { need, requireDtype } from './lib/op-util';
+import { poolSetup } from './lib/pool-setup';
 
 const f = Math.fround;
 

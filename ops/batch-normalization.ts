@@ -3,8 +3,8 @@
 import { fail } from '../core/diagnostics';
 import { attrFloat, attrInt } from '../core/ir/graph';
 import { makeTensor } from '../core/ir/tensor';
-import { OpImpl } from './types';
-import { need, requireDtype, requireLength } from './op-util';
+import { OpImpl } from './lib/types';
+import { need, requireDtype, requireLength } from './lib/op-util';
 
 const f = Math.fround;
 

@@ -1,9 +1,9 @@
 // QONNX BipolarQuant: y = (x >= 0 ? +1 : -1) * scale in float32 (NaN → -1, as numpy.where).
 import { makeTensor, numel } from '../core/ir/tensor';
-import { OpImpl } from './types';
-import { need, requireDtype } from './op-util';
-import { broadcastIndex, broadcastShape } from './param-broadcast';
-import { paramValues } from './quant-params';
+import { OpImpl } from './lib/types';
+import { need, requireDtype } from './lib/op-util';
+import { broadcastIndex, broadcastShape } from './lib/param-broadcast';
+import { paramValues } from './lib/quant-params';
 import { QONNX_DOMAINS } from './qonnx-quant';
 
 export const BipolarQuant: OpImpl = {

@@ -7,8 +7,8 @@ import { Node, attrInt } from '../core/ir/graph';
 import { Tensor } from '../core/ir/tensor';
 import { roundHalfEven } from '../core/numerics';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './types';
-import { inputInfo, req } from './tensor-util';
+import { OpImpl } from './lib/types';
+import { inputInfo, req } from './lib/tensor-util';
 
 const fround = Math.fround;
 

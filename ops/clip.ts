@@ -3,9 +3,9 @@
 import { isBigInt, isFloat } from '../core/ir/dtype';
 import { Node } from '../core/ir/graph';
 import { Tensor } from '../core/ir/tensor';
-import { OpImpl } from './types';
-import { inferSameAsInput } from './elementwise';
-import { hasInput, mapUnary, opsetOf, req } from './tensor-util';
+import { OpImpl } from './lib/types';
+import { inferSameAsInput } from './lib/elementwise';
+import { hasInput, mapUnary, opsetOf, req } from './lib/tensor-util';
 
 const FLT_MAX = 3.4028234663852886e38;
 

@@ -3,8 +3,8 @@ import { TypedArray, allocArray } from '../core/ir/dtype';
 import { Node, attrInt } from '../core/ir/graph';
 import { Tensor, numel } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './types';
-import { normAxis, shapeStr } from './tensor-util';
+import { OpImpl } from './lib/types';
+import { normAxis, shapeStr } from './lib/tensor-util';
 
 /** Output shape of Concat; -1 (unknown) dims propagate on the axis. */
 export function concatShape(shapes: readonly (readonly number[])[], axis: number, node: Node): number[] {

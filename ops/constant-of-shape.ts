@@ -3,8 +3,8 @@
 import { TypedArray } from '../core/ir/dtype';
 import { Node, attrTensor } from '../core/ir/graph';
 import { Tensor, makeTensor, toNumbers } from '../core/ir/tensor';
-import { OpImpl } from './types';
-import { constNumbers, req } from './tensor-util';
+import { OpImpl } from './lib/types';
+import { constNumbers, req } from './lib/tensor-util';
 
 export function constantOfShape(shape: readonly number[], value?: Tensor): Tensor {
   const v = value ?? makeTensor('float32', [1], [0]);

@@ -2,7 +2,7 @@
 import { Node } from '../core/ir/graph';
 import { Tensor, makeTensor } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './types';
+import { OpImpl } from './lib/types';
 
 export function constantValue(node: Node): Tensor {
   const a = node.attrs;

@@ -1,10 +1,10 @@
 // ONNX ConvInteger: int32 output of Σ (x - x_zero_point)(w - w_zero_point[m]), no requantization.
 import { makeTensor } from '../core/ir/tensor';
-import { OpImpl } from './types';
-import { convInt2D } from './conv-kernel';
-import { conv2DParams, convOutputShape, readConvAttrs } from './conv-setup';
-import { need, requireDtype, scalarInput } from './op-util';
-import { perChannel } from './quant-params';
+import { OpImpl } from './lib/types';
+import { convInt2D } from './lib/conv-kernel';
+import { conv2DParams, convOutputShape, readConvAttrs } from './lib/conv-setup';
+import { need, requireDtype, scalarInput } from './lib/op-util';
+import { perChannel } from './lib/quant-params';
 
 export const ConvInteger: OpImpl = {
   op: 'ConvInteger',

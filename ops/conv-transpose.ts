@@ -8,9 +8,9 @@
 import { fail } from '../core/diagnostics';
 import { Node, attrInt, attrInts, attrString } from '../core/ir/graph';
 import { makeTensor } from '../core/ir/tensor';
-import { OpImpl } from './types';
-import { readAutoPad } from './conv-geometry';
-import { need, requireDtype, requireLength } from './op-util';
+import { OpImpl } from './lib/types';
+import { readAutoPad } from './lib/conv-geometry';
+import { need, requireDtype, requireLength } from './lib/op-util';
 
 interface Geometry { out: number[]; padBegin: number[] }
 

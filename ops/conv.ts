@@ -1,10 +1,10 @@
 // ONNX Conv (float32), 1-D and 2-D, groups/depthwise, strides, pads, auto_pad, dilations.
 import { makeTensor, Tensor } from '../core/ir/tensor';
-import { OpImpl } from './types';
-import { convFloat2D } from './conv-kernel';
-import { conv2DParams, convOutputShape, readConvAttrs } from './conv-setup';
-import { need, requireDtype, requireLength } from './op-util';
-import { applyFusedActivation } from './fused-activation';
+import { OpImpl } from './lib/types';
+import { convFloat2D } from './lib/conv-kernel';
+import { conv2DParams, convOutputShape, readConvAttrs } from './lib/conv-setup';
+import { need, requireDtype, requireLength } from './lib/op-util';
+import { applyFusedActivation } from './lib/fused-activation';
 
 export const Conv: OpImpl = {
   op: 'Conv',

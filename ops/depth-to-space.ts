@@ -3,8 +3,8 @@
 import { Node, attrInt, attrString } from '../core/ir/graph';
 import { Tensor, strides } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './types';
-import { inputInfo, req, stridedCopy } from './tensor-util';
+import { OpImpl } from './lib/types';
+import { inputInfo, req, stridedCopy } from './lib/tensor-util';
 
 export function depthToSpaceShape(shape: readonly number[], b: number, node: Node): number[] {
   if (shape.length !== 4 || b < 1 || shape[1] % (b * b) !== 0) {

@@ -4,9 +4,9 @@ import { fail } from '../core/diagnostics';
 import { attrInt } from '../core/ir/graph';
 import { makeTensor } from '../core/ir/tensor';
 import { dequantizeValue } from '../core/numerics';
-import { OpImpl } from './types';
-import { need, requireDtype } from './op-util';
-import { quantParamIndex } from './quant-params';
+import { OpImpl } from './lib/types';
+import { need, requireDtype } from './lib/op-util';
+import { quantParamIndex } from './lib/quant-params';
 
 export const DequantizeLinear: OpImpl = {
   op: 'DequantizeLinear',

@@ -1,7 +1,7 @@
 // Div with broadcasting: float32 rounded quotient; integer division truncates toward zero
 // (C semantics); integer division by zero gives 0 (undefined in C; hsq defines it).
 import { Tensor } from '../core/ir/tensor';
-import { ArithKernels, arith, binaryImpl } from './elementwise';
+import { ArithKernels, arith, binaryImpl } from './lib/elementwise';
 
 export const DIV: ArithKernels = {
   float: (a, b) => a / b,

@@ -2,8 +2,8 @@
 // training_mode = true is not inference and is rejected.)
 import { Tensor, makeTensor } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './types';
-import { hasInput, inputInfo, req, reshaped } from './tensor-util';
+import { OpImpl } from './lib/types';
+import { hasInput, inputInfo, req, reshaped } from './lib/tensor-util';
 
 export function dropout(x: Tensor): [Tensor, Tensor] {
   const mask = makeTensor('bool', x.shape);

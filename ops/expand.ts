@@ -1,9 +1,9 @@
 // Expand: broadcast the input to `shape` (numpy rules, both ways: dims of 1 in shape keep x's).
 import { Tensor, numel } from '../core/ir/tensor';
-import { OpImpl } from './types';
-import { broadcastShapes, forEachBroadcast } from './broadcast';
+import { OpImpl } from './lib/types';
+import { broadcastShapes, forEachBroadcast } from './lib/broadcast';
 import { TypedArray, allocArray } from '../core/ir/dtype';
-import { constNumbers, inputInfo, req, runNumbers } from './tensor-util';
+import { constNumbers, inputInfo, req, runNumbers } from './lib/tensor-util';
 
 export function expand(x: Tensor, shape: readonly number[], subject?: string): Tensor {
   const out = broadcastShapes([x.shape, shape], subject);

@@ -2,8 +2,8 @@
 import { Node, attrInt } from '../core/ir/graph';
 import { Tensor, numel } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './types';
-import { inputInfo, req, reshaped } from './tensor-util';
+import { OpImpl } from './lib/types';
+import { inputInfo, req, reshaped } from './lib/tensor-util';
 
 export function flattenShape(shape: readonly number[], axis: number, node: Node): number[] {
   const r = shape.length;

@@ -4,8 +4,8 @@ import { TypedArray, allocArray } from '../core/ir/dtype';
 import { Node, attrInt } from '../core/ir/graph';
 import { Tensor, numel } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './types';
-import { inputInfo, normAxis, req } from './tensor-util';
+import { OpImpl } from './lib/types';
+import { inputInfo, normAxis, req } from './lib/tensor-util';
 
 export function gatherShape(data: readonly number[], indices: readonly number[], axis: number, node: Node): number[] {
   const a = normAxis(axis, data.length, node);

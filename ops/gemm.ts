@@ -4,13 +4,13 @@
 // fround(beta * C)). A factor of exactly 1 is an identity, so alpha = 1 / beta = 1 change
 // nothing; without C, y = fround(alpha * acc).
 import { fail } from '../core/diagnostics';
-import { applyFusedActivation } from './fused-activation';
+import { applyFusedActivation } from './lib/fused-activation';
 import { attrFloat, attrInt } from '../core/ir/graph';
 import { makeTensor } from '../core/ir/tensor';
-import { OpImpl } from './types';
-import { matmulFloat, matmulShape } from './matmul-kernel';
-import { need, requireDtype } from './op-util';
-import { broadcastIndex } from './param-broadcast';
+import { OpImpl } from './lib/types';
+import { matmulFloat, matmulShape } from './lib/matmul-kernel';
+import { need, requireDtype } from './lib/op-util';
+import { broadcastIndex } from './lib/param-broadcast';
 
 function transpose2D(a: Float32Array, rows: number, cols: number): Float32Array {
   const t = new Float32Array(rows * cols);

@@ -1,6 +1,6 @@
 // ONNX GlobalAveragePool: fround(sum / count) over all spatial dims, sum in memory order.
-import { OpImpl } from './types';
-import { globalPool, globalPoolInfer } from './global-pool-kernel';
+import { OpImpl } from './lib/types';
+import { globalPool, globalPoolInfer } from './lib/global-pool-kernel';
 
 export const GlobalAveragePool: OpImpl = {
   op: 'GlobalAveragePool',

@@ -1,6 +1,6 @@
 // ONNX GlobalMaxPool: maximum over all spatial dims (float32, int8, uint8).
-import { OpImpl } from './types';
-import { globalPool, globalPoolInfer } from './global-pool-kernel';
+import { OpImpl } from './lib/types';
+import { globalPool, globalPoolInfer } from './lib/global-pool-kernel';
 
 export const GlobalMaxPool: OpImpl = {
   op: 'GlobalMaxPool',

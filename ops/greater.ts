@@ -1,7 +1,7 @@
 // Greater: bool output, a > b elementwise with broadcasting (NaN compares false).
 import { Tensor } from '../core/ir/tensor';
-import { broadcastBinary } from './broadcast';
-import { binaryImpl } from './elementwise';
+import { broadcastBinary } from './lib/broadcast';
+import { binaryImpl } from './lib/elementwise';
 
 export function greater(a: Tensor, b: Tensor, subject?: string): Tensor {
   return broadcastBinary(a, b, 'bool', (a: number | bigint, b: number | bigint) => (a > b ? 1 : 0), subject);

@@ -1,8 +1,8 @@
 // HardSigmoid: y = max(0, min(1, alpha * x + beta)), each step float32.
 import { attrFloat } from '../core/ir/graph';
 import { Tensor } from '../core/ir/tensor';
-import { unaryImpl } from './elementwise';
-import { mapUnary, requireFloat, roundFor } from './tensor-util';
+import { unaryImpl } from './lib/elementwise';
+import { mapUnary, requireFloat, roundFor } from './lib/tensor-util';
 
 const fround = Math.fround;
 

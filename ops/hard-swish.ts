@@ -1,8 +1,8 @@
 // HardSwish: y = x * HardSigmoid(x) with alpha = 1/6 (float32), beta = 0.5; each step float32.
 import { Tensor } from '../core/ir/tensor';
-import { unaryImpl } from './elementwise';
+import { unaryImpl } from './lib/elementwise';
 import { hardSigmoidf } from './hard-sigmoid';
-import { mapUnary, requireFloat } from './tensor-util';
+import { mapUnary, requireFloat } from './lib/tensor-util';
 
 const fround = Math.fround;
 

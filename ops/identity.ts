@@ -1,7 +1,7 @@
 // Identity: a copy.
 import { Tensor } from '../core/ir/tensor';
-import { unaryImpl } from './elementwise';
-import { reshaped } from './tensor-util';
+import { unaryImpl } from './lib/elementwise';
+import { reshaped } from './lib/tensor-util';
 
 export function identity(x: Tensor): Tensor {
   return reshaped(x, x.shape);

@@ -1,8 +1,8 @@
 // LeakyRelu: y = x < 0 ? alpha * x : x (float32 product).
 import { attrFloat } from '../core/ir/graph';
 import { Tensor } from '../core/ir/tensor';
-import { unaryImpl } from './elementwise';
-import { mapUnary, requireFloat, roundFor } from './tensor-util';
+import { unaryImpl } from './lib/elementwise';
+import { mapUnary, requireFloat, roundFor } from './lib/tensor-util';
 
 export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
   const r = roundFor(x.dtype);

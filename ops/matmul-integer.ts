@@ -1,10 +1,10 @@
 // ONNX MatMulInteger: int32 (A - a_zero_point)(B - b_zero_point); a_zero_point per tensor or per
 // row, b_zero_point per tensor or per column.
 import { makeTensor } from '../core/ir/tensor';
-import { OpImpl } from './types';
-import { matmulInt, matmulShape } from './matmul-kernel';
-import { need, requireDtype } from './op-util';
-import { perChannel } from './quant-params';
+import { OpImpl } from './lib/types';
+import { matmulInt, matmulShape } from './lib/matmul-kernel';
+import { need, requireDtype } from './lib/op-util';
+import { perChannel } from './lib/quant-params';
 
 export const MatMulInteger: OpImpl = {
   op: 'MatMulInteger',

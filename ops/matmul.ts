@@ -1,8 +1,8 @@
 // ONNX MatMul (float32), numpy.matmul semantics incl. 1-D operands and batch broadcasting.
 import { makeTensor } from '../core/ir/tensor';
-import { OpImpl } from './types';
-import { matmulFloat, matmulShape } from './matmul-kernel';
-import { need, requireDtype } from './op-util';
+import { OpImpl } from './lib/types';
+import { matmulFloat, matmulShape } from './lib/matmul-kernel';
+import { need, requireDtype } from './lib/op-util';
 
 export const MatMul: OpImpl = {
   op: 'MatMul',

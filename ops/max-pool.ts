@@ -3,10 +3,10 @@
 import { fail } from '../core/diagnostics';
 import { intRange, isFloat } from '../core/ir/dtype';
 import { makeTensor } from '../core/ir/tensor';
-import { OpImpl } from './types';
-import { tapRanges } from './conv-geometry';
-import { need, requireDtype } from './op-util';
-import { poolSetup } from './pool-setup';
+import { OpImpl } from './lib/types';
+import { tapRanges } from './lib/conv-geometry';
+import { need, requireDtype } from './lib/op-util';
+import { poolSetup } from './lib/pool-setup';
 
 export const MaxPool: OpImpl = {
   op: 'MaxPool',

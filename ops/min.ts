@@ -1,9 +1,9 @@
 // Min: elementwise minimum of one or more inputs with broadcasting; NaN propagates (numpy).
 import { isBigInt } from '../core/ir/dtype';
 import { Tensor } from '../core/ir/tensor';
-import { OpImpl } from './types';
-import { broadcastFold } from './broadcast';
-import { inferBroadcast, sameDtype } from './elementwise';
+import { OpImpl } from './lib/types';
+import { broadcastFold } from './lib/broadcast';
+import { inferBroadcast, sameDtype } from './lib/elementwise';
 
 export function min(ts: readonly Tensor[], subject?: string): Tensor {
   const dt = ts[0]?.dtype ?? 'float32';

@@ -1,7 +1,7 @@
 // Mul with broadcasting: float32 rounded product; integers wrap (Math.imul for 32-bit, whose
 // exact product can exceed 2^53); int64 as BigInt.
 import { Tensor } from '../core/ir/tensor';
-import { ArithKernels, arith, binaryImpl } from './elementwise';
+import { ArithKernels, arith, binaryImpl } from './lib/elementwise';
 
 export const MUL: ArithKernels = {
   float: (a, b) => a * b, int: (a, b) => a * b, big: (a, b) => a * b,

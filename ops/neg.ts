@@ -1,8 +1,8 @@
 // Neg: y = -x; integers wrap (-(-128) is -128 in int8) as the typed array store does.
 import { isBigInt } from '../core/ir/dtype';
 import { Tensor } from '../core/ir/tensor';
-import { unaryImpl } from './elementwise';
-import { mapUnary } from './tensor-util';
+import { unaryImpl } from './lib/elementwise';
+import { mapUnary } from './lib/tensor-util';
 
 export function neg(x: Tensor): Tensor {
   if (isBigInt(x.dtype)) return mapUnary(x, x.dtype, (v: bigint) => -v);

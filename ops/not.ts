@@ -1,7 +1,7 @@
 // Not: logical negation of a bool tensor.
 import { Tensor } from '../core/ir/tensor';
-import { unaryImpl } from './elementwise';
-import { mapUnary } from './tensor-util';
+import { unaryImpl } from './lib/elementwise';
+import { mapUnary } from './lib/tensor-util';
 
 export function not(x: Tensor): Tensor {
   return mapUnary(x, 'bool', (v: number) => (v ? 0 : 1));

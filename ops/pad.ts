@@ -5,8 +5,8 @@ import { TypedArray, allocArray, isBigInt } from '../core/ir/dtype';
 import { Node, attrFloat, attrInts, attrString } from '../core/ir/graph';
 import { Tensor, numel, strides } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './types';
-import { constNumbers, hasInput, inputInfo, normAxis, req, runNumbers } from './tensor-util';
+import { OpImpl } from './lib/types';
+import { constNumbers, hasInput, inputInfo, normAxis, req, runNumbers } from './lib/tensor-util';
 
 export type PadMode = 'constant' | 'reflect' | 'edge' | 'wrap';
 

@@ -4,10 +4,10 @@
 // Integer x: exact power, wrapped; negative exponents truncate toward zero.
 import { isBigInt, isFloat } from '../core/ir/dtype';
 import { Tensor } from '../core/ir/tensor';
-import { OpImpl } from './types';
-import { broadcastBinary } from './broadcast';
-import { inferBroadcast } from './elementwise';
-import { req } from './tensor-util';
+import { OpImpl } from './lib/types';
+import { broadcastBinary } from './lib/broadcast';
+import { inferBroadcast } from './lib/elementwise';
+import { req } from './lib/tensor-util';
 
 const fround = Math.fround;
 

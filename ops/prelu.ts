@@ -1,9 +1,9 @@
 // PRelu: y = x < 0 ? slope * x : x, slope broadcast to x (unidirectional).
 import { isBigInt, isFloat } from '../core/ir/dtype';
 import { Tensor } from '../core/ir/tensor';
-import { broadcastBinary } from './broadcast';
-import { binaryImpl } from './elementwise';
-import { roundFor } from './tensor-util';
+import { broadcastBinary } from './lib/broadcast';
+import { binaryImpl } from './lib/elementwise';
+import { roundFor } from './lib/tensor-util';
 
 export function prelu(x: Tensor, slope: Tensor, subject?: string): Tensor {
   if (isBigInt(x.dtype)) return broadcastBinary(x, slope, x.dtype, (v: bigint, s: bigint) => (v < 0n ? v * s : v), subject);

@@ -4,13 +4,13 @@
 import { fail } from '../core/diagnostics';
 import { makeTensor, numel } from '../core/ir/tensor';
 import { requantMultiplier } from '../core/numerics';
-import { OpImpl } from './types';
-import { convInt2D } from './conv-kernel';
-import { conv2DParams, convOutputShape, readConvAttrs } from './conv-setup';
-import { inferQOutDtype, outputClamp, perTensor, quantOf } from './hsq-quant';
-import { need, requireDtype, requireLength } from './op-util';
-import { perChannel } from './quant-params';
-import { requantizePlanes } from './requant';
+import { OpImpl } from './lib/types';
+import { convInt2D } from './lib/conv-kernel';
+import { conv2DParams, convOutputShape, readConvAttrs } from './lib/conv-setup';
+import { inferQOutDtype, outputClamp, perTensor, quantOf } from './lib/hsq-quant';
+import { need, requireDtype, requireLength } from './lib/op-util';
+import { perChannel } from './lib/quant-params';
+import { requantizePlanes } from './lib/requant';
 
 export const QConv: OpImpl = {
   op: 'QConv',

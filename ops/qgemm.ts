@@ -4,12 +4,12 @@
 import { fail } from '../core/diagnostics';
 import { makeTensor } from '../core/ir/tensor';
 import { requantMultiplier } from '../core/numerics';
-import { OpImpl } from './types';
-import { inferQOutDtype, outputClamp, perTensor, quantOf } from './hsq-quant';
-import { matmulInt, matmulShape } from './matmul-kernel';
-import { need, requireDtype, requireLength } from './op-util';
-import { perChannel } from './quant-params';
-import { requantizeColumns } from './requant';
+import { OpImpl } from './lib/types';
+import { inferQOutDtype, outputClamp, perTensor, quantOf } from './lib/hsq-quant';
+import { matmulInt, matmulShape } from './lib/matmul-kernel';
+import { need, requireDtype, requireLength } from './lib/op-util';
+import { perChannel } from './lib/quant-params';
+import { requantizeColumns } from './lib/requant';
 
 function qgemmShape(node: string, x: readonly number[], w: readonly number[]) {
   if (w.length !== 2) fail('bad-shape', `node '${node}': QGemm weights must be 2-D [K, N], got [${w}]`, node);

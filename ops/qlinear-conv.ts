@@ -3,12 +3,12 @@
 import { intRange } from '../core/ir/dtype';
 import { makeTensor, numel } from '../core/ir/tensor';
 import { requantMultiplier } from '../core/numerics';
-import { OpImpl } from './types';
-import { convInt2D } from './conv-kernel';
-import { conv2DParams, convOutputShape, readConvAttrs } from './conv-setup';
-import { need, requireDtype, requireLength, scalarInput } from './op-util';
-import { perChannel } from './quant-params';
-import { requantizePlanes } from './requant';
+import { OpImpl } from './lib/types';
+import { convInt2D } from './lib/conv-kernel';
+import { conv2DParams, convOutputShape, readConvAttrs } from './lib/conv-setup';
+import { need, requireDtype, requireLength, scalarInput } from './lib/op-util';
+import { perChannel } from './lib/quant-params';
+import { requantizePlanes } from './lib/requant';
 
 export const QLinearConv: OpImpl = {
   op: 'QLinearConv',

@@ -4,10 +4,10 @@
 import { intRange } from '../core/ir/dtype';
 import { makeTensor, numel } from '../core/ir/tensor';
 import { requantize, requantMultiplier } from '../core/numerics';
-import { OpImpl } from './types';
-import { matmulInt, matmulShape } from './matmul-kernel';
-import { need, requireDtype, scalarInput } from './op-util';
-import { perChannel } from './quant-params';
+import { OpImpl } from './lib/types';
+import { matmulInt, matmulShape } from './lib/matmul-kernel';
+import { need, requireDtype, scalarInput } from './lib/op-util';
+import { perChannel } from './lib/quant-params';
 
 export const QLinearMatMul: OpImpl = {
   op: 'QLinearMatMul',

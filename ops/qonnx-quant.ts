@@ -6,11 +6,11 @@ import { fail } from '../core/diagnostics';
 import { Node, attrInt, attrString } from '../core/ir/graph';
 import { makeTensor, numel } from '../core/ir/tensor';
 import { quantRange } from '../core/numerics';
-import { OpImpl } from './types';
-import { need, requireDtype, scalarInput } from './op-util';
-import { broadcastIndex, broadcastShape } from './param-broadcast';
-import { paramValues } from './quant-params';
-import { resolveRoundingMode } from './rounding-modes';
+import { OpImpl } from './lib/types';
+import { need, requireDtype, scalarInput } from './lib/op-util';
+import { broadcastIndex, broadcastShape } from './lib/param-broadcast';
+import { paramValues } from './lib/quant-params';
+import { resolveRoundingMode } from './lib/rounding-modes';
 
 export const QONNX_DOMAINS = ['qonnx.custom_op.general'] as const;
 

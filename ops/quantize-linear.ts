@@ -8,9 +8,9 @@ import { DType, dtypeFromOnnx, intRange } from '../core/ir/dtype';
 import { Node, attrInt } from '../core/ir/graph';
 import { Tensor, makeTensor } from '../core/ir/tensor';
 import { quantRange, quantizeValue } from '../core/numerics';
-import { OpImpl } from './types';
-import { need, requireDtype } from './op-util';
-import { quantParamIndex } from './quant-params';
+import { OpImpl } from './lib/types';
+import { need, requireDtype } from './lib/op-util';
+import { quantParamIndex } from './lib/quant-params';
 
 const OUT_TYPES: readonly DType[] = ['int8', 'uint8', 'int4', 'uint4', 'int16', 'uint16', 'int32'];
 

@@ -3,8 +3,8 @@
 import { DType, TypedArray, allocArray, isBigInt } from '../core/ir/dtype';
 import { Tensor } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './types';
-import { constValue, inputInfo, req, roundFor } from './tensor-util';
+import { OpImpl } from './lib/types';
+import { constValue, inputInfo, req, roundFor } from './lib/tensor-util';
 
 export function rangeCount(start: number | bigint, limit: number | bigint, delta: number | bigint, dtype: DType): number {
   if (typeof start === 'bigint') {

@@ -1,7 +1,7 @@
 // ReduceMax: largest reduced element (NaN propagates); any numeric dtype. Empty: -Inf / minimum.
 import { intRange, isBigInt, isFloat } from '../core/ir/dtype';
 import { Tensor } from '../core/ir/tensor';
-import { ReducePlan, reduce, reduceImpl } from './reduce';
+import { ReducePlan, reduce, reduceImpl } from './lib/reduce';
 
 export function reduceMax(x: Tensor, plan: ReducePlan): Tensor {
   if (isBigInt(x.dtype)) return reduce(x, plan, x.dtype, -(2n ** 63n), (a: bigint, v: bigint) => (v > a ? v : a), (a: bigint) => a);

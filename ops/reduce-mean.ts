@@ -2,8 +2,8 @@
 // their count (one float32 division). Integer tensors: exact sum, truncating division.
 import { isBigInt, isFloat } from '../core/ir/dtype';
 import { Tensor } from '../core/ir/tensor';
-import { ReducePlan, reduce, reduceImpl } from './reduce';
-import { roundFor } from './tensor-util';
+import { ReducePlan, reduce, reduceImpl } from './lib/reduce';
+import { roundFor } from './lib/tensor-util';
 
 export function reduceMean(x: Tensor, plan: ReducePlan): Tensor {
   if (isBigInt(x.dtype)) return reduce(x, plan, x.dtype, 0n, (a: bigint, v: bigint) => a + v, (a: bigint, n: number) => a / BigInt(n));

@@ -1,7 +1,7 @@
 // ReduceMin: smallest reduced element (NaN propagates); any numeric dtype. Empty: +Inf / maximum.
 import { intRange, isBigInt, isFloat } from '../core/ir/dtype';
 import { Tensor } from '../core/ir/tensor';
-import { ReducePlan, reduce, reduceImpl } from './reduce';
+import { ReducePlan, reduce, reduceImpl } from './lib/reduce';
 
 export function reduceMin(x: Tensor, plan: ReducePlan): Tensor {
   if (isBigInt(x.dtype)) return reduce(x, plan, x.dtype, 2n ** 63n - 1n, (a: bigint, v: bigint) => (v < a ? v : a), (a: bigint) => a);

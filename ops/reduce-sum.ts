@@ -1,8 +1,8 @@
 // ReduceSum: sum of the reduced elements in index order (float32 adds from 0; integers wrap).
 import { isBigInt } from '../core/ir/dtype';
 import { Tensor } from '../core/ir/tensor';
-import { ReducePlan, reduce, reduceImpl } from './reduce';
-import { roundFor } from './tensor-util';
+import { ReducePlan, reduce, reduceImpl } from './lib/reduce';
+import { roundFor } from './lib/tensor-util';
 
 export function reduceSum(x: Tensor, plan: ReducePlan): Tensor {
   if (isBigInt(x.dtype)) return reduce(x, plan, x.dtype, 0n, (a: bigint, v: bigint) => a + v, (a: bigint) => a);

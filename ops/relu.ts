@@ -1,8 +1,8 @@
 // Relu: y = max(x, 0); NaN stays NaN. Any numeric dtype.
 import { isBigInt } from '../core/ir/dtype';
 import { Tensor } from '../core/ir/tensor';
-import { unaryImpl } from './elementwise';
-import { mapUnary } from './tensor-util';
+import { unaryImpl } from './lib/elementwise';
+import { mapUnary } from './lib/tensor-util';
 
 export function relu(x: Tensor): Tensor {
   if (isBigInt(x.dtype)) return mapUnary(x, x.dtype, (v: bigint) => (v > 0n ? v : 0n));

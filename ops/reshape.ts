@@ -3,8 +3,8 @@
 import { Node, attrInt, attrInts } from '../core/ir/graph';
 import { Tensor, numel } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './types';
-import { constNumbers, inputInfo, req, reshaped, runNumbers, shapeStr } from './tensor-util';
+import { OpImpl } from './lib/types';
+import { constNumbers, inputInfo, req, reshaped, runNumbers, shapeStr } from './lib/tensor-util';
 
 export function reshapeShape(inShape: readonly number[], target: readonly number[], allowzero: number, node: Node): number[] {
   const out = target.map((d, i) => (d === 0 && !allowzero ? inShape[i] : d));

@@ -35,8 +35,8 @@ import { Node, attrFloat, attrInt, attrInts, attrString } from '../core/ir/graph
 import { Tensor, numel, sameShape, strides, toNumbers } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
 import { saturate } from '../core/numerics';
-import { InferArgs, OpImpl } from './types';
-import { hasInput, inputInfo, normAxis, opsetOf, req } from './tensor-util';
+import { InferArgs, OpImpl } from './lib/types';
+import { hasInput, inputInfo, normAxis, opsetOf, req } from './lib/tensor-util';
 
 const f = Math.fround;
 

@@ -1,8 +1,8 @@
 // Shape: the input's dims as int64, sliced by `start`/`end` (opset 15; clamped to [0, rank]).
 import { Node, attrInt } from '../core/ir/graph';
 import { Tensor, makeTensor } from '../core/ir/tensor';
-import { OpImpl } from './types';
-import { inputInfo, req } from './tensor-util';
+import { OpImpl } from './lib/types';
+import { inputInfo, req } from './lib/tensor-util';
 
 export function shapeRange(rank: number, start = 0, end?: number): [number, number] {
   const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + rank : v, 0), rank);

@@ -1,8 +1,8 @@
 // Sigmoid: y = 1 / (1 + expf(-x)), each step float32.
 import { Tensor } from '../core/ir/tensor';
 import { expf } from '../core/expf';
-import { unaryImpl } from './elementwise';
-import { mapUnary, requireFloat } from './tensor-util';
+import { unaryImpl } from './lib/elementwise';
+import { mapUnary, requireFloat } from './lib/tensor-util';
 
 const fround = Math.fround;
 

@@ -4,8 +4,8 @@
 import { Node, attrInts } from '../core/ir/graph';
 import { Tensor, strides } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { InferArgs, OpImpl } from './types';
-import { constNumbers, inputInfo, normAxis, req, runNumbers, stridedCopy } from './tensor-util';
+import { InferArgs, OpImpl } from './lib/types';
+import { constNumbers, inputInfo, normAxis, req, runNumbers, stridedCopy } from './lib/tensor-util';
 
 export interface SlicePlan {
   readonly shape: number[];

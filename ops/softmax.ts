@@ -5,8 +5,8 @@
 import { Node, attrInt } from '../core/ir/graph';
 import { Tensor, numel } from '../core/ir/tensor';
 import { expf } from '../core/expf';
-import { unaryImpl } from './elementwise';
-import { normAxis, opsetOf, requireFloat, roundFor } from './tensor-util';
+import { unaryImpl } from './lib/elementwise';
+import { normAxis, opsetOf, requireFloat, roundFor } from './lib/tensor-util';
 
 /** Softmax over `n` elements spaced `stride` apart, for each of `outer` x `inner` rows. */
 function softmaxRows(src: ArrayLike<number>, dst: { [i: number]: number }, outer: number, n: number, inner: number,

@@ -3,8 +3,8 @@
 import { Node, attrInt, attrInts } from '../core/ir/graph';
 import { Tensor, strides } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './types';
-import { constNumbers, inputInfo, normAxis, req, runNumbers, stridedCopy } from './tensor-util';
+import { OpImpl } from './lib/types';
+import { constNumbers, inputInfo, normAxis, req, runNumbers, stridedCopy } from './lib/tensor-util';
 
 export function splitSizes(dim: number, split: readonly number[] | undefined, numOutputs: number, node: Node): number[] {
   let sizes: number[];

@@ -1,7 +1,7 @@
 // Sqrt: correctly rounded (fround of the double sqrt equals sqrtf).
 import { Tensor } from '../core/ir/tensor';
-import { unaryImpl } from './elementwise';
-import { mapUnary, requireFloat, roundFor } from './tensor-util';
+import { unaryImpl } from './lib/elementwise';
+import { mapUnary, requireFloat, roundFor } from './lib/tensor-util';
 
 export function sqrt(x: Tensor): Tensor {
   const r = roundFor(x.dtype);

@@ -3,8 +3,8 @@
 import { Node, attrInts } from '../core/ir/graph';
 import { Tensor } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './types';
-import { constNumbers, hasInput, inputInfo, normAxis, req, reshaped, runNumbers } from './tensor-util';
+import { OpImpl } from './lib/types';
+import { constNumbers, hasInput, inputInfo, normAxis, req, reshaped, runNumbers } from './lib/tensor-util';
 
 export function squeezeShape(shape: readonly number[], axes: readonly number[] | undefined, node: Node): number[] {
   if (!axes || axes.length === 0) return shape.filter((d) => d !== 1);

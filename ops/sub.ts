@@ -1,6 +1,6 @@
 // Sub with broadcasting: float32 rounded difference; integers wrap; int64 as BigInt.
 import { Tensor } from '../core/ir/tensor';
-import { ArithKernels, arith, binaryImpl } from './elementwise';
+import { ArithKernels, arith, binaryImpl } from './lib/elementwise';
 
 export const SUB: ArithKernels = { float: (a, b) => a - b, int: (a, b) => a - b, big: (a, b) => a - b };
 

@@ -2,8 +2,8 @@
 import { Node, attrInts } from '../core/ir/graph';
 import { Tensor, strides } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './types';
-import { inputInfo, req, stridedCopy } from './tensor-util';
+import { OpImpl } from './lib/types';
+import { inputInfo, req, stridedCopy } from './lib/tensor-util';
 
 export function checkPerm(perm: readonly number[] | undefined, rank: number, node: Node): number[] {
   const p = perm ? [...perm] : Array.from({ length: rank }, (_, i) => rank - 1 - i);

@@ -9,12 +9,12 @@ import { fail } from '../core/diagnostics';
 import { attrInt, attrString } from '../core/ir/graph';
 import { Tensor, makeTensor, numel } from '../core/ir/tensor';
 import { quantRange, roundHalfEven } from '../core/numerics';
-import { OpImpl } from './types';
-import { need, requireDtype, scalarInput } from './op-util';
-import { broadcastIndex, broadcastShape } from './param-broadcast';
-import { paramValues } from './quant-params';
+import { OpImpl } from './lib/types';
+import { need, requireDtype, scalarInput } from './lib/op-util';
+import { broadcastIndex, broadcastShape } from './lib/param-broadcast';
+import { paramValues } from './lib/quant-params';
 import { QONNX_DOMAINS } from './qonnx-quant';
-import { resolveRoundingMode } from './rounding-modes';
+import { resolveRoundingMode } from './lib/rounding-modes';
 
 const f = Math.fround;
 

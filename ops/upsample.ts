@@ -3,9 +3,9 @@
 import { Node, attrInts, attrString } from '../core/ir/graph';
 import { Tensor, toNumbers } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './types';
+import { OpImpl } from './lib/types';
 import { ResizeOptions, resize, resizePlan } from './resize';
-import { constNumbers, hasInput, inputInfo, req } from './tensor-util';
+import { constNumbers, hasInput, inputInfo, req } from './lib/tensor-util';
 
 function options(node: Node): ResizeOptions {
   let mode = attrString(node, 'mode', 'nearest');

@@ -1,9 +1,9 @@
 // Where: y = cond ? x : y with three-way broadcasting.
 import { Tensor } from '../core/ir/tensor';
-import { OpImpl } from './types';
-import { broadcastTernary } from './broadcast';
-import { inferBroadcast, sameDtype } from './elementwise';
-import { inputInfo, req } from './tensor-util';
+import { OpImpl } from './lib/types';
+import { broadcastTernary } from './lib/broadcast';
+import { inferBroadcast, sameDtype } from './lib/elementwise';
+import { inputInfo, req } from './lib/tensor-util';
 
 export function where(cond: Tensor, x: Tensor, y: Tensor, subject?: string): Tensor {
   return broadcastTernary(cond, x, y, x.dtype, (c: number, a: unknown, b: unknown) => (c ? a : b), subject);

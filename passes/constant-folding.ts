@@ -12,8 +12,8 @@
 import { isInteger, storageBits } from '../core/ir/dtype';
 import { Graph, Node, TensorInfo } from '../core/ir/graph';
 import { Tensor, makeTensor, numel } from '../core/ir/tensor';
-import { lookupOp } from '../ops/registry';
-import { runNode } from '../ops/interpreter';
+import { lookupOp } from '../ops/engine/registry';
+import { runNode } from '../ops/engine/interpreter';
 import type { Pass } from './pass-manager';
 import { infoOfValue } from './util';
 

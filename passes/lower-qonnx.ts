@@ -22,7 +22,7 @@ import { DType, isFloat } from '../core/ir/dtype';
 import { Graph, Node, QuantParams, TensorInfo, attrString } from '../core/ir/graph';
 import { Tensor, makeTensor, numel } from '../core/ir/tensor';
 import { quantRange } from '../core/numerics';
-import { resolveRoundingMode } from '../ops/rounding-modes';
+import { resolveRoundingMode } from '../ops/lib/rounding-modes';
 import type { Pass, PassContext } from './pass-manager';
 import { allNames, freshName, infoOfValue, nodeNames } from './util';
 

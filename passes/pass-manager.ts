@@ -4,7 +4,7 @@ import * as path from 'path';
 import { HsqError, WarningSink, fail, warn as defaultWarn } from '../core/diagnostics';
 import { Graph } from '../core/ir/graph';
 import { graphToText } from '../core/ir/text';
-import { validateGraph } from '../ops/validate';
+import { validateGraph } from '../ops/engine/validate';
 
 export interface PassContext {
   /** Where a pass reports something the user should know but that does not stop compilation. */

@@ -8,9 +8,9 @@
 import { fail, HsqError } from '../core/diagnostics';
 import { isInteger } from '../core/ir/dtype';
 import { Graph, Node, TensorInfo } from '../core/ir/graph';
-import { opName } from '../ops/validate';
-import { findUnsupported, lookupOp } from '../ops/registry';
-import { runNode } from '../ops/interpreter';
+import { opName } from '../ops/engine/validate';
+import { findUnsupported, lookupOp } from '../ops/engine/registry';
+import { runNode } from '../ops/engine/interpreter';
 import { Tensor, numel } from '../core/ir/tensor';
 import { NONDETERMINISTIC_OPS, foldShapeOf } from './constant-folding';
 import type { Pass } from './pass-manager';

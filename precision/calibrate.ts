@@ -1,7 +1,7 @@
 // Activation calibration: run the float graph in the reference interpreter on every sample and
 // feed each wanted tensor's values to its observer.
 import { Graph } from '../core/ir/graph';
-import { runGraph } from '../ops/interpreter';
+import { runGraph } from '../ops/engine/interpreter';
 import { startProgress } from '../core/progress';
 import { Sample } from './calib-data';
 import { ObserverMethod, Observer, makeObserver } from './observers';

@@ -3,7 +3,7 @@
 // interpreter on hsq's integer graph (the QDQ graph after qdq-recognition), over the
 // calibration samples (signal and noise summed over all outputs and samples).
 import { Graph } from '../core/ir/graph';
-import { runGraph } from '../ops/interpreter';
+import { runGraph } from '../ops/engine/interpreter';
 import { Tensor } from '../core/ir/tensor';
 import { runPipeline } from '../passes/pass-manager';
 import { corePipeline } from '../passes/pipeline';

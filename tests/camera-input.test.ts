@@ -3,7 +3,7 @@
 import * as path from 'path';
 import { decodeModel, loadModel } from '../frontend/onnx/import';
 import { lower } from '../driver/frontend';
-import { runGraph } from '../ops/interpreter';
+import { runGraph } from '../ops/engine/interpreter';
 import { runC } from '../targets/host/run';
 import { cameraInput } from '../passes/camera-input';
 import { makeTensor } from '../core/ir/tensor';

@@ -7,7 +7,7 @@ import * as path from 'path';
 import { SHARED } from './support/conformance';
 import { loadModel } from '../frontend/onnx/import';
 import { lower } from '../driver/frontend';
-import { runGraph } from '../ops/interpreter';
+import { runGraph } from '../ops/engine/interpreter';
 import { makeTensor } from '../core/ir/tensor';
 
 const ROOT = path.resolve(__dirname, '..');

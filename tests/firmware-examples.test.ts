@@ -10,7 +10,7 @@ import { decodeNpy, encodeNpy } from '../frontend/npy';
 import { frontendForTarget } from '../driver/compile';
 import { loadConfig } from '../core/config';
 import { setWarningSink } from '../core/diagnostics';
-import { runGraph } from '../ops/interpreter';
+import { runGraph } from '../ops/engine/interpreter';
 import { makeTensor } from '../core/ir/tensor';
 
 const ROOT = path.resolve(__dirname, '..');

@@ -4,7 +4,7 @@
 // interpreter bit for bit. Plus the emitted files' properties: determinism, API header, weights
 // formats, the NHWC API option, run_float.
 import { runCBatch, emitC } from '../targets/host/run';
-import { runGraph } from '../ops/interpreter';
+import { runGraph } from '../ops/engine/interpreter';
 import { DType } from '../core/ir/dtype';
 import { AttrValue, Graph, Node, QuantParams, TensorInfo } from '../core/ir/graph';
 import { Tensor, makeTensor, numel } from '../core/ir/tensor';

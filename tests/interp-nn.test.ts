@@ -5,10 +5,10 @@ import { DType } from '../core/ir/dtype';
 import { AttrValue, Graph, Node, QuantParams, TensorInfo } from '../core/ir/graph';
 import { Tensor, makeTensor } from '../core/ir/tensor';
 import { requantMultiplier, requantize } from '../core/numerics';
-import { runGraph, runNode } from '../ops/interpreter';
-import { findUnsupported, lookupOp, supportedOps } from '../ops/registry';
-import { Conv2DParams, convFloat2DScalar, convInt2DScalar, convSimd } from '../ops/conv-kernel';
-import { simdDot } from '../ops/simd-dot';
+import { runGraph, runNode } from '../ops/engine/interpreter';
+import { findUnsupported, lookupOp, supportedOps } from '../ops/engine/registry';
+import { Conv2DParams, convFloat2DScalar, convInt2DScalar, convSimd } from '../ops/lib/conv-kernel';
+import { simdDot } from '../ops/lib/simd-dot';
 
 const f = Math.fround;
 

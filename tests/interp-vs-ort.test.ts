@@ -3,7 +3,7 @@
 import * as path from 'path';
 import { decodeModel, loadModel } from '../frontend/onnx/import';
 import { lower } from '../driver/frontend';
-import { runGraph } from '../ops/interpreter';
+import { runGraph } from '../ops/engine/interpreter';
 import { readTensorFile } from '../frontend/onnx/tensor-proto';
 import { runOrt } from '../verify/ort';
 import { buildTinyYoloV2Fp32 } from '../examples/tiny-yolov2/build';

@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { armToolchainStatus, ARM_APT_PACKAGES } from '../toolchain/qemu';
 import { M55BatchResult, compileM55, runM55Batch } from '../targets/cortex-m55/run';
-import { runGraph } from '../ops/interpreter';
+import { runGraph } from '../ops/engine/interpreter';
 import { DType } from '../core/ir/dtype';
 import { AttrValue, Graph, Node, QuantParams, TensorInfo } from '../core/ir/graph';
 import { Tensor, makeTensor, numel } from '../core/ir/tensor';

@@ -8,7 +8,7 @@ import { armToolchainStatus, ARM_APT_PACKAGES } from '../toolchain/qemu';
 import { M55BatchResult, runM55Batch } from '../targets/cortex-m55/run';
 import { bindConstantInputs } from '../frontend/bind-inputs';
 import { lower } from '../driver/frontend';
-import { runGraph } from '../ops/interpreter';
+import { runGraph } from '../ops/engine/interpreter';
 import { Graph } from '../core/ir/graph';
 import { Tensor } from '../core/ir/tensor';
 import { decodeModel, loadModel } from '../frontend/onnx/import';

@@ -8,7 +8,7 @@
 // emitted C calls the MVE kernel of every layer.
 import { armToolchainStatus, ARM_APT_PACKAGES } from '../toolchain/qemu';
 import { M55BatchResult, runM55Batch } from '../targets/cortex-m55/run';
-import { runGraph } from '../ops/interpreter';
+import { runGraph } from '../ops/engine/interpreter';
 import { DType } from '../core/ir/dtype';
 import { AttrValue, Graph, Node, TensorInfo } from '../core/ir/graph';
 import { Tensor, makeTensor, numel } from '../core/ir/tensor';

@@ -1,8 +1,8 @@
 // fold-batchnorm and fuse-activation: structure, and numbers through the interpreter.
 import { Graph, Node, TensorInfo } from '../core/ir/graph';
 import { makeTensor } from '../core/ir/tensor';
-import { validateGraph } from '../ops/validate';
-import { runGraph } from '../ops/interpreter';
+import { validateGraph } from '../ops/engine/validate';
+import { runGraph } from '../ops/engine/interpreter';
 import { foldBatchNorm } from '../passes/fold-batchnorm';
 import { fuseActivations } from '../passes/fuse-activation';
 import { encodeModel } from '../frontend/onnx/export';

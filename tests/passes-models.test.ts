@@ -2,7 +2,7 @@
 import * as path from 'path';
 import { readTensorFile } from '../frontend/onnx/tensor-proto';
 import { loadModel } from '../frontend/onnx/import';
-import { runGraph } from '../ops/interpreter';
+import { runGraph } from '../ops/engine/interpreter';
 import { runPipeline } from '../passes/pass-manager';
 import { corePipeline } from '../passes/pipeline';
 import { maxAbsDiff, ops } from './passes-helpers';

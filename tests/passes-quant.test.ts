@@ -3,8 +3,8 @@
 import { HsqError, setWarningSink } from '../core/diagnostics';
 import { Graph, TensorInfo } from '../core/ir/graph';
 import { Tensor, makeTensor } from '../core/ir/tensor';
-import { validateGraph } from '../ops/validate';
-import { runGraph } from '../ops/interpreter';
+import { validateGraph } from '../ops/engine/validate';
+import { runGraph } from '../ops/engine/interpreter';
 import { runPipeline } from '../passes/pass-manager';
 import { lowerQonnx } from '../passes/lower-qonnx';
 import { corePipeline } from '../passes/pipeline';

@@ -6,7 +6,7 @@ import { lower } from '../driver/frontend';
 import { HsqError } from '../core/diagnostics';
 import { Graph } from '../core/ir/graph';
 import { makeTensor } from '../core/ir/tensor';
-import { validateGraph } from '../ops/validate';
+import { validateGraph } from '../ops/engine/validate';
 import { runPipeline } from '../passes/pass-manager';
 import { PlacementOptions, placeGraph, placementPass } from '../placement/placement';
 import { graph, node } from './passes-helpers';

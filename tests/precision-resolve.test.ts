@@ -184,7 +184,7 @@ describe('precision sources and errors on a float model', () => {
     expect(m.nodes.some((n) => n.op === 'Clip')).toBe(true);
     const x = loadCalibration(fg, 'random', { seed: 5 })[0];
     const ort = await runOrt(bytes, x);
-    const ours = (await import('../ops/interpreter')).runGraph(runQuantizedPasses(q), x);
+    const ours = (await import('../ops/engine/interpreter')).runGraph(runQuantizedPasses(q), x);
     const d = Math.max(...Array.from(ort.y.data as Float32Array, (v, i) => Math.abs(v - (ours.y.data as Float32Array)[i])));
     expect(d).toBeLessThan(0.02);
   });

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { runC } from '../targets/host/run';
 import { ARM_APT_PACKAGES, ARM_GCC, armToolchainStatus } from '../toolchain/qemu';
 import { lower } from '../driver/frontend';
-import { runGraph } from '../ops/interpreter';
+import { runGraph } from '../ops/engine/interpreter';
 import { Graph } from '../core/ir/graph';
 import { Tensor } from '../core/ir/tensor';
 import { decodeModel, loadModel } from '../frontend/onnx/import';

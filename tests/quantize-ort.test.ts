@@ -2,7 +2,7 @@
 // S8S8 and U8S8): hsq's integer graph gives ONNX Runtime's result within 1 step.
 import { decodeModel } from '../frontend/onnx/import';
 import { encodeModel } from '../frontend/onnx/export';
-import { runGraph } from '../ops/interpreter';
+import { runGraph } from '../ops/engine/interpreter';
 import { runOrt, quantSteps } from '../verify/ort';
 import { setWarningSink } from '../core/diagnostics';
 import { Graph } from '../core/ir/graph';

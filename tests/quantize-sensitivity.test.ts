@@ -15,7 +15,7 @@ import {
   autoPrecision, calibrate, formatCurve, layerFlashBytes, layerWeights, loadCalibration, measureSensitivity, measureSqnr,
   resolvePrecisions, runFloatPasses, withWeightBits, PercentileObserver, MinMaxObserver,
 } from '../precision';
-import { runGraph } from '../ops/interpreter';
+import { runGraph } from '../ops/engine/interpreter';
 import { quantizeArgs } from '../driver/commands/quantize-options';
 import { smallCnnBytes } from './quantize-helpers';
 

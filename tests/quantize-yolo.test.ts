@@ -3,7 +3,7 @@
 // bytes (counted by `hsq inspect` on the emitted models) by the 7,077,888 bytes they hold.
 import { decodeModel } from '../frontend/onnx/import';
 import { inspectGraph } from '../driver/inspect';
-import { runGraph } from '../ops/interpreter';
+import { runGraph } from '../ops/engine/interpreter';
 import { runOrt, quantSteps, sqnrDb } from '../verify/ort';
 import { setWarningSink } from '../core/diagnostics';
 import { Graph } from '../core/ir/graph';

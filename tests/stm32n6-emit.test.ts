@@ -15,7 +15,7 @@ import { buildTinyYoloV2Qdq, calibrationTensors } from '../examples/tiny-yolov2/
 import { buildYoloV8n } from '../examples/yolov8n/build';
 import { decodeModel } from '../frontend/onnx/import';
 import { lower } from '../driver/frontend';
-import { runGraph } from '../ops/interpreter';
+import { runGraph } from '../ops/engine/interpreter';
 import { randomInputs } from '../core/random-inputs';
 import { setWarningSink } from '../core/diagnostics';
 import { Graph } from '../core/ir/graph';

@@ -4,7 +4,7 @@ import type { CommandModule } from 'yargs';
 import { loadModel } from '../../frontend/onnx/import';
 import { checkInputs, encodeOutputs, parseInputShapes, readInputs, shapesFromData, OutputFormat } from '../../frontend/io';
 import { lower } from '../frontend';
-import { runGraph } from '../../ops/interpreter';
+import { runGraph } from '../../ops/engine/interpreter';
 import { bindConstantInputs } from '../../frontend/bind-inputs';
 import { fail } from '../../core/diagnostics';
 import { Tensor } from '../../core/ir/tensor';

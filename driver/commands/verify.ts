@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import { loadModel } from '../../frontend/onnx/import';
 import { checkInputs, parseInputShapes, readInputs } from '../../frontend/io';
 import { lower } from '../frontend';
-import { runGraph } from '../../ops/interpreter';
+import { runGraph } from '../../ops/engine/interpreter';
 import { bindConstantInputs } from '../../frontend/bind-inputs';
 import { randomInputs } from '../../core/random-inputs';
 import { compareOutputs, verdict, OutputMetrics, OutputQuant } from '../../verify/metrics';

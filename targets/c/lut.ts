@@ -3,7 +3,7 @@
 // time by running the interpreter's own ops on all 256 inputs (docs: "non-linear ones are lookup
 // tables that the interpreter computes at compile time and the C reads"). The numbers are the
 // interpreter's by construction.
-import { lookupOp } from '../../ops/registry';
+import { lookupOp } from '../../ops/engine/registry';
 import { Graph, Node, TensorInfo, consumers } from '../../core/ir/graph';
 import { Tensor } from '../../core/ir/tensor';
 

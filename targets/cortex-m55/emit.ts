@@ -5,10 +5,10 @@
 // weights live in .hsq_weights (DDR on the an547), like the portable blob.
 import { Graph } from '../../core/ir/graph';
 import { numel, toNumbers } from '../../core/ir/tensor';
-import { canonicalDomain } from '../../ops/registry';
-import { perChannel } from '../../ops/quant-params';
-import { outputClamp, perTensor, quantOf } from '../../ops/hsq-quant';
-import { conv2DParams, readConvAttrs } from '../../ops/conv-setup';
+import { canonicalDomain } from '../../ops/engine/registry';
+import { perChannel } from '../../ops/lib/quant-params';
+import { outputClamp, perTensor, quantOf } from '../../ops/lib/hsq-quant';
+import { conv2DParams, readConvAttrs } from '../../ops/lib/conv-setup';
 import { requantMultiplier } from '../../core/numerics';
 import { HsqError } from '../../core/diagnostics';
 import { EmitOptions, EmittedC, emitModel } from '../c/emit-model';

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { bindConstantInputs } from '../../frontend/bind-inputs';
 import { lower } from '../../driver/frontend';
-import { runGraph } from '../../ops/interpreter';
+import { runGraph } from '../../ops/engine/interpreter';
 import { Graph } from '../../core/ir/graph';
 import { Tensor } from '../../core/ir/tensor';
 import { loadModel } from '../../frontend/onnx/import';

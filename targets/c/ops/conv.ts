@@ -1,7 +1,7 @@
 // Float Conv (1-D and 2-D, groups, dilations) on NHWC activations via hsq_conv_f32; weights
 // reordered at compile time to [M][KH][KW][C/group] so the ci loop is contiguous.
 // A fused activation (passes/fuse-activation.ts `activation` attribute) runs in the kernel.
-import { conv2DParams, readConvAttrs } from '../../../ops/conv-setup';
+import { conv2DParams, readConvAttrs } from '../../../ops/lib/conv-setup';
 import { NodeContext, OpEmitter } from '../context';
 import { cFloat } from '../ctypes';
 import { numel } from '../../../core/ir/tensor';

@@ -1,6 +1,6 @@
 // Op → C emitter table. Keys: 'Op' for ONNX ops, 'domain:Op' for others.
 import { Node } from '../../../core/ir/graph';
-import { canonicalDomain } from '../../../ops/registry';
+import { canonicalDomain } from '../../../ops/engine/registry';
 import { OpEmitter } from '../context';
 import { emitBatchNormalization } from './batchnorm';
 import { emitConv } from './conv';

@@ -1,7 +1,7 @@
 // Float MatMul (numpy batch broadcasting) and Gemm via hsq_matmul_f32 / hsq_gemm_f32, in the
 // interpreter's accumulation order (acc = 0, k ascending).
 import { attrFloat, attrInt } from '../../../core/ir/graph';
-import { matmulShape } from '../../../ops/matmul-kernel';
+import { matmulShape } from '../../../ops/lib/matmul-kernel';
 import { OpEmitter } from '../context';
 import { cFloat } from '../ctypes';
 import { fusedActivation } from './activation';

@@ -6,7 +6,7 @@
 // is then, in order of preference: strided loops (source offset affine in the output index), a
 // sum of per-dimension offset tables (separable maps such as nearest resize), or one offset table
 // per element. Offsets are physical, so NHWC and row-major tensors are handled alike.
-import { lookupOp } from '../../../ops/registry';
+import { lookupOp } from '../../../ops/engine/registry';
 import { TensorInfo } from '../../../core/ir/graph';
 import { Tensor, numel } from '../../../core/ir/tensor';
 import { NodeContext, OpEmitter } from '../context';

@@ -1,6 +1,6 @@
 // MaxPool / AveragePool (1-D and 2-D) and the global pools over NHWC activations.
 import { attrInt } from '../../../core/ir/graph';
-import { poolSetup } from '../../../ops/pool-setup';
+import { poolSetup } from '../../../ops/lib/pool-setup';
 import { numel } from '../../../core/ir/tensor';
 import { NodeContext, OpEmitter } from '../context';
 import { channelsLastIO } from './conv';

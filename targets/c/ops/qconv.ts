@@ -1,8 +1,8 @@
 // Quantized convolutions on NHWC int8/uint8 activations via hsq_qconv: hsq QConv, ONNX
 // QLinearConv and ConvInteger (raw int32 accumulators). acc = bias + Σ (x - zx)(w - zw[m]),
 // padding taps skipped; requantize(acc, requantMultiplier(sx, sw[m], sy), zy, qmin, qmax).
-import { perChannel } from '../../../ops/quant-params';
-import { outputClamp, perTensor, quantOf } from '../../../ops/hsq-quant';
+import { perChannel } from '../../../ops/lib/quant-params';
+import { outputClamp, perTensor, quantOf } from '../../../ops/lib/hsq-quant';
 import { requantMultiplier } from '../../../core/numerics';
 import { intRange } from '../../../core/ir/dtype';
 import { Tensor, toNumbers } from '../../../core/ir/tensor';

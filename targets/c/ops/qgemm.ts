@@ -1,12 +1,12 @@
 // Quantized matrix products via hsq_qgemm with constant weights: hsq QGemm, ONNX QLinearMatMul
 // and MatMulInteger (2-D or batched A with a 2-D constant B). Weights are stored transposed,
 // [N][K], so the k loop is contiguous.
-import { perChannel } from '../../../ops/quant-params';
+import { perChannel } from '../../../ops/lib/quant-params';
 import { requantMultiplier } from '../../../core/numerics';
 import { intRange } from '../../../core/ir/dtype';
 import { Tensor, toNumbers } from '../../../core/ir/tensor';
 import { NodeContext, OpEmitter } from '../context';
-import { matmulShape } from '../../../ops/matmul-kernel';
+import { matmulShape } from '../../../ops/lib/matmul-kernel';
 import { QLayer, emitQParams, qLayerOf, yKindOf } from './qconv';
 import { logicalInput, logicalOutput } from './util';
 

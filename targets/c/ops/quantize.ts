@@ -2,7 +2,7 @@
 // per-element parameter index follows quant-params.ts; per-axis parameters are read through a
 // stride, blocked ones are expanded at compile time to the tensor's physical layout.
 import { attrInt } from '../../../core/ir/graph';
-import { quantParamIndex } from '../../../ops/quant-params';
+import { quantParamIndex } from '../../../ops/lib/quant-params';
 import { intRange } from '../../../core/ir/dtype';
 import { numel, toNumbers } from '../../../core/ir/tensor';
 import { quantRange } from '../../../core/numerics';

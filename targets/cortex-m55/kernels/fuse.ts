@@ -9,8 +9,8 @@
 import { attrInt, attrString, Graph, Node, TensorInfo, consumers, producers } from '../../../core/ir/graph';
 import { intRange } from '../../../core/ir/dtype';
 import { numel } from '../../../core/ir/tensor';
-import { lookupOp } from '../../../ops/registry';
-import { poolSetup } from '../../../ops/pool-setup';
+import { lookupOp } from '../../../ops/engine/registry';
+import { poolSetup } from '../../../ops/lib/pool-setup';
 import { dequantizeValue, quantRange, quantizeValue } from '../../../core/numerics';
 import { physOrder, physStrides } from '../../c/ctypes';
 import { planNd } from '../../c/nd-loop';

@@ -4,7 +4,7 @@
 // table is the interpreter's numbers by construction. A table that is a clamp of the identity
 // (Relu/Clip with the same scale in and out) becomes VMAX/VMIN; any other is applied with
 // 16-lane byte gathers (VLDRB.U8 gather).
-import { lookupOp } from '../../../ops/registry';
+import { lookupOp } from '../../../ops/engine/registry';
 import { Graph, Node, TensorInfo } from '../../../core/ir/graph';
 import { Tensor } from '../../../core/ir/tensor';
 import { OpKernel, OpKernelError, checkName, cTypeOf, safeComment } from './op-kernel';

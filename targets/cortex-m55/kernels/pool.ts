@@ -5,7 +5,7 @@
 // DequantizeLinear on every value). Average: DequantizeLinear → AveragePool → QuantizeLinear in
 // the interpreter's float32 steps (taps summed in order kh, kw with float32 rounding, / count,
 // / sy, round half to even), 4 channels a float32 vector; the divisions as hsq_m55_vdiv.
-import { tapRanges } from '../../../ops/conv-geometry';
+import { tapRanges } from '../../../ops/lib/conv-geometry';
 import { quantizeValue } from '../../../core/numerics';
 import { OpKernel, OpKernelError, QOut, QSide, cFloat, cTypeOf, checkName, reciprocal32, safeComment, safeScale } from './op-kernel';
 

@@ -1,7 +1,7 @@
 // The contract every operator implements: shape/dtype inference and evaluation.
-import { DType } from '../core/ir/dtype';
-import { Node, TensorInfo } from '../core/ir/graph';
-import { Tensor } from '../core/ir/tensor';
+import { DType } from '../../core/ir/dtype';
+import { Node, TensorInfo } from '../../core/ir/graph';
+import { Tensor } from '../../core/ir/tensor';
 
 export interface InferredOutput {
   readonly dtype: DType;

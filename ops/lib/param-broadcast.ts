@@ -1,7 +1,7 @@
 // Multidirectional broadcasting of small parameter tensors (Gemm's C, QONNX scale/zero point)
 // onto a tensor's elements. broadcast.ts (tensor ops) is the general one; this stays local.
-import { fail } from '../core/diagnostics';
-import { numel, strides } from '../core/ir/tensor';
+import { fail } from '../../core/diagnostics';
+import { numel, strides } from '../../core/ir/tensor';
 
 export function broadcastShape(node: string, ...shapes: (readonly number[])[]): number[] {
   const rank = Math.max(...shapes.map((s) => s.length));

@@ -1,7 +1,7 @@
 // numpy-style multidirectional broadcasting: the shape rule and fast elementwise loops.
-import { DType, TypedArray, allocArray } from '../core/ir/dtype';
-import { Tensor, numel } from '../core/ir/tensor';
-import { HsqError } from '../core/diagnostics';
+import { DType, TypedArray, allocArray } from '../../core/ir/dtype';
+import { Tensor, numel } from '../../core/ir/tensor';
+import { HsqError } from '../../core/diagnostics';
 
 /** Broadcast result of several shapes; -1 (unknown dim) propagates unless the other dim decides. */
 export function broadcastShapes(shapes: readonly (readonly number[])[], subject?: string): number[] {

@@ -1,8 +1,8 @@
 // The `activation` attribute passes/fuse-activation.ts puts on a float Conv/Gemm (names as ONNX
 // Runtime's FusedConv): applied to each float32 output after the bias, with exactly the float32
 // operations the separate Relu / Clip / LeakyRelu node performs, so fusing changes no bit.
-import { Node } from '../core/ir/graph';
-import { fail } from '../core/diagnostics';
+import { Node } from '../../core/ir/graph';
+import { fail } from '../../core/diagnostics';
 
 export function applyFusedActivation(node: Node, y: Float32Array): void {
   const act = node.attrs.activation as string | undefined;

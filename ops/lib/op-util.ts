@@ -1,8 +1,8 @@
 // Small checks shared by the op files.
-import { fail } from '../core/diagnostics';
-import { DType } from '../core/ir/dtype';
-import { Node, TensorInfo } from '../core/ir/graph';
-import { Tensor } from '../core/ir/tensor';
+import { fail } from '../../core/diagnostics';
+import { DType } from '../../core/ir/dtype';
+import { Node, TensorInfo } from '../../core/ir/graph';
+import { Tensor } from '../../core/ir/tensor';
 
 /** The input at `i`, which must be present. */
 export function need<T extends Tensor | TensorInfo>(node: Node, xs: readonly (T | undefined)[], i: number, what: string): T {

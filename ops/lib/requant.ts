@@ -1,7 +1,7 @@
 // Requantization of int32 accumulators to the output integer type, one multiplier per
 // output channel (NCHW planes) or per column (row-major [rows, N]).
-import { requantize } from '../core/numerics';
-import { TypedArray } from '../core/ir/dtype';
+import { requantize } from '../../core/numerics';
+import { TypedArray } from '../../core/ir/dtype';
 
 export function requantizePlanes(acc: Int32Array, batches: number, channels: number, plane: number,
   mult: Float64Array, zero: number, lo: number, hi: number, out: TypedArray): void {

@@ -1,9 +1,9 @@
 // The reference interpreter: runs a graph's nodes in order on concrete tensors. Its numbers are
 // hsq's numbers (DEVELOPERS.md "Numerics"); the generated C must equal them bit for bit.
-import { HsqError, fail } from '../core/diagnostics';
-import { arrayCtor } from '../core/ir/dtype';
-import { Graph, Node, TensorInfo } from '../core/ir/graph';
-import { Tensor, numel } from '../core/ir/tensor';
+import { HsqError, fail } from '../../core/diagnostics';
+import { arrayCtor } from '../../core/ir/dtype';
+import { Graph, Node, TensorInfo } from '../../core/ir/graph';
+import { Tensor, numel } from '../../core/ir/tensor';
 import { lookupOp } from './registry';
 
 export interface RunOptions {

@@ -1,7 +1,7 @@
 // Pool attributes (kernel_shape, strides, pads, auto_pad, dilations, ceil_mode) resolved into
 // 2-D window parameters (1-D pools as H = 1); shared by MaxPool and AveragePool.
-import { fail } from '../core/diagnostics';
-import { Node, attrInt, attrInts, attrString } from '../core/ir/graph';
+import { fail } from '../../core/diagnostics';
+import { Node, attrInt, attrInts, attrString } from '../../core/ir/graph';
 import { readAutoPad, windowGeometry } from './conv-geometry';
 
 export interface Pool2DParams {

@@ -1,10 +1,10 @@
 // Graph invariants every pass must keep (docs/ir.md). Throws one HsqError naming the node or
 // tensor at fault; the pass manager runs it after every pass.
-import { fail } from '../core/diagnostics';
-import { isInteger } from '../core/ir/dtype';
-import { Graph, Node, QuantParams, TensorInfo } from '../core/ir/graph';
-import { Tensor, numel, sameShape } from '../core/ir/tensor';
-import type { OpImpl } from './types';
+import { fail } from '../../core/diagnostics';
+import { isInteger } from '../../core/ir/dtype';
+import { Graph, Node, QuantParams, TensorInfo } from '../../core/ir/graph';
+import { Tensor, numel, sameShape } from '../../core/ir/tensor';
+import type { OpImpl } from '../lib/types';
 
 export interface ValidateOptions {
   /** Every graph input and node output must have a static TensorInfo (after shape inference). */

@@ -1,8 +1,8 @@
 // Small helpers shared by the tensor ops: axes, compile-time inputs, elementwise maps.
-import { DType, TypedArray, allocArray, isBigInt } from '../core/ir/dtype';
-import { Node, TensorInfo } from '../core/ir/graph';
-import { Tensor, numel, toNumbers } from '../core/ir/tensor';
-import { HsqError } from '../core/diagnostics';
+import { DType, TypedArray, allocArray, isBigInt } from '../../core/ir/dtype';
+import { Node, TensorInfo } from '../../core/ir/graph';
+import { Tensor, numel, toNumbers } from '../../core/ir/tensor';
+import { HsqError } from '../../core/diagnostics';
 import { InferArgs } from './types';
 
 export const fround = Math.fround;

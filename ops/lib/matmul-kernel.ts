@@ -2,8 +2,8 @@
 // Float: per output element acc = 0, then k ascending, float32 rounding after every multiply and
 // add. Computed row-wise (k outer, columns inner) so the loop is contiguous; the per-element
 // order is unchanged.
-import { fail } from '../core/diagnostics';
-import { numel } from '../core/ir/tensor';
+import { fail } from '../../core/diagnostics';
+import { numel } from '../../core/ir/tensor';
 
 export interface MatMulShape {
   readonly M: number; readonly K: number; readonly N: number;

@@ -1,6 +1,6 @@
 // Rounding modes of QONNX Quant / Trunc (Brevitas names). ROUND is numerics' round half even.
-import { fail } from '../core/diagnostics';
-import { roundHalfEven } from '../core/numerics';
+import { fail } from '../../core/diagnostics';
+import { roundHalfEven } from '../../core/numerics';
 
 export type RoundFn = (v: number) => number;
 

@@ -1,7 +1,7 @@
 // GlobalAveragePool / GlobalMaxPool over all spatial dims: average = fround(sum / count)
 // with the sum taken in memory order, float32 rounding after each add.
-import { makeTensor } from '../core/ir/tensor';
-import { fail } from '../core/diagnostics';
+import { makeTensor } from '../../core/ir/tensor';
+import { fail } from '../../core/diagnostics';
 import { InferArgs, InferredOutput, RunArgs } from './types';
 import { need, requireDtype } from './op-util';
 

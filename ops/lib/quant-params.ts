@@ -1,7 +1,7 @@
 // Per-tensor, per-axis and blocked quantization parameters (QuantizeLinear/DequantizeLinear
 // scale and zero point) mapped onto the elements of the quantized tensor.
-import { fail } from '../core/diagnostics';
-import { Tensor, numel } from '../core/ir/tensor';
+import { fail } from '../../core/diagnostics';
+import { Tensor, numel } from '../../core/ir/tensor';
 
 /**
  * For each element of a tensor of shape `shape`, the index of its scale / zero point.

@@ -1,7 +1,7 @@
 // Conv attributes (as the ONNX Conv schema names them) and their resolution into the 2-D
 // kernel parameters; shared by Conv, ConvInteger, QLinearConv and hsq QConv.
-import { fail } from '../core/diagnostics';
-import { Node, attrInt, attrInts, attrString } from '../core/ir/graph';
+import { fail } from '../../core/diagnostics';
+import { Node, attrInt, attrInts, attrString } from '../../core/ir/graph';
 import { AutoPad, readAutoPad, windowGeometry } from './conv-geometry';
 import { Conv2DParams } from './conv-kernel';
 

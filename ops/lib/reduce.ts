@@ -1,9 +1,9 @@
 // Shared machinery of the Reduce* ops: axes (attribute before opset 18 — ReduceSum 13 —, input 1
 // after), keepdims (default 1), noop_with_empty_axes. Each output element folds its reduced
 // elements in row-major index order.
-import { DType, TypedArray, allocArray } from '../core/ir/dtype';
-import { Node, attrInt, attrInts } from '../core/ir/graph';
-import { Tensor, numel, strides } from '../core/ir/tensor';
+import { DType, TypedArray, allocArray } from '../../core/ir/dtype';
+import { Node, attrInt, attrInts } from '../../core/ir/graph';
+import { Tensor, numel, strides } from '../../core/ir/tensor';
 import { InferArgs, InferredOutput, OpImpl, RunArgs } from './types';
 import { constNumbers, hasInput, inputInfo, normAxis, req, reshaped, runNumbers, stridedCopy } from './tensor-util';
 

@@ -1,8 +1,8 @@
 // Quantization of hsq QConv / QGemm operands, read from the tensor infos (docs/ir.md).
-import { fail } from '../core/diagnostics';
-import { DType, intRange } from '../core/ir/dtype';
-import { Node, QuantParams, TensorInfo, attrInt } from '../core/ir/graph';
-import { quantRange } from '../core/numerics';
+import { fail } from '../../core/diagnostics';
+import { DType, intRange } from '../../core/ir/dtype';
+import { Node, QuantParams, TensorInfo, attrInt } from '../../core/ir/graph';
+import { quantRange } from '../../core/numerics';
 
 export function quantOf(node: Node, info: TensorInfo | undefined, what: string): QuantParams {
   const q = info?.quant;

@@ -1,8 +1,8 @@
 // Shared shape/dtype inference and kernels selection of elementwise ops.
-import { DType, isBigInt } from '../core/ir/dtype';
-import { Node } from '../core/ir/graph';
-import { Tensor } from '../core/ir/tensor';
-import { HsqError } from '../core/diagnostics';
+import { DType, isBigInt } from '../../core/ir/dtype';
+import { Node } from '../../core/ir/graph';
+import { Tensor } from '../../core/ir/tensor';
+import { HsqError } from '../../core/diagnostics';
 import { InferArgs, InferredOutput, OpImpl, RunArgs } from './types';
 import { broadcastBinary, broadcastShapes } from './broadcast';
 import { inputInfo, req } from './tensor-util';

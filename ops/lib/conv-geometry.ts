@@ -1,6 +1,6 @@
 // Output sizes and explicit pads of convolution and pooling windows (ONNX auto_pad, ceil_mode,
 // dilations), shared by Conv, ConvTranspose's callers, the pools and the quantized convs.
-import { fail } from '../core/diagnostics';
+import { fail } from '../../core/diagnostics';
 
 export type AutoPad = 'NOTSET' | 'SAME_UPPER' | 'SAME_LOWER' | 'VALID';
 

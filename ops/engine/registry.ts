@@ -1,10 +1,10 @@
 // Operator lookup for the interpreter, shape inference and the importer's support check.
 // Domains: '' and 'ai.onnx' are ONNX; the QONNX domains (qonnx.custom_op.general, onnx.brevitas,
 // finn.custom_op.general, qonnx) are aliases of each other; 'hsq' is hsq's own.
-import { Node } from '../core/ir/graph';
+import { Node } from '../../core/ir/graph';
 import { nnOps } from './index-nn';
 import { tensorOps } from './index-tensor';
-import { OpImpl } from './types';
+import { OpImpl } from '../lib/types';
 
 const QONNX_ALIASES = new Set(['qonnx.custom_op.general', 'onnx.brevitas', 'finn.custom_op.general', 'qonnx']);
 
