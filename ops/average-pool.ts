@@ -2,27 +2,28 @@
 // rounding after each add, then fround(sum / count). count_include_pad counts the taps inside
 // the padded input (not those beyond the end padding that ceil_mode adds); otherwise only the
 // taps inside the input.
-import { attrInt } from '../core/ir/graph';
 import { makeTensor } from '../core/ir/tensor';
-import { OpImpl } from './lib/types';
+import { attr, defineOp } from './lib/descriptor';
 import { tapRanges } from './lib/conv-geometry';
 import { need, requireDtype } from './lib/op-util';
-import { poolSetup } from './lib/pool-setup';
+import { POOL_ATTRS, poolSetup } from './lib/pool-setup';
 
 const f = Math.fround;
 
-export const AveragePool: OpImpl = {
+export const AveragePool = defineOp({
   op: 'AveragePool',
-  domains: [''],
-  infer({ node, inputs }) {
+  attrs: { ...POOL_ATTRS, count_include_pad: attr.int(0) },
+  types: ['float32'],
+  traits: { quant: 'dequantize-compute-quantize', npu: 'pool' },
+  infer({ node, inputs, attrs }) {
     const x = need(node, inputs, 0, 'X');
-    return [{ dtype: x.dtype, shape: poolSetup(node, x.shape).outShape }];
+    return [{ dtype: x.dtype, shape: poolSetup(node, x.shape, attrs).outShape }];
   },
-  run({ node, inputs }) {
+  run({ node, inputs, attrs }) {
     const x = need(node, inputs, 0, 'X');
     requireDtype(node, 'X', x.dtype, ['float32']);
-    const count_include_pad = attrInt(node, 'count_include_pad', 0);
-    const { params: p, outShape } = poolSetup(node, x.shape);
+    const { count_include_pad } = attrs;
+    const { params: p, outShape } = poolSetup(node, x.shape, attrs);
     const y = makeTensor('float32', outShape);
     const xd = x.data as Float32Array, yd = y.data as Float32Array;
     const rh = tapRanges(p.OH, p.H, p.KH, p.sh, p.padT, p.dh), rw = tapRanges(p.OW, p.W, p.KW, p.sw, p.padL, p.dw);
@@ -49,4 +50,4 @@ export const AveragePool: OpImpl = {
     }
     return [y];
   },
-};
+});

@@ -1,22 +1,24 @@
 // ONNX BatchNormalization, inference mode: per channel (axis 1)
 // y = fround(fround(fround(x - mean) * fround(scale / fround(sqrt(fround(var + epsilon))))) + B).
 import { fail } from '../core/diagnostics';
-import { attrFloat, attrInt } from '../core/ir/graph';
 import { makeTensor } from '../core/ir/tensor';
-import { OpImpl } from './lib/types';
+import { attr, defineOp } from './lib/descriptor';
 import { need, requireDtype, requireLength } from './lib/op-util';
 
 const f = Math.fround;
 
-export const BatchNormalization: OpImpl = {
+export const BatchNormalization = defineOp({
   op: 'BatchNormalization',
-  domains: [''],
+  attrs: { epsilon: attr.float(1e-5), momentum: attr.float(0.9), training_mode: attr.int(0) },
+  types: ['float32'],
+  // Folded into the preceding Conv/Gemm (passes/fold-batchnorm) where one exists.
+  traits: { quant: 'none', npu: 'none' },
   infer({ node, inputs }) {
     const x = need(node, inputs, 0, 'X');
     return [{ dtype: x.dtype, shape: x.shape }];
   },
-  run({ node, inputs }) {
-    const training_mode = attrInt(node, 'training_mode', 0), epsilon = f(attrFloat(node, 'epsilon', 1e-5));
+  run({ node, inputs, attrs }) {
+    const training_mode = attrs.training_mode, epsilon = f(attrs.epsilon);
     if (training_mode !== 0 || node.outputs.slice(1).some((o) => o))
       fail('unsupported', `node '${node.name}' (BatchNormalization): training mode / running-statistics outputs are not supported`, node.name);
     const x = need(node, inputs, 0, 'X');
@@ -39,4 +41,4 @@ export const BatchNormalization: OpImpl = {
     }
     return [y];
   },
-};
+});

@@ -1,14 +1,17 @@
 // QONNX BipolarQuant: y = (x >= 0 ? +1 : -1) * scale in float32 (NaN → -1, as numpy.where).
 import { makeTensor, numel } from '../core/ir/tensor';
-import { OpImpl } from './lib/types';
+import { defineOp } from './lib/descriptor';
 import { need, requireDtype } from './lib/op-util';
 import { broadcastIndex, broadcastShape } from './lib/param-broadcast';
 import { paramValues } from './lib/quant-params';
-import { QONNX_DOMAINS } from './qonnx-quant';
+import { QONNX_DOMAINS } from './lib/qonnx-quant';
 
-export const BipolarQuant: OpImpl = {
+export const BipolarQuant = defineOp({
   op: 'BipolarQuant',
   domains: QONNX_DOMAINS,
+  attrs: {},
+  types: ['float32'],
+  traits: { quant: 'none', npu: 'none' },
   constInputs: [1],
   infer({ node, inputs }) {
     const x = need(node, inputs, 0, 'X'), s = need(node, inputs, 1, 'scale');
@@ -28,4 +31,4 @@ export const BipolarQuant: OpImpl = {
     }
     return [y];
   },
-};
+});

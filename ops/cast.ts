@@ -3,11 +3,11 @@
 // to float16 rounds to half precision (round half to even) and is held in a float32 slot;
 // to bool is x != 0.
 import { DType, TypedArray, allocArray, dtypeFromOnnx, isBigInt, isFloat } from '../core/ir/dtype';
-import { Node, attrInt } from '../core/ir/graph';
+import { Node } from '../core/ir/graph';
 import { Tensor } from '../core/ir/tensor';
 import { roundHalfEven } from '../core/numerics';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './lib/types';
+import { attr, defineOp } from './lib/descriptor';
 import { inputInfo, req } from './lib/tensor-util';
 
 const fround = Math.fround;
@@ -29,8 +29,7 @@ export function roundToHalf(v: number): number {
   return v < 0 ? -out : out;
 }
 
-function targetOf(node: Node): DType {
-  const code = attrInt(node, 'to');
+function targetOf(node: Node, code: number | undefined): DType {
   const dt = code === undefined ? undefined : dtypeFromOnnx(code);
   if (!dt || dt === 'string') {
     throw new HsqError('unsupported', `node ${node.name} (Cast): target type ${code} is not supported`, node.name);
@@ -68,8 +67,10 @@ function wrap4(v: number, signed: boolean): number {
   return signed && u > 7 ? u - 16 : u;
 }
 
-export const Cast: OpImpl = {
-  op: 'Cast', domains: [''],
-  infer: (args) => [{ dtype: targetOf(args.node), shape: [...inputInfo(args, 0).shape] }],
-  run: ({ node, inputs }) => [cast(req(node, inputs, 0), targetOf(node))],
-};
+export const Cast = defineOp({
+  op: 'Cast',
+  attrs: { to: attr.int() },
+  traits: { quant: 'none', elementwise: 'unary', npu: 'none' },
+  infer: (args) => [{ dtype: targetOf(args.node, args.attrs.to), shape: [...inputInfo(args, 0).shape] }],
+  run: ({ node, inputs, attrs }) => [cast(req(node, inputs, 0), targetOf(node, attrs.to))],
+});

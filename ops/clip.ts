@@ -1,9 +1,8 @@
 // Clip: y = min(max(x, min), max) (so min > max gives max, as numpy.clip); NaN stays NaN.
 // Opset 6 takes min/max as attributes, opset 11+ as optional inputs. Any numeric dtype.
 import { isBigInt, isFloat } from '../core/ir/dtype';
-import { Node } from '../core/ir/graph';
 import { Tensor } from '../core/ir/tensor';
-import { OpImpl } from './lib/types';
+import { AttrValues, attr, defineOp } from './lib/descriptor';
 import { inferSameAsInput } from './lib/elementwise';
 import { hasInput, mapUnary, opsetOf, req } from './lib/tensor-util';
 
@@ -26,22 +25,37 @@ export function clip(x: Tensor, min?: number | bigint, max?: number | bigint): T
   });
 }
 
-function bounds(node: Node, x: Tensor, inputs: readonly (Tensor | undefined)[]): [number | bigint | undefined, number | bigint | undefined] {
-  if (opsetOf(node) < 11 || 'min' in node.attrs || 'max' in node.attrs) {
-    const lo = node.attrs.min as number | undefined, hi = node.attrs.max as number | undefined;
-    const f = isFloat(x.dtype);
-    return [lo ?? (f ? -FLT_MAX : undefined), hi ?? (f ? FLT_MAX : undefined)];
-  }
-  const get = (i: number) => (hasInput(node, i) && inputs[i] && inputs[i]!.data.length > 0 ? inputs[i]!.data[0] : undefined);
-  return [get(1), get(2)];
+/**
+ * [min, max] of a Clip: the attributes (opset < 11, or when given), float types defaulting to
+ * +-FLT_MAX; else the optional inputs 1 and 2 (`input(i)`: first value, undefined when absent).
+ */
+export function clipBounds(opset: number, a: ClipAttrs, isF: boolean, input: (i: number) => number | bigint | undefined): [number | bigint | undefined, number | bigint | undefined] {
+  if (opset < 11 || a.min !== undefined || a.max !== undefined) return [a.min ?? (isF ? -FLT_MAX : undefined), a.max ?? (isF ? FLT_MAX : undefined)];
+  return [input(1), input(2)];
 }
 
-export const Clip: OpImpl = {
-  op: 'Clip', domains: [''],
+const CLIP_ATTRS = { min: attr.float(), max: attr.float() };
+type ClipAttrs = AttrValues<typeof CLIP_ATTRS>;
+
+export const Clip = defineOp({
+  op: 'Clip',
+  attrs: CLIP_ATTRS,
+  traits: { quant: 'lookup-table', elementwise: 'unary', npu: 'lookup-activation' },
+  c: {
+    unary: (v, e) => {
+      const [lo, hi] = clipBounds(e.opset, e.attrs, e.isFloat, (i) => e.constScalar(i)) as [number | undefined, number | undefined];
+      // As clip(): if (v < lo) v = lo; if (v > hi) v = hi.
+      let x = v;
+      if (lo !== undefined) x = `(${x} < ${e.lit(lo)} ? ${e.lit(lo)} : ${x})`;
+      if (hi !== undefined) x = `(${x} > ${e.lit(hi)} ? ${e.lit(hi)} : ${x})`;
+      return x;
+    },
+  },
   infer: inferSameAsInput,
-  run: ({ node, inputs }) => {
+  run: ({ node, inputs, attrs }) => {
     const x = req(node, inputs, 0);
-    const [lo, hi] = bounds(node, x, inputs);
+    const get = (i: number) => (hasInput(node, i) && inputs[i] && inputs[i]!.data.length > 0 ? inputs[i]!.data[0] : undefined);
+    const [lo, hi] = clipBounds(opsetOf(node), attrs, isFloat(x.dtype), get);
     return [clip(x, lo, hi)];
   },
-};
+});

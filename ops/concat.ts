@@ -1,9 +1,9 @@
 // Concat along `axis` (negative counts from the end); any dtype, all inputs the same dtype.
 import { TypedArray, allocArray } from '../core/ir/dtype';
-import { Node, attrInt } from '../core/ir/graph';
+import { Node } from '../core/ir/graph';
 import { Tensor, numel } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './lib/types';
+import { attr, defineOp } from './lib/descriptor';
 import { normAxis, shapeStr } from './lib/tensor-util';
 
 /** Output shape of Concat; -1 (unknown) dims propagate on the axis. */
@@ -45,11 +45,13 @@ export function concat(ts: readonly Tensor[], axis: number, node: Node): Tensor 
   return { dtype, shape, data: out };
 }
 
-export const Concat: OpImpl = {
-  op: 'Concat', domains: [''],
-  infer: ({ node, inputs }) => {
+export const Concat = defineOp({
+  op: 'Concat',
+  attrs: { axis: attr.int(0) },
+  traits: { quant: 'dequantize-compute-quantize', npu: 'data-movement' },
+  infer: ({ node, inputs, attrs }) => {
     const infos = inputs.filter((t) => t) as NonNullable<(typeof inputs)[number]>[];
-    return [{ dtype: infos[0].dtype, shape: concatShape(infos.map((t) => t.shape), attrInt(node, 'axis', 0), node) }];
+    return [{ dtype: infos[0].dtype, shape: concatShape(infos.map((t) => t.shape), attrs.axis, node) }];
   },
-  run: ({ node, inputs }) => [concat(inputs.filter((t): t is Tensor => !!t), attrInt(node, 'axis', 0), node)],
-};
+  run: ({ node, inputs, attrs }) => [concat(inputs.filter((t): t is Tensor => !!t), attrs.axis, node)],
+});

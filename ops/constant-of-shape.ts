@@ -1,9 +1,8 @@
 // ConstantOfShape: a tensor of the shape given by input 0 (int64), every element `value`
 // (a one-element tensor attribute; default float32 0).
 import { TypedArray } from '../core/ir/dtype';
-import { Node, attrTensor } from '../core/ir/graph';
 import { Tensor, makeTensor, toNumbers } from '../core/ir/tensor';
-import { OpImpl } from './lib/types';
+import { attr, defineOp } from './lib/descriptor';
 import { constNumbers, req } from './lib/tensor-util';
 
 export function constantOfShape(shape: readonly number[], value?: Tensor): Tensor {
@@ -13,13 +12,11 @@ export function constantOfShape(shape: readonly number[], value?: Tensor): Tenso
   return t as Tensor & { data: TypedArray };
 }
 
-function valueOf(node: Node): Tensor | undefined {
-  return attrTensor(node, 'value');
-}
-
-export const ConstantOfShape: OpImpl = {
-  op: 'ConstantOfShape', domains: [''],
+export const ConstantOfShape = defineOp({
+  op: 'ConstantOfShape',
+  attrs: { value: attr.tensor() },
   constInputs: [0],
-  infer: (args) => [{ dtype: valueOf(args.node)?.dtype ?? 'float32', shape: constNumbers(args, 0, 'shape')! }],
-  run: ({ node, inputs }) => [constantOfShape(toNumbers(req(node, inputs, 0)), valueOf(node))],
-};
+  traits: { quant: 'none', npu: 'none' },
+  infer: (args) => [{ dtype: args.attrs.value?.dtype ?? 'float32', shape: constNumbers(args, 0, 'shape')! }],
+  run: ({ node, inputs, attrs }) => [constantOfShape(toNumbers(req(node, inputs, 0)), attrs.value)],
+});

@@ -2,7 +2,7 @@
 import { Node } from '../core/ir/graph';
 import { Tensor, makeTensor } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './lib/types';
+import { attr, defineOp } from './lib/descriptor';
 
 export function constantValue(node: Node): Tensor {
   const a = node.attrs;
@@ -17,8 +17,10 @@ export function constantValue(node: Node): Tensor {
   throw new HsqError('unsupported', `node ${node.name} (Constant): only value, value_float(s) and value_int(s) are supported`, node.name);
 }
 
-export const Constant: OpImpl = {
-  op: 'Constant', domains: [''],
+export const Constant = defineOp({
+  op: 'Constant',
+  attrs: { value: attr.tensor(), value_float: attr.float(), value_floats: attr.floats(), value_int: attr.int(), value_ints: attr.ints() },
+  traits: { quant: 'none', npu: 'none' },
   infer: ({ node }) => { const t = constantValue(node); return [{ dtype: t.dtype, shape: t.shape }]; },
   run: ({ node }) => [constantValue(node)],
-};
+});

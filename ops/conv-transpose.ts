@@ -6,27 +6,33 @@
 // stride*(in-1) + output_padding + (k-1)*dilation + 1 - out, split as the ONNX spec says
 // (SAME_UPPER: begin = total/2 rounded down; otherwise begin = total - total/2).
 import { fail } from '../core/diagnostics';
-import { Node, attrInt, attrInts, attrString } from '../core/ir/graph';
+import { Node } from '../core/ir/graph';
 import { makeTensor } from '../core/ir/tensor';
-import { OpImpl } from './lib/types';
+import { AttrValues, attr, defineOp } from './lib/descriptor';
 import { readAutoPad } from './lib/conv-geometry';
 import { need, requireDtype, requireLength } from './lib/op-util';
 
 interface Geometry { out: number[]; padBegin: number[] }
 
-function geometry(node: Node, x: readonly number[], w: readonly number[]): Geometry {
+const CONV_TRANSPOSE_ATTRS = {
+  auto_pad: attr.string('NOTSET'), dilations: attr.ints(), group: attr.int(1), kernel_shape: attr.ints(),
+  output_padding: attr.ints(), output_shape: attr.ints(), pads: attr.ints(), strides: attr.ints(),
+};
+type ConvTransposeAttrs = AttrValues<typeof CONV_TRANSPOSE_ATTRS>;
+
+function geometry(node: Node, a: ConvTransposeAttrs, x: readonly number[], w: readonly number[]): Geometry {
   const name = node.name;
   if (x.length < 3 || x.length !== w.length) fail('bad-shape', `node '${name}': input [${x}] and weights [${w}] do not make a ConvTranspose`, name);
   if (x.length > 4) fail('unsupported', `node '${name}': ${x.length - 2}-D ConvTranspose is not supported (1-D and 2-D are)`, name);
   const n = x.length - 2;
-  const auto_pad = readAutoPad(attrString(node, 'auto_pad', 'NOTSET'), name);
-  const group = attrInt(node, 'group', 1);
-  const kernel = attrInts(node, 'kernel_shape') ?? w.slice(2);
-  const strides = attrInts(node, 'strides') ?? new Array(n).fill(1);
-  const dil = attrInts(node, 'dilations') ?? new Array(n).fill(1);
-  const outPad = attrInts(node, 'output_padding') ?? new Array(n).fill(0);
-  const pads = attrInts(node, 'pads');
-  let outShapeAttr = attrInts(node, 'output_shape');
+  const auto_pad = readAutoPad(a.auto_pad, name);
+  const group = a.group;
+  const kernel = a.kernel_shape ?? w.slice(2);
+  const strides = a.strides ?? new Array(n).fill(1);
+  const dil = a.dilations ?? new Array(n).fill(1);
+  const outPad = a.output_padding ?? new Array(n).fill(0);
+  const pads = a.pads;
+  let outShapeAttr = a.output_shape;
   if (outShapeAttr && outShapeAttr.length === n + 2) outShapeAttr = outShapeAttr.slice(2);
   if (x[1] >= 0 && x[1] !== w[0]) fail('bad-shape', `node '${name}': input has ${x[1]} channels, weights [${w}] expect ${w[0]}`, name);
   if (w[0] % group !== 0) fail('bad-shape', `node '${name}': ${w[0]} input channels not divisible by group ${group}`, name);
@@ -50,24 +56,27 @@ function geometry(node: Node, x: readonly number[], w: readonly number[]): Geome
   return { out, padBegin };
 }
 
-export const ConvTranspose: OpImpl = {
+export const ConvTranspose = defineOp({
   op: 'ConvTranspose',
-  domains: [''],
-  infer({ node, inputs }) {
+  attrs: CONV_TRANSPOSE_ATTRS,
+  types: ['float32'],
+  // hsq has no quantized ConvTranspose yet: its quantizer leaves it float. Weights [C, M/group,
+  // kH, kW]: output channels along axis 1.
+  traits: { quant: 'none', weights: { input: 1, channelAxis: () => 1 }, npu: 'conv-like' },
+  infer({ node, inputs, attrs }) {
     const x = need(node, inputs, 0, 'X'), w = need(node, inputs, 1, 'W');
-    const group = attrInt(node, 'group', 1);
-    return [{ dtype: x.dtype, shape: [x.shape[0], w.shape[1] * group, ...geometry(node, x.shape, w.shape).out] }];
+    return [{ dtype: x.dtype, shape: [x.shape[0], w.shape[1] * attrs.group, ...geometry(node, attrs, x.shape, w.shape).out] }];
   },
-  run({ node, inputs }) {
+  run({ node, inputs, attrs }) {
     const x = need(node, inputs, 0, 'X'), w = need(node, inputs, 1, 'W'), b = inputs[2];
     requireDtype(node, 'X', x.dtype, ['float32']);
     requireDtype(node, 'W', w.dtype, ['float32']);
-    const group = attrInt(node, 'group', 1);
-    const geo = geometry(node, x.shape, w.shape);
+    const group = attrs.group;
+    const geo = geometry(node, attrs, x.shape, w.shape);
     const two = x.shape.length === 4;
     const n = x.shape.length - 2;
-    const strides = attrInts(node, 'strides') ?? new Array(n).fill(1);
-    const dil = attrInts(node, 'dilations') ?? new Array(n).fill(1);
+    const strides = attrs.strides ?? new Array(n).fill(1);
+    const dil = attrs.dilations ?? new Array(n).fill(1);
     const N = x.shape[0], C = x.shape[1], H = two ? x.shape[2] : 1, W = two ? x.shape[3] : x.shape[2];
     const Mg = w.shape[1], M = Mg * group, Cg = C / group;
     const KH = two ? w.shape[2] : 1, KW = two ? w.shape[3] : w.shape[2];
@@ -120,4 +129,4 @@ export const ConvTranspose: OpImpl = {
     }
     return [y];
   },
-};
+});

@@ -1,9 +1,9 @@
 // DepthToSpace on NCHW, blocksize b. DCR (default): view x as [N, b, b, C/b², H, W], transpose
 // to [N, C/b², H, b, W, b]; CRD: view as [N, C/b², b, b, H, W], transpose to the same layout.
-import { Node, attrInt, attrString } from '../core/ir/graph';
+import { Node } from '../core/ir/graph';
 import { Tensor, strides } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './lib/types';
+import { attr, defineOp } from './lib/descriptor';
 import { inputInfo, req, stridedCopy } from './lib/tensor-util';
 
 export function depthToSpaceShape(shape: readonly number[], b: number, node: Node): number[] {
@@ -26,11 +26,13 @@ export function depthToSpace(x: Tensor, blocksize: number, mode = 'DCR', node?: 
   return { dtype: x.dtype, shape: out, data: stridedCopy(x.data, x.dtype, tshape, 0, perm.map((p) => st[p])) };
 }
 
-export const DepthToSpace: OpImpl = {
-  op: 'DepthToSpace', domains: [''],
+export const DepthToSpace = defineOp({
+  op: 'DepthToSpace',
+  attrs: { blocksize: attr.int(0), mode: attr.string('DCR') },
+  traits: { quant: 'data-movement', npu: 'data-movement' },
   infer: (args) => {
     const x = inputInfo(args, 0);
-    return [{ dtype: x.dtype, shape: depthToSpaceShape(x.shape, attrInt(args.node, 'blocksize', 0), args.node) }];
+    return [{ dtype: x.dtype, shape: depthToSpaceShape(x.shape, args.attrs.blocksize, args.node) }];
   },
-  run: ({ node, inputs }) => [depthToSpace(req(node, inputs, 0), attrInt(node, 'blocksize', 0), attrString(node, 'mode', 'DCR'), node)],
-};
+  run: ({ node, inputs, attrs }) => [depthToSpace(req(node, inputs, 0), attrs.blocksize, attrs.mode, node)],
+});

@@ -1,7 +1,7 @@
 // Div with broadcasting: float32 rounded quotient; integer division truncates toward zero
 // (C semantics); integer division by zero gives 0 (undefined in C; hsq defines it).
 import { Tensor } from '../core/ir/tensor';
-import { ArithKernels, arith, binaryImpl } from './lib/elementwise';
+import { ArithKernels, arith, binaryOp } from './lib/elementwise';
 
 export const DIV: ArithKernels = {
   float: (a, b) => a / b,
@@ -13,4 +13,9 @@ export function div(a: Tensor, b: Tensor, subject?: string): Tensor {
   return arith(a, b, DIV, subject);
 }
 
-export const Div = binaryImpl('Div', (a, b, node) => div(a, b, node.name));
+export const Div = binaryOp({
+  op: 'Div',
+  traits: { quant: 'none', npu: 'elementwise' },
+  c: { binary: (a, b, e) => (e.isFloat ? `${a} / ${b}` : `(${e.ctype})(${b} == 0 ? 0 : ${a} / ${b})`) },
+  compute: (a, b, node) => div(a, b, node.name),
+});

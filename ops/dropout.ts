@@ -2,7 +2,7 @@
 // training_mode = true is not inference and is rejected.)
 import { Tensor, makeTensor } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './lib/types';
+import { defineOp } from './lib/descriptor';
 import { hasInput, inputInfo, req, reshaped } from './lib/tensor-util';
 
 export function dropout(x: Tensor): [Tensor, Tensor] {
@@ -11,8 +11,13 @@ export function dropout(x: Tensor): [Tensor, Tensor] {
   return [reshaped(x, x.shape), mask];
 }
 
-export const Dropout: OpImpl = {
-  op: 'Dropout', domains: [''],
+export const Dropout = defineOp({
+  op: 'Dropout',
+  attrs: {},
+  // Removed before emission (passes/remove-identity) unless its mask is read or training_mode
+  // is not a constant 0; as an expression it is the identity.
+  traits: { quant: 'none', elementwise: 'unary', npu: 'none' },
+  c: { unary: (v) => v },
   infer: (args) => {
     const t = args.values[2];
     if (hasInput(args.node, 2) && t && Number(t.data[0]) !== 0) {
@@ -27,4 +32,4 @@ export const Dropout: OpImpl = {
     const [y, mask] = dropout(req(node, inputs, 0));
     return node.outputs.length > 1 ? [y, mask] : [y];
   },
-};
+});

@@ -6,8 +6,8 @@
 //               sign of x restored.
 import { Tensor } from '../core/ir/tensor';
 import { expf } from '../core/expf';
-import { unaryImpl } from './lib/elementwise';
-import { mapUnary, requireFloat } from './lib/tensor-util';
+import { unaryOp } from './lib/elementwise';
+import { FLOAT_TYPES, mapUnary, requireFloat } from './lib/tensor-util';
 
 const fround = Math.fround;
 
@@ -39,7 +39,13 @@ export function erf(x: Tensor): Tensor {
   return mapUnary(x, x.dtype, erff);
 }
 
-export const Erf = unaryImpl('Erf', (x, node) => {
-  requireFloat(node, x.dtype);
-  return erf(x);
+export const Erf = unaryOp({
+  op: 'Erf',
+  types: FLOAT_TYPES,
+  traits: { quant: 'lookup-table', quantizer: false, npu: 'lookup-activation' },
+  c: { unary: (v) => `hsq_erff(${v})` },
+  compute: (x, _a, node) => {
+    requireFloat(node, x.dtype);
+    return erf(x);
+  },
 });

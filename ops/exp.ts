@@ -1,14 +1,22 @@
 // Exp: hsq's float32 expf (never Math.exp for float32 results).
 import { Tensor } from '../core/ir/tensor';
 import { expf } from '../core/expf';
-import { unaryImpl } from './lib/elementwise';
-import { mapUnary, requireFloat } from './lib/tensor-util';
+import { unaryOp } from './lib/elementwise';
+import { FLOAT_TYPES, mapUnary, requireFloat } from './lib/tensor-util';
 
 export function exp(x: Tensor): Tensor {
   return mapUnary(x, x.dtype, x.dtype === 'float64' ? Math.exp : expf);
 }
 
-export const Exp = unaryImpl('Exp', (x, node) => {
-  requireFloat(node, x.dtype);
-  return exp(x);
+export const Exp = unaryOp({
+  op: 'Exp',
+  types: FLOAT_TYPES,
+  // hsq's quantizer leaves Exp float (its output range spans orders of magnitude); a model's own
+  // DequantizeLinear -> Exp -> QuantizeLinear still becomes a table.
+  traits: { quant: 'lookup-table', quantizer: false, npu: 'lookup-activation' },
+  c: { unary: (v) => `hsq_expf(${v})` },
+  compute: (x, _a, node) => {
+    requireFloat(node, x.dtype);
+    return exp(x);
+  },
 });

@@ -1,6 +1,6 @@
 // Expand: broadcast the input to `shape` (numpy rules, both ways: dims of 1 in shape keep x's).
 import { Tensor, numel } from '../core/ir/tensor';
-import { OpImpl } from './lib/types';
+import { defineOp } from './lib/descriptor';
 import { broadcastShapes, forEachBroadcast } from './lib/broadcast';
 import { TypedArray, allocArray } from '../core/ir/dtype';
 import { constNumbers, inputInfo, req, runNumbers } from './lib/tensor-util';
@@ -15,12 +15,14 @@ export function expand(x: Tensor, shape: readonly number[], subject?: string): T
   return { dtype: x.dtype, shape: out, data: data as unknown as TypedArray };
 }
 
-export const Expand: OpImpl = {
-  op: 'Expand', domains: [''],
+export const Expand = defineOp({
+  op: 'Expand',
+  attrs: {},
   constInputs: [1],
+  traits: { quant: 'data-movement', npu: 'data-movement' },
   infer: (args) => {
     const x = inputInfo(args, 0);
     return [{ dtype: x.dtype, shape: broadcastShapes([x.shape, constNumbers(args, 1, 'shape')!], args.node.name) }];
   },
   run: ({ node, inputs }) => [expand(req(node, inputs, 0), runNumbers(node, inputs, 1)!, node.name)],
-};
+});

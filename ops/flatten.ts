@@ -1,8 +1,8 @@
 // Flatten to 2-D [prod(shape[:axis]), prod(shape[axis:])]; axis in [-rank, rank], default 1.
-import { Node, attrInt } from '../core/ir/graph';
+import { Node } from '../core/ir/graph';
 import { Tensor, numel } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './lib/types';
+import { attr, defineOp } from './lib/descriptor';
 import { inputInfo, req, reshaped } from './lib/tensor-util';
 
 export function flattenShape(shape: readonly number[], axis: number, node: Node): number[] {
@@ -16,11 +16,13 @@ export function flatten(x: Tensor, axis = 1, node?: Node): Tensor {
   return reshaped(x, flattenShape(x.shape, axis, node ?? ({ name: '?' } as Node)));
 }
 
-export const Flatten: OpImpl = {
-  op: 'Flatten', domains: [''],
+export const Flatten = defineOp({
+  op: 'Flatten',
+  attrs: { axis: attr.int(1) },
+  traits: { quant: 'data-movement', npu: 'data-movement' },
   infer: (args) => {
     const x = inputInfo(args, 0);
-    return [{ dtype: x.dtype, shape: flattenShape(x.shape, attrInt(args.node, 'axis', 1), args.node) }];
+    return [{ dtype: x.dtype, shape: flattenShape(x.shape, args.attrs.axis, args.node) }];
   },
-  run: ({ node, inputs }) => [flatten(req(node, inputs, 0), attrInt(node, 'axis', 1), node)],
-};
+  run: ({ node, inputs, attrs }) => [flatten(req(node, inputs, 0), attrs.axis, node)],
+});

@@ -1,10 +1,10 @@
 // Gather along `axis`: out = data[:axis] ++ indices.shape ++ data[axis+1:]; negative indices
 // count from the end. Any data dtype; int32 or int64 indices.
 import { TypedArray, allocArray } from '../core/ir/dtype';
-import { Node, attrInt } from '../core/ir/graph';
+import { Node } from '../core/ir/graph';
 import { Tensor, numel } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './lib/types';
+import { attr, defineOp } from './lib/descriptor';
 import { inputInfo, normAxis, req } from './lib/tensor-util';
 
 export function gatherShape(data: readonly number[], indices: readonly number[], axis: number, node: Node): number[] {
@@ -42,11 +42,13 @@ export function gather(data: Tensor, indices: Tensor, axis = 0, node?: Node): Te
   return { dtype: data.dtype, shape, data: out };
 }
 
-export const Gather: OpImpl = {
-  op: 'Gather', domains: [''],
+export const Gather = defineOp({
+  op: 'Gather',
+  attrs: { axis: attr.int(0) },
+  traits: { quant: 'data-movement', npu: 'data-movement' },
   infer: (args) => {
     const d = inputInfo(args, 0), i = inputInfo(args, 1);
-    return [{ dtype: d.dtype, shape: gatherShape(d.shape, i.shape, attrInt(args.node, 'axis', 0), args.node) }];
+    return [{ dtype: d.dtype, shape: gatherShape(d.shape, i.shape, args.attrs.axis, args.node) }];
   },
-  run: ({ node, inputs }) => [gather(req(node, inputs, 0), req(node, inputs, 1), attrInt(node, 'axis', 0), node)],
-};
+  run: ({ node, inputs, attrs }) => [gather(req(node, inputs, 0), req(node, inputs, 1), attrs.axis, node)],
+});

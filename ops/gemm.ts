@@ -4,10 +4,9 @@
 // fround(beta * C)). A factor of exactly 1 is an identity, so alpha = 1 / beta = 1 change
 // nothing; without C, y = fround(alpha * acc).
 import { fail } from '../core/diagnostics';
-import { applyFusedActivation } from './lib/fused-activation';
-import { attrFloat, attrInt } from '../core/ir/graph';
+import { FUSED_ACTIVATION_ATTRS, applyFusedActivation } from './lib/fused-activation';
 import { makeTensor } from '../core/ir/tensor';
-import { OpImpl } from './lib/types';
+import { attr, defineOp, readAttrs } from './lib/descriptor';
 import { matmulFloat, matmulShape } from './lib/matmul-kernel';
 import { need, requireDtype } from './lib/op-util';
 import { broadcastIndex } from './lib/param-broadcast';
@@ -26,18 +25,23 @@ function gemmDims(node: string, a: readonly number[], b: readonly number[], tran
   return { M, K, N };
 }
 
-export const Gemm: OpImpl = {
+const GEMM_ATTRS = { alpha: attr.float(1.0), beta: attr.float(1.0), transA: attr.int(0), transB: attr.int(0), ...FUSED_ACTIVATION_ATTRS };
+
+export const Gemm = defineOp({
   op: 'Gemm',
-  domains: [''],
-  infer({ node, inputs }) {
+  attrs: GEMM_ATTRS,
+  types: ['float32'],
+  // B is [K, N], or [N, K] with transB.
+  traits: { quant: 'accumulating', weights: { input: 1, channelAxis: (n) => (readAttrs(GEMM_ATTRS, n).transB ? 0 : 1) }, npu: 'conv-like' },
+  infer({ node, inputs, attrs }) {
     const a = need(node, inputs, 0, 'A'), b = need(node, inputs, 1, 'B');
-    const { M, N } = gemmDims(node.name, a.shape, b.shape, attrInt(node, 'transA', 0), attrInt(node, 'transB', 0));
+    const { M, N } = gemmDims(node.name, a.shape, b.shape, attrs.transA, attrs.transB);
     return [{ dtype: a.dtype, shape: [M, N] }];
   },
-  run({ node, inputs }) {
+  run({ node, inputs, attrs }) {
     const A = need(node, inputs, 0, 'A'), B = need(node, inputs, 1, 'B'), C = inputs[2];
-    const alpha = Math.fround(attrFloat(node, 'alpha', 1.0)), beta = Math.fround(attrFloat(node, 'beta', 1.0));
-    const transA = attrInt(node, 'transA', 0), transB = attrInt(node, 'transB', 0);
+    const alpha = Math.fround(attrs.alpha), beta = Math.fround(attrs.beta);
+    const { transA, transB } = attrs;
     requireDtype(node, 'A', A.dtype, ['float32']);
     requireDtype(node, 'B', B.dtype, ['float32']);
     const { M, K, N } = gemmDims(node.name, A.shape, B.shape, transA, transB);
@@ -58,7 +62,7 @@ export const Gemm: OpImpl = {
     } else if (alpha !== 1) {
       for (let i = 0; i < yd.length; i++) yd[i] = f(alpha * yd[i]);
     }
-    applyFusedActivation(node, yd);
+    applyFusedActivation(node, attrs, yd);
     return [y];
   },
-};
+});

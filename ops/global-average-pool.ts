@@ -1,10 +1,11 @@
 // ONNX GlobalAveragePool: fround(sum / count) over all spatial dims, sum in memory order.
-import { OpImpl } from './lib/types';
+import { defineOp } from './lib/descriptor';
 import { globalPool, globalPoolInfer } from './lib/global-pool-kernel';
 
-export const GlobalAveragePool: OpImpl = {
+export const GlobalAveragePool = defineOp({
   op: 'GlobalAveragePool',
-  domains: [''],
+  attrs: {},
+  traits: { quant: 'dequantize-compute-quantize', npu: 'pool' },
   infer: globalPoolInfer,
   run: (args) => globalPool(args, false),
-};
+});

@@ -1,10 +1,11 @@
 // ONNX GlobalMaxPool: maximum over all spatial dims (float32, int8, uint8).
-import { OpImpl } from './lib/types';
+import { defineOp } from './lib/descriptor';
 import { globalPool, globalPoolInfer } from './lib/global-pool-kernel';
 
-export const GlobalMaxPool: OpImpl = {
+export const GlobalMaxPool = defineOp({
   op: 'GlobalMaxPool',
-  domains: [''],
+  attrs: {},
+  traits: { quant: 'pass-through', npu: 'pool' },
   infer: globalPoolInfer,
   run: (args) => globalPool(args, true),
-};
+});

@@ -1,8 +1,8 @@
 // HardSigmoid: y = max(0, min(1, alpha * x + beta)), each step float32.
-import { attrFloat } from '../core/ir/graph';
 import { Tensor } from '../core/ir/tensor';
-import { unaryImpl } from './lib/elementwise';
-import { mapUnary, requireFloat, roundFor } from './lib/tensor-util';
+import { attr } from './lib/descriptor';
+import { unaryOp } from './lib/elementwise';
+import { FLOAT_TYPES, mapUnary, requireFloat, roundFor } from './lib/tensor-util';
 
 const fround = Math.fround;
 
@@ -18,7 +18,14 @@ export function hardSigmoid(x: Tensor, alpha = 0.2, beta = 0.5): Tensor {
   return mapUnary(x, x.dtype, (v: number) => hardSigmoidf(v, a, b));
 }
 
-export const HardSigmoid = unaryImpl('HardSigmoid', (x, node) => {
-  requireFloat(node, x.dtype);
-  return hardSigmoid(x, attrFloat(node, 'alpha', 0.2), attrFloat(node, 'beta', 0.5));
+export const HardSigmoid = unaryOp({
+  op: 'HardSigmoid',
+  attrs: { alpha: attr.float(0.2), beta: attr.float(0.5) },
+  types: FLOAT_TYPES,
+  traits: { quant: 'lookup-table', npu: 'lookup-activation' },
+  c: { unary: (v, e) => `hsq_hard_sigmoid(${v}, ${e.float(fround(e.attrs.alpha))}, ${e.float(fround(e.attrs.beta))})` },
+  compute: (x, { alpha, beta }, node) => {
+    requireFloat(node, x.dtype);
+    return hardSigmoid(x, alpha, beta);
+  },
 });

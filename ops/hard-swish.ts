@@ -1,8 +1,8 @@
 // HardSwish: y = x * HardSigmoid(x) with alpha = 1/6 (float32), beta = 0.5; each step float32.
 import { Tensor } from '../core/ir/tensor';
-import { unaryImpl } from './lib/elementwise';
+import { unaryOp } from './lib/elementwise';
 import { hardSigmoidf } from './hard-sigmoid';
-import { mapUnary, requireFloat } from './lib/tensor-util';
+import { FLOAT_TYPES, mapUnary, requireFloat } from './lib/tensor-util';
 
 const fround = Math.fround;
 
@@ -17,7 +17,13 @@ export function hardSwish(x: Tensor): Tensor {
   return mapUnary(x, x.dtype, hardSwishf);
 }
 
-export const HardSwish = unaryImpl('HardSwish', (x, node) => {
-  requireFloat(node, x.dtype);
-  return hardSwish(x);
+export const HardSwish = unaryOp({
+  op: 'HardSwish',
+  types: FLOAT_TYPES,
+  traits: { quant: 'lookup-table', npu: 'lookup-activation' },
+  c: { unary: (v, e) => `(${v} * hsq_hard_sigmoid(${v}, ${e.float(HARD_SWISH_ALPHA)}, 0.5f))` },
+  compute: (x, _a, node) => {
+    requireFloat(node, x.dtype);
+    return hardSwish(x);
+  },
 });

@@ -1,10 +1,15 @@
 // Identity: a copy.
 import { Tensor } from '../core/ir/tensor';
-import { unaryImpl } from './lib/elementwise';
+import { unaryOp } from './lib/elementwise';
 import { reshaped } from './lib/tensor-util';
 
 export function identity(x: Tensor): Tensor {
   return reshaped(x, x.shape);
 }
 
-export const Identity = unaryImpl('Identity', (x) => identity(x));
+export const Identity = unaryOp({
+  op: 'Identity',
+  traits: { quant: 'data-movement', npu: 'data-movement' },
+  c: { unary: (v) => v },
+  compute: (x) => identity(x),
+});

@@ -1,8 +1,8 @@
 // LeakyRelu: y = x < 0 ? alpha * x : x (float32 product).
-import { attrFloat } from '../core/ir/graph';
 import { Tensor } from '../core/ir/tensor';
-import { unaryImpl } from './lib/elementwise';
-import { mapUnary, requireFloat, roundFor } from './lib/tensor-util';
+import { attr } from './lib/descriptor';
+import { unaryOp } from './lib/elementwise';
+import { FLOAT_TYPES, mapUnary, requireFloat, roundFor } from './lib/tensor-util';
 
 export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
   const r = roundFor(x.dtype);
@@ -10,7 +10,14 @@ export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
   return mapUnary(x, x.dtype, (v: number) => (v < 0 ? r(a * v) : v));
 }
 
-export const LeakyRelu = unaryImpl('LeakyRelu', (x, node) => {
-  requireFloat(node, x.dtype);
-  return leakyRelu(x, attrFloat(node, 'alpha', 0.01));
+export const LeakyRelu = unaryOp({
+  op: 'LeakyRelu',
+  attrs: { alpha: attr.float(0.01, { samples: [0.01, 0.1] }) },
+  types: FLOAT_TYPES,
+  traits: { quant: 'lookup-table', npu: 'lookup-activation' },
+  c: { unary: (v, e) => `(${v} < 0.0f ? ${e.float(Math.fround(e.attrs.alpha))} * ${v} : ${v})` },
+  compute: (x, { alpha }, node) => {
+    requireFloat(node, x.dtype);
+    return leakyRelu(x, alpha);
+  },
 });

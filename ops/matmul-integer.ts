@@ -1,14 +1,16 @@
 // ONNX MatMulInteger: int32 (A - a_zero_point)(B - b_zero_point); a_zero_point per tensor or per
 // row, b_zero_point per tensor or per column.
 import { makeTensor } from '../core/ir/tensor';
-import { OpImpl } from './lib/types';
+import { defineOp } from './lib/descriptor';
 import { matmulInt, matmulShape } from './lib/matmul-kernel';
 import { need, requireDtype } from './lib/op-util';
 import { perChannel } from './lib/quant-params';
 
-export const MatMulInteger: OpImpl = {
+export const MatMulInteger = defineOp({
   op: 'MatMulInteger',
   domains: [''],
+  attrs: {},
+  traits: { quant: 'accumulating', integer: true, weights: { input: 1, channelAxis: () => 1 }, npu: 'conv-like' },
   infer({ node, inputs }) {
     const a = need(node, inputs, 0, 'A'), b = need(node, inputs, 1, 'B');
     return [{ dtype: 'int32', shape: matmulShape(node.name, a.shape, b.shape).outShape }];
@@ -24,4 +26,4 @@ export const MatMulInteger: OpImpl = {
     matmulInt(s, a.data as ArrayLike<number>, za, b.data as ArrayLike<number>, zb, undefined, y.data as Int32Array);
     return [y];
   },
-};
+});

@@ -1,12 +1,15 @@
 // ONNX MatMul (float32), numpy.matmul semantics incl. 1-D operands and batch broadcasting.
 import { makeTensor } from '../core/ir/tensor';
-import { OpImpl } from './lib/types';
+import { defineOp } from './lib/descriptor';
 import { matmulFloat, matmulShape } from './lib/matmul-kernel';
 import { need, requireDtype } from './lib/op-util';
 
-export const MatMul: OpImpl = {
+export const MatMul = defineOp({
   op: 'MatMul',
   domains: [''],
+  attrs: {},
+  types: ['float32'],
+  traits: { quant: 'accumulating', weights: { input: 1, channelAxis: () => 1 }, npu: 'conv-like' },
   infer({ node, inputs }) {
     const a = need(node, inputs, 0, 'A'), b = need(node, inputs, 1, 'B');
     return [{ dtype: a.dtype, shape: matmulShape(node.name, a.shape, b.shape).outShape }];
@@ -20,4 +23,4 @@ export const MatMul: OpImpl = {
     matmulFloat(s, a.data as Float32Array, b.data as Float32Array, y.data as Float32Array);
     return [y];
   },
-};
+});

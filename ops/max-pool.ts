@@ -3,23 +3,25 @@
 import { fail } from '../core/diagnostics';
 import { intRange, isFloat } from '../core/ir/dtype';
 import { makeTensor } from '../core/ir/tensor';
-import { OpImpl } from './lib/types';
+import { attr, defineOp } from './lib/descriptor';
 import { tapRanges } from './lib/conv-geometry';
 import { need, requireDtype } from './lib/op-util';
-import { poolSetup } from './lib/pool-setup';
+import { POOL_ATTRS, poolSetup } from './lib/pool-setup';
 
-export const MaxPool: OpImpl = {
+export const MaxPool = defineOp({
   op: 'MaxPool',
-  domains: [''],
-  infer({ node, inputs }) {
+  attrs: { ...POOL_ATTRS, storage_order: attr.int(0) },
+  types: ['float32', 'int8', 'uint8'],
+  traits: { quant: 'pass-through', npu: 'pool' },
+  infer({ node, inputs, attrs }) {
     const x = need(node, inputs, 0, 'X');
-    return [{ dtype: x.dtype, shape: poolSetup(node, x.shape).outShape }];
+    return [{ dtype: x.dtype, shape: poolSetup(node, x.shape, attrs).outShape }];
   },
-  run({ node, inputs }) {
+  run({ node, inputs, attrs }) {
     if (node.outputs[1]) fail('unsupported', `node '${node.name}' (MaxPool): the Indices output is not supported`, node.name);
     const x = need(node, inputs, 0, 'X');
     requireDtype(node, 'X', x.dtype, ['float32', 'int8', 'uint8']);
-    const { params: p, outShape } = poolSetup(node, x.shape);
+    const { params: p, outShape } = poolSetup(node, x.shape, attrs);
     const y = makeTensor(x.dtype, outShape);
     const xd = x.data as Float32Array, yd = y.data as Float32Array;
     // A window entirely in padding gives the type's lowest value, as ONNX Runtime.
@@ -46,4 +48,4 @@ export const MaxPool: OpImpl = {
     }
     return [y];
   },
-};
+});

@@ -1,7 +1,7 @@
 // Max: elementwise maximum of one or more inputs with broadcasting; NaN propagates (numpy).
 import { isBigInt } from '../core/ir/dtype';
 import { Tensor } from '../core/ir/tensor';
-import { OpImpl } from './lib/types';
+import { defineOp } from './lib/descriptor';
 import { broadcastFold } from './lib/broadcast';
 import { inferBroadcast, sameDtype } from './lib/elementwise';
 
@@ -13,12 +13,15 @@ export function max(ts: readonly Tensor[], subject?: string): Tensor {
   return broadcastFold(ts, dt, fn, subject);
 }
 
-export const Max: OpImpl = {
-  op: 'Max', domains: [''],
+export const Max = defineOp({
+  op: 'Max',
+  attrs: {},
+  traits: { quant: 'none', elementwise: 'variadic', npu: 'elementwise' },
+  c: { binary: (a, b, e) => (e.isFloat ? `hsq_max_nan(${a}, ${b})` : `(${a} > ${b} ? ${a} : ${b})`) },
   infer: (args) => {
     const infos = args.inputs.filter((t) => t);
     for (const t of infos) sameDtype(args.node, infos[0]!.dtype, t!.dtype);
     return inferBroadcast(args);
   },
   run: ({ node, inputs }) => [max(inputs.filter((t): t is Tensor => !!t), node.name)],
-};
+});

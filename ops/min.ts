@@ -1,7 +1,7 @@
 // Min: elementwise minimum of one or more inputs with broadcasting; NaN propagates (numpy).
 import { isBigInt } from '../core/ir/dtype';
 import { Tensor } from '../core/ir/tensor';
-import { OpImpl } from './lib/types';
+import { defineOp } from './lib/descriptor';
 import { broadcastFold } from './lib/broadcast';
 import { inferBroadcast, sameDtype } from './lib/elementwise';
 
@@ -13,12 +13,15 @@ export function min(ts: readonly Tensor[], subject?: string): Tensor {
   return broadcastFold(ts, dt, fn, subject);
 }
 
-export const Min: OpImpl = {
-  op: 'Min', domains: [''],
+export const Min = defineOp({
+  op: 'Min',
+  attrs: {},
+  traits: { quant: 'none', elementwise: 'variadic', npu: 'elementwise' },
+  c: { binary: (a, b, e) => (e.isFloat ? `hsq_min_nan(${a}, ${b})` : `(${a} < ${b} ? ${a} : ${b})`) },
   infer: (args) => {
     const infos = args.inputs.filter((t) => t);
     for (const t of infos) sameDtype(args.node, infos[0]!.dtype, t!.dtype);
     return inferBroadcast(args);
   },
   run: ({ node, inputs }) => [min(inputs.filter((t): t is Tensor => !!t), node.name)],
-};
+});

@@ -2,10 +2,10 @@
 // before; negative pads crop), constant value (input 2 / attribute `value`, default 0), `axes`
 // (input 3, opset 18). Modes: constant, reflect (mirror without repeating the edge), edge, wrap.
 import { TypedArray, allocArray, isBigInt } from '../core/ir/dtype';
-import { Node, attrFloat, attrInts, attrString } from '../core/ir/graph';
+import { Node } from '../core/ir/graph';
 import { Tensor, numel, strides } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './lib/types';
+import { AttrValues, attr, defineOp } from './lib/descriptor';
 import { constNumbers, hasInput, inputInfo, normAxis, req, runNumbers } from './lib/tensor-util';
 
 export type PadMode = 'constant' | 'reflect' | 'edge' | 'wrap';
@@ -77,33 +77,38 @@ export function pad(x: Tensor, pads: readonly number[], mode: PadMode = 'constan
   return { dtype: x.dtype, shape: out, data: data as unknown as TypedArray };
 }
 
-function modeOf(node: Node): PadMode {
-  const m = attrString(node, 'mode', 'constant');
+const PAD_ATTRS = { mode: attr.string('constant'), pads: attr.ints(), value: attr.float(0) };
+type PadAttrs = AttrValues<typeof PAD_ATTRS>;
+
+function modeOf(node: Node, m: string): PadMode {
   if (m !== 'constant' && m !== 'reflect' && m !== 'edge' && m !== 'wrap') {
     throw new HsqError('unsupported', `node ${node.name} (Pad): mode ${m}`, node.name);
   }
   return m;
 }
 
-function padsOf(node: Node, rank: number, get: (i: number, what: string) => number[] | undefined): number[] {
-  const p = 'pads' in node.attrs ? (attrInts(node, 'pads') as number[]) : get(1, 'pads');
+function padsOf(node: Node, a: PadAttrs, rank: number, get: (i: number, what: string) => number[] | undefined): number[] {
+  const p = a.pads ?? get(1, 'pads');
   if (!p) throw new HsqError('bad-input', `node ${node.name} (Pad): pads missing`, node.name);
   return fullPads(rank, p, hasInput(node, 3) ? get(3, 'axes') : undefined, node);
 }
 
-export const Pad: OpImpl = {
-  op: 'Pad', domains: [''],
+export const Pad = defineOp({
+  op: 'Pad',
+  attrs: PAD_ATTRS,
   constInputs: [1, 3],
+  traits: { quant: 'dequantize-compute-quantize', npu: 'data-movement' },
   infer: (args) => {
     const x = inputInfo(args, 0);
-    modeOf(args.node);
-    return [{ dtype: x.dtype, shape: padShape(x.shape, padsOf(args.node, x.shape.length, (i, w) => constNumbers(args, i, w)), args.node) }];
+    modeOf(args.node, args.attrs.mode);
+    return [{ dtype: x.dtype, shape: padShape(x.shape, padsOf(args.node, args.attrs, x.shape.length, (i, w) => constNumbers(args, i, w)), args.node) }];
   },
-  run: ({ node, inputs }) => {
+  run: ({ node, inputs, attrs }) => {
     const x = req(node, inputs, 0);
-    const pads = padsOf(node, x.shape.length, (i) => runNumbers(node, inputs, i));
-    let value: number | bigint = 'pads' in node.attrs ? attrFloat(node, 'value', 0) : 0;
+    const pads = padsOf(node, attrs, x.shape.length, (i) => runNumbers(node, inputs, i));
+    // Opset < 11 gives pads and the value as attributes; later opsets as inputs 1 and 2.
+    let value: number | bigint = attrs.pads !== undefined ? attrs.value : 0;
     if (hasInput(node, 2) && inputs[2] && inputs[2].data.length > 0) value = inputs[2].data[0];
-    return [pad(x, pads, modeOf(node), value, node)];
+    return [pad(x, pads, modeOf(node, attrs.mode), value, node)];
   },
-};
+});

@@ -4,7 +4,7 @@
 // Integer x: exact power, wrapped; negative exponents truncate toward zero.
 import { isBigInt, isFloat } from '../core/ir/dtype';
 import { Tensor } from '../core/ir/tensor';
-import { OpImpl } from './lib/types';
+import { defineOp } from './lib/descriptor';
 import { broadcastBinary } from './lib/broadcast';
 import { inferBroadcast } from './lib/elementwise';
 import { req } from './lib/tensor-util';
@@ -41,8 +41,11 @@ export function pow(x: Tensor, e: Tensor, subject?: string): Tensor {
   return broadcastBinary(x, e, x.dtype, (a: number, b: number | bigint) => powInt(a, Math.trunc(num(b))), subject);
 }
 
-export const Pow: OpImpl = {
-  op: 'Pow', domains: [''],
+export const Pow = defineOp({
+  op: 'Pow',
+  attrs: {},
+  traits: { quant: 'none', elementwise: 'binary', npu: 'elementwise' },
+  c: { binary: (a, b) => `hsq_powf(${a}, ${b})` },
   infer: (args) => inferBroadcast(args, undefined, [0, 1]),
   run: ({ node, inputs }) => [pow(req(node, inputs, 0), req(node, inputs, 1), node.name)],
-};
+});

@@ -2,7 +2,7 @@
 import { isBigInt, isFloat } from '../core/ir/dtype';
 import { Tensor } from '../core/ir/tensor';
 import { broadcastBinary } from './lib/broadcast';
-import { binaryImpl } from './lib/elementwise';
+import { binaryOp } from './lib/elementwise';
 import { roundFor } from './lib/tensor-util';
 
 export function prelu(x: Tensor, slope: Tensor, subject?: string): Tensor {
@@ -12,4 +12,9 @@ export function prelu(x: Tensor, slope: Tensor, subject?: string): Tensor {
   return broadcastBinary(x, slope, x.dtype, (v: number, s: number) => (v < 0 ? r(s * v) : v), subject);
 }
 
-export const PRelu = binaryImpl('PRelu', (x, slope, node) => prelu(x, slope, node.name));
+export const PRelu = binaryOp({
+  op: 'PRelu',
+  traits: { quant: 'dequantize-compute-quantize', npu: 'elementwise' },
+  c: { binary: (a, b, e) => (e.isFloat ? `(${a} < 0.0f ? ${b} * ${a} : ${a})` : `(${a} < 0 ? ${e.wrap('*', b, a)} : ${a})`) },
+  compute: (x, slope, node) => prelu(x, slope, node.name),
+});

@@ -4,27 +4,29 @@
 import { fail } from '../core/diagnostics';
 import { makeTensor, numel } from '../core/ir/tensor';
 import { requantMultiplier } from '../core/numerics';
-import { OpImpl } from './lib/types';
+import { attr, defineOp } from './lib/descriptor';
 import { convInt2D } from './lib/conv-kernel';
-import { conv2DParams, convOutputShape, readConvAttrs } from './lib/conv-setup';
+import { CONV_ATTRS, conv2DParams, convAttrs, convOutputShape } from './lib/conv-setup';
 import { inferQOutDtype, outputClamp, perTensor, quantOf } from './lib/hsq-quant';
 import { need, requireDtype, requireLength } from './lib/op-util';
 import { perChannel } from './lib/quant-params';
 import { requantizePlanes } from './lib/requant';
 
-export const QConv: OpImpl = {
+export const QConv = defineOp({
   op: 'QConv',
   domains: ['hsq'],
+  attrs: { ...CONV_ATTRS, qmin: attr.int(), qmax: attr.int() },
+  traits: { quant: 'accumulating', integer: true, weights: { input: 1, channelAxis: () => 0 }, npu: 'conv-like' },
   constInputs: [1, 2],
-  infer({ node, inputs }) {
+  infer({ node, inputs, attrs }) {
     const x = need(node, inputs, 0, 'x'), w = need(node, inputs, 1, 'w');
-    return [{ dtype: inferQOutDtype(node, x.dtype), shape: convOutputShape(node, x.shape, w.shape, readConvAttrs(node)) }];
+    return [{ dtype: inferQOutDtype(node, x.dtype), shape: convOutputShape(node, x.shape, w.shape, convAttrs(node, attrs)) }];
   },
-  run({ node, inputs, inputInfos, outputInfos }) {
+  run({ node, attrs, inputs, inputInfos, outputInfos }) {
     const x = need(node, inputs, 0, 'x'), w = need(node, inputs, 1, 'w'), bias = inputs[2];
     requireDtype(node, 'x', x.dtype, ['int8', 'uint8']);
     requireDtype(node, 'w', w.dtype, ['int8', 'uint8', 'int4', 'uint4']);
-    const { params, outShape } = conv2DParams(node, x.shape, w.shape, readConvAttrs(node));
+    const { params, outShape } = conv2DParams(node, x.shape, w.shape, convAttrs(node, attrs));
     const M = params.M;
     const qx = perTensor(node, quantOf(node, inputInfos[0], 'x'), 'x');
     const qwInfo = quantOf(node, inputInfos[1], 'w');
@@ -46,4 +48,4 @@ export const QConv: OpImpl = {
     requantizePlanes(acc, params.N, M, params.OH * params.OW, mult, y0.zero, lo, hi, y.data);
     return [y];
   },
-};
+});

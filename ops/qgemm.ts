@@ -4,7 +4,7 @@
 import { fail } from '../core/diagnostics';
 import { makeTensor } from '../core/ir/tensor';
 import { requantMultiplier } from '../core/numerics';
-import { OpImpl } from './lib/types';
+import { attr, defineOp } from './lib/descriptor';
 import { inferQOutDtype, outputClamp, perTensor, quantOf } from './lib/hsq-quant';
 import { matmulInt, matmulShape } from './lib/matmul-kernel';
 import { need, requireDtype, requireLength } from './lib/op-util';
@@ -19,9 +19,11 @@ function qgemmShape(node: string, x: readonly number[], w: readonly number[]) {
   return { K, N, rows, outShape: [...x.slice(0, -1), N] };
 }
 
-export const QGemm: OpImpl = {
+export const QGemm = defineOp({
   op: 'QGemm',
   domains: ['hsq'],
+  attrs: { qmin: attr.int(), qmax: attr.int() },
+  traits: { quant: 'accumulating', integer: true, weights: { input: 1, channelAxis: () => 1 }, npu: 'conv-like' },
   constInputs: [1, 2],
   infer({ node, inputs }) {
     const x = need(node, inputs, 0, 'x'), w = need(node, inputs, 1, 'w');
@@ -53,4 +55,4 @@ export const QGemm: OpImpl = {
     requantizeColumns(acc, rows, N, mult, y0.zero, lo, hi, y.data);
     return [y];
   },
-};
+});

@@ -3,28 +3,30 @@
 import { intRange } from '../core/ir/dtype';
 import { makeTensor, numel } from '../core/ir/tensor';
 import { requantMultiplier } from '../core/numerics';
-import { OpImpl } from './lib/types';
+import { defineOp } from './lib/descriptor';
 import { convInt2D } from './lib/conv-kernel';
-import { conv2DParams, convOutputShape, readConvAttrs } from './lib/conv-setup';
+import { CONV_ATTRS, conv2DParams, convAttrs, convOutputShape } from './lib/conv-setup';
 import { need, requireDtype, requireLength, scalarInput } from './lib/op-util';
 import { perChannel } from './lib/quant-params';
 import { requantizePlanes } from './lib/requant';
 
-export const QLinearConv: OpImpl = {
+export const QLinearConv = defineOp({
   op: 'QLinearConv',
   domains: [''],
+  attrs: CONV_ATTRS,
+  traits: { quant: 'accumulating', integer: true, weights: { input: 3, channelAxis: () => 0 }, npu: 'conv-like' },
   constInputs: [1, 2, 4, 5, 6, 7],
-  infer({ node, inputs }) {
+  infer({ node, inputs, attrs }) {
     const x = need(node, inputs, 0, 'x'), w = need(node, inputs, 3, 'w');
     const yz = inputs[7];
-    return [{ dtype: yz ? yz.dtype : 'uint8', shape: convOutputShape(node, x.shape, w.shape, readConvAttrs(node)) }];
+    return [{ dtype: yz ? yz.dtype : 'uint8', shape: convOutputShape(node, x.shape, w.shape, convAttrs(node, attrs)) }];
   },
-  run({ node, inputs }) {
+  run({ node, attrs, inputs }) {
     const x = need(node, inputs, 0, 'x'), w = need(node, inputs, 3, 'w');
     const [, xs, xz, , ws, wz, ys, yz, B] = inputs;
     requireDtype(node, 'x', x.dtype, ['int8', 'uint8']);
     requireDtype(node, 'w', w.dtype, ['int8', 'uint8']);
-    const { params, outShape } = conv2DParams(node, x.shape, w.shape, readConvAttrs(node));
+    const { params, outShape } = conv2DParams(node, x.shape, w.shape, convAttrs(node, attrs));
     const M = params.M;
     const sx = scalarInput(node, 'x_scale', xs), zx = scalarInput(node, 'x_zero_point', xz, 0);
     const sy = scalarInput(node, 'y_scale', ys), zy = scalarInput(node, 'y_zero_point', yz, 0);
@@ -41,4 +43,4 @@ export const QLinearConv: OpImpl = {
     requantizePlanes(acc, params.N, M, params.OH * params.OW, mult, zy, lo, hi, y.data);
     return [y];
   },
-};
+});

@@ -4,14 +4,16 @@
 import { intRange } from '../core/ir/dtype';
 import { makeTensor, numel } from '../core/ir/tensor';
 import { requantize, requantMultiplier } from '../core/numerics';
-import { OpImpl } from './lib/types';
+import { defineOp } from './lib/descriptor';
 import { matmulInt, matmulShape } from './lib/matmul-kernel';
 import { need, requireDtype, scalarInput } from './lib/op-util';
 import { perChannel } from './lib/quant-params';
 
-export const QLinearMatMul: OpImpl = {
+export const QLinearMatMul = defineOp({
   op: 'QLinearMatMul',
   domains: [''],
+  attrs: {},
+  traits: { quant: 'accumulating', integer: true, weights: { input: 3, channelAxis: () => 1 }, npu: 'conv-like' },
   constInputs: [1, 2, 4, 5, 6, 7],
   infer({ node, inputs }) {
     const a = need(node, inputs, 0, 'a'), b = need(node, inputs, 3, 'b');
@@ -41,4 +43,4 @@ export const QLinearMatMul: OpImpl = {
     for (let e = 0; e < acc.length; e++) yd[e] = requantize(acc[e], mult[e % mn], zy, lo, hi);
     return [y];
   },
-};
+});

@@ -5,38 +5,38 @@
 // else -1 (as QONNX's 1-bit signed Quant).
 import { fail } from '../core/diagnostics';
 import { DType, dtypeFromOnnx, intRange } from '../core/ir/dtype';
-import { Node, attrInt } from '../core/ir/graph';
+import { Node } from '../core/ir/graph';
 import { Tensor, makeTensor } from '../core/ir/tensor';
 import { quantRange, quantizeValue } from '../core/numerics';
-import { OpImpl } from './lib/types';
+import { attr, defineOp } from './lib/descriptor';
 import { need, requireDtype } from './lib/op-util';
 import { quantParamIndex } from './lib/quant-params';
 
 const OUT_TYPES: readonly DType[] = ['int8', 'uint8', 'int4', 'uint4', 'int16', 'uint16', 'int32'];
 
-function outputType(node: Node, zeroPoint: { dtype: DType } | undefined): DType {
+function outputType(node: Node, code: number, zeroPoint: { dtype: DType } | undefined): DType {
   if (zeroPoint) return zeroPoint.dtype;
-  const code = attrInt(node, 'output_dtype', 0);
   if (code === 0) return 'uint8';
   const t = dtypeFromOnnx(code);
   if (!t || !OUT_TYPES.includes(t)) return fail('unsupported', `node '${node.name}' (QuantizeLinear): output_dtype ${code} is not supported`, node.name);
   return t;
 }
 
-export const QuantizeLinear: OpImpl = {
+export const QuantizeLinear = defineOp({
   op: 'QuantizeLinear',
-  domains: [''],
+  attrs: { axis: attr.int(1), block_size: attr.int(0), output_dtype: attr.int(0) },
   constInputs: [1, 2],
-  infer({ node, inputs }) {
+  traits: { quant: 'none', npu: 'none' },
+  infer({ node, inputs, attrs }) {
     const x = need(node, inputs, 0, 'x');
-    return [{ dtype: outputType(node, inputs[2]), shape: x.shape }];
+    return [{ dtype: outputType(node, attrs.output_dtype, inputs[2]), shape: x.shape }];
   },
-  run({ node, inputs, outputInfos }) {
+  run({ node, inputs, outputInfos, attrs }) {
     const x = need(node, inputs, 0, 'x'), s = need(node, inputs, 1, 'y_scale'), z = inputs[2] as Tensor | undefined;
     requireDtype(node, 'x', x.dtype, ['float32', 'float16', 'int32']);
-    const dtype = outputType(node, z);
+    const dtype = outputType(node, attrs.output_dtype, z);
     requireDtype(node, 'y', dtype, OUT_TYPES);
-    const axis = attrInt(node, 'axis', 1), blockSize = attrInt(node, 'block_size', 0);
+    const { axis, block_size: blockSize } = attrs;
     const idx = quantParamIndex(node.name, x.shape, s.shape, axis, blockSize);
     if (z && z.data.length !== s.data.length)
       fail('bad-shape', `node '${node.name}' (QuantizeLinear): y_zero_point shape [${z.shape}] differs from y_scale [${s.shape}]`, node.name);
@@ -54,4 +54,4 @@ export const QuantizeLinear: OpImpl = {
     }
     return [y];
   },
-};
+});

@@ -3,7 +3,7 @@
 import { DType, TypedArray, allocArray, isBigInt } from '../core/ir/dtype';
 import { Tensor } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './lib/types';
+import { defineOp } from './lib/descriptor';
 import { constValue, inputInfo, req, roundFor } from './lib/tensor-util';
 
 export function rangeCount(start: number | bigint, limit: number | bigint, delta: number | bigint, dtype: DType): number {
@@ -36,12 +36,14 @@ export function range(start: Tensor, limit: Tensor, delta: Tensor): Tensor {
   return { dtype: dt, shape: [n], data: out as TypedArray };
 }
 
-export const Range: OpImpl = {
-  op: 'Range', domains: [''],
+export const Range = defineOp({
+  op: 'Range',
+  attrs: {},
   constInputs: [0, 1, 2],
+  traits: { quant: 'none', npu: 'none' },
   infer: (args) => {
     const s = constValue(args, 0, 'start'), l = constValue(args, 1, 'limit'), d = constValue(args, 2, 'delta');
     return [{ dtype: inputInfo(args, 0).dtype, shape: [rangeCount(s.data[0], l.data[0], d.data[0], s.dtype)] }];
   },
   run: ({ node, inputs }) => [range(req(node, inputs, 0), req(node, inputs, 1), req(node, inputs, 2))],
-};
+});

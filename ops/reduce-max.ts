@@ -1,7 +1,7 @@
 // ReduceMax: largest reduced element (NaN propagates); any numeric dtype. Empty: -Inf / minimum.
 import { intRange, isBigInt, isFloat } from '../core/ir/dtype';
 import { Tensor } from '../core/ir/tensor';
-import { ReducePlan, reduce, reduceImpl } from './lib/reduce';
+import { ReducePlan, reduce, reduceOp } from './lib/reduce';
 
 export function reduceMax(x: Tensor, plan: ReducePlan): Tensor {
   if (isBigInt(x.dtype)) return reduce(x, plan, x.dtype, -(2n ** 63n), (a: bigint, v: bigint) => (v > a ? v : a), (a: bigint) => a);
@@ -9,4 +9,4 @@ export function reduceMax(x: Tensor, plan: ReducePlan): Tensor {
   return reduce(x, plan, x.dtype, init, (a: number, v: number) => (v > a || v !== v ? v : a), (a: number) => a);
 }
 
-export const ReduceMax = reduceImpl('ReduceMax', reduceMax);
+export const ReduceMax = reduceOp('ReduceMax', { quant: 'none', npu: 'none' }, reduceMax);

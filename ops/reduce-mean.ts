@@ -2,7 +2,7 @@
 // their count (one float32 division). Integer tensors: exact sum, truncating division.
 import { isBigInt, isFloat } from '../core/ir/dtype';
 import { Tensor } from '../core/ir/tensor';
-import { ReducePlan, reduce, reduceImpl } from './lib/reduce';
+import { ReducePlan, reduce, reduceOp } from './lib/reduce';
 import { roundFor } from './lib/tensor-util';
 
 export function reduceMean(x: Tensor, plan: ReducePlan): Tensor {
@@ -12,4 +12,4 @@ export function reduceMean(x: Tensor, plan: ReducePlan): Tensor {
   return reduce(x, plan, x.dtype, 0, (a: number, v: number) => r(a + v), (a: number, n: number) => r(a / n));
 }
 
-export const ReduceMean = reduceImpl('ReduceMean', reduceMean);
+export const ReduceMean = reduceOp('ReduceMean', { quant: 'dequantize-compute-quantize', npu: 'none' }, reduceMean);

@@ -1,9 +1,9 @@
 // Reshape: target shape from input 1 (opset 5+) or the `shape` attribute (opset 1). A 0 copies
 // the input dim (unless allowzero = 1, then it is a real 0); one -1 is inferred.
-import { Node, attrInt, attrInts } from '../core/ir/graph';
+import { Node } from '../core/ir/graph';
 import { Tensor, numel } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './lib/types';
+import { attr, defineOp } from './lib/descriptor';
 import { constNumbers, inputInfo, req, reshaped, runNumbers, shapeStr } from './lib/tensor-util';
 
 export function reshapeShape(inShape: readonly number[], target: readonly number[], allowzero: number, node: Node): number[] {
@@ -32,22 +32,25 @@ export function reshape(x: Tensor, shape: readonly number[], allowzero = 0, node
   return reshaped(x, reshapeShape(x.shape, shape, allowzero, n));
 }
 
-function target(node: Node, get: () => number[] | undefined): number[] {
-  const t = node.inputs.length >= 2 ? get() : (attrInts(node, 'shape') as number[] | undefined);
+function target(node: Node, shapeAttr: readonly number[] | undefined, get: () => number[] | undefined): number[] {
+  const t = node.inputs.length >= 2 ? get() : (shapeAttr as number[] | undefined);
   if (!t) throw new HsqError('bad-input', `node ${node.name} (Reshape): no target shape`, node.name);
   return t;
 }
 
-export const Reshape: OpImpl = {
-  op: 'Reshape', domains: [''],
+export const Reshape = defineOp({
+  op: 'Reshape',
+  // shape: opset 1 (later opsets take it as input 1).
+  attrs: { allowzero: attr.int(0), shape: attr.ints() },
   constInputs: [1],
+  traits: { quant: 'data-movement', npu: 'data-movement' },
   infer: (args) => {
     const x = inputInfo(args, 0);
-    const t = target(args.node, () => constNumbers(args, 1, 'shape'));
-    return [{ dtype: x.dtype, shape: reshapeShape(x.shape, t, attrInt(args.node, 'allowzero', 0), args.node) }];
+    const t = target(args.node, args.attrs.shape, () => constNumbers(args, 1, 'shape'));
+    return [{ dtype: x.dtype, shape: reshapeShape(x.shape, t, args.attrs.allowzero, args.node) }];
   },
-  run: ({ node, inputs }) => {
+  run: ({ node, inputs, attrs }) => {
     const x = req(node, inputs, 0);
-    return [reshape(x, target(node, () => runNumbers(node, inputs, 1)), attrInt(node, 'allowzero', 0), node)];
+    return [reshape(x, target(node, attrs.shape, () => runNumbers(node, inputs, 1)), attrs.allowzero, node)];
   },
-};
+});

@@ -31,11 +31,11 @@
 // Integer tensors in linear mode: the float32 result truncated toward zero and saturated (ORT's
 // static_cast).
 import { DType, TypedArray, allocArray, intRange, isBigInt, isFloat } from '../core/ir/dtype';
-import { Node, attrFloat, attrInt, attrInts, attrString } from '../core/ir/graph';
+import { Node } from '../core/ir/graph';
 import { Tensor, numel, sameShape, strides, toNumbers } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
 import { saturate } from '../core/numerics';
-import { InferArgs, OpImpl } from './lib/types';
+import { AttrValues, InferArgs, attr, defineOp } from './lib/descriptor';
 import { hasInput, inputInfo, normAxis, opsetOf, req } from './lib/tensor-util';
 
 const f = Math.fround;
@@ -298,38 +298,47 @@ function isOpset10(node: Node): boolean {
   return opsetOf(node) <= 10 || node.inputs.length === 2;
 }
 
-export function resizeOptions(node: Node): ResizeOptions {
-  const mode = attrString(node, 'mode', 'nearest');
+const RESIZE_ATTRS = {
+  mode: attr.string('nearest'),
+  antialias: attr.int(0),
+  coordinate_transformation_mode: attr.string('half_pixel'),
+  nearest_mode: attr.string('round_prefer_floor'),
+  extrapolation_value: attr.float(0),
+  axes: attr.ints(),
+  keep_aspect_ratio_policy: attr.string('stretch'),
+};
+type ResizeAttrs = AttrValues<typeof RESIZE_ATTRS>;
+
+export function resizeOptions(node: Node, a: ResizeAttrs): ResizeOptions {
+  const mode = a.mode;
   const bad = (what: string) => new HsqError('unsupported', `node ${node.name} (Resize): ${what} is not supported`, node.name);
   if (mode !== 'nearest' && mode !== 'linear') throw bad(`mode ${mode}`);
-  if (attrInt(node, 'antialias', 0) !== 0) throw bad('antialias');
+  if (a.antialias !== 0) throw bad('antialias');
   if (isOpset10(node)) {
     return { mode, coordinateTransformationMode: 'asymmetric', nearestMode: 'legacy', extrapolationValue: 0 };
   }
-  const ctm = attrString(node, 'coordinate_transformation_mode', 'half_pixel');
-  const nm = attrString(node, 'nearest_mode', 'round_prefer_floor');
+  const ctm = a.coordinate_transformation_mode;
+  const nm = a.nearest_mode;
   if (!COORD_MODES.includes(ctm)) throw bad(`coordinate_transformation_mode ${ctm}`);
   if (!NEAREST_MODES.includes(nm)) throw bad(`nearest_mode ${nm}`);
   return {
     mode, coordinateTransformationMode: ctm as CoordMode, nearestMode: nm as NearestMode,
-    extrapolationValue: f(attrFloat(node, 'extrapolation_value', 0)),
+    extrapolationValue: f(a.extrapolation_value),
   };
 }
 
 type Getter = (i: number, what: string) => number[] | undefined;
 
-function planFor(node: Node, inShape: readonly number[], get: Getter): ResizePlan {
+function planFor(node: Node, a: ResizeAttrs, inShape: readonly number[], get: Getter): ResizePlan {
   if (isOpset10(node)) return resizePlan(inShape, get(1, 'scales'), undefined, undefined, 'stretch', node);
   const scales = hasInput(node, 2) ? get(2, 'scales') : undefined;
   const sizes = hasInput(node, 3) ? get(3, 'sizes') : undefined;
-  return resizePlan(inShape, scales, scales && scales.length > 0 ? undefined : sizes, attrInts(node, 'axes'),
-    attrString(node, 'keep_aspect_ratio_policy', 'stretch'), node);
+  return resizePlan(inShape, scales, scales && scales.length > 0 ? undefined : sizes, a.axes, a.keep_aspect_ratio_policy, node);
 }
 
 /** Full-rank roi from the roi input (over `axes` when given). */
-function fullRoi(node: Node, rank: number, roi: number[] | undefined): number[] | undefined {
+function fullRoi(node: Node, axes: readonly number[] | undefined, rank: number, roi: number[] | undefined): number[] | undefined {
   if (!roi || roi.length === 0) return undefined;
-  const axes = attrInts(node, 'axes');
   if (!axes) return roi;
   const full = [...new Array<number>(rank).fill(0), ...new Array<number>(rank).fill(1)];
   axes.forEach((a, i) => { const k = normAxis(a, rank, node); full[k] = roi[i]; full[rank + k] = roi[axes.length + i]; });
@@ -350,20 +359,22 @@ function constGetter(args: InferArgs): Getter {
   };
 }
 
-export const Resize: OpImpl = {
-  op: 'Resize', domains: [''],
+export const Resize = defineOp({
+  op: 'Resize',
+  attrs: RESIZE_ATTRS,
   constInputs: [1, 2, 3],
+  traits: { quant: 'dequantize-compute-quantize', npu: 'data-movement' },
   infer: (args) => {
     const x = inputInfo(args, 0);
-    resizeOptions(args.node);
-    return [{ dtype: x.dtype, shape: planFor(args.node, x.shape, constGetter(args)).outShape }];
+    resizeOptions(args.node, args.attrs);
+    return [{ dtype: x.dtype, shape: planFor(args.node, args.attrs, x.shape, constGetter(args)).outShape }];
   },
-  run: ({ node, inputs }) => {
+  run: ({ node, inputs, attrs }) => {
     const x = req(node, inputs, 0);
     const get: Getter = (i) => (inputs[i] ? toNumbers(inputs[i]!) : undefined);
-    const opts = resizeOptions(node);
+    const opts = resizeOptions(node, attrs);
     const withRoi = opts.coordinateTransformationMode === 'tf_crop_and_resize'
-      ? { ...opts, roi: fullRoi(node, x.shape.length, hasInput(node, 1) ? get(1, 'roi') : undefined) } : opts;
-    return [resize(x, planFor(node, x.shape, get), withRoi)];
+      ? { ...opts, roi: fullRoi(node, attrs.axes, x.shape.length, hasInput(node, 1) ? get(1, 'roi') : undefined) } : opts;
+    return [resize(x, planFor(node, attrs, x.shape, get), withRoi)];
   },
-};
+});

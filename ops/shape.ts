@@ -1,7 +1,6 @@
 // Shape: the input's dims as int64, sliced by `start`/`end` (opset 15; clamped to [0, rank]).
-import { Node, attrInt } from '../core/ir/graph';
 import { Tensor, makeTensor } from '../core/ir/tensor';
-import { OpImpl } from './lib/types';
+import { attr, defineOp } from './lib/descriptor';
 import { inputInfo, req } from './lib/tensor-util';
 
 export function shapeRange(rank: number, start = 0, end?: number): [number, number] {
@@ -15,16 +14,14 @@ export function shapeOf(shape: readonly number[], start = 0, end?: number): Tens
   return makeTensor('int64', [dims.length], dims);
 }
 
-function range(node: Node): [number, number | undefined] {
-  return [attrInt(node, 'start', 0), attrInt(node, 'end')];
-}
-
-export const Shape: OpImpl = {
-  op: 'Shape', domains: [''],
+export const Shape = defineOp({
+  op: 'Shape',
+  attrs: { start: attr.int(0), end: attr.int() },
+  traits: { quant: 'none', npu: 'none' },
   infer: (args) => {
     const x = inputInfo(args, 0);
-    const [s, e] = shapeRange(x.shape.length, ...range(args.node));
+    const [s, e] = shapeRange(x.shape.length, args.attrs.start, args.attrs.end);
     return [{ dtype: 'int64', shape: [Math.max(0, e - s)] }];
   },
-  run: ({ node, inputs }) => [shapeOf(req(node, inputs, 0).shape, ...range(node))],
-};
+  run: ({ node, inputs, attrs }) => [shapeOf(req(node, inputs, 0).shape, attrs.start, attrs.end)],
+});

@@ -1,8 +1,8 @@
 // Sigmoid: y = 1 / (1 + expf(-x)), each step float32.
 import { Tensor } from '../core/ir/tensor';
 import { expf } from '../core/expf';
-import { unaryImpl } from './lib/elementwise';
-import { mapUnary, requireFloat } from './lib/tensor-util';
+import { unaryOp } from './lib/elementwise';
+import { FLOAT_TYPES, mapUnary, requireFloat } from './lib/tensor-util';
 
 const fround = Math.fround;
 
@@ -15,7 +15,13 @@ export function sigmoid(x: Tensor): Tensor {
   return mapUnary(x, x.dtype, sigmoidf);
 }
 
-export const Sigmoid = unaryImpl('Sigmoid', (x, node) => {
-  requireFloat(node, x.dtype);
-  return sigmoid(x);
+export const Sigmoid = unaryOp({
+  op: 'Sigmoid',
+  types: FLOAT_TYPES,
+  traits: { quant: 'lookup-table', npu: 'lookup-activation' },
+  c: { unary: (v) => `(1.0f / (1.0f + hsq_expf(-${v})))` },
+  compute: (x, _a, node) => {
+    requireFloat(node, x.dtype);
+    return sigmoid(x);
+  },
 });

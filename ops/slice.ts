@@ -1,10 +1,10 @@
 // Slice: starts/ends/axes/steps from inputs (opset 10+) or attributes (opset 1). Negative
 // starts/ends count from the end; then clamped per ONNX: step > 0 to [0, dim], step < 0
 // start to [0, dim-1] and end to [-1, dim-1] (so INT64_MAX / INT64_MIN mean "to the edge").
-import { Node, attrInts } from '../core/ir/graph';
+import { Node } from '../core/ir/graph';
 import { Tensor, strides } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { InferArgs, OpImpl } from './lib/types';
+import { AttrValues, attr, defineOp } from './lib/descriptor';
 import { constNumbers, inputInfo, normAxis, req, runNumbers, stridedCopy } from './lib/tensor-util';
 
 export interface SlicePlan {
@@ -57,29 +57,33 @@ export function slice(x: Tensor, plan: SlicePlan): Tensor {
   return { dtype: x.dtype, shape: plan.shape, data: stridedCopy(x.data, x.dtype, plan.shape, base, vs) };
 }
 
-function argsFrom(node: Node, get: (i: number, what: string) => number[] | undefined) {
+// Opset 1 gives starts/ends/axes as attributes; later opsets as inputs 1-4.
+const SLICE_ATTRS = { starts: attr.ints(), ends: attr.ints(), axes: attr.ints() };
+
+function argsFrom(node: Node, a: AttrValues<typeof SLICE_ATTRS>, get: (i: number, what: string) => number[] | undefined) {
   if (node.inputs.length >= 3) {
     return { starts: get(1, 'starts')!, ends: get(2, 'ends')!, axes: get(3, 'axes'), steps: get(4, 'steps') };
   }
-  const starts = attrInts(node, 'starts'), ends = attrInts(node, 'ends');
-  if (!starts || !ends) throw new HsqError('bad-input', `node ${node.name} (Slice): starts/ends missing`, node.name);
-  return { starts, ends, axes: attrInts(node, 'axes'), steps: undefined };
+  if (!a.starts || !a.ends) throw new HsqError('bad-input', `node ${node.name} (Slice): starts/ends missing`, node.name);
+  return { starts: a.starts, ends: a.ends, axes: a.axes, steps: undefined };
 }
 
-function plan(node: Node, shape: readonly number[], get: (i: number, what: string) => number[] | undefined): SlicePlan {
-  const a = argsFrom(node, get);
-  return slicePlan(shape, a.starts, a.ends, a.axes, a.steps, node);
+function plan(node: Node, a: AttrValues<typeof SLICE_ATTRS>, shape: readonly number[], get: (i: number, what: string) => number[] | undefined): SlicePlan {
+  const s = argsFrom(node, a, get);
+  return slicePlan(shape, s.starts, s.ends, s.axes, s.steps, node);
 }
 
-export const Slice: OpImpl = {
-  op: 'Slice', domains: [''],
+export const Slice = defineOp({
+  op: 'Slice',
+  attrs: SLICE_ATTRS,
   constInputs: [1, 2, 3, 4],
-  infer: (args: InferArgs) => {
+  traits: { quant: 'data-movement', npu: 'data-movement' },
+  infer: (args) => {
     const x = inputInfo(args, 0);
-    return [{ dtype: x.dtype, shape: plan(args.node, x.shape, (i, w) => constNumbers(args, i, w)).shape }];
+    return [{ dtype: x.dtype, shape: plan(args.node, args.attrs, x.shape, (i, w) => constNumbers(args, i, w)).shape }];
   },
-  run: ({ node, inputs }) => {
+  run: ({ node, inputs, attrs }) => {
     const x = req(node, inputs, 0);
-    return [slice(x, plan(node, x.shape, (i) => runNumbers(node, inputs, i)))];
+    return [slice(x, plan(node, attrs, x.shape, (i) => runNumbers(node, inputs, i)))];
   },
-};
+});

@@ -2,11 +2,12 @@
 // each row normalised (default axis 1); opset >= 13: normalised along `axis` (default -1).
 // Per row: m = max, e_j = expf(x_j - m), s = sum of e_j in index order from 0, y_j = e_j / s;
 // every step float32.
-import { Node, attrInt } from '../core/ir/graph';
+import { Node } from '../core/ir/graph';
 import { Tensor, numel } from '../core/ir/tensor';
 import { expf } from '../core/expf';
-import { unaryImpl } from './lib/elementwise';
-import { normAxis, opsetOf, requireFloat, roundFor } from './lib/tensor-util';
+import { attr, defineOp } from './lib/descriptor';
+import { inferSameAsInput } from './lib/elementwise';
+import { FLOAT_TYPES, normAxis, opsetOf, req, requireFloat, roundFor } from './lib/tensor-util';
 
 /** Softmax over `n` elements spaced `stride` apart, for each of `outer` x `inner` rows. */
 function softmaxRows(src: ArrayLike<number>, dst: { [i: number]: number }, outer: number, n: number, inner: number,
@@ -34,8 +35,15 @@ export function softmax(x: Tensor, axis = -1, opset = Infinity, subject?: Node):
   return { dtype: x.dtype, shape: [...x.shape], data: out };
 }
 
-export const Softmax = unaryImpl('Softmax', (x, node) => {
-  requireFloat(node, x.dtype);
-  const opset = opsetOf(node);
-  return softmax(x, attrInt(node, 'axis', opset < 13 ? 1 : -1), opset, node);
+export const Softmax = defineOp({
+  op: 'Softmax',
+  attrs: { axis: attr.int((opset) => (opset < 13 ? 1 : -1)) },
+  types: FLOAT_TYPES,
+  traits: { quant: 'none', npu: 'none' },
+  infer: inferSameAsInput,
+  run: ({ node, inputs, attrs }) => {
+    const x = req(node, inputs, 0);
+    requireFloat(node, x.dtype);
+    return [softmax(x, attrs.axis, opsetOf(node), node)];
+  },
 });

@@ -1,9 +1,9 @@
 // SpaceToDepth on NCHW, blocksize b: view x as [N, C, H/b, b, W/b, b], transpose to
 // [N, b, b, C, H/b, W/b] (the inverse of DepthToSpace DCR).
-import { Node, attrInt } from '../core/ir/graph';
+import { Node } from '../core/ir/graph';
 import { Tensor, strides } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './lib/types';
+import { attr, defineOp } from './lib/descriptor';
 import { inputInfo, req, stridedCopy } from './lib/tensor-util';
 
 export function spaceToDepthShape(shape: readonly number[], b: number, node: Node): number[] {
@@ -21,11 +21,13 @@ export function spaceToDepth(x: Tensor, blocksize: number, node?: Node): Tensor 
   return { dtype: x.dtype, shape: out, data: stridedCopy(x.data, x.dtype, perm.map((p) => view[p]), 0, perm.map((p) => st[p])) };
 }
 
-export const SpaceToDepth: OpImpl = {
-  op: 'SpaceToDepth', domains: [''],
+export const SpaceToDepth = defineOp({
+  op: 'SpaceToDepth',
+  attrs: { blocksize: attr.int(0) },
+  traits: { quant: 'data-movement', npu: 'data-movement' },
   infer: (args) => {
     const x = inputInfo(args, 0);
-    return [{ dtype: x.dtype, shape: spaceToDepthShape(x.shape, attrInt(args.node, 'blocksize', 0), args.node) }];
+    return [{ dtype: x.dtype, shape: spaceToDepthShape(x.shape, args.attrs.blocksize, args.node) }];
   },
-  run: ({ node, inputs }) => [spaceToDepth(req(node, inputs, 0), attrInt(node, 'blocksize', 0), node)],
-};
+  run: ({ node, inputs, attrs }) => [spaceToDepth(req(node, inputs, 0), attrs.blocksize, node)],
+});

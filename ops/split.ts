@@ -1,19 +1,21 @@
 // Split along `axis` into the node's outputs: sizes from the `split` input (opset 13+) or
 // attribute (older); else `num_outputs` (opset 18, last chunk smaller) or equal parts.
-import { Node, attrInt, attrInts } from '../core/ir/graph';
+import { Node } from '../core/ir/graph';
 import { Tensor, strides } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './lib/types';
+import { attr, defineOp } from './lib/descriptor';
 import { constNumbers, inputInfo, normAxis, req, runNumbers, stridedCopy } from './lib/tensor-util';
 
-export function splitSizes(dim: number, split: readonly number[] | undefined, numOutputs: number, node: Node): number[] {
+/** Chunk sizes: `split` when given; else `num_outputs` chunks (the last smaller, opset 18) or
+ * `outputs` equal parts. */
+export function splitSizes(dim: number, split: readonly number[] | undefined, numOutputs: number | undefined, outputs: number, node: Node): number[] {
   let sizes: number[];
   if (split && split.length > 0) sizes = [...split];
   else {
-    const n = attrInt(node, 'num_outputs') ?? numOutputs;
+    const n = numOutputs ?? outputs;
     const chunk = Math.ceil(dim / n);
     sizes = Array.from({ length: n }, (_, i) => Math.max(0, Math.min(chunk, dim - i * chunk)));
-    if (attrInt(node, 'num_outputs') === undefined && dim % n !== 0) {
+    if (numOutputs === undefined && dim % n !== 0) {
       throw new HsqError('bad-shape', `node ${node.name} (Split): dim ${dim} does not split into ${n} equal parts`, node.name);
     }
   }
@@ -38,24 +40,23 @@ export function split(x: Tensor, axis: number, sizes: readonly number[], node: N
   return outs;
 }
 
-function splitArg(node: Node, fromInput: number[] | undefined): number[] | undefined {
-  return fromInput ?? (attrInts(node, 'split') as number[] | undefined);
-}
-
-export const Split: OpImpl = {
-  op: 'Split', domains: [''],
+export const Split = defineOp({
+  op: 'Split',
+  // split: before opset 13 (then input 1).
+  attrs: { axis: attr.int(0), split: attr.ints(), num_outputs: attr.int() },
   constInputs: [1],
+  traits: { quant: 'data-movement', npu: 'data-movement' },
   infer: (args) => {
-    const { node } = args;
+    const { node, attrs } = args;
     const x = inputInfo(args, 0);
-    const a = normAxis(attrInt(node, 'axis', 0), x.shape.length, node);
-    const sizes = splitSizes(x.shape[a], splitArg(node, constNumbers(args, 1, 'split')), node.outputs.length, node);
+    const a = normAxis(attrs.axis, x.shape.length, node);
+    const sizes = splitSizes(x.shape[a], constNumbers(args, 1, 'split') ?? attrs.split, attrs.num_outputs, node.outputs.length, node);
     return sizes.map((s) => { const shape = [...x.shape]; shape[a] = s; return { dtype: x.dtype, shape }; });
   },
-  run: ({ node, inputs }) => {
+  run: ({ node, inputs, attrs }) => {
     const x = req(node, inputs, 0);
-    const a = normAxis(attrInt(node, 'axis', 0), x.shape.length, node);
-    const sizes = splitSizes(x.shape[a], splitArg(node, runNumbers(node, inputs, 1)), node.outputs.length, node);
+    const a = normAxis(attrs.axis, x.shape.length, node);
+    const sizes = splitSizes(x.shape[a], runNumbers(node, inputs, 1) ?? attrs.split, attrs.num_outputs, node.outputs.length, node);
     return split(x, a, sizes, node);
   },
-};
+});

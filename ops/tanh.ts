@@ -6,8 +6,8 @@
 // Each operation rounds to float32.
 import { Tensor } from '../core/ir/tensor';
 import { expf } from '../core/expf';
-import { unaryImpl } from './lib/elementwise';
-import { mapUnary, requireFloat } from './lib/tensor-util';
+import { unaryOp } from './lib/elementwise';
+import { FLOAT_TYPES, mapUnary, requireFloat } from './lib/tensor-util';
 
 const fround = Math.fround;
 
@@ -38,7 +38,13 @@ export function tanh(x: Tensor): Tensor {
   return mapUnary(x, x.dtype, tanhf);
 }
 
-export const Tanh = unaryImpl('Tanh', (x, node) => {
-  requireFloat(node, x.dtype);
-  return tanh(x);
+export const Tanh = unaryOp({
+  op: 'Tanh',
+  types: FLOAT_TYPES,
+  traits: { quant: 'lookup-table', npu: 'lookup-activation' },
+  c: { unary: (v) => `hsq_tanhf(${v})` },
+  compute: (x, _a, node) => {
+    requireFloat(node, x.dtype);
+    return tanh(x);
+  },
 });

@@ -1,8 +1,8 @@
 // Transpose by `perm` (default: reverse the dims); one strided copy.
-import { Node, attrInts } from '../core/ir/graph';
+import { Node } from '../core/ir/graph';
 import { Tensor, strides } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './lib/types';
+import { attr, defineOp } from './lib/descriptor';
 import { inputInfo, req, stridedCopy } from './lib/tensor-util';
 
 export function checkPerm(perm: readonly number[] | undefined, rank: number, node: Node): number[] {
@@ -19,12 +19,14 @@ export function transpose(x: Tensor, perm?: readonly number[], node?: Node): Ten
   return { dtype: x.dtype, shape, data: stridedCopy(x.data, x.dtype, shape, 0, p.map((a) => st[a])) };
 }
 
-export const Transpose: OpImpl = {
-  op: 'Transpose', domains: [''],
+export const Transpose = defineOp({
+  op: 'Transpose',
+  attrs: { perm: attr.ints() },
+  traits: { quant: 'data-movement', npu: 'data-movement' },
   infer: (args) => {
     const x = inputInfo(args, 0);
-    const p = checkPerm(attrInts(args.node, 'perm'), x.shape.length, args.node);
+    const p = checkPerm(args.attrs.perm, x.shape.length, args.node);
     return [{ dtype: x.dtype, shape: p.map((a) => x.shape[a]) }];
   },
-  run: ({ node, inputs }) => [transpose(req(node, inputs, 0), attrInts(node, 'perm'), node)],
-};
+  run: ({ node, inputs, attrs }) => [transpose(req(node, inputs, 0), attrs.perm, node)],
+});

@@ -6,33 +6,35 @@
 //   y = round_mode(clamp(y, quantRange(out_bitwidth, signed, narrow))); y = (y - zeropt / t) * out_scale
 // round is half to even. v2 is chosen by the node's opset (>= 2) or by its input count (>= 6).
 import { fail } from '../core/diagnostics';
-import { attrInt, attrString } from '../core/ir/graph';
 import { Tensor, makeTensor, numel } from '../core/ir/tensor';
 import { quantRange, roundHalfEven } from '../core/numerics';
-import { OpImpl } from './lib/types';
+import { attr, defineOp } from './lib/descriptor';
 import { need, requireDtype, scalarInput } from './lib/op-util';
 import { broadcastIndex, broadcastShape } from './lib/param-broadcast';
 import { paramValues } from './lib/quant-params';
-import { QONNX_DOMAINS } from './qonnx-quant';
+import { QONNX_DOMAINS } from './lib/qonnx-quant';
 import { resolveRoundingMode } from './lib/rounding-modes';
 
 const f = Math.fround;
 
-export const Trunc: OpImpl = {
+export const Trunc = defineOp({
   op: 'Trunc',
   domains: QONNX_DOMAINS,
+  attrs: { rounding_mode: attr.string('FLOOR'), signed: attr.int(1), narrow: attr.int(0) },
+  types: ['float32'],
+  traits: { quant: 'none', npu: 'none' },
   constInputs: [1, 2, 3, 4, 5, 6],
   infer({ node, inputs }) {
     const x = need(node, inputs, 0, 'X');
     const params = inputs.slice(1, inputs.length - 1).filter((t) => t !== undefined).map((t) => t!.shape);
     return [{ dtype: 'float32', shape: broadcastShape(node.name, x.shape, ...params) }];
   },
-  run({ node, inputs }) {
+  run({ node, inputs, attrs }) {
     const x = need(node, inputs, 0, 'X'), s = need(node, inputs, 1, 'scale'), z = need(node, inputs, 2, 'zeropt');
     requireDtype(node, 'X', x.dtype, ['float32']);
     const v2 = (node.opset ?? 0) >= 2 || inputs.length >= 6;
     if (!v2 && inputs.length !== 5) fail('bad-shape', `node '${node.name}' (Trunc): expected 5 inputs (v1) or 6-7 (v2), got ${inputs.length}`, node.name);
-    const round = resolveRoundingMode(attrString(node, 'rounding_mode', 'FLOOR'), node.name);
+    const round = resolveRoundingMode(attrs.rounding_mode, node.name);
     const outBits = scalarInput(node, 'out_bitwidth', need(node, inputs, inputs.length - 1, 'out_bitwidth'));
     const os: Tensor = v2 ? need(node, inputs, 4, 'out_scale') : s;
     const shape = broadcastShape(node.name, x.shape, s.shape, z.shape, os.shape);
@@ -53,7 +55,7 @@ export const Trunc: OpImpl = {
       }
       return [y];
     }
-    const [lo, hi] = quantRange(outBits, attrInt(node, 'signed', 1) !== 0, attrInt(node, 'narrow', 0) !== 0);
+    const [lo, hi] = quantRange(outBits, attrs.signed !== 0, attrs.narrow !== 0);
     for (let e = 0; e < n; e++) {
       const sc = f(sv[si ? si[e] : e]), zp = f(zv[zi ? zi[e] : e]), osc = f(ov[oi ? oi[e] : e]);
       const t = 2 ** roundHalfEven(Math.log2(f(osc / sc)));
@@ -64,4 +66,4 @@ export const Trunc: OpImpl = {
     }
     return [y];
   },
-};
+});

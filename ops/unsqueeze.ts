@@ -1,9 +1,9 @@
 // Unsqueeze: insert dims of size 1 at `axes` (input 1 from opset 13, attribute before),
 // axes counted in the output rank.
-import { Node, attrInts } from '../core/ir/graph';
+import { Node } from '../core/ir/graph';
 import { Tensor } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
-import { OpImpl } from './lib/types';
+import { attr, defineOp } from './lib/descriptor';
 import { constNumbers, hasInput, inputInfo, normAxis, req, reshaped, runNumbers } from './lib/tensor-util';
 
 export function unsqueezeShape(shape: readonly number[], axes: readonly number[] | undefined, node: Node): number[] {
@@ -21,16 +21,19 @@ export function unsqueeze(x: Tensor, axes: readonly number[], node?: Node): Tens
   return reshaped(x, unsqueezeShape(x.shape, axes, node ?? ({ name: '?' } as Node)));
 }
 
-function axesOf(node: Node, get: () => number[] | undefined): readonly number[] | undefined {
-  return hasInput(node, 1) ? get() : attrInts(node, 'axes');
+/** axes: input 1 from opset 13, the attribute before. */
+function axesOf(node: Node, attrAxes: readonly number[] | undefined, get: () => number[] | undefined): readonly number[] | undefined {
+  return hasInput(node, 1) ? get() : attrAxes;
 }
 
-export const Unsqueeze: OpImpl = {
-  op: 'Unsqueeze', domains: [''],
+export const Unsqueeze = defineOp({
+  op: 'Unsqueeze',
+  attrs: { axes: attr.ints() },
   constInputs: [1],
+  traits: { quant: 'data-movement', npu: 'data-movement' },
   infer: (args) => {
     const x = inputInfo(args, 0);
-    return [{ dtype: x.dtype, shape: unsqueezeShape(x.shape, axesOf(args.node, () => constNumbers(args, 1, 'axes')), args.node) }];
+    return [{ dtype: x.dtype, shape: unsqueezeShape(x.shape, axesOf(args.node, args.attrs.axes, () => constNumbers(args, 1, 'axes')), args.node) }];
   },
-  run: ({ node, inputs }) => [unsqueeze(req(node, inputs, 0), axesOf(node, () => runNumbers(node, inputs, 1))!, node)],
-};
+  run: ({ node, inputs, attrs }) => [unsqueeze(req(node, inputs, 0), axesOf(node, attrs.axes, () => runNumbers(node, inputs, 1))!, node)],
+});

@@ -1,42 +1,37 @@
 // Which ops have a quantized form, which accumulate (and so have weights), and which only
 // move or select values (their output keeps the input's quantization, as ORT's quantizer does).
-import { Graph, Node, attrInt } from '../core/ir/graph';
+import { Graph, Node } from '../core/ir/graph';
 import { isFloat } from '../core/ir/dtype';
+import {
+  isAccumulating, isFloatAccumulating, isQuantizedByDefault, keepsInputQuant, opsWhere, quantizedByDefault, weightChannelAxisOf, weightInputOf,
+} from '../ops/engine/traits';
 
-/** int32-accumulating ops: precision wXaY applies to their constant weights and input. */
-export const ACCUMULATING: ReadonlySet<string> = new Set(['Conv', 'Gemm', 'MatMul']);
+/** Float int32-accumulating ops: precision wXaY applies to their constant weights and input. */
+export const ACCUMULATING: ReadonlySet<string> = opsWhere((d) => d.traits.quant === 'accumulating' && !d.traits.integer);
 
 /** Ops that already carry quantization in the model (QOperator / integer forms). */
-export const QOPERATOR: ReadonlySet<string> = new Set(['QLinearConv', 'QLinearMatMul', 'ConvInteger', 'MatMulInteger']);
+export const QOPERATOR: ReadonlySet<string> = opsWhere((d) => d.traits.quant === 'accumulating' && !!d.traits.integer);
 
 /** Ops whose output is a selection or rearrangement of input values: output shares the input's quant. */
-export const PASSTHROUGH: ReadonlySet<string> = new Set([
-  'MaxPool', 'GlobalMaxPool', 'Reshape', 'Flatten', 'Transpose', 'Squeeze', 'Unsqueeze', 'Identity',
-  'DepthToSpace', 'SpaceToDepth', 'Slice', 'Gather', 'Split', 'Expand',
-]);
+export const PASSTHROUGH: ReadonlySet<string> = opsWhere((d) => d.traits.quant === 'pass-through' || d.traits.quant === 'data-movement');
 
 /** Non-accumulating ops hsq runs quantized (dequantize, float32, quantize; or a lookup table). */
-export const ELEMENTWISE_Q: ReadonlySet<string> = new Set([
-  'Relu', 'Clip', 'LeakyRelu', 'PRelu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Tanh',
-  'Add', 'Sub', 'Mul', 'AveragePool', 'GlobalAveragePool', 'Concat', 'Resize', 'Pad', 'ReduceMean',
-]);
+export const ELEMENTWISE_Q: ReadonlySet<string> = opsWhere((d) => quantizedByDefault(d.traits));
 
 export type LayerKind = 'accumulating' | 'activation-only' | 'none';
 
 /** What a precision can mean for this node. */
 export function layerKind(g: Graph, n: Node): LayerKind {
   if (n.domain !== '' && n.domain !== 'hsq') return 'none';
-  if (ACCUMULATING.has(n.op) || QOPERATOR.has(n.op) || n.op === 'QConv' || n.op === 'QGemm') {
-    return weightInput(g, n) !== undefined ? 'accumulating' : 'activation-only';
-  }
-  if (PASSTHROUGH.has(n.op) || ELEMENTWISE_Q.has(n.op)) return 'activation-only';
+  if (isAccumulating(n)) return weightInput(g, n) !== undefined ? 'accumulating' : 'activation-only';
+  if (keepsInputQuant(n) || isQuantizedByDefault(n)) return 'activation-only';
   return 'none';
 }
 
 /** Index of the constant weight input of an accumulating node, if it has one. */
 export function weightInput(g: Graph, n: Node): number | undefined {
-  const k = n.op === 'QLinearConv' || n.op === 'QLinearMatMul' ? 3 : 1;
-  if (!ACCUMULATING.has(n.op) && !QOPERATOR.has(n.op) && n.op !== 'QConv' && n.op !== 'QGemm') return undefined;
+  if (!isAccumulating(n)) return undefined;
+  const k = weightInputOf(n)!;
   const name = n.inputs[k];
   if (!name) return undefined;
   if (name in g.initializers) return k;
@@ -51,10 +46,10 @@ export function weightInput(g: Graph, n: Node): number | undefined {
  * MatMul [K,N] → 1; Gemm [K,N] → 1, or 0 with transB ([N,K]).
  */
 export function weightChannelAxis(n: Node): number {
-  if (n.op === 'Conv' || n.op === 'QLinearConv' || n.op === 'ConvInteger' || n.op === 'QConv') return 0;
-  if (n.op === 'Gemm') return attrInt(n, 'transB', 0) ? 0 : 1;
-  return 1;
+  return weightChannelAxisOf(n) ?? 1;
 }
+
+export { isFloatAccumulating };
 
 /** True for a float tensor that changes at run time (not a constant). */
 export function isFloatActivation(g: Graph, name: string): boolean {

@@ -5,7 +5,7 @@ import { DType } from '../core/ir/dtype';
 import { AttrValue, Node, TensorInfo } from '../core/ir/graph';
 import { Tensor, makeTensor } from '../core/ir/tensor';
 import { broadcastShapes, broadcastStrides } from '../ops/lib/broadcast';
-import { tensorOps } from '../ops/engine/index-tensor';
+import { lookupOp } from '../ops/engine/registry';
 import { roundToHalf } from '../ops/cast';
 import { erff } from '../ops/erf';
 import { tanhf } from '../ops/tanh';
@@ -25,7 +25,7 @@ function mkNode(op: string, nInputs: number, attrs: Record<string, AttrValue> = 
 }
 
 function impl(op: string) {
-  const o = tensorOps.find((x) => x.op === op);
+  const o = lookupOp(op, '');
   if (!o) throw new Error(`no op ${op}`);
   return o;
 }

@@ -1,10 +1,10 @@
-// Operator lookup for the interpreter, shape inference and the importer's support check.
+// Operator lookup for the interpreter, shape inference and the importer's support check: every
+// descriptor ops/index.ts exports, by (domain, op).
 // Domains: '' and 'ai.onnx' are ONNX; the QONNX domains (qonnx.custom_op.general, onnx.brevitas,
 // finn.custom_op.general, qonnx) are aliases of each other; 'hsq' is hsq's own.
 import { Node } from '../../core/ir/graph';
-import { nnOps } from './index-nn';
-import { tensorOps } from './index-tensor';
-import { OpImpl } from '../lib/types';
+import * as all from '../index';
+import { OpDescriptor, isOpDescriptor } from '../lib/descriptor';
 
 const QONNX_ALIASES = new Set(['qonnx.custom_op.general', 'onnx.brevitas', 'finn.custom_op.general', 'qonnx']);
 
@@ -17,16 +17,16 @@ export function canonicalDomain(domain: string): string {
 
 const key = (op: string, domain: string) => `${canonicalDomain(domain)}\u0000${op}`;
 
-let table: Map<string, OpImpl> | undefined;
+let table: Map<string, OpDescriptor> | undefined;
 
-function ops(): Map<string, OpImpl> {
+function ops(): Map<string, OpDescriptor> {
   if (table) return table;
-  const t = new Map<string, OpImpl>();
-  for (const impl of [...nnOps, ...tensorOps]) {
+  const t = new Map<string, OpDescriptor>();
+  for (const impl of allOps()) {
     for (const d of impl.domains) {
       const k = key(impl.op, d);
       const prev = t.get(k);
-      if (prev && prev !== impl) throw new Error(`interpreter registry: two implementations of ${impl.op} in domain '${canonicalDomain(d)}'`);
+      if (prev && prev !== impl) throw new Error(`op registry: two descriptors of ${impl.op} in domain '${canonicalDomain(d)}'`);
       t.set(k, impl);
     }
   }
@@ -34,7 +34,12 @@ function ops(): Map<string, OpImpl> {
   return t;
 }
 
-export function lookupOp(op: string, domain: string): OpImpl | undefined {
+/** Every descriptor, in ops/index.ts order. */
+export function allOps(): readonly OpDescriptor[] {
+  return Object.values(all).filter(isOpDescriptor);
+}
+
+export function lookupOp(op: string, domain: string): OpDescriptor | undefined {
   return ops().get(key(op, domain));
 }
 

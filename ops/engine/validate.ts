@@ -4,7 +4,7 @@ import { fail } from '../../core/diagnostics';
 import { isInteger } from '../../core/ir/dtype';
 import { Graph, Node, QuantParams, TensorInfo } from '../../core/ir/graph';
 import { Tensor, numel, sameShape } from '../../core/ir/tensor';
-import type { OpImpl } from '../lib/types';
+import type { OpDescriptor } from '../lib/descriptor';
 
 export interface ValidateOptions {
   /** Every graph input and node output must have a static TensorInfo (after shape inference). */
@@ -98,7 +98,7 @@ function checkQuant(info: TensorInfo, q: QuantParams): void {
 function checkInference(g: Graph): void {
   // Lazy: the registry pulls in every op; plain validation does not need it.
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { lookupOp } = require('./registry') as { lookupOp(op: string, domain: string): OpImpl | undefined };
+  const { lookupOp } = require('./registry') as { lookupOp(op: string, domain: string): OpDescriptor | undefined };
   for (const n of g.nodes) {
     const impl = lookupOp(n.op, n.domain);
     if (!impl) fail('unsupported', `node '${n.name}': no implementation of ${opName(n)}`, n.name);

@@ -1,9 +1,10 @@
 // Conv attributes (as the ONNX Conv schema names them) and their resolution into the 2-D
 // kernel parameters; shared by Conv, ConvInteger, QLinearConv and hsq QConv.
 import { fail } from '../../core/diagnostics';
-import { Node, attrInt, attrInts, attrString } from '../../core/ir/graph';
+import { Node } from '../../core/ir/graph';
 import { AutoPad, readAutoPad, windowGeometry } from './conv-geometry';
 import { Conv2DParams } from './conv-kernel';
+import { AttrValues, attr, readAttrs } from './descriptor';
 
 export interface ConvAttrs {
   readonly auto_pad: AutoPad;
@@ -14,15 +15,26 @@ export interface ConvAttrs {
   readonly strides?: readonly number[];
 }
 
-export function readConvAttrs(node: Node): ConvAttrs {
+/** The attribute schema of Conv and the quantized convs. */
+export const CONV_ATTRS = {
+  auto_pad: attr.string('NOTSET'),
+  dilations: attr.ints(),
+  group: attr.int(1),
+  kernel_shape: attr.ints(),
+  pads: attr.ints(),
+  strides: attr.ints(),
+};
+
+/** Resolved attributes with auto_pad checked. */
+export function convAttrs(node: Node, a: AttrValues<typeof CONV_ATTRS>): ConvAttrs {
   return {
-    auto_pad: readAutoPad(attrString(node, 'auto_pad', 'NOTSET'), node.name),
-    dilations: attrInts(node, 'dilations'),
-    group: attrInt(node, 'group', 1),
-    kernel_shape: attrInts(node, 'kernel_shape'),
-    pads: attrInts(node, 'pads'),
-    strides: attrInts(node, 'strides'),
+    auto_pad: readAutoPad(a.auto_pad, node.name),
+    dilations: a.dilations, group: a.group, kernel_shape: a.kernel_shape, pads: a.pads, strides: a.strides,
   };
+}
+
+export function readConvAttrs(node: Node): ConvAttrs {
+  return convAttrs(node, readAttrs(CONV_ATTRS, node));
 }
 
 /** Output shape [N, M, ...spatial] of a convolution of x by w. */

@@ -1,9 +1,9 @@
-// Shared shape/dtype inference and kernels selection of elementwise ops.
+// Shared shape/dtype inference, kernel selection and descriptor builders of elementwise ops.
 import { DType, isBigInt } from '../../core/ir/dtype';
 import { Node } from '../../core/ir/graph';
 import { Tensor } from '../../core/ir/tensor';
 import { HsqError } from '../../core/diagnostics';
-import { InferArgs, InferredOutput, OpImpl, RunArgs } from './types';
+import { AttrSchema, AttrValues, CForm, InferArgs, InferredOutput, OpDescriptor, OpTraits, defineOp } from './descriptor';
 import { broadcastBinary, broadcastShapes } from './broadcast';
 import { inputInfo, req } from './tensor-util';
 
@@ -59,27 +59,45 @@ export function inferBroadcast(args: InferArgs, dtype?: DType, positions?: reado
   return [{ dtype: dtype ?? infos[0].dtype, shape: broadcastShapes(infos.map((t) => t.shape), args.node.name) }];
 }
 
-/** An OpImpl for a unary op computed by `fn(x, node)`. */
-export function unaryImpl(op: string, fn: (x: Tensor, node: Node) => Tensor): OpImpl {
-  return {
-    op, domains: [''],
-    infer: inferSameAsInput,
-    run: ({ node, inputs }: RunArgs) => [fn(req(node, inputs, 0), node)],
-  };
+interface ElementwiseSpec<S extends AttrSchema> {
+  readonly op: string;
+  readonly since?: number;
+  readonly attrs?: S;
+  readonly types?: readonly DType[];
+  readonly traits: Omit<OpTraits, 'elementwise'>;
+  readonly c?: CForm<AttrValues<S>>;
 }
 
-/** An OpImpl for a broadcasting binary op computed by `fn(a, b, node)`. */
-export function binaryImpl(op: string, fn: (a: Tensor, b: Tensor, node: Node) => Tensor, outDtype?: DType): OpImpl {
-  return {
-    op, domains: [''],
+/** A unary elementwise op computed by `compute(x, attrs, node)`; output as input 0. */
+export function unaryOp<S extends AttrSchema = Record<never, never>>(spec: ElementwiseSpec<S> & {
+  readonly compute: (x: Tensor, attrs: AttrValues<S>, node: Node) => Tensor;
+}): OpDescriptor {
+  const { compute, ...rest } = spec;
+  return defineOp<S>({
+    ...rest, attrs: (spec.attrs ?? {}) as S,
+    traits: { ...spec.traits, elementwise: 'unary' },
+    infer: inferSameAsInput,
+    run: ({ node, inputs, attrs }) => [compute(req(node, inputs, 0), attrs, node)],
+  });
+}
+
+/** A broadcasting binary op with same-dtype inputs computed by `compute(a, b, node)`. */
+export function binaryOp(spec: ElementwiseSpec<Record<never, never>> & {
+  readonly outDtype?: DType;
+  readonly compute: (a: Tensor, b: Tensor, node: Node) => Tensor;
+}): OpDescriptor {
+  const { compute, outDtype, ...rest } = spec;
+  return defineOp({
+    ...rest, attrs: {},
+    traits: { ...spec.traits, elementwise: 'binary' },
     infer: (args) => {
       sameDtype(args.node, inputInfo(args, 0).dtype, inputInfo(args, 1).dtype);
       return inferBroadcast(args, outDtype, [0, 1]);
     },
-    run: ({ node, inputs }: RunArgs) => {
+    run: ({ node, inputs }) => {
       const a = req(node, inputs, 0), b = req(node, inputs, 1);
       sameDtype(node, a.dtype, b.dtype);
-      return [fn(a, b, node)];
+      return [compute(a, b, node)];
     },
-  };
+  });
 }

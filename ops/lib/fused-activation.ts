@@ -3,11 +3,15 @@
 // operations the separate Relu / Clip / LeakyRelu node performs, so fusing changes no bit.
 import { Node } from '../../core/ir/graph';
 import { fail } from '../../core/diagnostics';
+import { AttrValues, attr } from './descriptor';
 
-export function applyFusedActivation(node: Node, y: Float32Array): void {
-  const act = node.attrs.activation as string | undefined;
+/** hsq's own attributes on a float Conv/Gemm (not ONNX's; exported as a separate node). */
+export const FUSED_ACTIVATION_ATTRS = { activation: attr.string(), activation_params: attr.floats() };
+
+export function applyFusedActivation(node: Node, a: AttrValues<typeof FUSED_ACTIVATION_ATTRS>, y: Float32Array): void {
+  const act = a.activation;
   if (act === undefined) return;
-  const p = (node.attrs.activation_params as readonly number[] | undefined) ?? [];
+  const p = a.activation_params ?? [];
   switch (act) {
     case 'relu':
       for (let i = 0; i < y.length; i++) { const v = y[i]; y[i] = v > 0 || v !== v ? v : 0; }

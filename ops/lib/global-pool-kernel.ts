@@ -2,7 +2,7 @@
 // with the sum taken in memory order, float32 rounding after each add.
 import { makeTensor } from '../../core/ir/tensor';
 import { fail } from '../../core/diagnostics';
-import { InferArgs, InferredOutput, RunArgs } from './types';
+import { InferArgs, InferredOutput, RunArgs } from './descriptor';
 import { need, requireDtype } from './op-util';
 
 export function globalPoolInfer({ node, inputs }: InferArgs): InferredOutput[] {

@@ -1,8 +1,9 @@
 // Pool attributes (kernel_shape, strides, pads, auto_pad, dilations, ceil_mode) resolved into
 // 2-D window parameters (1-D pools as H = 1); shared by MaxPool and AveragePool.
 import { fail } from '../../core/diagnostics';
-import { Node, attrInt, attrInts, attrString } from '../../core/ir/graph';
+import { Node } from '../../core/ir/graph';
 import { readAutoPad, windowGeometry } from './conv-geometry';
+import { AttrValues, attr, readAttrs } from './descriptor';
 
 export interface Pool2DParams {
   readonly N: number; readonly C: number; readonly H: number; readonly W: number;
@@ -11,11 +12,19 @@ export interface Pool2DParams {
   readonly padT: number; readonly padL: number; readonly padB: number; readonly padR: number;
 }
 
-export function poolSetup(node: Node, x: readonly number[]): { params: Pool2DParams; outShape: number[] } {
-  const kernel_shape = attrInts(node, 'kernel_shape');
-  const strides = attrInts(node, 'strides'), pads = attrInts(node, 'pads'), dilations = attrInts(node, 'dilations');
-  const auto_pad = readAutoPad(attrString(node, 'auto_pad', 'NOTSET'), node.name);
-  const ceil_mode = attrInt(node, 'ceil_mode', 0);
+/** The window attributes MaxPool and AveragePool share. */
+export const POOL_ATTRS = {
+  auto_pad: attr.string('NOTSET'),
+  ceil_mode: attr.int(0),
+  dilations: attr.ints(),
+  kernel_shape: attr.ints(),
+  pads: attr.ints(),
+  strides: attr.ints(),
+};
+
+export function poolSetup(node: Node, x: readonly number[], a: AttrValues<typeof POOL_ATTRS> = readAttrs(POOL_ATTRS, node)): { params: Pool2DParams; outShape: number[] } {
+  const { kernel_shape, strides, pads, dilations, ceil_mode } = a;
+  const auto_pad = readAutoPad(a.auto_pad, node.name);
   if (!kernel_shape) return fail('bad-shape', `node '${node.name}' (${node.op}): kernel_shape is required`, node.name);
   if (x.length !== kernel_shape.length + 2) fail('bad-shape', `node '${node.name}' (${node.op}): kernel_shape [${kernel_shape}] does not fit input [${x}]`, node.name);
   if (x.length < 3 || x.length > 4) fail('unsupported', `node '${node.name}' (${node.op}): ${x.length - 2}-D pooling is not supported (1-D and 2-D are)`, node.name);

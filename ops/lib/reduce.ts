@@ -2,9 +2,9 @@
 // after), keepdims (default 1), noop_with_empty_axes. Each output element folds its reduced
 // elements in row-major index order.
 import { DType, TypedArray, allocArray } from '../../core/ir/dtype';
-import { Node, attrInt, attrInts } from '../../core/ir/graph';
+import { Node } from '../../core/ir/graph';
 import { Tensor, numel, strides } from '../../core/ir/tensor';
-import { InferArgs, InferredOutput, OpImpl, RunArgs } from './types';
+import { AttrValues, OpDescriptor, OpTraits, attr, defineOp } from './descriptor';
 import { constNumbers, hasInput, inputInfo, normAxis, req, reshaped, runNumbers, stridedCopy } from './tensor-util';
 
 export interface ReducePlan {
@@ -52,27 +52,27 @@ export function reduce(x: Tensor, plan: ReducePlan, outDtype: DType,
   return { dtype: outDtype, shape: plan.outShape, data: out as unknown as TypedArray };
 }
 
-/** Axes input index from which the op takes axes as an input (ReduceSum 13, others 18). */
-function axesOf(node: Node, get: () => number[] | undefined): readonly number[] | undefined {
-  return hasInput(node, 1) ? get() : attrInts(node, 'axes');
+// axes: the attribute until the op takes it as input 1 (ReduceSum 13, the others 18).
+const REDUCE_ATTRS = { axes: attr.ints(), keepdims: attr.int(1), noop_with_empty_axes: attr.int(0) };
+
+function planOf(node: Node, a: AttrValues<typeof REDUCE_ATTRS>, shape: readonly number[], get: () => number[] | undefined): ReducePlan {
+  return reducePlan(shape, hasInput(node, 1) ? get() : a.axes, a.keepdims, a.noop_with_empty_axes, node);
 }
 
-function planOf(node: Node, shape: readonly number[], get: () => number[] | undefined): ReducePlan {
-  return reducePlan(shape, axesOf(node, get), attrInt(node, 'keepdims', 1), attrInt(node, 'noop_with_empty_axes', 0), node);
-}
-
-/** An OpImpl for a Reduce* op given its kernel on (x, plan). */
-export function reduceImpl(op: string, kernel: (x: Tensor, plan: ReducePlan) => Tensor): OpImpl {
-  return {
-    op, domains: [''],
+/** The descriptor of a Reduce* op given its kernel on (x, plan). */
+export function reduceOp(op: string, traits: OpTraits, kernel: (x: Tensor, plan: ReducePlan) => Tensor): OpDescriptor {
+  return defineOp({
+    op,
+    attrs: REDUCE_ATTRS,
     constInputs: [1],
-    infer: (args: InferArgs): InferredOutput[] => {
+    traits,
+    infer: (args) => {
       const x = inputInfo(args, 0);
-      return [{ dtype: x.dtype, shape: planOf(args.node, x.shape, () => constNumbers(args, 1, 'axes')).outShape }];
+      return [{ dtype: x.dtype, shape: planOf(args.node, args.attrs, x.shape, () => constNumbers(args, 1, 'axes')).outShape }];
     },
-    run: ({ node, inputs }: RunArgs) => {
+    run: ({ node, inputs, attrs }) => {
       const x = req(node, inputs, 0);
-      return [kernel(x, planOf(node, x.shape, () => runNumbers(node, inputs, 1)))];
+      return [kernel(x, planOf(node, attrs, x.shape, () => runNumbers(node, inputs, 1)))];
     },
-  };
+  });
 }

@@ -3,7 +3,9 @@ import { DType, TypedArray, allocArray, isBigInt } from '../../core/ir/dtype';
 import { Node, TensorInfo } from '../../core/ir/graph';
 import { Tensor, numel, toNumbers } from '../../core/ir/tensor';
 import { HsqError } from '../../core/diagnostics';
-import { InferArgs } from './types';
+import { InferArgs, opsetOf } from './descriptor';
+
+export { opsetOf };
 
 export const fround = Math.fround;
 
@@ -14,11 +16,6 @@ export function normAxis(axis: number, rank: number, node: Node): number {
     throw new HsqError('bad-shape', `node ${node.name} (${node.op}): axis ${axis} out of range for rank ${rank}`, node.name);
   }
   return a;
-}
-
-/** The default-domain opset of a node; undefined means the latest. */
-export function opsetOf(node: Node): number {
-  return node.opset ?? Infinity;
 }
 
 /** True when the node has input i (not omitted). */
@@ -82,6 +79,9 @@ export function mapUnary(x: Tensor, outDtype: DType, fn: (v: any) => any): Tenso
 export function roundFor(dtype: DType): (v: number) => number {
   return dtype === 'float64' ? (v) => v : fround;
 }
+
+/** The float types the float-only elementwise ops take (float16 held in float32 slots). */
+export const FLOAT_TYPES: readonly DType[] = ['float32', 'float16', 'float64'];
 
 /** Elementwise float ops only take float tensors. */
 export function requireFloat(node: Node, dtype: DType): void {

@@ -4,11 +4,10 @@
 // tables that the interpreter computes at compile time and the C reads"). The numbers are the
 // interpreter's by construction.
 import { lookupOp } from '../../ops/engine/registry';
+import { isTableLink } from '../../ops/engine/traits';
 import { Graph, Node, TensorInfo, consumers } from '../../core/ir/graph';
 import { Tensor } from '../../core/ir/tensor';
 
-const LUT_OPS = new Set(['Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish', 'Clip', 'Exp', 'Erf', 'Neg',
-  'Abs', 'Sqrt', 'Identity', 'Softplus', 'Elu', 'Selu', 'Celu', 'Gelu', 'Mish', 'Softsign']);
 
 export interface LutChain {
   /** The DequantizeLinear, the float ops, the QuantizeLinear, in order. */
@@ -43,7 +42,7 @@ export function findLutChains(g: Graph): Map<Node, LutChain> {
     const chain: Node[] = [dq];
     let t = dq.outputs[0];
     let next = only(t);
-    while (next && next.domain === '' && LUT_OPS.has(next.op) && next.inputs[0] === t && next.inputs.slice(1).every((i) => !i || i in g.initializers)) {
+    while (next && next.domain === '' && isTableLink(next) && next.inputs[0] === t && next.inputs.slice(1).every((i) => !i || i in g.initializers)) {
       chain.push(next);
       t = next.outputs[0];
       next = only(t);

@@ -1,10 +1,13 @@
-// Op → C emitter table. Keys: 'Op' for ONNX ops, 'domain:Op' for others.
+// Op → C emitter: an elementwise op's C form is data in its descriptor (no entry here); the
+// others have an emitter in this table. Keys: 'Op' for ONNX ops, 'domain:Op' for others.
 import { Node } from '../../../core/ir/graph';
 import { canonicalDomain } from '../../../ops/engine/registry';
+import { descriptorOf } from '../../../ops/engine/traits';
+import { OpDescriptor } from '../../../ops/lib/descriptor';
 import { OpEmitter } from '../context';
 import { emitBatchNormalization } from './batchnorm';
 import { emitConv } from './conv';
-import { ELEMENTWISE } from './elementwise';
+import { ELEMENTWISE, cFormEmitter } from './elementwise';
 import { emitGemm, emitMatMul } from './matmul';
 import { emitConcat, movement } from './movement';
 import { emitAveragePool, emitGlobalAveragePool, emitGlobalMaxPool, emitMaxPool } from './pool';
@@ -56,7 +59,14 @@ export const EMITTERS: Record<string, OpEmitter> = {
   Upsample: nearestOnly(movement()),
 };
 
+const fromForm = new Map<OpDescriptor, OpEmitter | undefined>();
+
 export function findEmitter(n: Node): OpEmitter | undefined {
   const d = canonicalDomain(n.domain);
-  return EMITTERS[d ? `${d}:${n.op}` : n.op];
+  const own = EMITTERS[d ? `${d}:${n.op}` : n.op];
+  if (own) return own;
+  const desc = descriptorOf(n);
+  if (!desc) return undefined;
+  if (!fromForm.has(desc)) fromForm.set(desc, cFormEmitter(desc));
+  return fromForm.get(desc);
 }

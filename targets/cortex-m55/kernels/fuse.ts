@@ -10,6 +10,7 @@ import { attrInt, attrString, Graph, Node, TensorInfo, consumers, producers } fr
 import { intRange } from '../../../core/ir/dtype';
 import { numel } from '../../../core/ir/tensor';
 import { lookupOp } from '../../../ops/engine/registry';
+import { isTableLink } from '../../../ops/engine/traits';
 import { poolSetup } from '../../../ops/lib/pool-setup';
 import { dequantizeValue, quantRange, quantizeValue } from '../../../core/numerics';
 import { physOrder, physStrides } from '../../c/ctypes';
@@ -23,9 +24,6 @@ import { generateConcat, generateResize } from './movement';
 
 export const M55_DOMAIN = 'hsq.m55';
 
-/** Float unary ops a table can stand for (as targets/c/lut.ts). */
-const UNARY = new Set(['Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish', 'Clip', 'Exp', 'Erf', 'Neg',
-  'Abs', 'Sqrt', 'Identity', 'Softplus', 'Elu', 'Selu', 'Celu', 'Gelu', 'Mish', 'Softsign']);
 
 /** A kernel generator waiting for its function name (the schedule step is known at emission). */
 export type KernelMaker = (fn: string) => OpKernel;
@@ -185,13 +183,13 @@ function chainAt(g: Graph, n: Node, prod: Map<string, Node>, cons: Map<string, N
     name: n.name, op, domain: M55_DOMAIN, inputs, outputs: [q.outputs[0]], attrs: n.attrs, origin: [n.name, ...src.filter((s) => s !== n).map((s) => s.name)],
   });
   const op = n.op;
-  if (UNARY.has(op)) {
+  if (isTableLink(n)) {
     const dq = dqOf(n.inputs[0]);
     if (!dq || n.inputs.slice(1).some((i) => i && !(i in g.initializers))) return undefined;
     const chain: Node[] = [n];
     let t = n.outputs[0];
     let next = single(cons, outs, t);
-    while (next && next.domain === '' && UNARY.has(next.op) && next.inputs[0] === t && next.inputs.slice(1).every((i) => !i || i in g.initializers)) {
+    while (next && next.domain === '' && isTableLink(next) && next.inputs[0] === t && next.inputs.slice(1).every((i) => !i || i in g.initializers)) {
       chain.push(next);
       t = next.outputs[0];
       next = single(cons, outs, t);

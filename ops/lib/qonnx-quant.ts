@@ -1,16 +1,16 @@
-// QONNX Quant (and its IntQuant name): y = (clamp(round_mode(x / scale + zeropt), min, max) -
+// QONNX Quant (ops/quant.ts, and its IntQuant name, ops/int-quant.ts): y = (clamp(round_mode(x / scale + zeropt), min, max) -
 // zeropt) * scale in float32, rounding after every step; [min, max] = quantRange(bitwidth,
 // signed, narrow). A 1-bit signed Quant is bipolar: x / scale + zeropt >= 0 → +1, else -1.
 // scale and zeropt broadcast against x (per-channel scales).
-import { fail } from '../core/diagnostics';
-import { Node, attrInt, attrString } from '../core/ir/graph';
-import { makeTensor, numel } from '../core/ir/tensor';
-import { quantRange } from '../core/numerics';
-import { OpImpl } from './lib/types';
-import { need, requireDtype, scalarInput } from './lib/op-util';
-import { broadcastIndex, broadcastShape } from './lib/param-broadcast';
-import { paramValues } from './lib/quant-params';
-import { resolveRoundingMode } from './lib/rounding-modes';
+import { fail } from '../../core/diagnostics';
+import { Node } from '../../core/ir/graph';
+import { makeTensor, numel } from '../../core/ir/tensor';
+import { quantRange } from '../../core/numerics';
+import { OpDescriptor, attr, defineOp } from './descriptor';
+import { need, requireDtype, scalarInput } from './op-util';
+import { broadcastIndex, broadcastShape } from './param-broadcast';
+import { paramValues } from './quant-params';
+import { resolveRoundingMode } from './rounding-modes';
 
 export const QONNX_DOMAINS = ['qonnx.custom_op.general'] as const;
 
@@ -20,21 +20,26 @@ function quant(node: Node, bitwidth: number, signed = 1, narrow = 0, rounding_mo
   return { bipolar: bitwidth === 1 && signed !== 0, range: quantRange(bitwidth, signed !== 0, narrow !== 0), round: resolveRoundingMode(rounding_mode, node.name) };
 }
 
-function makeQuant(op: string): OpImpl {
-  return {
+/** The descriptor of QONNX Quant under the name `op`. */
+export function quantOp(op: string): OpDescriptor {
+  return defineOp({
     op,
     domains: QONNX_DOMAINS,
+    // signed / narrow: QONNX marks both as required attributes; hsq reads them with defaults.
+    attrs: { signed: attr.int(1), narrow: attr.int(0), rounding_mode: attr.string('ROUND') },
     constInputs: [1, 2, 3],
+    types: ['float32'],
+    // Lowered to QuantizeLinear -> DequantizeLinear (passes/lower-qonnx) before anything quantizes.
+    traits: { quant: 'none', npu: 'none' },
     infer({ node, inputs }) {
       const x = need(node, inputs, 0, 'X'), s = need(node, inputs, 1, 'scale'), z = need(node, inputs, 2, 'zeropt');
       return [{ dtype: 'float32', shape: broadcastShape(node.name, x.shape, s.shape, z.shape) }];
     },
-    run({ node, inputs }) {
+    run({ node, inputs, attrs }) {
       const x = need(node, inputs, 0, 'X'), s = need(node, inputs, 1, 'scale'), z = need(node, inputs, 2, 'zeropt');
       requireDtype(node, 'X', x.dtype, ['float32']);
       const bw = scalarInput(node, 'bitwidth', need(node, inputs, 3, 'bitwidth'));
-      // signed / narrow are read explicitly: QONNX marks both as required attributes.
-      const q = quant(node, bw, attrInt(node, 'signed', 1), attrInt(node, 'narrow', 0), attrString(node, 'rounding_mode', 'ROUND'));
+      const q = quant(node, bw, attrs.signed, attrs.narrow, attrs.rounding_mode);
       const shape = broadcastShape(node.name, x.shape, s.shape, z.shape);
       const xi = broadcastIndex(node.name, shape, x.shape), si = broadcastIndex(node.name, shape, s.shape), zi = broadcastIndex(node.name, shape, z.shape);
       const sv = paramValues(s), zv = paramValues(z);
@@ -52,8 +57,5 @@ function makeQuant(op: string): OpImpl {
       }
       return [y];
     },
-  };
+  });
 }
-
-export const Quant = makeQuant('Quant');
-export const IntQuant = makeQuant('IntQuant');
