@@ -16,19 +16,20 @@
 // DequantizeLinear input with constant scale/zero point gets `quant` (bits from the dtype
 // unless already set, e.g. by lower-qonnx).
 import { DType, isFloat, isInteger } from '../core/ir/dtype';
-import { Graph, Node, QuantParams, TensorInfo, attrFloat, attrInt, attrInts, attrString, consumers } from '../core/ir/graph';
+import { Graph, Node, QuantParams, TensorInfo, attrFloat, attrInt, attrInts, attrString } from '../core/ir/graph';
+import { Match, NodePat, P, PatternGraph, Rule, matchNode, patternGraph } from '../core/ir/pattern';
 import { Tensor, makeTensor, numel } from '../core/ir/tensor';
 import { roundHalfEven } from '../core/numerics';
 import type { Pass, PassContext } from './pass-manager';
 import { clampActivation, fusedClamp, quantOfQdq, sameQuant, tensorRange } from './quant';
-import { allNames, freshName, infoOfValue, originOf, soleConsumer } from './util';
+import { dequantize, quantize } from './qdq-patterns';
+import { allNames, freshName, infoOfValue, originOf } from './util';
 
 const f = Math.fround;
 
 interface Ctx {
   g: Graph;
-  prod: Map<string, Node>;
-  cons: Map<string, Node[]>;
+  prod: ReadonlyMap<string, Node>;
   names: Set<string>;
   warn: (m: string) => void;
 }
@@ -43,22 +44,14 @@ interface Replacement {
   infos: Record<string, TensorInfo>;
 }
 
-interface Rule {
-  readonly name: string;
-  match(c: Ctx, n: Node): Replacement | undefined;
-}
-
 // ---- the pieces patterns are made of ----
 
 interface QTensor { name: string; quant: QuantParams; dtype: DType }
 
-/** Integer tensor behind a DequantizeLinear with constant scale/zp (and its quant). */
-function dequantized(c: Ctx, name: string): (QTensor & { dq: Node }) | undefined {
-  const dq = c.prod.get(name);
-  if (!dq || dq.op !== 'DequantizeLinear' || dq.domain !== '') return undefined;
+/** The integer tensor behind a matched DequantizeLinear, with its quant. */
+function dequantized(c: Ctx, dq: Node): QTensor & { dq: Node } {
   const info = c.g.tensors[dq.inputs[0]];
-  if (!info?.quant) return undefined;
-  return { name: dq.inputs[0], quant: info.quant, dtype: info.dtype, dq };
+  return { name: dq.inputs[0], quant: info.quant!, dtype: info.dtype, dq };
 }
 
 const ACT_INT = new Set<DType>(['int8', 'uint8']);
@@ -67,18 +60,33 @@ function perTensor(q: QuantParams): boolean {
   return q.axis === undefined && q.scale.length === 1;
 }
 
-/** The Q at the end of `conv → act? → Q`, each link read only by the next. */
-function outputChain(c: Ctx, op: Node): { act?: Node; q: Node; y: QTensor } | undefined {
-  let next = soleConsumer(c.g, c.cons, op.outputs[0]);
-  let act: Node | undefined;
-  if (next && (next.op === 'Relu' || next.op === 'Clip') && next.domain === '') {
-    act = next;
-    next = soleConsumer(c.g, c.cons, act.outputs[0]);
-  }
-  if (!next || next.op !== 'QuantizeLinear' || next.domain !== '') return undefined;
-  const info = c.g.tensors[next.outputs[0]];
-  if (!info?.quant || !perTensor(info.quant) || !ACT_INT.has(info.dtype)) return undefined;
-  return { act, q: next, y: { name: next.outputs[0], quant: info.quant, dtype: info.dtype } };
+// ---- the patterns ----
+
+/** DequantizeLinear of an integer tensor with quantization parameters (annotateQuant set them). */
+const dqQuant = (name: string) => dequantize(name, { where: (n, { g }) => !!g.tensors[n.inputs[0]]?.quant });
+
+/** ... of a constant integer tensor: quantized weights. */
+const dqWeight = (name: string) => dequantize(name, {
+  where: (n, { g }) => !!g.tensors[n.inputs[0]]?.quant && n.inputs[0] in g.initializers && isInteger(g.initializers[n.inputs[0]].dtype),
+});
+
+/** `core -> [Relu | Clip] -> QuantizeLinear`, each link read only by the next, the Q per tensor
+ *  to int8/uint8. */
+function quantizedOutput(core: NodePat): NodePat {
+  const inner = { ...core, exclusive: true };
+  return quantize(P.or(P.op(['Relu', 'Clip'], { name: 'act', exclusive: true, src: [inner] }), inner), {
+    where: (q, { g }) => {
+      const info = g.tensors[q.outputs[0]];
+      return !!info?.quant && perTensor(info.quant) && ACT_INT.has(info.dtype);
+    },
+  });
+}
+
+/** The output side of a match of quantizedOutput. */
+function outputChain(c: Ctx, m: Match): { act?: Node; q: Node; y: QTensor } {
+  const q = m.node('q');
+  const info = c.g.tensors[q.outputs[0]];
+  return { act: m.maybe('act'), q, y: { name: q.outputs[0], quant: info.quant!, dtype: info.dtype } };
 }
 
 /** qmin/qmax of the output, narrowed by a fused Relu/Clip; undefined if the act cannot fuse. */
@@ -200,10 +208,9 @@ function rescaleDeadChannels(c: Ctx, w: { name: string; t: Tensor; quant: QuantP
   return { name: freshName(c.names, `${w.name}_q`), t: w.t, quant };
 }
 
-function weightOf(c: Ctx, name: string): { name: string; t: Tensor; quant: QuantParams } | undefined {
-  const d = dequantized(c, name);
-  const t = d && c.g.initializers[d.name];
-  return d && t && isInteger(t.dtype) ? { name: d.name, t, quant: d.quant } : undefined;
+function weightOf(c: Ctx, dq: Node): { name: string; t: Tensor; quant: QuantParams } {
+  const d = dequantized(c, dq);
+  return { name: d.name, t: c.g.initializers[d.name], quant: d.quant };
 }
 
 /** Integer transpose of a [N, K] weight to [K, N]; per-row quant becomes per-column. */
@@ -218,14 +225,20 @@ function transposed(c: Ctx, w: { name: string; t: Tensor; quant: QuantParams }) 
 
 // ---- the rules ----
 
-const qdqConv: Rule = {
+interface QdqRule extends Rule<Ctx, Replacement> {
+  /** The capture whose position orders the rewrites (the node the replacement stands at). */
+  readonly anchor: string;
+}
+
+const qdqConv: QdqRule = {
   name: 'qdq-conv',
-  match(c, conv) {
-    if (conv.op !== 'Conv' || conv.domain !== '') return undefined;
-    const x = dequantized(c, conv.inputs[0]);
-    const w = weightOf(c, conv.inputs[1]);
-    const out = outputChain(c, conv);
-    if (!x || !w || !out) return undefined;
+  anchor: 'conv',
+  pattern: quantizedOutput(P.op('Conv', { name: 'conv', src: [dqQuant('x'), dqWeight('w')] })),
+  apply(m, c) {
+    const conv = m.node('conv');
+    const x = dequantized(c, m.node('x'));
+    const w = weightOf(c, m.node('w'));
+    const out = outputChain(c, m);
     const attrs = convAttrs(c, conv, x.name, w.t);
     const clamp = outputClamp(c, out.y, out.act);
     if (!attrs || !clamp) return undefined;
@@ -234,15 +247,17 @@ const qdqConv: Rule = {
   },
 };
 
-const qdqGemm: Rule = {
+const qdqGemm: QdqRule = {
   name: 'qdq-gemm',
-  match(c, gemm) {
-    if (gemm.op !== 'Gemm' || gemm.domain !== '') return undefined;
+  anchor: 'gemm',
+  pattern: quantizedOutput(P.op('Gemm', { name: 'gemm', src: [dqQuant('x'), dqWeight('w')] })),
+  apply(m, c) {
+    const gemm = m.node('gemm');
     if (attrInt(gemm, 'transA', 0) !== 0 || attrFloat(gemm, 'alpha', 1) !== 1 || (gemm.inputs[2] && attrFloat(gemm, 'beta', 1) !== 1)) return undefined;
-    const x = dequantized(c, gemm.inputs[0]);
-    let w = weightOf(c, gemm.inputs[1]);
-    const out = outputChain(c, gemm);
-    if (!x || !w || !out || w.t.shape.length !== 2) return undefined;
+    const x = dequantized(c, m.node('x'));
+    let w: ReturnType<typeof weightOf> | undefined = weightOf(c, m.node('w'));
+    const out = outputChain(c, m);
+    if (w.t.shape.length !== 2) return undefined;
     if (attrInt(gemm, 'transB', 0)) w = transposed(c, w);
     const clamp = outputClamp(c, out.y, out.act);
     if (!w || !clamp) return undefined;
@@ -252,15 +267,17 @@ const qdqGemm: Rule = {
   },
 };
 
-const qdqMatMul: Rule = {
+const qdqMatMul: QdqRule = {
   name: 'qdq-matmul',
-  match(c, mm) {
-    if (mm.op !== 'MatMul' || mm.domain !== '') return undefined;
-    const x = dequantized(c, mm.inputs[0]);
-    const w = weightOf(c, mm.inputs[1]);
-    const out = outputChain(c, mm);
-    const xr = x && c.g.tensors[x.name]?.shape.length;
-    if (!x || !w || !out || w.t.shape.length !== 2 || !xr || xr < 2) return undefined;
+  anchor: 'mm',
+  pattern: quantizedOutput(P.op('MatMul', { name: 'mm', src: [dqQuant('x'), dqWeight('w')] })),
+  apply(m, c) {
+    const mm = m.node('mm');
+    const x = dequantized(c, m.node('x'));
+    const w = weightOf(c, m.node('w'));
+    const out = outputChain(c, m);
+    const xr = c.g.tensors[x.name]?.shape.length;
+    if (w.t.shape.length !== 2 || !xr || xr < 2) return undefined;
     const clamp = outputClamp(c, out.y, out.act);
     if (!clamp) return undefined;
     return build(c, 'QGemm', mm, [mm, ...(out.act ? [out.act] : []), out.q], mm, x, w, undefined, out.y, clamp, {});
@@ -281,10 +298,12 @@ function qlinearOperand(c: Ctx, n: Node, t: number, s: number, z: number, rank: 
   return { name, quant: q, dtype: info.dtype };
 }
 
-const qlinearConv: Rule = {
+const qlinearConv: QdqRule = {
   name: 'qlinear-conv',
-  match(c, n) {
-    if (n.op !== 'QLinearConv' || n.domain !== '') return undefined;
+  anchor: 'n',
+  pattern: P.op('QLinearConv', { name: 'n' }),
+  apply(m, c) {
+    const n = m.node('n');
     const infos: Record<string, TensorInfo> = {};
     const x = qlinearOperand(c, n, 0, 1, 2, undefined, infos);
     const wq = qlinearOperand(c, n, 3, 4, 5, 4, infos);
@@ -321,10 +340,12 @@ const qlinearConv: Rule = {
   },
 };
 
-const qlinearMatMul: Rule = {
+const qlinearMatMul: QdqRule = {
   name: 'qlinear-matmul',
-  match(c, n) {
-    if (n.op !== 'QLinearMatMul' || n.domain !== '') return undefined;
+  anchor: 'n',
+  pattern: P.op('QLinearMatMul', { name: 'n' }),
+  apply(m, c) {
+    const n = m.node('n');
     const infos: Record<string, TensorInfo> = {};
     const x = qlinearOperand(c, n, 0, 1, 2, undefined, infos);
     const wq = qlinearOperand(c, n, 3, 4, 5, 2, infos);
@@ -341,7 +362,7 @@ const qlinearMatMul: Rule = {
   },
 };
 
-export const QDQ_RULES: readonly Rule[] = [qdqConv, qdqGemm, qdqMatMul, qlinearConv, qlinearMatMul];
+export const QDQ_RULES: readonly QdqRule[] = [qdqConv, qdqGemm, qdqMatMul, qlinearConv, qlinearMatMul];
 
 // ---- driver ----
 
@@ -369,20 +390,27 @@ export function annotateQuant(g: Graph, warn: (m: string) => void = () => undefi
 export function recognizeQdq(g0: Graph, ctx?: PassContext): Graph {
   const warn = ctx?.warn ?? (() => undefined);
   const g = annotateQuant(g0, warn);
-  const prod = new Map<string, Node>();
-  for (const n of g.nodes) for (const o of n.outputs) if (o) prod.set(o, n);
-  const c: Ctx = { g, prod, cons: consumers(g), names: allNames(g), warn };
+  const pg = patternGraph(g);
+  const c: Ctx = { g, prod: pg.producers, names: allNames(g), warn };
+  // Structural matches (each rooted at its QuantizeLinear or QLinear node), rewritten in the
+  // order of their anchors so that names and warnings come in graph order.
+  const index = new Map(g.nodes.map((n, i) => [n, i]));
+  const found: { rule: QdqRule; match: Match; anchor: Node }[] = [];
+  for (const n of g.nodes) {
+    for (const rule of QDQ_RULES) {
+      const match = matchNode(pg, rule.pattern, n);
+      if (match) found.push({ rule, match, anchor: match.node(rule.anchor) });
+    }
+  }
+  found.sort((a, b) => index.get(a.anchor)! - index.get(b.anchor)!);
   const taken = new Set<Node>();
   const byAt = new Map<Node, Replacement>();
-  for (const n of g.nodes) {
-    if (taken.has(n)) continue;
-    for (const rule of QDQ_RULES) {
-      const r = rule.match(c, n);
-      if (!r || r.remove.some((m) => taken.has(m))) continue;
-      r.remove.forEach((m) => taken.add(m));
-      byAt.set(r.at, r);
-      break;
-    }
+  for (const { rule, match, anchor } of found) {
+    if (taken.has(anchor)) continue;
+    const r = rule.apply(match, c);
+    if (!r || r.remove.some((m) => taken.has(m))) continue;
+    r.remove.forEach((m) => taken.add(m));
+    byAt.set(r.at, r);
   }
   if (!byAt.size) return g;
   const nodes: Node[] = [];

@@ -6,18 +6,20 @@
 // go. Integer ops (MaxPool, Concat, nearest Resize, Relu, Clip on int8/uint8) get the same
 // kernels without a rewrite. Every function here returns a kernel description, or throws
 // OpKernelError with the reason the portable C is kept.
-import { attrInt, attrString, Graph, Node, TensorInfo, consumers, producers } from '../../../core/ir/graph';
+import { attrInt, attrString, Graph, Node, TensorInfo } from '../../../core/ir/graph';
+import { Match, NodePat, P, Rule, matchNode, patternGraph } from '../../../core/ir/pattern';
 import { intRange } from '../../../core/ir/dtype';
 import { numel } from '../../../core/ir/tensor';
 import { lookupOp } from '../../../ops/engine/registry';
-import { isTableLink } from '../../../ops/engine/traits';
+import { byteTable } from '../../../ops/engine/byte-table';
+import { dequantize, quantize, tableChain } from '../../../passes/qdq-patterns';
 import { poolSetup } from '../../../ops/lib/pool-setup';
 import { dequantizeValue, quantRange, quantizeValue } from '../../../core/numerics';
 import { physOrder, physStrides } from '../../c/ctypes';
 import { planNd } from '../../c/nd-loop';
 import { bcastStrides } from '../../c/ops/util';
 import { OpKernel, OpKernelError, QOut, QSide } from './op-kernel';
-import { generateUnary, tableOf } from './lut';
+import { generateUnary } from './lut';
 import { generateBinary } from './eltwise';
 import { PoolGeometry, generateAvgPool, generateMaxPool } from './pool';
 import { generateConcat, generateResize } from './movement';
@@ -162,95 +164,73 @@ function resizeIndex(g: Graph, n: Node, x: string, y: string): { N: number; C: n
 
 interface Found { nodes: Node[]; fused: FusedChain; dqs: Node[] }
 
-function single(cons: Map<string, Node[]>, outs: Set<string>, t: string): Node | undefined {
-  const c = cons.get(t);
-  return c && c.length === 1 && !outs.has(t) ? c[0] : undefined;
+/** A DequantizeLinear the kernels can read: per-tensor constant scale and zero point. */
+const dq = (name: string) => dequantize(name, { where: (n, { g }) => qparams(g, n) !== undefined });
+
+/** QuantizeLinear ending a chain whose compute node `core` it alone reads. */
+const endQ = (core: NodePat) => quantize({ ...core, exclusive: true });
+
+/** The fused node standing for `core` .. `q`, reading `inputs` (8-bit tensors). */
+function fusedNode(core: Node, op: string, inputs: string[], q: Node, src: readonly Node[]): Node {
+  return { name: core.name, op, domain: M55_DOMAIN, inputs, outputs: [q.outputs[0]], attrs: core.attrs, origin: [core.name, ...src.filter((s) => s !== core).map((s) => s.name)] };
 }
 
-/** A chain starting at compute node `n` (its data inputs behind DequantizeLinear, its output
- * into one QuantizeLinear), or undefined. */
-function chainAt(g: Graph, n: Node, prod: Map<string, Node>, cons: Map<string, Node[]>, outs: Set<string>): Found | undefined {
-  if (n.domain !== '') return undefined;
-  const dqOf = (t: string): Node | undefined => {
-    const p = prod.get(t);
-    return p && p.op === 'DequantizeLinear' && p.domain === '' && qparams(g, p) ? p : undefined;
-  };
-  const endQ = (t: string): Node | undefined => {
-    const q = single(cons, outs, t);
-    return q && q.op === 'QuantizeLinear' && q.domain === '' && q.inputs[0] === t ? q : undefined;
-  };
-  const node = (op: string, inputs: string[], q: Node, src: Node[]): Node => ({
-    name: n.name, op, domain: M55_DOMAIN, inputs, outputs: [q.outputs[0]], attrs: n.attrs, origin: [n.name, ...src.filter((s) => s !== n).map((s) => s.name)],
-  });
-  const op = n.op;
-  if (isTableLink(n)) {
-    const dq = dqOf(n.inputs[0]);
-    if (!dq || n.inputs.slice(1).some((i) => i && !(i in g.initializers))) return undefined;
-    const chain: Node[] = [n];
-    let t = n.outputs[0];
-    let next = single(cons, outs, t);
-    while (next && next.domain === '' && isTableLink(next) && next.inputs[0] === t && next.inputs.slice(1).every((i) => !i || i in g.initializers)) {
-      chain.push(next);
-      t = next.outputs[0];
-      next = single(cons, outs, t);
-    }
-    const q = endQ(t);
-    if (!q) return undefined;
-    const x = inSide(g, dq), y = outSide(g, q);
-    const table = tableOf(g, [dq, ...chain, q], g.tensors[dq.inputs[0]] ?? { name: x.tensor, dtype: x.u ? 'uint8' : 'int8', shape: [] });
+type Handler = (m: Match, g: Graph) => Found | undefined;
+
+/** Pattern -> kernel, tried in order at every QuantizeLinear; a handler throws OpKernelError when
+ *  the pattern matched but the kernel cannot take the layer (the reason is reported). */
+const RULES: readonly Rule<Graph, Found>[] = ([
+  ['table', quantize(tableChain(dq('dq'))), (m, g) => {
+    const d = m.node('dq'), chain = m.all('links'), q = m.node('q'), n = chain[0];
+    const x = inSide(g, d), y = outSide(g, q);
+    const table = byteTable(g, [d, ...chain, q], g.tensors[d.inputs[0]] ?? { name: x.tensor, dtype: x.u ? 'uint8' : 'int8', shape: [] });
     if (!table) return undefined;
     const nEl = numel(shapeOf(g, x.tensor));
-    const what = [...chain.map((c) => c.op)].join(' -> ');
+    const what = chain.map((c) => c.op).join(' -> ');
     return {
-      nodes: [...chain, q], dqs: [dq],
-      fused: { node: node('QUnary', [x.tensor], q, [...chain, q]), op: what, make: (fn) => generateUnary({ name: fn, comment: comment(n, `DequantizeLinear -> ${what} -> QuantizeLinear`), n: nEl, xu: x.u, yu: y.u, table }) },
+      nodes: [...chain, q], dqs: [d],
+      fused: { node: fusedNode(n, 'QUnary', [x.tensor], q, [...chain, q]), op: what, make: (fn) => generateUnary({ name: fn, comment: comment(n, `DequantizeLinear -> ${what} -> QuantizeLinear`), n: nEl, xu: x.u, yu: y.u, table }) },
     };
-  }
-  const q = endQ(n.outputs[0]);
-  if (!q) return undefined;
-  if (op === 'Add' || op === 'Mul') {
-    const da = dqOf(n.inputs[0]), db = dqOf(n.inputs[1]);
-    if (!da || !db) return undefined;
+  }],
+  ['add-mul', endQ(P.op(['Add', 'Mul'], { name: 'op', src: [dq('a'), dq('b')] })), (m, g) => {
+    const n = m.node('op'), q = m.node('q'), da = m.node('a'), db = m.node('b');
     const a = inSide(g, da), b = inSide(g, db), y = outSide(g, q);
-    return { nodes: [n, q], dqs: [da, db], fused: { node: node(`Q${op}`, [a.tensor, b.tensor], q, [n, q]), op, make: binaryMaker(g, n, op === 'Add' ? 'add' : 'mul', a, b, y) } };
-  }
-  if (op === 'AveragePool' || op === 'GlobalAveragePool') {
-    const dq = dqOf(n.inputs[0]);
-    if (!dq) return undefined;
-    const x = inSide(g, dq), y = outSide(g, q);
+    return { nodes: [n, q], dqs: [da, db], fused: { node: fusedNode(n, `Q${n.op}`, [a.tensor, b.tensor], q, [n, q]), op: n.op, make: binaryMaker(g, n, n.op === 'Add' ? 'add' : 'mul', a, b, y) } };
+  }],
+  ['average-pool', endQ(P.op(['AveragePool', 'GlobalAveragePool'], { name: 'op', src: [dq('x')] })), (m, g) => {
+    const n = m.node('op'), q = m.node('q'), d = m.node('x');
+    const x = inSide(g, d), y = outSide(g, q);
     const geo = poolGeometry(n, shapeOf(g, n.inputs[0]));
-    const cip = op === 'AveragePool' && attrInt(n, 'count_include_pad', 0) !== 0;
-    return { nodes: [n, q], dqs: [dq], fused: { node: node(`Q${op}`, [x.tensor], q, [n, q]), op, make: (fn) => generateAvgPool({ name: fn, comment: comment(n, `${op} between DequantizeLinear and QuantizeLinear`), ...geo, countIncludePad: cip, x, y }) } };
-  }
-  if (op === 'MaxPool' || op === 'GlobalMaxPool') {
-    const dq = dqOf(n.inputs[0]);
-    if (!dq) return undefined;
-    const x = inSide(g, dq), y = outSide(g, q);
+    const cip = n.op === 'AveragePool' && attrInt(n, 'count_include_pad', 0) !== 0;
+    return { nodes: [n, q], dqs: [d], fused: { node: fusedNode(n, `Q${n.op}`, [x.tensor], q, [n, q]), op: n.op, make: (fn) => generateAvgPool({ name: fn, comment: comment(n, `${n.op} between DequantizeLinear and QuantizeLinear`), ...geo, countIncludePad: cip, x, y }) } };
+  }],
+  ['max-pool', endQ(P.op(['MaxPool', 'GlobalMaxPool'], { name: 'op', src: [dq('x')] })), (m, g) => {
+    const n = m.node('op'), q = m.node('q'), d = m.node('x');
+    const x = inSide(g, d), y = outSide(g, q);
     if (requantTable(x, y)) fail('the QuantizeLinear does not undo the DequantizeLinear');
     const geo = poolGeometry(n, shapeOf(g, n.inputs[0]));
     const empty = quantizeValue(-3.4028234663852886e38, y.scale, y.zp, y.lo, y.hi);
-    return { nodes: [n, q], dqs: [dq], fused: { node: node(`Q${op}`, [x.tensor], q, [n, q]), op, make: (fn) => generateMaxPool({ name: fn, comment: comment(n, `${op} between DequantizeLinear and QuantizeLinear`), ...geo, u: x.u, empty }) } };
-  }
-  if (op === 'Concat') {
-    const ins = n.inputs.filter((t) => t);
-    const dqs = ins.map(dqOf);
-    if (dqs.some((d) => !d)) return undefined;
-    const sides = dqs.map((d) => inSide(g, d!));
+    return { nodes: [n, q], dqs: [d], fused: { node: fusedNode(n, `Q${n.op}`, [x.tensor], q, [n, q]), op: n.op, make: (fn) => generateMaxPool({ name: fn, comment: comment(n, `${n.op} between DequantizeLinear and QuantizeLinear`), ...geo, u: x.u, empty }) } };
+  }],
+  ['concat', endQ(P.op('Concat', { name: 'op', srcAll: dq('x') })), (m, g) => {
+    const n = m.node('op'), q = m.node('q'), dqs = m.all('x');
+    const sides = dqs.map((d) => inSide(g, d));
     const y = outSide(g, q);
-    const { outer, inners } = concatParts(g, n, ins, n.outputs[0]);
+    const { outer, inners } = concatParts(g, n, n.inputs.filter((t) => t), n.outputs[0]);
     const parts = sides.map((s, i) => ({ inner: inners[i], u: s.u, table: requantTable(s, y) }));
-    return { nodes: [n, q], dqs: dqs as Node[], fused: { node: node('QConcat', sides.map((s) => s.tensor), q, [n, q]), op, make: (fn) => generateConcat({ name: fn, comment: comment(n, 'Concat between DequantizeLinear and QuantizeLinear'), yu: y.u, outer, parts }) } };
-  }
-  if (op === 'Resize' || op === 'Upsample') {
-    const dq = dqOf(n.inputs[0]);
-    if (!dq) return undefined;
-    const x = inSide(g, dq), y = outSide(g, q);
+    return { nodes: [n, q], dqs, fused: { node: fusedNode(n, 'QConcat', sides.map((s) => s.tensor), q, [n, q]), op: n.op, make: (fn) => generateConcat({ name: fn, comment: comment(n, 'Concat between DequantizeLinear and QuantizeLinear'), yu: y.u, outer, parts }) } };
+  }],
+  ['resize', endQ(P.op(['Resize', 'Upsample'], { name: 'op', src: [dq('x')] })), (m, g) => {
+    const n = m.node('op'), q = m.node('q'), d = m.node('x');
+    const x = inSide(g, d), y = outSide(g, q);
     const r = resizeIndex(g, n, n.inputs[0], n.outputs[0]);
     const table = requantTable(x, y);
-    return { nodes: [n, q], dqs: [dq], fused: { node: node(`Q${op}`, [x.tensor], q, [n, q]), op, make: (fn) => generateResize({ name: fn, comment: comment(n, `${op} between DequantizeLinear and QuantizeLinear`), ...r, xu: x.u, yu: y.u, table }) } };
-  }
-  return undefined;
-}
+    return { nodes: [n, q], dqs: [d], fused: { node: fusedNode(n, `Q${n.op}`, [x.tensor], q, [n, q]), op: n.op, make: (fn) => generateResize({ name: fn, comment: comment(n, `${n.op} between DequantizeLinear and QuantizeLinear`), ...r, xu: x.u, yu: y.u, table }) } };
+  }],
+] as [string, NodePat, Handler][]).map(([name, pattern, handle]) => ({ name, pattern, apply: (m: Match, g: Graph) => handle(m, g) }));
+
+/** The compute node of a match: the op, or the first link of a table chain. */
+const coreOf = (m: Match): Node => m.maybe('op') ?? m.all('links')[0];
 
 export interface FuseResult {
   readonly graph: Graph;
@@ -262,18 +242,28 @@ export interface FuseResult {
 
 /** Replaces every DequantizeLinear → op → QuantizeLinear chain the kernels take by one node. */
 export function fuseQuantChains(g: Graph): FuseResult {
-  const prod = producers(g), cons = consumers(g);
-  const outs = new Set(g.outputs);
+  const pg = patternGraph(g);
+  const cons = pg.consumers;
+  const outs = pg.outputs;
   const fused = new Map<string, FusedChain>();
   const skipped: { node: string; op: string; reason: string }[] = [];
   const removed = new Set<Node>();
   const replace = new Map<Node, Node>(); // QuantizeLinear (end of a chain) → the fused node
   const dqUses = new Map<Node, number>();
-  for (const n of g.nodes) {
-    if (removed.has(n)) continue;
+  // Structural matches at every QuantizeLinear, taken in the order of their compute nodes.
+  const index = new Map(g.nodes.map((n, i) => [n, i]));
+  const found: { core: Node; rule: Rule<Graph, Found>; match: Match }[] = [];
+  for (const q of g.nodes) {
+    for (const rule of RULES) {
+      const match = matchNode(pg, rule.pattern, q);
+      if (match) { found.push({ core: coreOf(match), rule, match }); break; }
+    }
+  }
+  found.sort((a, b) => index.get(a.core)! - index.get(b.core)!);
+  for (const { core: n, rule, match } of found) {
     let f: Found | undefined;
     try {
-      f = chainAt(g, n, prod, cons, outs);
+      f = rule.apply(match, g);
       f?.fused.make('hsq_m55_check'); // a chain is fused only when its kernel generates
     } catch (e) {
       if (!(e instanceof OpKernelError)) throw e;
@@ -319,7 +309,7 @@ export function integerKernel(g: Graph, n: Node): KernelMaker | undefined {
     }
     case 'Relu': case 'Clip': {
       if (n.inputs.slice(1).some((i) => i && !(i in g.initializers))) fail('bounds not constant');
-      const table = tableOf(g, [n], { ...x, shape: [256] });
+      const table = byteTable(g, [n], { ...x, shape: [256] });
       if (!table) return undefined;
       return (fn) => generateUnary({ name: fn, comment: comment(n, n.op), n: numel(x.shape), xu: u, yu: u, table });
     }

@@ -1,34 +1,10 @@
 // Unary 8-bit layers on the Cortex-M55 as 256-entry tables: a DequantizeLinear → float unary
 // ops (Sigmoid, HardSwish, LeakyRelu, Relu, Clip, ...) → QuantizeLinear chain, or an integer
 // Relu/Clip, is run by the interpreter itself on all 256 input bytes at compile time, so the
-// table is the interpreter's numbers by construction. A table that is a clamp of the identity
+// table is the interpreter's numbers by construction (ops/engine/byte-table.ts). A table that is a clamp of the identity
 // (Relu/Clip with the same scale in and out) becomes VMAX/VMIN; any other is applied with
 // 16-lane byte gathers (VLDRB.U8 gather).
-import { lookupOp } from '../../../ops/engine/registry';
-import { Graph, Node, TensorInfo } from '../../../core/ir/graph';
-import { Tensor } from '../../../core/ir/tensor';
 import { OpKernel, OpKernelError, checkName, cTypeOf, safeComment } from './op-kernel';
-
-/** Runs `nodes` (first input of each the previous output) on the 256 byte values of `xi`;
- * table[byte] = output value. Undefined when an op has no interpreter implementation. */
-export function tableOf(g: Graph, nodes: readonly Node[], xi: TensorInfo): Int32Array | undefined {
-  const xs = new (xi.dtype === 'int8' || xi.dtype === 'int4' ? Int8Array : Uint8Array)(256);
-  for (let i = 0; i < 256; i++) xs[i] = i; // wraps: index i holds the value whose byte is i
-  let v: Tensor = { dtype: xi.dtype, shape: [256], data: xs };
-  let vInfo: TensorInfo = { ...xi, shape: [256] };
-  for (const n of nodes) {
-    const impl = lookupOp(n.op, n.domain);
-    if (!impl) return undefined;
-    const inputs = n.inputs.map((name, k) => (k === 0 ? v : name ? g.initializers[name] : undefined));
-    const info = (name: string): TensorInfo | undefined => (name && g.tensors[name] ? { ...g.tensors[name], shape: [256] } : undefined);
-    const inputInfos = n.inputs.map((name, k) => (k === 0 ? vInfo : name ? g.tensors[name] ?? { name, dtype: g.initializers[name].dtype, shape: [...g.initializers[name].shape] } : undefined));
-    const outputInfos = n.outputs.map(info);
-    const [out] = impl.run({ node: n, inputs, inputInfos, outputInfos });
-    v = out;
-    vInfo = outputInfos[0] ?? { name: n.outputs[0], dtype: out.dtype, shape: [256] };
-  }
-  return Int32Array.from(v.data as ArrayLike<number>);
-}
 
 export interface UnaryDesc {
   readonly name: string;
