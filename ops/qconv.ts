@@ -1,15 +1,12 @@
 // hsq QConv(x, w, bias?) (docs/ir.md): Conv attributes with explicit pads plus qmin/qmax;
 // acc[m] = bias[m] + Σ (x - zx)(w - zw[m]) in int32, then
 // requantize(acc, requantMultiplier(sx, sw[m], sy), zy, qmin, qmax). Quant comes from the infos.
-import { fail } from '../core/diagnostics';
 import { makeTensor, numel } from '../core/ir/tensor';
-import { requantMultiplier } from '../core/numerics';
 import { attr, defineOp } from './lib/descriptor';
 import { convInt2D } from './lib/conv-kernel';
 import { CONV_ATTRS, conv2DParams, convAttrs, convOutputShape } from './lib/conv-setup';
-import { inferQOutDtype, outputClamp, perTensor, quantOf } from './lib/hsq-quant';
+import { accumulatorQuant, inferQOutDtype } from './lib/hsq-quant';
 import { need, requireDtype, requireLength } from './lib/op-util';
-import { perChannel } from './lib/quant-params';
 import { requantizePlanes } from './lib/requant';
 
 export const QConv = defineOp({
@@ -28,24 +25,13 @@ export const QConv = defineOp({
     requireDtype(node, 'w', w.dtype, ['int8', 'uint8', 'int4', 'uint4']);
     const { params, outShape } = conv2DParams(node, x.shape, w.shape, convAttrs(node, attrs));
     const M = params.M;
-    const qx = perTensor(node, quantOf(node, inputInfos[0], 'x'), 'x');
-    const qwInfo = quantOf(node, inputInfos[1], 'w');
-    if (qwInfo.scale.length > 1 && (qwInfo.axis ?? 0) !== 0 || qwInfo.blockSize)
-      fail('unsupported', `node '${node.name}' (QConv): weights must be quantized per tensor or per output channel (axis 0)`, node.name);
-    const sw = perChannel(node.name, 'w scale', qwInfo.scale, M, 1);
-    const zw = perChannel(node.name, 'w zero point', qwInfo.zeroPoint, M, 0);
-    const outInfo = outputInfos[0];
-    const qy = quantOf(node, outInfo, 'output');
-    const y0 = perTensor(node, qy, 'output');
+    const dtype = outputInfos[0]?.dtype ?? inferQOutDtype(node, x.dtype);
+    const q = accumulatorQuant(node, inputInfos[0], inputInfos[1], outputInfos[0], dtype, M, 0);
     if (bias) { requireDtype(node, 'bias', bias.dtype, ['int32']); requireLength(node, 'bias', bias, M); }
     const acc = new Int32Array(numel(outShape));
-    convInt2D(params, x.data as ArrayLike<number>, qx.zero, w.data as ArrayLike<number>, zw, bias?.data as Int32Array | undefined, acc);
-    const mult = new Float64Array(M);
-    for (let m = 0; m < M; m++) mult[m] = requantMultiplier(qx.scale, sw[m], y0.scale);
-    const dtype = outInfo?.dtype ?? inferQOutDtype(node, x.dtype);
-    const [lo, hi] = outputClamp(node, qy, dtype);
+    convInt2D(params, x.data as ArrayLike<number>, q.x.zero, w.data as ArrayLike<number>, q.wZero, bias?.data as Int32Array | undefined, acc);
     const y = makeTensor(dtype, outShape);
-    requantizePlanes(acc, params.N, M, params.OH * params.OW, mult, y0.zero, lo, hi, y.data);
+    requantizePlanes(acc, params.N, M, params.OH * params.OW, q.multiplier, q.y.zero, q.lo, q.hi, y.data);
     return [y];
   },
 });

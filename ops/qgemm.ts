@@ -3,12 +3,10 @@
 // requantize(acc, requantMultiplier(sx, sw[n], sy), zy, qmin, qmax).
 import { fail } from '../core/diagnostics';
 import { makeTensor } from '../core/ir/tensor';
-import { requantMultiplier } from '../core/numerics';
 import { attr, defineOp } from './lib/descriptor';
-import { inferQOutDtype, outputClamp, perTensor, quantOf } from './lib/hsq-quant';
+import { accumulatorQuant, inferQOutDtype } from './lib/hsq-quant';
 import { matmulInt, matmulShape } from './lib/matmul-kernel';
 import { need, requireDtype, requireLength } from './lib/op-util';
-import { perChannel } from './lib/quant-params';
 import { requantizeColumns } from './lib/requant';
 
 function qgemmShape(node: string, x: readonly number[], w: readonly number[]) {
@@ -34,25 +32,15 @@ export const QGemm = defineOp({
     requireDtype(node, 'x', x.dtype, ['int8', 'uint8']);
     requireDtype(node, 'w', w.dtype, ['int8', 'uint8', 'int4', 'uint4']);
     const { K, N, rows, outShape } = qgemmShape(node.name, x.shape, w.shape);
-    const qx = perTensor(node, quantOf(node, inputInfos[0], 'x'), 'x');
-    const qw = quantOf(node, inputInfos[1], 'w');
-    if ((qw.scale.length > 1 && (qw.axis ?? 1) !== 1) || qw.blockSize)
-      fail('unsupported', `node '${node.name}' (QGemm): weights must be quantized per tensor or per column (axis 1)`, node.name);
-    const sw = perChannel(node.name, 'w scale', qw.scale, N, 1);
-    const zw = perChannel(node.name, 'w zero point', qw.zeroPoint, N, 0);
-    const qy = quantOf(node, outputInfos[0], 'output');
-    const y0 = perTensor(node, qy, 'output');
+    const dtype = outputInfos[0]?.dtype ?? inferQOutDtype(node, x.dtype);
+    const q = accumulatorQuant(node, inputInfos[0], inputInfos[1], outputInfos[0], dtype, N, 1);
     if (bias) { requireDtype(node, 'bias', bias.dtype, ['int32']); requireLength(node, 'bias', bias, N); }
     const s = matmulShape(node.name, [rows, K], [K, N]);
     const acc = new Int32Array(rows * N);
-    matmulInt(s, x.data as ArrayLike<number>, new Float64Array(rows).fill(qx.zero), w.data as ArrayLike<number>, zw,
+    matmulInt(s, x.data as ArrayLike<number>, new Float64Array(rows).fill(q.x.zero), w.data as ArrayLike<number>, q.wZero,
       bias?.data as Int32Array | undefined, acc);
-    const mult = new Float64Array(N);
-    for (let j = 0; j < N; j++) mult[j] = requantMultiplier(qx.scale, sw[j], y0.scale);
-    const dtype = outputInfos[0]?.dtype ?? inferQOutDtype(node, x.dtype);
-    const [lo, hi] = outputClamp(node, qy, dtype);
     const y = makeTensor(dtype, outShape);
-    requantizeColumns(acc, rows, N, mult, y0.zero, lo, hi, y.data);
+    requantizeColumns(acc, rows, N, q.multiplier, q.y.zero, q.lo, q.hi, y.data);
     return [y];
   },
 });

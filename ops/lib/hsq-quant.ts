@@ -1,8 +1,11 @@
-// Quantization of hsq QConv / QGemm operands, read from the tensor infos (docs/ir.md).
+// Quantization of hsq QConv / QGemm operands, read from the tensor infos (docs/ir.md), and the
+// one builder of their requantization parameters that the interpreter, the host C emitter and
+// the Cortex-M55 kernels share.
 import { fail } from '../../core/diagnostics';
 import { DType, intRange } from '../../core/ir/dtype';
 import { Node, QuantParams, TensorInfo, attrInt } from '../../core/ir/graph';
-import { quantRange } from '../../core/numerics';
+import { quantRange, requantMultiplier } from '../../core/numerics';
+import { perChannel } from './quant-params';
 
 export function quantOf(node: Node, info: TensorInfo | undefined, what: string): QuantParams {
   const q = info?.quant;
@@ -34,4 +37,41 @@ export function outputClamp(node: Node, out: QuantParams, dtype: DType): [number
   const lo = attrInt(node, 'qmin', Math.max(dlo, tlo));
   const hi = attrInt(node, 'qmax', Math.min(dhi, thi));
   return [lo, hi];
+}
+
+/** What requantizes an accumulating hsq op: y = clamp(round(float(acc) * multiplier[c]) + y.zero). */
+export interface AccumulatorQuant {
+  /** Per-tensor input quantization. */
+  readonly x: { readonly scale: number; readonly zero: number };
+  /** The weights' quantization as given (bits, bipolar...) and its per-channel scale and zero point. */
+  readonly w: QuantParams;
+  readonly wScale: Float64Array;
+  readonly wZero: Float64Array;
+  /** Per-tensor output quantization. */
+  readonly y: { readonly scale: number; readonly zero: number };
+  /** Output clamp: qmin/qmax, else the output's quant range within its container. */
+  readonly lo: number;
+  readonly hi: number;
+  /** float32 requantMultiplier(x.scale, wScale[c], y.scale) per output channel. */
+  readonly multiplier: Float32Array;
+}
+
+/**
+ * The requantization of hsq QConv (`axis` 0: weights [M, C/group, kH, kW]) or QGemm (`axis` 1:
+ * [K, N]) with `channels` output channels, from the tensor infos; the output container is
+ * `yDtype`. Weights must be quantized per tensor or per output channel along `axis`.
+ */
+export function accumulatorQuant(node: Node, xInfo: TensorInfo | undefined, wInfo: TensorInfo | undefined, yInfo: TensorInfo | undefined,
+  yDtype: DType, channels: number, axis: 0 | 1): AccumulatorQuant {
+  const x = perTensor(node, quantOf(node, xInfo, 'x'), 'x');
+  const w = quantOf(node, wInfo, 'w');
+  if ((w.scale.length > 1 && (w.axis ?? axis) !== axis) || w.blockSize)
+    fail('unsupported', `node '${node.name}' (${node.op}): weights must be quantized per tensor or per ${axis === 0 ? 'output channel (axis 0)' : 'column (axis 1)'}`, node.name);
+  const wScale = perChannel(node.name, 'w scale', w.scale, channels, 1);
+  const wZero = perChannel(node.name, 'w zero point', w.zeroPoint, channels, 0);
+  const qy = quantOf(node, yInfo, 'output');
+  const y = perTensor(node, qy, 'output');
+  const [lo, hi] = outputClamp(node, qy, yDtype);
+  const multiplier = Float32Array.from(wScale, (s) => requantMultiplier(x.scale, s, y.scale));
+  return { x, w, wScale, wZero, y, lo, hi, multiplier };
 }

@@ -4,7 +4,7 @@ import { requantize } from '../../core/numerics';
 import { TypedArray } from '../../core/ir/dtype';
 
 export function requantizePlanes(acc: Int32Array, batches: number, channels: number, plane: number,
-  mult: Float64Array, zero: number, lo: number, hi: number, out: TypedArray): void {
+  mult: ArrayLike<number>, zero: number, lo: number, hi: number, out: TypedArray): void {
   let o = 0;
   for (let n = 0; n < batches; n++) {
     for (let c = 0; c < channels; c++) {
@@ -14,7 +14,7 @@ export function requantizePlanes(acc: Int32Array, batches: number, channels: num
   }
 }
 
-export function requantizeColumns(acc: Int32Array, rows: number, cols: number, mult: Float64Array,
+export function requantizeColumns(acc: Int32Array, rows: number, cols: number, mult: ArrayLike<number>,
   zero: number, lo: number, hi: number, out: TypedArray): void {
   let o = 0;
   for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++, o++) out[o] = requantize(acc[o], mult[j], zero, lo, hi);

@@ -7,6 +7,7 @@ import { intRange } from '../../core/ir/dtype';
 import { Graph, Node, TensorInfo } from '../../core/ir/graph';
 import { numel } from '../../core/ir/tensor';
 import { planMemory, PlanItem } from '../../core/memory-planner';
+import { safeComment } from './comment';
 import { ModelContext, NodeContext } from './context';
 import { HSQ_DTYPE_NAME, byteSize, cFloat, cIdent, channelsLast, ctype, physStrides, rowMajor } from './ctypes';
 import { ndLoop } from './nd-loop';
@@ -64,10 +65,6 @@ export interface EmittedC {
 }
 
 const ALIGN = 16;
-
-function safeComment(s: string): string {
-  return s.replace(/\*\//g, '* /').replace(/[\r\n]/g, ' ');
-}
 
 export function describeTensor(info: TensorInfo): string {
   let s = `${info.dtype}[${info.shape.join(',')}]`;

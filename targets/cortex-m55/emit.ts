@@ -6,12 +6,11 @@
 import { Graph } from '../../core/ir/graph';
 import { numel, toNumbers } from '../../core/ir/tensor';
 import { canonicalDomain } from '../../ops/engine/registry';
-import { perChannel } from '../../ops/lib/quant-params';
-import { outputClamp, perTensor, quantOf } from '../../ops/lib/hsq-quant';
+import { accumulatorQuant } from '../../ops/lib/hsq-quant';
 import { conv2DParams, readConvAttrs } from '../../ops/lib/conv-setup';
-import { requantMultiplier } from '../../core/numerics';
 import { HsqError } from '../../core/diagnostics';
 import { EmitOptions, EmittedC, emitModel } from '../c/emit-model';
+import { safeComment } from '../c/comment';
 import { NodeContext } from '../c/context';
 import { m55KernelHeader } from './runtime-files';
 import { generateConv, generateFc, KernelDescError, outH, outW } from './kernels/conv';
@@ -90,34 +89,27 @@ function needInt8Operands(ctx: NodeContext): void {
  * and per-channel zero points (`channels` along `axis`), bias, input zero point (uint8 runs as
  * int8), per-channel requantization multipliers, output zero point and clamp.
  */
-function accumulatorQuant(ctx: NodeContext, fn: string, channels: number, axis: 0 | 1) {
+function kernelQuantFields(ctx: NodeContext, fn: string, channels: number, axis: 0 | 1) {
   const n = ctx.node;
-  const xi = ctx.in(0), wi = ctx.in(1), yi = ctx.out(0);
-  const qx = perTensor(n, quantOf(n, xi, 'x'), 'x');
-  const qw = quantOf(n, wi, 'w');
-  need(!qw.blockSize && (qw.scale.length === 1 || (qw.axis ?? axis) === axis), `blocked or non-axis-${axis} weight quantization`);
-  const sw = perChannel(n.name, 'w scale', qw.scale, channels, 1);
-  const zw = perChannel(n.name, 'w zero point', qw.zeroPoint, channels, 0);
-  const qyInfo = quantOf(n, yi, 'output');
-  const qy = perTensor(n, qyInfo, 'output');
-  const [lo, hi] = outputClamp(n, qyInfo, yi.dtype);
+  const xi = ctx.in(0), yi = ctx.out(0);
+  const q = accumulatorQuant(n, xi, ctx.in(1), yi, yi.dtype, channels, axis);
   const xUnsigned = xi.dtype === 'uint8';
   // uint8 activations run as int8: x - 128 with zero point zx - 128 gives the same Σ(x - zx)w.
-  const zx = xUnsigned ? qx.zero - 128 : qx.zero;
-  need(Number.isInteger(zx) && zx >= -128 && zx <= 127, `input zero point ${qx.zero}`);
+  const zx = xUnsigned ? q.x.zero - 128 : q.x.zero;
+  need(Number.isInteger(zx) && zx >= -128 && zx <= 127, `input zero point ${q.x.zero}`);
   return {
     xUnsigned,
     fields: {
       name: fn,
-      comment: `node '${n.name.replace(/\*\//g, '* /').replace(/[\r\n]/g, ' ')}' (${n.op})`,
+      comment: `node '${safeComment(n.name)}' (${n.op})`,
       weights: toNumbers(ctx.constValue(1)),
-      weightBits: generatorBits(qw.bits, qw.bipolar),
-      weightZeroPoint: zw,
+      weightBits: generatorBits(q.w.bits, q.w.bipolar),
+      weightZeroPoint: q.wZero,
       bias: ctx.has(2) ? Int32Array.from(ctx.constValue(2).data as Int32Array) : undefined,
       inputZeroPoint: zx,
-      multiplier: Float32Array.from(sw, (s) => requantMultiplier(qx.scale, s, qy.scale)),
-      outputZeroPoint: qy.zero,
-      qmin: lo, qmax: hi,
+      multiplier: q.multiplier,
+      outputZeroPoint: q.y.zero,
+      qmin: q.lo, qmax: q.hi,
       outputType: yi.dtype as 'int8' | 'uint8',
     },
   };
@@ -141,7 +133,7 @@ function qconvDesc(ctx: NodeContext, fn: string): QConvParams {
   need(p.dh === 1 && p.dw === 1, `dilation ${p.dh}x${p.dw}`);
   const depthwise = p.group > 1 && p.group === p.C && p.M === p.C;
   need(p.group === 1 || depthwise, `group ${p.group}`);
-  const { xUnsigned, fields } = accumulatorQuant(ctx, fn, p.M, 0);
+  const { xUnsigned, fields } = kernelQuantFields(ctx, fn, p.M, 0);
   const padB = Math.max(0, (p.OH - 1) * p.sh + p.KH - p.H - p.padT);
   const padR = Math.max(0, (p.OW - 1) * p.sw + p.KW - p.W - p.padL);
   const desc: ConvLayerDesc = {
@@ -282,7 +274,7 @@ function qgemmDesc(ctx: NodeContext, fn: string): FcParams {
   const w = ctx.constValue(1);
   need(w.shape.length === 2, `weights of rank ${w.shape.length}`);
   const [K, N] = w.shape;
-  const { xUnsigned, fields } = accumulatorQuant(ctx, fn, N, 1);
+  const { xUnsigned, fields } = kernelQuantFields(ctx, fn, N, 1);
   need(xi.shape[xi.shape.length - 1] === K, 'inner dimension');
   const rows = numel(xi.shape) / K;
   return { rows, xUnsigned, desc: { ...fields, inFeatures: K, outFeatures: N } };
@@ -290,7 +282,7 @@ function qgemmDesc(ctx: NodeContext, fn: string): FcParams {
 
 function kernelsSource(P: string, g: Graph, kernels: string[]): string {
   const head = [
-    `/* ${P}_m55: generated Cortex-M55 kernels of the model '${g.name.replace(/\*\//g, '* /').replace(/[\r\n]/g, ' ')}' (${kernels.length} layer${kernels.length === 1 ? '' : 's'}).`,
+    `/* ${P}_m55: generated Cortex-M55 kernels of the model '${safeComment(g.name)}' (${kernels.length} layer${kernels.length === 1 ? '' : 's'}).`,
     ' * Each function has an MVE path (Helium, when __ARM_FEATURE_MVE is defined) and a portable',
     ' * scalar path; both equal the interpreter bit for bit. Generated by hsq; do not edit. */',
     '#include <stdint.h>',

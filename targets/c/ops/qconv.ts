@@ -2,7 +2,7 @@
 // QLinearConv and ConvInteger (raw int32 accumulators). acc = bias + Σ (x - zx)(w - zw[m]),
 // padding taps skipped; requantize(acc, requantMultiplier(sx, sw[m], sy), zy, qmin, qmax).
 import { perChannel } from '../../../ops/lib/quant-params';
-import { outputClamp, perTensor, quantOf } from '../../../ops/lib/hsq-quant';
+import { accumulatorQuant } from '../../../ops/lib/hsq-quant';
 import { requantMultiplier } from '../../../core/numerics';
 import { intRange } from '../../../core/ir/dtype';
 import { Tensor, toNumbers } from '../../../core/ir/tensor';
@@ -89,24 +89,16 @@ function emitQConvLayer(ctx: NodeContext, L: QLayer, wIndex: number): void {
  * The QLayer of an hsq QConv/QGemm from its tensors' quantization: per-tensor input and output,
  * per-channel weights (`channels` of them), requantization multipliers, clamp and bias.
  */
-export function qLayerOf(ctx: NodeContext, channels: number): QLayer {
-  const n = ctx.node;
-  const xi = ctx.in(0), wi = ctx.in(1), yi = ctx.out(0);
-  const qx = perTensor(n, quantOf(n, xi, 'x'), 'x');
-  const qw = quantOf(n, wi, 'w');
-  const sw = perChannel(n.name, 'w scale', qw.scale, channels, 1);
-  const zw = perChannel(n.name, 'w zero point', qw.zeroPoint, channels, 0);
-  const qyInfo = quantOf(n, yi, 'output');
-  const qy = perTensor(n, qyInfo, 'output');
-  const [lo, hi] = outputClamp(n, qyInfo, yi.dtype);
-  const mult = Float32Array.from(sw, (s) => requantMultiplier(qx.scale, s, qy.scale));
+export function qLayerOf(ctx: NodeContext, channels: number, axis: 0 | 1): QLayer {
+  const xi = ctx.in(0), yi = ctx.out(0);
+  const q = accumulatorQuant(ctx.node, xi, ctx.in(1), yi, yi.dtype, channels, axis);
   return {
-    xUnsigned: xi.dtype === 'uint8', zx: qx.zero, w: ctx.constValue(1), wBits: qw.bipolar ? 1 : qw.bits, zw, mult, zy: qy.zero, lo, hi,
-    yKind: yKindOf(yi.dtype), bias: ctx.has(2) ? Int32Array.from(ctx.constValue(2).data as Int32Array) : undefined,
+    xUnsigned: xi.dtype === 'uint8', zx: q.x.zero, w: ctx.constValue(1), wBits: q.w.bipolar ? 1 : q.w.bits, zw: q.wZero, mult: q.multiplier,
+    zy: q.y.zero, lo: q.lo, hi: q.hi, yKind: yKindOf(yi.dtype), bias: ctx.has(2) ? Int32Array.from(ctx.constValue(2).data as Int32Array) : undefined,
   };
 }
 
-export const emitQConv: OpEmitter = (ctx) => emitQConvLayer(ctx, qLayerOf(ctx, ctx.constValue(1).shape[0]), 1);
+export const emitQConv: OpEmitter = (ctx) => emitQConvLayer(ctx, qLayerOf(ctx, ctx.constValue(1).shape[0], 0), 1);
 
 export const emitQLinearConv: OpEmitter = (ctx) => {
   const n = ctx.node;

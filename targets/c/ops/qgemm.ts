@@ -45,7 +45,7 @@ function emitQGemmLayer(ctx: NodeContext, L: QLayer): void {
 }
 
 
-export const emitQGemm: OpEmitter = (ctx) => emitQGemmLayer(ctx, qLayerOf(ctx, ctx.constValue(1).shape[1]));
+export const emitQGemm: OpEmitter = (ctx) => emitQGemmLayer(ctx, qLayerOf(ctx, ctx.constValue(1).shape[1], 1));
 
 function checkMatrixB(ctx: NodeContext, b: Tensor): void {
   if (b.shape.length < 2) ctx.fail(`B must be a constant matrix (rank >= 2) for the C backend, got [${b.shape}]`);

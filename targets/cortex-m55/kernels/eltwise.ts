@@ -6,7 +6,8 @@
 // are 8-bit, so the generator proves that sequence equal to the interpreter on all 65 536 input
 // pairs before it enables the MVE path; otherwise the layer keeps the scalar path.
 import { quantizeValue, dequantizeValue, roundHalfEven } from '../../../core/numerics';
-import { OpKernel, OpKernelError, QOut, QSide, cFloat, cTypeOf, checkName, reciprocal32, safeComment, safeScale, vdiv32 } from './op-kernel';
+import { OpKernel, OpKernelError, QOut, QSide, cFloat, cTypeOf, checkName, reciprocal32, safeScale, vdiv32 } from './op-kernel';
+import { safeComment } from '../../c/comment';
 
 export interface BinaryDesc {
   readonly name: string;

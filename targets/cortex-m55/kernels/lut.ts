@@ -4,7 +4,8 @@
 // table is the interpreter's numbers by construction (ops/engine/byte-table.ts). A table that is a clamp of the identity
 // (Relu/Clip with the same scale in and out) becomes VMAX/VMIN; any other is applied with
 // 16-lane byte gathers (VLDRB.U8 gather).
-import { OpKernel, OpKernelError, checkName, cTypeOf, safeComment } from './op-kernel';
+import { OpKernel, OpKernelError, checkName, cTypeOf } from './op-kernel';
+import { safeComment } from '../../c/comment';
 
 export interface UnaryDesc {
   readonly name: string;

@@ -2,7 +2,8 @@
 // contiguous runs (whole channel vectors), or, when the QuantizeLinear after the op does not
 // undo the DequantizeLinear before it (Concat with differing scales), the interpreter's
 // 256-entry requantization table applied with byte gathers on the way.
-import { OpKernel, OpKernelError, checkName, cTypeOf, safeComment } from './op-kernel';
+import { OpKernel, OpKernelError, checkName, cTypeOf } from './op-kernel';
+import { safeComment } from '../../c/comment';
 
 export interface ConcatPart {
   /** Elements of one outer step of this input (its slab of the output). */

@@ -40,10 +40,6 @@ export function checkName(name: string): void {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new OpKernelError(`kernel name '${name}' is not a C identifier`);
 }
 
-export function safeComment(s: string): string {
-  return s.replace(/\*\//g, '* /').replace(/[\r\n]/g, ' ');
-}
-
 const F = new Float32Array(1);
 const I = new Int32Array(F.buffer);
 

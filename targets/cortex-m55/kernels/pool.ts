@@ -7,7 +7,8 @@
 // / sy, round half to even), 4 channels a float32 vector; the divisions as hsq_m55_vdiv.
 import { tapRanges } from '../../../ops/lib/conv-geometry';
 import { quantizeValue } from '../../../core/numerics';
-import { OpKernel, OpKernelError, QOut, QSide, cFloat, cTypeOf, checkName, reciprocal32, safeComment, safeScale } from './op-kernel';
+import { OpKernel, OpKernelError, QOut, QSide, cFloat, cTypeOf, checkName, reciprocal32, safeScale } from './op-kernel';
+import { safeComment } from '../../c/comment';
 
 export interface PoolGeometry {
   readonly N: number; readonly H: number; readonly W: number; readonly C: number;
