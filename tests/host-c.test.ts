@@ -11,6 +11,9 @@ import { Tensor, makeTensor, numel } from '../core/ir/tensor';
 import { inferShapes } from '../passes/shape-inference';
 import { dequantizeValue } from '../core/numerics';
 import { compareExact } from './support/host-c-conformance';
+import * as fs from 'fs';
+import * as path from 'path';
+import { runtimeDir } from '../core/package-files';
 
 // ------------------------------------------------------------------ builders
 
@@ -358,6 +361,16 @@ describe('host C backend on built graphs', () => {
     // No absolute paths or timestamps.
     for (const f of Object.values(a.files)) if (typeof f === 'string') expect(f).not.toMatch(/\/work\/|\/tmp\/|20\d\d-\d\d-\d\d/);
     expect(emitC(c.graph, { name: 'net', layout: 'nhwc' }).files['net.h']).toContain('NET_LAYOUT_NHWC 1');
+  });
+
+  test('hsq_qparams_t is written with designated initialisers naming every field of the runtime struct', () => {
+    const header = fs.readFileSync(path.join(runtimeDir(), 'hsq_runtime.h'), 'utf8');
+    const body = /typedef struct \{([^}]*)\} hsq_qparams_t;/.exec(header)![1].replace(/\/\*[\s\S]*?\*\//g, '');
+    const fields = [...body.matchAll(/int32_t\s+([^;]+);/g)].flatMap((m) => m[1].split(',').map((f) => f.trim()));
+    expect(fields.length).toBeGreaterThan(10);
+    const src = emitC(cases.find((x) => x.name === 'qconv_w4_pc_u8_stride')!.graph, { name: 'net' }).files['net.c'] as string;
+    const init = /static const hsq_qparams_t \w+ = \{ ([^}]*) \};/.exec(src)![1];
+    expect(init.split(', ').map((kv) => /^\.(\w+) = \S+$/.exec(kv)![1])).toEqual(fields);
   });
 
   test('quantized unary chains become lookup tables', () => {

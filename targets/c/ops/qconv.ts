@@ -54,9 +54,13 @@ export function emitQParams(ctx: NodeContext, L: QLayer, rows: number, rowLen: n
   const unpackBytes = packed.bits < 8 ? Math.ceil((mblock * rowLen) / 16) * 16 : 0;
   const scratchBytes = unpackBytes + px * rowLen * 2;
   const scratch = scratchBytes > 0 ? ctx.scratch(scratchBytes, 'int8_t') : 'NULL';
-  const q = ctx.addStatic('q', (s) => `static const hsq_qparams_t ${s} = { ${[
-    L.xUnsigned ? 1 : 0, L.yKind, L.zx, L.zy, L.lo, L.hi, packed.bits, packed.mul, packed.add, packed.rowBytes, mblock, perChannelMult ? 1 : 0, px,
-  ].join(', ')} }; /* ${packed.bits}-bit weights${packed.bits < 8 ? ` (value = code * ${packed.mul} + ${packed.add})` : ''}${px ? `; patches of ${px} pixels` : ''} */`);
+  // Designated initialisers: the emitted line says which number is which field.
+  const fields: [string, string | number][] = [
+    ['x_unsigned', L.xUnsigned ? 1 : 0], ['y_kind', L.yKind], ['zx', L.zx], ['zy', L.zy], ['qmin', L.lo], ['qmax', L.hi],
+    ['wbits', packed.bits], ['wmul', packed.mul], ['wadd', packed.add], ['row_bytes', packed.rowBytes], ['mblock', mblock],
+    ['per_channel', perChannelMult ? 1 : 0], ['patch', px],
+  ];
+  const q = ctx.addStatic('q', (s) => `static const hsq_qparams_t ${s} = { ${fields.map(([k, v]) => `.${k} = ${v}`).join(', ')} }; /* ${packed.bits}-bit weights${packed.bits < 8 ? ` (value = code * ${packed.mul} + ${packed.add})` : ''}${px ? `; patches of ${px} pixels` : ''} */`);
   return { wp, bp, mp, scratch, q, packed };
 }
 
