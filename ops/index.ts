@@ -24,6 +24,7 @@ export { Exp } from './exp';
 export { Expand } from './expand';
 export { Flatten } from './flatten';
 export { Gather } from './gather';
+export { Gelu } from './gelu';
 export { Gemm } from './gemm';
 export { GlobalAveragePool } from './global-average-pool';
 export { GlobalMaxPool } from './global-max-pool';
