@@ -136,7 +136,7 @@ export const coreSection: BenchSection = {
     // hsq core pipeline + reference interpreter.
     const pm = ctx.optionalModule<{ runPipeline?: (...a: unknown[]) => unknown }>('passes/pass-manager');
     const pl = ctx.optionalModule<{ corePipeline?: unknown }>('passes/pipeline');
-    const it = ctx.optionalModule<{ runGraph?: (...a: unknown[]) => unknown }>('ops/interpreter');
+    const it = ctx.optionalModule<{ runGraph?: (...a: unknown[]) => unknown }>('ops/engine/interpreter');
     const missing = [pm, pl, it].find((m) => !m.ok) as { ok: false; figure: Figure } | undefined;
     if (missing) {
       figures['hsq.pipeline'] = missing.figure;
@@ -160,7 +160,7 @@ export const coreSection: BenchSection = {
         } catch (e) { figures['hsq.pipeline'] = errorFigure(e); }
       }
       if (!runGraph) {
-        figures['hsq.interpreter'] = { status: 'not-built', reason: 'ops/interpreter does not export runGraph' };
+        figures['hsq.interpreter'] = { status: 'not-built', reason: 'ops/engine/interpreter does not export runGraph' };
       } else if (!g2) {
         figures['hsq.interpreter'] = { status: 'not-built', reason: 'needs the pipeline result (hsq.pipeline has no result)' };
       } else {

@@ -2,7 +2,7 @@
 // conformance tests, whose models take weights, scales, shapes and bounds as graph inputs).
 //
 // Rule: a graph input stays a runtime input when some node reads it as its first input (position
-// 0) and that op does not require position 0 at compile time (OpImpl.constInputs), or when no
+// 0) and that op does not require position 0 at compile time (OpDescriptor.constInputs), or when no
 // node reads it (it only feeds graph outputs). Every other graph input with a given value (weights,
 // biases, scales, zero points, shapes, Clip bounds, Resize scales, the second operand of a binary
 // op) is bound as an initializer. The data input of every op thus stays dynamic, and everything a

@@ -4,7 +4,7 @@
 // Float Conv / Gemm (float32 output, no activation yet) + Relu | Clip | LeakyRelu: the op gets
 //   activation        'relu' | 'clip' | 'leakyrelu'   (STRING)
 //   activation_params []      | [min, max] | [alpha]  (FLOATS, float32 values)
-// applied to each float32 output element after the bias (compiler/interp/ops/fused-activation.ts
+// applied to each float32 output element after the bias (ops/lib/fused-activation.ts
 // and the C kernels): the same float32 operations the separate op does, so the result is
 // bit-identical. (Names follow ONNX Runtime's FusedConv; ONNX export splits them back.)
 //
