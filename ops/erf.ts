@@ -7,7 +7,7 @@
 import { Tensor } from '../core/ir/tensor';
 import { expf } from '../core/expf';
 import { unaryOp } from './lib/elementwise';
-import { FLOAT_TYPES, mapUnary, requireFloat } from './lib/tensor-util';
+import { mapUnary } from './lib/tensor-util';
 
 const fround = Math.fround;
 
@@ -41,11 +41,8 @@ export function erf(x: Tensor): Tensor {
 
 export const Erf = unaryOp({
   op: 'Erf',
-  types: FLOAT_TYPES,
+  floatOnly: true,
   traits: { quant: 'lookup-table', quantizer: false, npu: 'lookup-activation' },
   c: { unary: (v) => `hsq_erff(${v})` },
-  compute: (x, _a, node) => {
-    requireFloat(node, x.dtype);
-    return erf(x);
-  },
+  compute: (x) => erf(x),
 });

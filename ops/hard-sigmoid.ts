@@ -2,7 +2,7 @@
 import { Tensor } from '../core/ir/tensor';
 import { attr } from './lib/descriptor';
 import { unaryOp } from './lib/elementwise';
-import { FLOAT_TYPES, mapUnary, requireFloat, roundFor } from './lib/tensor-util';
+import { mapUnary, roundFor } from './lib/tensor-util';
 
 const fround = Math.fround;
 
@@ -21,11 +21,8 @@ export function hardSigmoid(x: Tensor, alpha = 0.2, beta = 0.5): Tensor {
 export const HardSigmoid = unaryOp({
   op: 'HardSigmoid',
   attrs: { alpha: attr.float(0.2), beta: attr.float(0.5) },
-  types: FLOAT_TYPES,
+  floatOnly: true,
   traits: { quant: 'lookup-table', npu: 'lookup-activation' },
   c: { unary: (v, e) => `hsq_hard_sigmoid(${v}, ${e.float(fround(e.attrs.alpha))}, ${e.float(fround(e.attrs.beta))})` },
-  compute: (x, { alpha, beta }, node) => {
-    requireFloat(node, x.dtype);
-    return hardSigmoid(x, alpha, beta);
-  },
+  compute: (x, { alpha, beta }) => hardSigmoid(x, alpha, beta),
 });

@@ -2,7 +2,7 @@
 import { Tensor } from '../core/ir/tensor';
 import { unaryOp } from './lib/elementwise';
 import { hardSigmoidf } from './hard-sigmoid';
-import { FLOAT_TYPES, mapUnary, requireFloat } from './lib/tensor-util';
+import { mapUnary } from './lib/tensor-util';
 
 const fround = Math.fround;
 
@@ -19,11 +19,8 @@ export function hardSwish(x: Tensor): Tensor {
 
 export const HardSwish = unaryOp({
   op: 'HardSwish',
-  types: FLOAT_TYPES,
+  floatOnly: true,
   traits: { quant: 'lookup-table', npu: 'lookup-activation' },
   c: { unary: (v, e) => `(${v} * hsq_hard_sigmoid(${v}, ${e.float(HARD_SWISH_ALPHA)}, 0.5f))` },
-  compute: (x, _a, node) => {
-    requireFloat(node, x.dtype);
-    return hardSwish(x);
-  },
+  compute: (x) => hardSwish(x),
 });

@@ -2,7 +2,7 @@
 import { Tensor } from '../core/ir/tensor';
 import { attr } from './lib/descriptor';
 import { unaryOp } from './lib/elementwise';
-import { FLOAT_TYPES, mapUnary, requireFloat, roundFor } from './lib/tensor-util';
+import { mapUnary, roundFor } from './lib/tensor-util';
 
 export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
   const r = roundFor(x.dtype);
@@ -13,11 +13,8 @@ export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
 export const LeakyRelu = unaryOp({
   op: 'LeakyRelu',
   attrs: { alpha: attr.float(0.01, { samples: [0.01, 0.1] }) },
-  types: FLOAT_TYPES,
+  floatOnly: true,
   traits: { quant: 'lookup-table', npu: 'lookup-activation' },
   c: { unary: (v, e) => `(${v} < 0.0f ? ${e.float(Math.fround(e.attrs.alpha))} * ${v} : ${v})` },
-  compute: (x, { alpha }, node) => {
-    requireFloat(node, x.dtype);
-    return leakyRelu(x, alpha);
-  },
+  compute: (x, { alpha }) => leakyRelu(x, alpha),
 });

@@ -2,7 +2,7 @@
 import { Tensor } from '../core/ir/tensor';
 import { expf } from '../core/expf';
 import { unaryOp } from './lib/elementwise';
-import { FLOAT_TYPES, mapUnary, requireFloat } from './lib/tensor-util';
+import { mapUnary } from './lib/tensor-util';
 
 const fround = Math.fround;
 
@@ -17,11 +17,8 @@ export function sigmoid(x: Tensor): Tensor {
 
 export const Sigmoid = unaryOp({
   op: 'Sigmoid',
-  types: FLOAT_TYPES,
+  floatOnly: true,
   traits: { quant: 'lookup-table', npu: 'lookup-activation' },
   c: { unary: (v) => `(1.0f / (1.0f + hsq_expf(-${v})))` },
-  compute: (x, _a, node) => {
-    requireFloat(node, x.dtype);
-    return sigmoid(x);
-  },
+  compute: (x) => sigmoid(x),
 });

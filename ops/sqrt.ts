@@ -1,7 +1,7 @@
 // Sqrt: correctly rounded (fround of the double sqrt equals sqrtf).
 import { Tensor } from '../core/ir/tensor';
 import { unaryOp } from './lib/elementwise';
-import { FLOAT_TYPES, mapUnary, requireFloat, roundFor } from './lib/tensor-util';
+import { mapUnary, roundFor } from './lib/tensor-util';
 
 export function sqrt(x: Tensor): Tensor {
   const r = roundFor(x.dtype);
@@ -10,11 +10,8 @@ export function sqrt(x: Tensor): Tensor {
 
 export const Sqrt = unaryOp({
   op: 'Sqrt',
-  types: FLOAT_TYPES,
+  floatOnly: true,
   traits: { quant: 'lookup-table', quantizer: false, npu: 'lookup-activation' },
   c: { unary: (v) => `sqrtf(${v})` },
-  compute: (x, _a, node) => {
-    requireFloat(node, x.dtype);
-    return sqrt(x);
-  },
+  compute: (x) => sqrt(x),
 });

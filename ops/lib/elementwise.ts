@@ -5,7 +5,7 @@ import { Tensor } from '../../core/ir/tensor';
 import { HsqError } from '../../core/diagnostics';
 import { AttrSchema, AttrValues, CForm, InferArgs, InferredOutput, OpDescriptor, OpTraits, defineOp } from './descriptor';
 import { broadcastBinary, broadcastShapes } from './broadcast';
-import { inputInfo, req } from './tensor-util';
+import { FLOAT_TYPES, inputInfo, req, requireFloat } from './tensor-util';
 
 const fround = Math.fround;
 
@@ -68,16 +68,23 @@ interface ElementwiseSpec<S extends AttrSchema> {
   readonly c?: CForm<AttrValues<S>>;
 }
 
-/** A unary elementwise op computed by `compute(x, attrs, node)`; output as input 0. */
+/** A unary elementwise op computed by `compute(x, attrs, node)`; output as input 0. `floatOnly`:
+ *  the op takes float tensors only (FLOAT_TYPES; others are an error naming the node). */
 export function unaryOp<S extends AttrSchema = Record<never, never>>(spec: ElementwiseSpec<S> & {
+  readonly floatOnly?: boolean;
   readonly compute: (x: Tensor, attrs: AttrValues<S>, node: Node) => Tensor;
 }): OpDescriptor {
-  const { compute, ...rest } = spec;
+  const { compute, floatOnly, ...rest } = spec;
   return defineOp<S>({
     ...rest, attrs: (spec.attrs ?? {}) as S,
+    ...(floatOnly ? { types: FLOAT_TYPES } : {}),
     traits: { ...spec.traits, elementwise: 'unary' },
     infer: inferSameAsInput,
-    run: ({ node, inputs, attrs }) => [compute(req(node, inputs, 0), attrs, node)],
+    run: ({ node, inputs, attrs }) => {
+      const x = req(node, inputs, 0);
+      if (floatOnly) requireFloat(node, x.dtype);
+      return [compute(x, attrs, node)];
+    },
   });
 }
 
