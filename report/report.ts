@@ -3,8 +3,7 @@
 // Deterministic: no timestamps, no absolute paths unless the caller passes them, numbers rounded.
 import type { Alternative, LayerOption, Optimisation, Placement } from '../placement/placement';
 import type { Segment } from '../placement/partition';
-import type { CostParams, Device } from '../targets/stm32n6/cost-model';
-import { transitionCost } from '../targets/stm32n6/cost-model';
+import type { CostModel, Device } from '../placement/cost-model';
 import { layerWeightCount } from '../placement/layer-desc';
 import { storageBits } from '../core/ir/dtype';
 import { Graph } from '../core/ir/graph';
@@ -123,23 +122,27 @@ function tensorBytes(g: Graph, t: string): number {
 
 /** The report object (write it with JSON.stringify(report, null, 2)). */
 export function buildReport(
-  graph: Graph, placement: Placement, segments: readonly Segment[], costs: CostParams,
+  graph: Graph, placement: Placement, segments: readonly Segment[], cost: CostModel,
   memoryPlan?: ReportMemoryPlan, extras: ReportExtras = {},
 ): Report {
+  const costs = placement.params ?? cost.defaults;
+  const optimisation = placement.optimisation;
+  if (!optimisation) throw new Error('internal: buildReport needs a placement over an NPU and a CPU');
+  const est = (l: Placement['layers'][number]) => l.est ?? (() => { throw new Error(`internal: layer ${l.name} has no estimate`); })();
   const segOfNode = new Map<string, number>();
   for (const s of segments) for (const n of s.nodes) segOfNode.set(n, s.id);
   const shape = (t: string): readonly number[] => graph.tensors[t]?.shape ?? [];
   const layers: ReportLayer[] = placement.layers.map((l) => {
-    const failed = l.device === 'cpu' ? (l.npuWidenedCheck ?? l.npuCheck).reasons : [];
+    const failed = l.device === 'cpu' ? (l.npuWidenedCheck ?? l.npuCheck)?.reasons ?? [] : [];
     const out = l.outputs.find((o) => memoryPlan?.offsets.has(o));
     const at = out !== undefined ? memoryPlan!.offsets.get(out) : undefined;
     return {
       name: l.name, op: l.op, device: l.device, precision: l.lowerTo ?? l.precision, reason: l.reason, source: l.source,
       widened: l.widened, ...(l.lowerTo ? { lowerTo: l.lowerTo } : {}),
       nodes: l.nodes, origin: l.origin,
-      macs: l.est.macs, weightCount: layerWeightCount(l.desc), weightBytes: l.est.flashBytes,
+      macs: est(l).macs, weightCount: layerWeightCount(l.desc), weightBytes: est(l).flashBytes,
       shapes: { inputs: l.inputs.map(shape), outputs: l.outputs.map(shape) },
-      estTimeUs: r3(l.est.us), bound: l.est.bound,
+      estTimeUs: r3(est(l).us), bound: est(l).bound,
       segment: segOfNode.get(l.nodes[0]) ?? -1,
       ...(at ? { arenaOffset: { pool: at.pool, offset: at.offset } } : {}),
       ...(failed.length ? { npuConstraints: failed } : {}),
@@ -155,7 +158,7 @@ export function buildReport(
     const names = [...new Set(s.nodes.map((n) => layerOfNode[n]))];
     const crossing = s.inputs.filter((t) => { const p = prodSeg.get(t); return p && p.device !== s.device; });
     const bytes = crossing.reduce((a, t) => a + tensorBytes(graph, t), 0);
-    const tUs = crossing.length ? transitionCost({ from: s.device === 'npu' ? 'cpu' : 'npu', to: s.device, bytes }, costs) : 0;
+    const tUs = crossing.length ? cost.transition({ from: s.device === 'npu' ? 'cpu' : 'npu', to: s.device, bytes }, costs) : 0;
     return {
       id: s.id, device: s.device, layers: names, nodes: s.nodes.length, inputs: s.inputs, outputs: s.outputs,
       estTimeUs: r3(names.reduce((a, n) => a + (byName.get(n)?.estTimeUs ?? 0), 0)), transitionUs: r3(tUs),
@@ -171,7 +174,7 @@ export function buildReport(
   const transitions = rsegs.filter((s, k) => k > 0 && s.device !== rsegs[k - 1].device).length;
   const ram = memoryPlan
     ? { byPool: { ...memoryPlan.poolSizes }, bytes: Object.values(memoryPlan.poolSizes).reduce((a, b) => a + b, 0), planned: true }
-    : { bytes: Math.max(0, ...placement.layers.map((l) => l.est.ramBytes)), planned: false };
+    : { bytes: Math.max(0, ...placement.layers.map((l) => est(l).ramBytes)), planned: false };
   const notes = [
     'Times are cost-model estimates (targets/stm32n6/CALIBRATION.md), not measurements.',
     ...(ram.planned ? [] : ['RAM without a memory plan: the largest single-layer working set (a lower bound).']),
@@ -196,10 +199,10 @@ export function buildReport(
       timeUs: { npu: r3(sum((l) => l.estTimeUs, 'npu')), cpu: r3(sum((l) => l.estTimeUs, 'cpu')) },
     },
     optimisation: {
-      ...placement.optimisation,
-      alternatives: placement.optimisation.alternatives.map((a) => ({ ...a, latencyUs: r3(a.latencyUs) })),
-      candidateWeightShare: r3(placement.optimisation.candidateWeightShare),
-      candidateMacShare: r3(placement.optimisation.candidateMacShare),
+      ...optimisation,
+      alternatives: optimisation.alternatives.map((a) => ({ ...a, latencyUs: r3(a.latencyUs) })),
+      candidateWeightShare: r3(optimisation.candidateWeightShare),
+      candidateMacShare: r3(optimisation.candidateMacShare),
     },
     costParams: Object.fromEntries(Object.keys(costs).sort().map((k) => [k, costs[k]])),
     ...(extras.sensitivity ? { sensitivity: extras.sensitivity } : {}),

@@ -10,7 +10,10 @@ import { Graph } from '../core/ir/graph';
 import { placeGraph } from '../placement/placement';
 import { partition } from '../placement/partition';
 import { buildReport, formatPlacementTable, renderReportHtml, Report } from '../report';
-import { defaultCostParams } from '../targets/stm32n6/cost-model';
+import { STM32N6_COST_MODEL } from '../targets/stm32n6/cost-model';
+import { NEURAL_ART } from '../targets/stm32n6/npu-constraints';
+
+const N6 = { name: 'stm32n6', capabilities: { npu: NEURAL_ART }, costModel: STM32N6_COST_MODEL };
 
 function tinyYolo(): Graph {
   const ranges: Record<string, [number, number]> = {};
@@ -22,8 +25,8 @@ let g: Graph;
 let report: Report;
 let html: string;
 function make(opts = {}, plan?: Parameters<typeof buildReport>[4]): Report {
-  const { graph, placement } = placeGraph(g, opts);
-  return buildReport(graph, placement, partition(graph, placement.deviceOfNode), defaultCostParams, plan, { model: 'tiny-yolov2-voc-416' });
+  const { graph, placement } = placeGraph(g, N6, opts);
+  return buildReport(graph, placement, partition(graph, placement.deviceOfNode), STM32N6_COST_MODEL, plan, { model: 'tiny-yolov2-voc-416' });
 }
 beforeAll(() => {
   g = tinyYolo();

@@ -19,7 +19,7 @@ import { fail } from '../../core/diagnostics';
 import { Graph } from '../../core/ir/graph';
 import { PlanItem, planMemory } from '../../core/memory-planner';
 import { Report, buildReport, formatPlacementTable, renderReportHtml } from '../../report';
-import { Placement, PlacementOptions, placeGraph } from '../../placement/placement';
+import { Placement, PlacementOptions, PlacementTarget, placeGraph } from '../../placement/placement';
 import { Segment, partition } from '../../placement/partition';
 import { EmittedC, emitModel } from '../c/emit-model';
 import { runtimeSources } from '../c/runtime-files';
@@ -30,6 +30,10 @@ import { m55KernelHeader } from '../cortex-m55/runtime-files';
 import { GluePool, GlueSchedule, GlueSegment, PoolRef, cBytes, glueHeader, glueSource, n6RuntimeSources, pad32 } from './glue';
 import { BLOB_ALIGN, NPU_WEIGHTS_BASE, align, blobReserve, cpuPools, neuralArtProfile, npuPools, segmentMpool } from './mpool';
 import { encodeSegmentOnnx, integerBoundaries, segmentGraph, segmentWeightBytes } from './segments';
+import { STM32N6_COST_MODEL } from './cost-model';
+import { NEURAL_ART } from './npu-constraints';
+
+const PLACEMENT_TARGET: PlacementTarget = { name: 'stm32n6', capabilities: { npu: NEURAL_ART }, costModel: STM32N6_COST_MODEL };
 
 /** The ST Edge AI release whose generated API the glue and scripts follow. */
 export const STEDGEAI_VERSION = '2.x (2.0–2.2: LL_ATON runtime API of ll_aton_runtime.h / ll_aton_rt_user_api.h)';
@@ -81,7 +85,7 @@ function layersOf(p: Placement, nodes: readonly string[]): string[] {
 
 export function emitStm32n6(g0: Graph, opts: Stm32n6EmitOptions): Stm32n6Emitted {
   const P = cIdent(opts.name);
-  const { graph: g, placement } = placeGraph(g0, opts.placement ?? {});
+  const { graph: g, placement } = placeGraph(g0, PLACEMENT_TARGET, opts.placement ?? {});
   const segments = integerBoundaries(g, partition(g, placement.deviceOfNode));
   if (segments.length === 0) fail('bad-input', 'the model has no nodes to compile', g.name);
   const graphIn = g.inputs.filter((t) => !(t in g.initializers));
@@ -192,7 +196,7 @@ export function emitStm32n6(g0: Graph, opts: Stm32n6EmitOptions): Stm32n6Emitted
   const offsets = new Map<string, { pool: string; offset: number }>();
   for (const [t, b] of buffers) offsets.set(t, { pool: b.pool, offset: b.offset });
   const npuFlash = npuSegs.reduce((a, s) => a + (s.weightBytes ?? 0), 0);
-  const report = buildReport(g, placement, segments, placement.params, { offsets, poolSizes: cpuPlan.poolSizes }, {
+  const report = buildReport(g, placement, segments, STM32N6_COST_MODEL, { offsets, poolSizes: cpuPlan.poolSizes }, {
     model: P, target: 'stm32n6',
     notes: [
       `NPU segments are compiled by stedgeai (ST Edge AI ${STEDGEAI_VERSION}) from npu/*.onnx; their weights start at 0x${NPU_WEIGHTS_BASE.toString(16)} in xSPI2 (${npuFlash} bytes of int8 weights), CPU weights (.hsq_weights, ${cpuWeights} bytes) at 0x${cpuWeightsAt.toString(16)}.`,

@@ -17,6 +17,9 @@
 // that stedgeai later maps to software is slower, not wrong.
 import { loadStm32n6Target } from './target';
 import { NpuLayerDesc, NpuOp, elementCount, inChannelsOf, outChannelsOf } from '../../placement/layer-desc';
+import type { NpuCapability, NpuCheck } from '../../placement/capabilities';
+
+export type { NpuCheck } from '../../placement/capabilities';
 
 export interface NpuConstraint {
   readonly id: string;
@@ -138,14 +141,6 @@ export const NPU_SOFTWARE_OPS: Readonly<Partial<Record<NpuOp, string>>> = Object
   DequantizeLinear: 'float quantize/dequantize at a float boundary runs on the CPU',
 });
 
-export interface NpuCheck {
-  readonly ok: boolean;
-  /** One-line reasons, in constraint order (empty when ok). */
-  readonly reasons: string[];
-  /** Ids of the failed constraints (parallel to reasons; 'op-unsupported' when the op has no mapping). */
-  readonly failed: string[];
-}
-
 /** Can Neural-ART run this layer? Every failing constraint is reported, not only the first. */
 export function checkNpu(layer: NpuLayerDesc): NpuCheck {
   const ids = NPU_SUPPORTED_OPS[layer.op];
@@ -156,3 +151,6 @@ export function checkNpu(layer: NpuLayerDesc): NpuCheck {
   const failedC = [...GENERIC, ...ids].map((id) => NPU_CONSTRAINTS[id]).filter((c) => !c.check(layer));
   return { ok: failedC.length === 0, reasons: failedC.map((c) => c.text), failed: failedC.map((c) => c.id) };
 }
+
+/** Neural-ART as placement sees it: its name and the check above. */
+export const NEURAL_ART: NpuCapability = Object.freeze({ name: target.npu.name, check: checkNpu });
