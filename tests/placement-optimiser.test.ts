@@ -2,14 +2,12 @@
 // force, the greedy walk (more than EXHAUSTIVE_UP_TO candidates) with checked feasibility and
 // choice, infeasible budgets; and the greedy walk through placeGraph on a chain of 12 w4 convs.
 import { Option, Score, EXHAUSTIVE_UP_TO, searchOptions } from '../placement/optimiser';
-import { PlacementTarget, placeGraph } from '../placement/placement';
-import { STM32N6_COST_MODEL } from '../targets/stm32n6/cost-model';
-import { NEURAL_ART } from '../targets/stm32n6/npu-constraints';
+import { placeGraph } from '../placement/placement';
+import { STM32N6_PLACEMENT as N6 } from '../targets/stm32n6/capabilities';
 import { HsqError } from '../core/diagnostics';
 import { makeTensor } from '../core/ir/tensor';
 import { graph, node, rng } from './passes-helpers';
 
-const N6: PlacementTarget = { name: 'stm32n6', capabilities: { npu: NEURAL_ART }, costModel: STM32N6_COST_MODEL };
 
 /** A sub-8-bit candidate: packed on the CPU (small, slow) or widened on the NPU (big, fast). */
 const subByte = (cpu: { us: number; flash: number }, npu: { us: number; flash: number }): Option[] => [

@@ -8,11 +8,8 @@ import { Graph } from '../core/ir/graph';
 import { makeTensor } from '../core/ir/tensor';
 import { validateGraph } from '../ops/validate';
 import { runPipeline } from '../passes/pass-manager';
-import { PlacementOptions, PlacementTarget, placeGraph, placementPass } from '../placement/placement';
-import { STM32N6_COST_MODEL } from '../targets/stm32n6/cost-model';
-import { NEURAL_ART } from '../targets/stm32n6/npu-constraints';
-
-const N6: PlacementTarget = { name: 'stm32n6', capabilities: { npu: NEURAL_ART }, costModel: STM32N6_COST_MODEL };
+import { PlacementOptions, placeGraph, placementPass } from '../placement/placement';
+import { STM32N6_PLACEMENT as N6 } from '../targets/stm32n6/capabilities';
 import { graph, node } from './passes-helpers';
 
 /** Tiny YOLOv2 (VOC, 416) as QDQ with conv7/conv8 int4, lowered by the core pipeline. Fixed

@@ -11,9 +11,7 @@ import { placeGraph } from '../placement/placement';
 import { partition } from '../placement/partition';
 import { buildReport, formatPlacementTable, renderReportHtml, Report } from '../report';
 import { STM32N6_COST_MODEL } from '../targets/stm32n6/cost-model';
-import { NEURAL_ART } from '../targets/stm32n6/npu-constraints';
-
-const N6 = { name: 'stm32n6', capabilities: { npu: NEURAL_ART }, costModel: STM32N6_COST_MODEL };
+import { STM32N6_PLACEMENT as N6 } from '../targets/stm32n6/capabilities';
 
 function tinyYolo(): Graph {
   const ranges: Record<string, [number, number]> = {};

@@ -18,8 +18,8 @@ import { Tensor } from '../core/ir/tensor';
 import type { ProfileLayer } from '../targets/c/emit-model';
 import { Placement, placeGraph } from '../placement/placement';
 import type { Device } from '../placement/cost-model';
-import { STM32N6_COST_MODEL, defaultCostParams } from '../targets/stm32n6/cost-model';
-import { NEURAL_ART } from '../targets/stm32n6/npu-constraints';
+import { defaultCostParams } from '../targets/stm32n6/cost-model';
+import { STM32N6_PLACEMENT } from '../targets/stm32n6/capabilities';
 
 export type ProfileTarget = 'host' | 'cortex-m55' | 'stm32n6';
 
@@ -104,7 +104,7 @@ export async function profileModel(g: Graph, inputs: Record<string, Tensor>, opt
     // Estimates from placement's per-layer estCpu; a graph it cannot describe still gets its profile.
     let placement: Placement | undefined;
     let noEstimates: string | undefined;
-    try { placement = placeGraph(g, { name: 'stm32n6', capabilities: { npu: NEURAL_ART }, costModel: STM32N6_COST_MODEL }).placement; } catch (err) { noEstimates = `no estimates: placement failed (${(err as Error).message})`; }
+    try { placement = placeGraph(g, STM32N6_PLACEMENT).placement; } catch (err) { noEstimates = `no estimates: placement failed (${(err as Error).message})`; }
     const params = placement?.params ?? defaultCostParams;
     const conv = instrToMs(params);
     const ticks = r.stats.profileTicks![0][0];

@@ -17,7 +17,8 @@
 // that stedgeai later maps to software is slower, not wrong.
 import { loadStm32n6Target } from './target';
 import { NpuLayerDesc, NpuOp, elementCount, inChannelsOf, outChannelsOf } from '../../placement/layer-desc';
-import type { NpuCapability, NpuCheck } from '../../placement/capabilities';
+import type { NpuCheck } from '../../placement/capabilities';
+import type { NpuCapabilities } from '../target';
 
 export type { NpuCheck } from '../../placement/capabilities';
 
@@ -152,5 +153,14 @@ export function checkNpu(layer: NpuLayerDesc): NpuCheck {
   return { ok: failedC.length === 0, reasons: failedC.map((c) => c.text), failed: failedC.map((c) => c.id) };
 }
 
-/** Neural-ART as placement sees it: its name and the check above. */
-export const NEURAL_ART: NpuCapability = Object.freeze({ name: target.npu.name, check: checkNpu });
+/** Neural-ART as the stm32n6 target's capabilities describe it: the tables above and their check. */
+export const NEURAL_ART: NpuCapabilities = Object.freeze({
+  name: target.npu.name,
+  check: checkNpu,
+  ops: NPU_SUPPORTED_OPS as Readonly<Record<string, readonly string[]>>,
+  genericConstraints: Object.freeze([...GENERIC]),
+  softwareOps: NPU_SOFTWARE_OPS as Readonly<Record<string, string>>,
+  constraints: Object.freeze(Object.fromEntries(list.map((c) => [c.id, c.text]))),
+  weights: target.npu.weights,
+  activations: target.npu.activations,
+});
