@@ -10,6 +10,8 @@ export interface NpuCheck {
   readonly reasons: string[];
   /** Ids of the failed constraints (parallel to reasons; 'op-unsupported' when the op has no mapping). */
   readonly failed: string[];
+  /** The offending value of each failed constraint ("kernel 17×17"; '' where the reason names it). */
+  readonly details?: string[];
 }
 
 export interface NpuCapability {
