@@ -56,8 +56,8 @@ export interface CompileResult {
   precision: PrecisionReport;
   /** Targets with an NPU: the placement table `hsq compile` prints (formatPlacementTable, no colour). */
   placementTable?: string;
-  /** Targets with an NPU: the report behind report.json (the CLI re-renders the table in colour on a TTY). */
-  report?: Report;
+  /** What report.json holds (the CLI re-renders the table in colour on a TTY). */
+  report: Report;
 }
 
 /** A C identifier from a model file name: `tiny-yolov2.onnx` → `tiny_yolov2`. */
@@ -88,12 +88,9 @@ export function frontendForTarget(opts: CompileOptions, config: HsqConfig, targe
 
 export interface CompiledGraph {
   readonly files: Record<string, string | Uint8Array>;
-  readonly arenaSize: number;
-  readonly arenaLowerBound: number;
-  readonly weightsSize: number;
   /** The graph as emitted (placement may split shared DequantizeLinear nodes). */
   readonly graph: Graph;
-  readonly report?: Report;
+  readonly report: Report;
 }
 
 /** Placement → partition → emit → report of an imported, quantized graph: every file of OUT. */
@@ -103,12 +100,11 @@ export async function compileGraph(g: Graph, target: Target, o: {
 }): Promise<CompiledGraph> {
   const placed = placeAndPartition(g, target, o.placement ?? {});
   const emitted = await target.emit(placed, { name: o.name, weightsFormat: o.weightsFormat, layout: o.layout });
-  const rep = compileReport({ target, model: o.model, name: o.name, placed, fields: emitted.report, precision: o.precision ?? { layers: [] } });
-  const f = emitted.report;
-  return {
-    files: { ...emitted.files, ...rep.files }, arenaSize: f.arena.bytes, arenaLowerBound: f.arena.lowerBound, weightsSize: f.weightBytes,
-    graph: placed.graph, ...(rep.report ? { report: rep.report } : {}),
-  };
+  const rep = compileReport({
+    target, model: o.model, name: o.name, placed, fields: emitted.report, precision: o.precision ?? { layers: [] },
+    ...(o.placement?.sensitivity ? { sensitivity: o.placement.sensitivity } : {}),
+  });
+  return { files: { ...emitted.files, ...rep.files }, graph: placed.graph, report: rep.report };
 }
 
 export async function compile(opts: CompileOptions): Promise<CompileResult> {
@@ -122,9 +118,10 @@ export async function compile(opts: CompileOptions): Promise<CompileResult> {
     placement: { config, ...(opts.placement ?? {}) }, precision,
   });
   writeOutputDir(opts.out, c.files);
+  const t = c.report.totals;
   return {
-    name, target: target.name as TargetName, files: Object.keys(c.files).sort(), arenaSize: c.arenaSize, arenaLowerBound: c.arenaLowerBound,
-    weightsSize: c.weightsSize, graph, precision,
-    ...(c.report ? { placementTable: formatPlacementTable(c.report, false), report: c.report } : {}),
+    name, target: target.name as TargetName, files: Object.keys(c.files).sort(), arenaSize: t.ram.bytes, arenaLowerBound: t.ram.lowerBound,
+    weightsSize: t.flash.total, graph, precision, report: c.report,
+    ...(target.capabilities.npu ? { placementTable: formatPlacementTable(c.report, false) } : {}),
   };
 }

@@ -44,6 +44,8 @@ export type TransitionCost = (t: Transition, params: CostParams) => number;
 
 /** A target's cost model as placement and the report use it. */
 export interface CostModel {
+  /** Where the parameters come from and how they were fitted (a file of the repo), for the report. */
+  readonly about: string;
   /** The parameters' defaults (with their docs in the target's own data). */
   readonly defaults: CostParams;
   /** The defaults with the config file's `costModel` overrides applied; bad keys are errors. */

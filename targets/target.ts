@@ -65,29 +65,57 @@ export type PlacedGraph = Placed;
 /** A memory pool as the emitted code uses it. */
 export interface ReportPool {
   readonly name: string;
-  /** Integer address, or null for an arena the user provides. */
+  /** Integer address, or null for memory the user's build places (the arena the caller passes). */
   readonly base: number | null;
-  /** Capacity in bytes (null: the user's arena, sized by the emitted NAME_ARENA_SIZE). */
-  readonly size: number | null;
+  /** Capacity in bytes. */
+  readonly size: number;
   /** Bytes hsq's plan uses; null where another tool (stedgeai) owns the pool. */
   readonly used: number | null;
-  readonly device: Device | 'both';
   readonly kind: 'ram' | 'flash';
+  /** Who reads and writes it: the NPU, the CPU, or both. */
+  readonly device: Device | 'both';
+}
+
+/** What computes one node of the CPU code, where a target has a choice (cortex-m55's kernels). */
+export interface CpuKernelReport {
+  /** The IR node. */
+  readonly node: string;
+  readonly op: string;
+  /** `generated`: a per-layer kernel (MVE and scalar paths); `portable`: the hsq_* runtime. */
+  readonly kernel: 'generated' | 'portable';
+  readonly fn?: string;
+  /** conv, depthwise, fc, lut, add, maxpool, ... */
+  readonly kind?: string;
+  /** 'scalar': the generated kernel has its portable path only. */
+  readonly path?: 'mve' | 'scalar';
+  readonly precision?: string;
+  readonly macs?: number;
+  /** Why the portable kernel (or only the scalar path) was used. */
+  readonly reason?: string;
 }
 
 /** What an emitter knows that the report shows: measured, not estimated. */
 export interface ReportFields {
   /** The segments as emitted (an emitter may move a boundary node between segments). */
   readonly segments: readonly Segment[];
-  /** The CPU arena of the emitted code (all of hsq's planned RAM) and its lower bound. */
+  /** The RAM hsq planned for the CPU (the arena, or all CPU pools) and its lower bound. */
   readonly arena: { readonly bytes: number; readonly lowerBound: number };
-  /** Weight bytes as emitted: every weights blob and constant array, as the linker sees them. */
-  readonly weightBytes: number;
-  /** Where hsq's memory plan put the tensors crossing segments, and each pool's high-water mark. */
-  readonly memoryPlan?: { readonly offsets: ReadonlyMap<string, { readonly pool: string; readonly offset: number }>; readonly poolSizes: Readonly<Record<string, number>> };
+  /** Weight bytes as emitted, measured from the weights blobs and constant arrays. */
+  readonly flash: {
+    /** Every weight byte: the CPU's blobs and arrays as the linker places them, the NPU's weights. */
+    readonly total: number;
+    readonly byDevice: Readonly<Record<Device, number>>;
+    readonly byMemory: Readonly<Record<string, number>>;
+    /** IR node → the bytes it brought (the blobs' end padding is nobody's). */
+    readonly byNode: Readonly<Record<string, number>>;
+  };
+  readonly pools: readonly ReportPool[];
+  /** Where hsq's plan put the tensors that cross segments (tensor → pool and offset). */
+  readonly offsets?: ReadonlyMap<string, { readonly pool: string; readonly offset: number }>;
+  readonly kernels?: readonly CpuKernelReport[];
+  /** The file with the stack use of every function, or why it was not measured. */
+  readonly stackUsage?: string;
   readonly notes?: readonly string[];
-  /** Target-specific entries of report.json. */
-  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 export interface Emitted {

@@ -48,7 +48,7 @@ export const compileCommand: CommandModule<object, Args> = {
       }, quantize: quantizeArgs(a as unknown as Record<string, unknown>), log: (l) => process.stderr.write(`${l}\n`), inputShapes: parseInputShapes(a['input-shape']), dumpAfter: a['dump-after'], dumpDir: a['dump-dir'],
     });
     // Colour only on a TTY.
-    const table = r.report && process.stdout.isTTY ? formatPlacementTable(r.report, true) : r.placementTable;
+    const table = r.placementTable && process.stdout.isTTY ? formatPlacementTable(r.report, true) : r.placementTable;
     if (table && !a.json) process.stdout.write(`${table}\n`);
     const summary = { name: r.name, target: r.target, out: a.o, files: r.files, arenaBytes: r.arenaSize, arenaLowerBound: r.arenaLowerBound, weightBytes: r.weightsSize };
     if (a.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');

@@ -4,6 +4,8 @@
 // an547 (the stm32n6 cost model's CPU side is the N6's Cortex-M55 at 800 MHz).
 import { armToolchainStatus } from '../../toolchain/qemu';
 import type { Emitted, PlacedGraph, Target, TargetEmitOptions } from '../target';
+import { wholeModelFields } from '../c/report-fields';
+import { m55Kernels } from './kernel-report';
 import { emitM55, runM55, stackUsageOf } from './run';
 import description from './target.json';
 
@@ -21,10 +23,10 @@ export async function emitCortexM55(placed: PlacedGraph, o: TargetEmitOptions): 
   if (stack) files['stack-usage.json'] = JSON.stringify(stack, null, 2) + '\n';
   return {
     files,
-    report: {
-      segments: placed.segments, arena: { bytes: e.arenaSize, lowerBound: e.arenaLowerBound }, weightBytes: e.weightsSize + e.kernelWeightsSize,
-      extra: { layers: e.layers, stackUsage: stack ? 'stack-usage.json' : `not measured: ${armToolchainStatus().reason}` },
-    },
+    report: wholeModelFields(placed, e, description.weightSection, {
+      arrayBytesByNode: e.kernelBytesByNode, kernels: m55Kernels(e),
+      stackUsage: stack ? 'stack-usage.json' : `not measured: ${armToolchainStatus().reason}`,
+    }),
   };
 }
 

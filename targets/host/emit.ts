@@ -3,6 +3,8 @@ import { Graph } from '../../core/ir/graph';
 import { EmittedC, emitModel } from '../c/emit-model';
 import { WeightsFormat } from '../c/weights';
 import type { Emitted, PlacedGraph, TargetEmitOptions } from '../target';
+import { wholeModelFields } from '../c/report-fields';
+import { HOST_TARGET } from './target';
 
 export interface HostEmitOptions {
   readonly name: string;
@@ -18,8 +20,5 @@ export function emitHost(g: Graph, opts: HostEmitOptions): EmittedC {
 /** The host target's emitter: the whole placed graph (every layer on the CPU) as one C model. */
 export function emitHostTarget(placed: PlacedGraph, opts: TargetEmitOptions): Emitted {
   const e = emitHost(placed.graph, opts);
-  return {
-    files: e.files,
-    report: { segments: placed.segments, arena: { bytes: e.arenaSize, lowerBound: e.arenaLowerBound }, weightBytes: e.weightsSize },
-  };
+  return { files: e.files, report: wholeModelFields(placed, e, HOST_TARGET.weights.section) };
 }

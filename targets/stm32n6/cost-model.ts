@@ -142,6 +142,7 @@ export function transitionCost(t: Transition, params: CostParams = defaultCostPa
 
 /** The stm32n6 cost model as placement and the report take it (placement/cost-model.ts). */
 export const STM32N6_COST_MODEL: CostModel = Object.freeze({
+  about: 'targets/stm32n6/CALIBRATION.md',
   defaults: defaultCostParams,
   withOverrides: (overrides: Readonly<Record<string, unknown>> | undefined) => applyCostOverrides(defaultCostParams, overrides),
   estimateNpu: estimateNpuLayer,
