@@ -62,7 +62,7 @@ describe('Neural-ART constraints', () => {
   test('int4 weights are refused with the one-line reason', () => {
     const r = checkNpu(conv({ weightBits: 4 }));
     expect(r.ok).toBe(false);
-    expect(r.reasons).toEqual(['weights must be int8 (signed, symmetric per channel)']);
+    expect(r.reasons).toEqual(['int4 weights: weights must be int8 (signed, symmetric per channel)']);
     expect(r.failed).toEqual(['int8-weights']);
   });
 
@@ -70,13 +70,14 @@ describe('Neural-ART constraints', () => {
     expect(checkNpu(conv({ weightSymmetric: false })).failed).toEqual(['int8-weights']);
     expect(checkNpu(conv({ actBits: 4 })).failed).toEqual(['int8-activations']);
     expect(checkNpu(conv({ actFloat: true })).failed).toEqual(['int8-activations']);
-    expect(checkNpu(conv({ actSigned: false })).reasons).toEqual(['activations must be int8 (signed, asymmetric 8-bit)']);
+    expect(checkNpu(conv({ actSigned: false })).reasons).toEqual(['uint8 activations: activations must be int8 (signed, asymmetric 8-bit)']);
   });
 
   test('every failing constraint is reported, in order', () => {
     const r = checkNpu(conv({ weightBits: 2, kernel: [17, 17], stride: [9, 9], pads: [1, 1, 1, 1] }));
     expect(r.failed).toEqual(['int8-weights', 'kernel-size', 'stride-range']);
-    expect(r.reasons[1]).toBe('kernel height and width must be 1..16');
+    expect(r.reasons[1]).toBe('kernel 17×17: kernel height and width must be 1..16');
+    expect(r.reasons[2]).toBe('stride 9×9: strides must be 1..8');
   });
 
   test('geometry: dilation, pads, batch, grouped conv, dynamic shapes', () => {
@@ -129,6 +130,7 @@ describe('Neural-ART constraints', () => {
       ['batch-one', conv({ inputShapes: [[2, 16, 32, 32]], outputShapes: [[2, 32, 32, 32]] }), 'batch 2 (input 0 [2×16×32×32])'],
       ['int8-weights', conv({ weightBits: 4 }), 'int4 weights'],
       ['int8-weights', conv({ weightSymmetric: false }), 'int8 weights, asymmetric'],
+      ['int8-weights', conv({ weightFloat: true, weightBits: 32, weightSymmetric: false }), 'float weights'],
       ['const-weights', { ...gemm, weightsConstant: false }, 'the weight operand is an activation'],
       ['channel-range', { ...gemm, inChannels: 70000 }, '70000→10 channels'],
       ['channel-range', conv({ outChannels: 0 }), '16→0 channels'],
@@ -149,6 +151,8 @@ describe('Neural-ART constraints', () => {
       expect({ id, failed: r.failed, detail: r.details![r.failed.indexOf(id)] }).toEqual({ id, failed: [id], detail });
       // Each case breaks exactly its constraint: the direct check agrees.
       expect(NPU_CONSTRAINTS[id].check(layer)).toEqual({ ok: false, detail });
+      // The reason shown is the value, then the rule.
+      expect(r.reasons).toEqual([`${detail}: ${NPU_CONSTRAINTS[id].text}`]);
     }
     // Every constraint is broken by some case.
     expect(new Set(cases.map(([id]) => id))).toEqual(new Set(Object.keys(NPU_CONSTRAINTS)));

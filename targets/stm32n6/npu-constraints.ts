@@ -1,5 +1,6 @@
 // Neural-ART (STM32N6 NPU) operator constraints, Vela style: each constraint is a small named
-// predicate whose one-line text is the reason shown to the user when a layer stays on the CPU.
+// predicate with a one-line rule; when a layer breaks it, the reason shown to the user is the
+// offending value and the rule ("kernel 17×17: kernel height and width must be 1..16").
 //
 // What is known (ST Edge AI Core, "ST Neural-ART NPU - Supported operators and limitations",
 // https://stedgeai-dc.st.com/assets/embedded-docs/stneuralart_operator_support.html):
@@ -79,7 +80,7 @@ const list: NpuConstraint[] = [
   // Ops with weights.
   { id: 'int8-weights', text: 'weights must be int8 (signed, symmetric per channel)',
     check: (l) => need(l.weightBits === 8 && l.weightSigned === true && l.weightSymmetric === true,
-      () => `${intName(l.weightBits, l.weightSigned)} weights${l.weightSymmetric === true ? '' : ', asymmetric'}`) },
+      () => (l.weightFloat ? 'float weights' : `${intName(l.weightBits, l.weightSigned)} weights${l.weightSymmetric === true ? '' : ', asymmetric'}`)) },
   { id: 'const-weights', text: 'weights must be a constant initializer (no activation × activation products)',
     check: (l) => need(l.weightsConstant !== false, () => 'the weight operand is an activation') },
   { id: 'channel-range', text: `channel counts must be 1..${lim.maxChannels.value}`,
@@ -182,8 +183,9 @@ export function checkNpu(layer: NpuLayerDesc): NpuCheck {
     return { ok: false, reasons: [why], failed: ['op-unsupported'], details: [''] };
   }
   const failedC = [...GENERIC, ...ids].map((id) => ({ c: NPU_CONSTRAINTS[id], r: NPU_CONSTRAINTS[id].check(layer) })).filter((x) => !x.r.ok);
+  // The reason names the value, then the rule: "kernel 17×17: kernel height and width must be 1..16".
   return {
-    ok: failedC.length === 0, reasons: failedC.map((x) => x.c.text), failed: failedC.map((x) => x.c.id),
+    ok: failedC.length === 0, reasons: failedC.map((x) => (x.r.detail ? `${x.r.detail}: ${x.c.text}` : x.c.text)), failed: failedC.map((x) => x.c.id),
     details: failedC.map((x) => x.r.detail ?? ''),
   };
 }
