@@ -112,10 +112,13 @@ export async function compile(opts: CompileOptions): Promise<CompileResult> {
   const target = opts.target !== undefined ? lookupTarget(opts.target, '--target') : lookupTarget(config.target ?? 'host', 'config target');
   const name = opts.name ?? config.name ?? modelNameFromFile(opts.model);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail('bad-input', `--name '${name}' is not a C identifier`, '--name');
+  // The config's costModel overrides the target's parameters (checked first: a bad key is an error naming it).
+  const costParams = config.costModel && target.costModel ? target.costModel.withOverrides(config.costModel) : undefined;
   const { graph, precision } = frontendForTarget(opts, config, target);
   const c = await compileGraph(graph, target, {
     name, model: path.basename(opts.model), weightsFormat: opts.weightsFormat ?? config.weightsFormat ?? 'c', layout: opts.layout,
-    placement: { config, ...(opts.placement ?? {}) }, precision,
+    placement: { config, ...(costParams ? { costParams } : {}), ...(opts.placement ?? {}) },
+    precision,
   });
   writeOutputDir(opts.out, c.files);
   const t = c.report.totals;
