@@ -52,7 +52,7 @@ describe('host profile (mnist)', () => {
   });
 
   test('every layer present with a time > 0; the sum is at most the whole run; outputs as without profiling', async () => {
-    const { outputs, report } = await profileModel(g, inputs);
+    const { outputs, report } = await profileModel(g, inputs, { target: 'host' });
     expect(report.unit).toBe('ns');
     // One row per ONNX node, in order (mnist has no fused nodes or lookup tables).
     expect(report.layers.map((l) => l.name)).toEqual(g.nodes.map((n) => n.origin?.[0] ?? n.name));
