@@ -1,5 +1,7 @@
-// `hsq compile`: import → float passes → precision stage → quantized passes → target emitter →
-// OUT (written all at once, or not at all).
+// `hsq compile`: the stages in order, the same for every target —
+//   import → float passes → precision → quantized passes → placement → partition → emit → report
+// — then OUT, written all at once or not at all. A target is looked up by name in the registry
+// (targets/registry.ts) and used only through its Target interface (targets/target.ts).
 import * as path from 'path';
 import { Graph } from '../core/ir/graph';
 import { loadModel } from '../frontend/onnx/import';
@@ -13,9 +15,15 @@ import { precisionStage, PrecisionReport } from '../precision/stage';
 import { QuantizeArgs, quantizeArgs } from './commands/quantize-options';
 import { cameraInput, InputFormat } from '../passes/camera-input';
 import { inferShapes } from '../passes/shape-inference';
+import type { PlacementOptions } from '../placement/placement';
+import { placeAndPartition } from '../placement/stage';
+import { TARGET_NAMES, lookupTarget } from '../targets/registry';
+import type { Target } from '../targets/target';
+import type { WeightsFormat } from '../targets/c/weights';
+import { Report, compileReport, formatPlacementTable } from '../report';
 
 export type TargetName = 'host' | 'cortex-m55' | 'stm32n6';
-export const TARGETS: readonly TargetName[] = ['host', 'cortex-m55', 'stm32n6'];
+export const TARGETS: readonly TargetName[] = TARGET_NAMES as readonly TargetName[];
 
 export interface CompileOptions {
   model: string;
@@ -24,17 +32,17 @@ export interface CompileOptions {
   name?: string;
   config?: string;
   inputShapes?: Record<string, number[]>;
-  weightsFormat?: 'c' | 'incbin';
+  weightsFormat?: WeightsFormat;
   layout?: 'nchw' | 'nhwc';
   dumpAfter?: string[];
   dumpDir?: string;
   /** Camera frame input (uint8 channels-last) with --mean/--std folded in. */
   inputFormat?: InputFormat;
-  /** Quantization and precision options (see compiler/commands/quantize-options.ts). */
+  /** Quantization and precision options (see driver/commands/quantize-options.ts). */
   quantize?: Partial<QuantizeArgs>;
   log?: (line: string) => void;
-  /** --target stm32n6: --force-npu/--force-cpu/--widen/budgets and the config's placement keys. */
-  placement?: import('../placement/placement').PlacementOptions;
+  /** Targets with an NPU: --force-npu/--force-cpu/--widen/budgets and the config's placement keys. */
+  placement?: PlacementOptions;
 }
 
 export interface CompileResult {
@@ -46,10 +54,10 @@ export interface CompileResult {
   weightsSize: number;
   graph: Graph;
   precision: PrecisionReport;
-  /** --target stm32n6: the placement table `hsq compile` prints (formatPlacementTable, no colour). */
+  /** Targets with an NPU: the placement table `hsq compile` prints (formatPlacementTable, no colour). */
   placementTable?: string;
-  /** --target stm32n6: the report behind report.json (the CLI re-renders the table in colour on a TTY). */
-  report?: import('../report').Report;
+  /** What report.json holds (the CLI re-renders the table in colour on a TTY). */
+  report: Report;
 }
 
 /** A C identifier from a model file name: `tiny-yolov2.onnx` → `tiny_yolov2`. */
@@ -60,7 +68,7 @@ export function modelNameFromFile(file: string): string {
 }
 
 /** Import, lower and quantize: the graph every target emits from. */
-export function frontendForTarget(opts: CompileOptions, config: HsqConfig, target: TargetName): { graph: Graph; precision: PrecisionReport } {
+export function frontendForTarget(opts: CompileOptions, config: HsqConfig, target: Target): { graph: Graph; precision: PrecisionReport } {
   const raw = loadModel(opts.model, { inputShapes: { ...(config.inputShapes ?? {}), ...(opts.inputShapes ?? {}) } });
   const known = new Set(corePipeline.map((p) => p.name));
   for (const d of opts.dumpAfter ?? []) if (d !== 'all' && !known.has(d))
@@ -70,7 +78,7 @@ export function frontendForTarget(opts: CompileOptions, config: HsqConfig, targe
   const fg = runPipeline(raw, fp, { dumpAfter: dumps(fp), dumpDir: opts.dumpDir ?? 'hsq-dump' });
   // Defaults of every quantization option, overridden by what the caller gave (API or CLI).
   const qa: QuantizeArgs = { ...quantizeArgs({}), ...(opts.quantize ?? {}) };
-  const stage = precisionStage(fg, { qa, config, needsQuantized: target !== 'host', target, log: opts.log ?? (() => undefined) });
+  const stage = precisionStage(fg, { qa, config, needsQuantized: target.capabilities.needsQuantizedModel, target: target.name, log: opts.log ?? (() => undefined) });
   // The camera frame replaces the float input after calibration, which ran on float images.
   const staged = opts.inputFormat ? inferShapes(cameraInput(stage.graph, { format: opts.inputFormat, mean: qa.mean, std: qa.std })) : stage.graph;
   const qp = quantizedPasses();
@@ -78,39 +86,45 @@ export function frontendForTarget(opts: CompileOptions, config: HsqConfig, targe
   return { graph, precision: stage.report };
 }
 
+export interface CompiledGraph {
+  readonly files: Record<string, string | Uint8Array>;
+  /** The graph as emitted (placement may split shared DequantizeLinear nodes). */
+  readonly graph: Graph;
+  readonly report: Report;
+}
+
+/** Placement → partition → emit → report of an imported, quantized graph: every file of OUT. */
+export async function compileGraph(g: Graph, target: Target, o: {
+  name: string; model: string; weightsFormat: WeightsFormat; layout?: 'nchw' | 'nhwc';
+  placement?: PlacementOptions; precision?: PrecisionReport;
+}): Promise<CompiledGraph> {
+  const placed = placeAndPartition(g, target, o.placement ?? {});
+  const emitted = await target.emit(placed, { name: o.name, weightsFormat: o.weightsFormat, layout: o.layout });
+  const rep = compileReport({
+    target, model: o.model, name: o.name, placed, fields: emitted.report, precision: o.precision ?? { layers: [] },
+    ...(o.placement?.sensitivity ? { sensitivity: o.placement.sensitivity } : {}),
+  });
+  return { files: { ...emitted.files, ...rep.files }, graph: placed.graph, report: rep.report };
+}
+
 export async function compile(opts: CompileOptions): Promise<CompileResult> {
   const config: HsqConfig = opts.config ? loadConfig(opts.config) : {};
-  const target = opts.target ?? config.target ?? 'host';
-  if (!TARGETS.includes(target)) fail('bad-input', `--target ${target}: expected one of ${TARGETS.join(', ')}`, '--target');
+  const target = opts.target !== undefined ? lookupTarget(opts.target, '--target') : lookupTarget(config.target ?? 'host', 'config target');
   const name = opts.name ?? config.name ?? modelNameFromFile(opts.model);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail('bad-input', `--name '${name}' is not a C identifier`, '--name');
-  const { graph: g, precision } = frontendForTarget(opts, config, target);
-  let emitted: { files: Record<string, string | Uint8Array>; arenaSize: number; arenaLowerBound: number; weightsSize: number };
-  let placementTable: string | undefined;
-  let report: import('../report').Report | undefined;
-  if (target === 'host') {
-    const { emitC } = await import('../targets/host/run');
-    emitted = emitC(g, { name, weightsFormat: opts.weightsFormat ?? config.weightsFormat ?? 'c', layout: opts.layout });
-    emitted.files['report.json'] = JSON.stringify({
-      model: path.basename(opts.model), target, name,
-      arena: { bytes: emitted.arenaSize, lowerBound: emitted.arenaLowerBound }, weightBytes: emitted.weightsSize,
-      precision,
-    }, null, 2) + '\n';
-  } else if (target === 'stm32n6') {
-    // Placement, partitioning, NPU segments as ONNX for stedgeai, LL_ATON glue, report (targets/stm32n6/emit.ts).
-    const { emitStm32n6 } = await import('../targets/stm32n6/emit');
-    const e = emitStm32n6(g, { name, placement: { config, ...(opts.placement ?? {}) }, weightsFormat: opts.weightsFormat ?? config.weightsFormat ?? 'c' });
-    emitted = e;
-    placementTable = e.table;
-    report = e.report;
-  } else if (target === 'cortex-m55') {
-    // Whole model on the CPU: generated per-layer kernels where they apply, portable C elsewhere;
-    // report.json lists which, stack-usage.json the frames (targets/cortex-m55/emit.ts).
-    const { compileM55 } = await import('../targets/cortex-m55/run');
-    emitted = await compileM55(g, { name, weightsFormat: opts.weightsFormat ?? config.weightsFormat ?? 'c', layout: opts.layout, model: path.basename(opts.model), precision });
-  } else {
-    fail('unsupported', `--target ${target} is not implemented yet`, '--target');
-  }
-  writeOutputDir(opts.out, emitted.files);
-  return { name, target, files: Object.keys(emitted.files).sort(), arenaSize: emitted.arenaSize, arenaLowerBound: emitted.arenaLowerBound, weightsSize: emitted.weightsSize, graph: g, precision, ...(placementTable ? { placementTable } : {}), ...(report ? { report } : {}) };
+  // The config's costModel overrides the target's parameters (checked first: a bad key is an error naming it).
+  const costParams = config.costModel && target.costModel ? target.costModel.withOverrides(config.costModel) : undefined;
+  const { graph, precision } = frontendForTarget(opts, config, target);
+  const c = await compileGraph(graph, target, {
+    name, model: path.basename(opts.model), weightsFormat: opts.weightsFormat ?? config.weightsFormat ?? 'c', layout: opts.layout,
+    placement: { config, ...(costParams ? { costParams } : {}), ...(opts.placement ?? {}) },
+    precision,
+  });
+  writeOutputDir(opts.out, c.files);
+  const t = c.report.totals;
+  return {
+    name, target: target.name as TargetName, files: Object.keys(c.files).sort(), arenaSize: t.ram.bytes, arenaLowerBound: t.ram.lowerBound,
+    weightsSize: t.flash.total, graph, precision, report: c.report,
+    ...(target.capabilities.npu ? { placementTable: formatPlacementTable(c.report, false) } : {}),
+  };
 }

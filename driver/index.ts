@@ -15,6 +15,8 @@ export type { DiagnosticKind, WarningSink } from '../core/diagnostics';
 export type { CompileOptions, CompileResult, TargetName, InspectReport, Tensor };
 export { TARGETS };
 export type { QuantizeArgs as QuantizeOptions } from './commands/quantize-options';
+export { validateReport, REPORT_SCHEMA } from '../report';
+export type { Report, ReportLayer } from '../report';
 
 /** Compile a model for a target into `out` (see `hsq compile --help`). */
 export function compile(opts: CompileOptions): Promise<CompileResult> {

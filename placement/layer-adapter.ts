@@ -77,7 +77,7 @@ export function activationPrecision(g: Graph, l: LayerGroup): { bits: number; si
 }
 
 /** Weight precision of a layer with constant weights, or undefined. */
-export function weightPrecision(g: Graph, n: Node): { bits: number; signed: boolean; symmetric: boolean; perChannel: boolean; constant: boolean; tensor: string } | undefined {
+export function weightPrecision(g: Graph, n: Node): { bits: number; float: boolean; signed: boolean; symmetric: boolean; perChannel: boolean; constant: boolean; tensor: string } | undefined {
   const k = weightIndex(n);
   if (k < 0) return undefined;
   const w = n.inputs[k];
@@ -87,6 +87,7 @@ export function weightPrecision(g: Graph, n: Node): { bits: number; signed: bool
   const q = info?.quant;
   return {
     bits: b.float ? 32 : b.bits,
+    float: b.float,
     signed: b.signed,
     symmetric: !!q && q.zeroPoint.every((z) => z === 0),
     perChannel: !!q && q.axis !== undefined,
@@ -145,7 +146,7 @@ export function layerDesc(g: Graph, l: LayerGroup, name: string): NpuLayerDesc {
       pads: pads4(attrInts(n, 'pads')),
       group,
       outChannels: wShape[0],
-      weightBits: w.bits, weightSigned: w.signed, weightSymmetric: w.symmetric, perChannel: w.perChannel,
+      weightBits: w.bits, weightSigned: w.signed, weightSymmetric: w.symmetric, perChannel: w.perChannel, ...(w.float ? { weightFloat: true } : {}),
       weightsConstant: w.constant,
       hasBias: !!n.inputs[2],
     };
@@ -161,7 +162,7 @@ export function layerDesc(g: Graph, l: LayerGroup, name: string): NpuLayerDesc {
       inputShapes: w.constant ? [shape(ins[0])] : [shape(ins[0]), shape(w.tensor)],
       inChannels: transB ? wShape[1] : wShape[0],
       outChannels: transB ? wShape[0] : wShape[1],
-      weightBits: w.bits, weightSigned: w.signed, weightSymmetric: w.symmetric, perChannel: w.perChannel,
+      weightBits: w.bits, weightSigned: w.signed, weightSymmetric: w.symmetric, perChannel: w.perChannel, ...(w.float ? { weightFloat: true } : {}),
       weightsConstant: w.constant,
       hasBias: !!n.inputs[2],
     };

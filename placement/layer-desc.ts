@@ -29,6 +29,8 @@ export interface NpuLayerDesc {
   readonly outChannels?: number;
   /** Weight numeric range and form (ops with weights). */
   readonly weightBits?: number;
+  /** The weights are floating point (weightBits then 32). */
+  readonly weightFloat?: boolean;
   readonly weightSigned?: boolean;
   /** Zero point 0 for every channel. */
   readonly weightSymmetric?: boolean;

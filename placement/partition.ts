@@ -10,7 +10,7 @@
 // dependencies allow. Both starting devices are tried and the one with fewer segments kept.
 import { fail } from '../core/diagnostics';
 import { Graph, Node } from '../core/ir/graph';
-import type { Device } from '../targets/stm32n6/cost-model';
+import type { Device } from './cost-model';
 
 export interface Segment {
   /** 0-based position in the execution order. */

@@ -1,23 +1,31 @@
-// report.json: one entry per layer (ONNX node or fused group) with device, precision, reason,
-// MACs, weight bytes, shapes, estimated time and arena offset; totals; the options weighed.
-// Deterministic: no timestamps, no absolute paths unless the caller passes them, numbers rounded.
-import type { Alternative, LayerOption, Optimisation, Placement } from '../placement/placement';
-import type { Segment } from '../placement/partition';
-import type { CostParams, Device } from '../targets/stm32n6/cost-model';
-import { transitionCost } from '../targets/stm32n6/cost-model';
-import { layerWeightCount } from '../placement/layer-desc';
+// report.json, one schema for every target (report/report.schema.json, "hsq-report/2"): one entry
+// per layer (ONNX node or fused group) with device, precision, measured weight bytes, reason,
+// MACs, shapes, and the cost model's estimates where the target has one; the segments; totals
+// (flash measured from the emitted weights, the estimate beside it); the memory pools; the
+// precision stage's report; the options weighed on a target with an NPU.
+// Deterministic: no timestamps, no absolute paths, numbers rounded.
+import type { Alternative, LayerOption, Optimisation, PlacedLayer } from '../placement/placement';
+import type { Device, LayerEstimate } from '../placement/cost-model';
+import type { Placed } from '../placement/stage';
+import { layerMacs, layerWeightCount } from '../placement/layer-desc';
+import type { PrecisionReport } from '../precision/stage';
+import type { CpuKernelReport, ReportFields, ReportPool, Target } from '../targets/target';
 import { storageBits } from '../core/ir/dtype';
 import { Graph } from '../core/ir/graph';
 import { numel } from '../core/ir/tensor';
 
-export const REPORT_SCHEMA = 'hsq-report/1';
+export const REPORT_SCHEMA = 'hsq-report/2';
 
 export interface ReportLayer {
+  /** The ONNX node name the user knows (a fused QConv/QGemm: the Conv/Gemm it came from). */
   readonly name: string;
+  /** ONNX-level op (Conv, not QConv). */
   readonly op: string;
   readonly device: Device;
   /** w8a8, w4a8 ... (layers with weights), a8 (weightless integer), f32 (float). */
   readonly precision: string;
+  /** Bytes of the layer's weights and per-channel parameters as emitted (measured). */
+  readonly weightBytes: number;
   readonly reason: string;
   /** force | policy | fallback | follow | optimiser */
   readonly source: string;
@@ -29,20 +37,23 @@ export interface ReportLayer {
   readonly nodes: readonly string[];
   readonly origin: readonly string[];
   readonly macs: number;
-  /** Weight values, and the bytes they take in flash as stored for the chosen device. */
+  /** Weight values (not bytes). */
   readonly weightCount: number;
-  readonly weightBytes: number;
   readonly shapes: { readonly inputs: readonly (readonly number[])[]; readonly outputs: readonly (readonly number[])[] };
-  readonly estTimeUs: number;
+  /** The cost model's time and flash on the chosen device; null without a cost model. */
+  readonly estTimeUs: number | null;
+  readonly estimatedFlashBytes: number | null;
   /** Which roofline term set the time (compute, weights, activations, elements, overhead, free). */
-  readonly bound: string;
+  readonly bound: string | null;
   readonly segment: number;
-  /** Where the layer's (first) output lives, when a memory plan is given. */
+  /** Where the layer's (first) output lives, when it crosses segments. */
   readonly arenaOffset?: { readonly pool: string; readonly offset: number };
   /** Failed NPU constraints (as-is; for sub-8-bit layers after widening), for CPU layers. */
   readonly npuConstraints?: readonly string[];
   readonly options?: readonly LayerOption[];
   readonly sensitivity?: number;
+  /** What computes the layer's nodes, where the target generates kernels. */
+  readonly cpuKernels?: readonly Omit<CpuKernelReport, 'node'>[];
 }
 
 export interface ReportSegment {
@@ -52,68 +63,74 @@ export interface ReportSegment {
   readonly nodes: number;
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
-  readonly estTimeUs: number;
+  readonly estTimeUs: number | null;
   /** Cost of handing this segment's inputs over from the other device (0 for the first or same device). */
-  readonly transitionUs: number;
+  readonly transitionUs: number | null;
 }
 
 export interface ReportTotals {
   readonly flash: {
-    /** Bytes per memory (the weights memory of the target, e.g. octoFlash). */
-    readonly byMemory: Readonly<Record<string, number>>;
-    readonly npuWeights: number;
-    readonly cpuWeights: number;
+    /** Weight bytes as emitted: every weights blob and constant array, and the NPU's weights. */
     readonly total: number;
+    readonly byDevice: Readonly<Record<Device, number>>;
+    /** Bytes per memory (the target's weights memory, e.g. octoFlash). */
+    readonly byMemory: Readonly<Record<string, number>>;
+    /** Bytes of total no layer owns (alignment padding at the end of each blob). */
+    readonly unattributed: number;
+    /** The cost model's estimate (null without one). */
+    readonly estimated: { readonly total: number; readonly npu: number; readonly cpu: number } | null;
   };
   readonly ram: {
-    /** Pool high-water marks from the memory plan, when given. */
-    readonly byPool?: Readonly<Record<string, number>>;
-    /** Sum of the pools, or without a plan the largest single-layer working set (a lower bound). */
+    /** RAM hsq planned for the CPU (the arena, or all its CPU pools). */
     readonly bytes: number;
-    readonly planned: boolean;
+    /** Most bytes live at any step: no plan can use less. */
+    readonly lowerBound: number;
   };
-  readonly latencyUs: number;
-  readonly latencyMs: number;
-  readonly fps: number;
+  readonly latencyUs: number | null;
+  readonly latencyMs: number | null;
+  readonly fps: number | null;
   readonly transitions: number;
-  readonly transitionUs: number;
+  readonly transitionUs: number | null;
   readonly layers: Readonly<Record<Device, number>>;
   readonly macs: Readonly<Record<Device, number>>;
-  readonly timeUs: Readonly<Record<Device, number>>;
+  readonly timeUs: Readonly<Record<Device, number>> | null;
 }
 
 export interface Report {
   readonly schema: string;
+  /** The model file (no folder), or the graph's name. */
   readonly model: string;
+  /** The C name of the model (symbol prefix, file stem). */
+  readonly name: string;
   readonly target: string;
   readonly layers: readonly ReportLayer[];
   readonly segments: readonly ReportSegment[];
   readonly totals: ReportTotals;
-  readonly optimisation: Optimisation & { readonly alternatives: readonly Alternative[] };
-  readonly costParams: Readonly<Record<string, number>>;
+  readonly memory: { readonly pools: readonly ReportPool[] };
+  readonly precision: PrecisionReport;
+  /** Targets with an NPU: what was weighed and how the devices were chosen. */
+  readonly optimisation?: Optimisation & { readonly alternatives: readonly Alternative[] };
+  /** Targets with a cost model: the parameters the estimates used. */
+  readonly costParams?: Readonly<Record<string, number>>;
   readonly sensitivity?: Readonly<Record<string, number>>;
+  readonly stackUsage?: string;
   readonly notes: readonly string[];
 }
 
-/** What the memory planner gives (compiler/memory-planner MemoryPlan fits): item id = tensor name. */
-export interface ReportMemoryPlan {
-  readonly offsets: ReadonlyMap<string, { readonly pool: string; readonly offset: number }>;
-  readonly poolSizes: Readonly<Record<string, number>>;
-}
-
-export interface ReportExtras {
-  /** Model name shown in the report (default: the graph's name). */
+export interface ReportInput {
+  readonly target: Pick<Target, 'name' | 'costModel'>;
+  /** The model file's name (no folder); the graph's name when absent. */
   readonly model?: string;
-  readonly target?: string;
-  /** Memory that holds the weights (default octoFlash, the STM32N6570-DK's xSPI2 flash). */
-  readonly weightsMemory?: string;
-  /** Flash per memory when the emitter knows better (e.g. NPU blobs and CPU weights apart). */
-  readonly flashByMemory?: Readonly<Record<string, number>>;
+  /** The C name of the model. */
+  readonly name: string;
+  readonly placed: Placed;
+  readonly fields: ReportFields;
+  readonly precision: PrecisionReport;
   readonly sensitivity?: Readonly<Record<string, number>>;
-  readonly notes?: readonly string[];
 }
 
 const r3 = (v: number): number => Math.round(v * 1000) / 1000;
+const r3n = (v: number | undefined): number | null => (v === undefined ? null : r3(v));
 
 function tensorBytes(g: Graph, t: string): number {
   const info = g.tensors[t];
@@ -121,88 +138,114 @@ function tensorBytes(g: Graph, t: string): number {
   return Math.ceil((numel(info.shape) * Math.max(storageBits(info.dtype), 8)) / 8);
 }
 
+/** The layer an emitted IR node belongs to: by name, else by the ONNX nodes it stands for. */
+function layerIndex(layers: readonly PlacedLayer[], layerOfNode: Readonly<Record<string, string>>): (node: string) => string | undefined {
+  const byOrigin = new Map<string, string>();
+  for (const l of layers) for (const o of l.origin) if (!byOrigin.has(o)) byOrigin.set(o, l.name);
+  return (node) => layerOfNode[node] ?? byOrigin.get(node);
+}
+
 /** The report object (write it with JSON.stringify(report, null, 2)). */
-export function buildReport(
-  graph: Graph, placement: Placement, segments: readonly Segment[], costs: CostParams,
-  memoryPlan?: ReportMemoryPlan, extras: ReportExtras = {},
-): Report {
+export function buildReport(i: ReportInput): Report {
+  const { graph, placement } = i.placed;
+  const f = i.fields;
+  const cost = i.target.costModel;
+  const params = cost ? placement.params ?? cost.defaults : undefined;
+  const segments = f.segments;
   const segOfNode = new Map<string, number>();
   for (const s of segments) for (const n of s.nodes) segOfNode.set(n, s.id);
   const shape = (t: string): readonly number[] => graph.tensors[t]?.shape ?? [];
+  const layerOf = layerIndex(placement.layers, placement.layerOfNode);
+  const flashOf = new Map<string, number>();
+  for (const [n, b] of Object.entries(f.flash.byNode)) {
+    const l = layerOf(n);
+    if (l !== undefined) flashOf.set(l, (flashOf.get(l) ?? 0) + b);
+  }
+  const kernelsOf = new Map<string, Omit<CpuKernelReport, 'node'>[]>();
+  for (const { node, ...k } of f.kernels ?? []) {
+    const l = layerOf(node);
+    if (l !== undefined) kernelsOf.set(l, [...(kernelsOf.get(l) ?? []), k]);
+  }
   const layers: ReportLayer[] = placement.layers.map((l) => {
-    const failed = l.device === 'cpu' ? (l.npuWidenedCheck ?? l.npuCheck).reasons : [];
-    const out = l.outputs.find((o) => memoryPlan?.offsets.has(o));
-    const at = out !== undefined ? memoryPlan!.offsets.get(out) : undefined;
+    const failed = l.device === 'cpu' ? (l.npuWidenedCheck ?? l.npuCheck)?.reasons ?? [] : [];
+    const out = l.outputs.find((o) => f.offsets?.has(o));
+    const at = out !== undefined ? f.offsets!.get(out) : undefined;
+    const est: LayerEstimate | undefined = l.est;
+    const ks = kernelsOf.get(l.name);
     return {
-      name: l.name, op: l.op, device: l.device, precision: l.lowerTo ?? l.precision, reason: l.reason, source: l.source,
-      widened: l.widened, ...(l.lowerTo ? { lowerTo: l.lowerTo } : {}),
+      name: l.name, op: l.op, device: l.device, precision: l.lowerTo ?? l.precision, weightBytes: flashOf.get(l.name) ?? 0, reason: l.reason,
+      source: l.source, widened: l.widened, ...(l.lowerTo ? { lowerTo: l.lowerTo } : {}),
       nodes: l.nodes, origin: l.origin,
-      macs: l.est.macs, weightCount: layerWeightCount(l.desc), weightBytes: l.est.flashBytes,
+      macs: layerMacs(l.desc), weightCount: layerWeightCount(l.desc),
       shapes: { inputs: l.inputs.map(shape), outputs: l.outputs.map(shape) },
-      estTimeUs: r3(l.est.us), bound: l.est.bound,
+      estTimeUs: r3n(est?.us), estimatedFlashBytes: est?.flashBytes ?? null, bound: est?.bound ?? null,
       segment: segOfNode.get(l.nodes[0]) ?? -1,
       ...(at ? { arenaOffset: { pool: at.pool, offset: at.offset } } : {}),
       ...(failed.length ? { npuConstraints: failed } : {}),
       ...(l.options ? { options: l.options.map((o) => ({ ...o, estUs: r3(o.estUs) })) } : {}),
-      ...(extras.sensitivity?.[l.name] !== undefined ? { sensitivity: extras.sensitivity[l.name] } : {}),
+      ...(i.sensitivity?.[l.name] !== undefined ? { sensitivity: i.sensitivity[l.name] } : {}),
+      ...(ks ? { cpuKernels: ks } : {}),
     };
   });
-  const layerOfNode = placement.layerOfNode;
   const byName = new Map(layers.map((l) => [l.name, l]));
-  const prodSeg = new Map<string, Segment>();
-  for (const s of segments) for (const o of s.outputs) prodSeg.set(o, s);
+  const prodSeg = new Map<string, number>();
+  for (const s of segments) for (const o of s.outputs) prodSeg.set(o, s.id);
   const rsegs: ReportSegment[] = segments.map((s) => {
-    const names = [...new Set(s.nodes.map((n) => layerOfNode[n]))];
-    const crossing = s.inputs.filter((t) => { const p = prodSeg.get(t); return p && p.device !== s.device; });
+    const names = [...new Set(s.nodes.map((n) => placement.layerOfNode[n]))];
+    const crossing = s.inputs.filter((t) => { const p = prodSeg.get(t); return p !== undefined && segments[p].device !== s.device; });
     const bytes = crossing.reduce((a, t) => a + tensorBytes(graph, t), 0);
-    const tUs = crossing.length ? transitionCost({ from: s.device === 'npu' ? 'cpu' : 'npu', to: s.device, bytes }, costs) : 0;
+    const tUs = !cost ? undefined : crossing.length ? cost.transition({ from: s.device === 'npu' ? 'cpu' : 'npu', to: s.device, bytes }, params!) : 0;
     return {
       id: s.id, device: s.device, layers: names, nodes: s.nodes.length, inputs: s.inputs, outputs: s.outputs,
-      estTimeUs: r3(names.reduce((a, n) => a + (byName.get(n)?.estTimeUs ?? 0), 0)), transitionUs: r3(tUs),
+      estTimeUs: cost ? r3(names.reduce((a, n) => a + (byName.get(n)?.estTimeUs ?? 0), 0)) : null, transitionUs: r3n(tUs),
     };
   });
-  const sum = (f: (l: ReportLayer) => number, dev?: Device): number => layers.filter((l) => !dev || l.device === dev).reduce((a, l) => a + f(l), 0);
-  const npuW = sum((l) => l.weightBytes, 'npu');
-  const cpuW = sum((l) => l.weightBytes, 'cpu');
-  const weightsMem = extras.weightsMemory ?? 'octoFlash';
-  const byMemory = extras.flashByMemory ?? { [weightsMem]: npuW + cpuW };
-  const transitionUs = rsegs.reduce((a, s) => a + s.transitionUs, 0);
-  const latencyUs = sum((l) => l.estTimeUs) + transitionUs;
-  const transitions = rsegs.filter((s, k) => k > 0 && s.device !== rsegs[k - 1].device).length;
-  const ram = memoryPlan
-    ? { byPool: { ...memoryPlan.poolSizes }, bytes: Object.values(memoryPlan.poolSizes).reduce((a, b) => a + b, 0), planned: true }
-    : { bytes: Math.max(0, ...placement.layers.map((l) => l.est.ramBytes)), planned: false };
+  const sum = (v: (l: ReportLayer) => number, dev?: Device): number => layers.filter((l) => !dev || l.device === dev).reduce((a, l) => a + v(l), 0);
+  const est = (l: ReportLayer): number => l.estimatedFlashBytes ?? 0;
+  const transitionUs = cost ? rsegs.reduce((a, s) => a + (s.transitionUs ?? 0), 0) : undefined;
+  const latencyUs = cost ? sum((l) => l.estTimeUs ?? 0) + transitionUs! : undefined;
+  const opt = placement.optimisation;
   const notes = [
-    'Times are cost-model estimates (targets/stm32n6/CALIBRATION.md), not measurements.',
-    ...(ram.planned ? [] : ['RAM without a memory plan: the largest single-layer working set (a lower bound).']),
-    ...(extras.notes ?? []),
+    cost ? `Times are cost-model estimates (${cost.about}), not measurements.` : `No cost model for ${i.target.name}: no time estimates (hsq run --profile measures the layers).`,
+    'weightBytes and totals.flash are measured from the emitted weights (every blob and constant array as the linker places them); totals.flash.unattributed is the padding at the end of the blobs.',
+    ...(f.notes ?? []),
   ];
   return {
     schema: REPORT_SCHEMA,
-    model: extras.model ?? graph.name,
-    target: extras.target ?? 'stm32n6',
+    model: i.model ?? graph.name,
+    name: i.name,
+    target: i.target.name,
     layers,
     segments: rsegs,
     totals: {
-      flash: { byMemory, npuWeights: npuW, cpuWeights: cpuW, total: npuW + cpuW },
-      ram,
-      latencyUs: r3(latencyUs),
-      latencyMs: r3(latencyUs / 1000),
-      fps: latencyUs > 0 ? r3(1e6 / latencyUs) : 0,
-      transitions,
-      transitionUs: r3(transitionUs),
+      flash: {
+        total: f.flash.total, byDevice: { npu: f.flash.byDevice.npu, cpu: f.flash.byDevice.cpu }, byMemory: { ...f.flash.byMemory },
+        unattributed: f.flash.total - sum((l) => l.weightBytes),
+        estimated: cost ? { total: sum(est), npu: sum(est, 'npu'), cpu: sum(est, 'cpu') } : null,
+      },
+      ram: { bytes: f.arena.bytes, lowerBound: f.arena.lowerBound },
+      latencyUs: r3n(latencyUs),
+      latencyMs: latencyUs === undefined ? null : r3(latencyUs / 1000),
+      fps: latencyUs === undefined ? null : latencyUs > 0 ? r3(1e6 / latencyUs) : 0,
+      transitions: rsegs.filter((s, k) => k > 0 && s.device !== rsegs[k - 1].device).length,
+      transitionUs: r3n(transitionUs),
       layers: { npu: layers.filter((l) => l.device === 'npu').length, cpu: layers.filter((l) => l.device === 'cpu').length },
       macs: { npu: sum((l) => l.macs, 'npu'), cpu: sum((l) => l.macs, 'cpu') },
-      timeUs: { npu: r3(sum((l) => l.estTimeUs, 'npu')), cpu: r3(sum((l) => l.estTimeUs, 'cpu')) },
+      timeUs: cost ? { npu: r3(sum((l) => l.estTimeUs ?? 0, 'npu')), cpu: r3(sum((l) => l.estTimeUs ?? 0, 'cpu')) } : null,
     },
-    optimisation: {
-      ...placement.optimisation,
-      alternatives: placement.optimisation.alternatives.map((a) => ({ ...a, latencyUs: r3(a.latencyUs) })),
-      candidateWeightShare: r3(placement.optimisation.candidateWeightShare),
-      candidateMacShare: r3(placement.optimisation.candidateMacShare),
-    },
-    costParams: Object.fromEntries(Object.keys(costs).sort().map((k) => [k, costs[k]])),
-    ...(extras.sensitivity ? { sensitivity: extras.sensitivity } : {}),
+    memory: { pools: f.pools },
+    precision: i.precision,
+    ...(opt ? {
+      optimisation: {
+        ...opt,
+        alternatives: opt.alternatives.map((a) => ({ ...a, latencyUs: r3(a.latencyUs) })),
+        candidateWeightShare: r3(opt.candidateWeightShare),
+        candidateMacShare: r3(opt.candidateMacShare),
+      },
+    } : {}),
+    ...(params ? { costParams: Object.fromEntries(Object.keys(params).sort().map((k) => [k, params[k]])) } : {}),
+    ...(i.sensitivity ? { sensitivity: i.sensitivity } : {}),
+    ...(f.stackUsage !== undefined ? { stackUsage: f.stackUsage } : {}),
     notes,
   };
 }

@@ -30,13 +30,13 @@ export function formatPlacementTable(r: Report, color: boolean, width = 120): st
     const name = l.name.length > nameW ? `${l.name.slice(0, nameW - 1)}…` : l.name;
     const reason = l.reason.length > reasonW ? `${l.reason.slice(0, reasonW - 1)}…` : l.reason;
     const dev = paint(l.device === 'npu' ? C.npu : C.cpu, l.device.toUpperCase());
-    lines.push(`${pad(name, nameW)}  ${pad(l.op.slice(0, opW), opW)}  ${pad(l.precision, 5)}  ${dev}  ${padL(fmtUs(l.estTimeUs), 10)}  ${reason}`);
+    lines.push(`${pad(name, nameW)}  ${pad(l.op.slice(0, opW), opW)}  ${pad(l.precision, 5)}  ${dev}  ${padL(l.estTimeUs === null ? '–' : fmtUs(l.estTimeUs), 10)}  ${reason}`);
   }
   const hidden = r.layers.length - rows.length;
   if (hidden > 0) lines.push(paint(C.dim, `(+${hidden} weightless layers on the NPU with their neighbours; see report.html)`));
   const t = r.totals;
   lines.push(`${paint(C.bold, 'total')}: ${t.layers.npu} layers on the NPU, ${t.layers.cpu} on the CPU, ${r.segments.length} segments, `
-    + `${t.transitions} transitions; est. ${fmtUs(t.latencyUs)} (${t.fps.toFixed(2)} FPS); flash ${fmtBytes(t.flash.total)} `
-    + `(NPU ${fmtBytes(t.flash.npuWeights)}, CPU ${fmtBytes(t.flash.cpuWeights)})`);
+    + `${t.transitions} transitions; ${t.latencyUs === null ? 'no time estimate' : `est. ${fmtUs(t.latencyUs)} (${(t.fps ?? 0).toFixed(2)} FPS)`}; flash ${fmtBytes(t.flash.total)} `
+    + `(NPU ${fmtBytes(t.flash.byDevice.npu)}, CPU ${fmtBytes(t.flash.byDevice.cpu)})`);
   return lines.join('\n') + '\n';
 }

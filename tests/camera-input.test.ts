@@ -35,7 +35,7 @@ describe('camera input', () => {
     const a = runGraph(cam, { input: fr }).output;
     const b = runGraph(ref, { input: x }).output;
     expect(Array.from(a.data)).toEqual(Array.from(b.data));
-    const c = await runC(cam, { input: fr }, { target: 'host' });
+    const c = await runC(cam, { input: fr });
     expect(Array.from(c.output.data)).toEqual(Array.from(a.data));
   });
 

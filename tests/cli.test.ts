@@ -24,6 +24,29 @@ describe('hsq CLI', () => {
     for (const c of ['inspect', 'run', 'verify', 'annotate', 'passes']) expect(help.out).toContain(c);
   });
 
+  test('an unknown --target is one plain error naming the registry\'s targets, exit 2, OUT untouched', () => {
+    const dir = tmp();
+    try {
+      const out = path.join(dir, 'out');
+      fs.mkdirSync(out);
+      fs.writeFileSync(path.join(out, 'keep.txt'), 'x');
+      const msg = 'hsq: error: --target "cortex-m5": no such target (targets: host, cortex-m55, stm32n6)\n';
+      // Checked before the model is read: the model need not exist.
+      const model = path.join(dir, 'model.onnx');
+      for (const args of [
+        ['compile', model, '--target', 'cortex-m5', '-o', out],
+        ['verify', model, '--target', 'cortex-m5', '--random', '1'],
+        ['run', model, '--target', 'cortex-m5', '--input', 'x=x.npy', '-o', out],
+      ]) {
+        const r = hsq(...args);
+        expect({ code: r.code, err: r.err }).toEqual({ code: 2, err: msg });
+      }
+      expect(fs.readdirSync(out)).toEqual(['keep.txt']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('passes lists every pass with one line', () => {
     const r = hsq('passes', '--json');
     const list = JSON.parse(r.out);

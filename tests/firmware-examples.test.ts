@@ -8,6 +8,7 @@ import * as path from 'path';
 import { ARM_APT_PACKAGES, armToolchainStatus } from '../toolchain/qemu';
 import { decodeNpy, encodeNpy } from '../frontend/npy';
 import { frontendForTarget } from '../driver/compile';
+import { stm32n6Target } from '../targets/stm32n6';
 import { loadConfig } from '../core/config';
 import { setWarningSink } from '../core/diagnostics';
 import { runGraph } from '../ops/engine/interpreter';
@@ -149,7 +150,7 @@ maybe('firmware examples (CMake, arm-none-eabi-gcc, QEMU mps3-an547)', () => {
     const prev = setWarningSink((m) => warnings.push(m));
     let graph;
     try {
-      ({ graph } = frontendForTarget({ model: path.join(build, `tiny_yolov2_${SIZE}.onnx`), out: '', config }, loadConfig(config), 'stm32n6'));
+      ({ graph } = frontendForTarget({ model: path.join(build, `tiny_yolov2_${SIZE}.onnx`), out: '', config }, loadConfig(config), stm32n6Target));
     } finally {
       setWarningSink(prev);
     }

@@ -3,7 +3,8 @@
 // ops on 4-D (NHWC inside) tensors. Every graph runs in ONE program; outputs must equal the
 // interpreter bit for bit. Plus the emitted files' properties: determinism, API header, weights
 // formats, the NHWC API option, run_float.
-import { runCBatch, emitC } from '../targets/host/run';
+import { runCBatch } from '../targets/host/run';
+import { emitHost as emitC } from '../targets/host/emit';
 import { runGraph } from '../ops/engine/interpreter';
 import { DType } from '../core/ir/dtype';
 import { AttrValue, Graph, Node, QuantParams, TensorInfo } from '../core/ir/graph';
@@ -327,7 +328,7 @@ describe('host C backend on built graphs', () => {
     const c = cases.find((x) => x.name === 'qconv_w4')!;
     const xq = c.graph.tensors.x.quant!, yq = c.graph.tensors.y.quant!;
     const xf = makeTensor('float32', c.inputs.x.shape, Float32Array.from(c.inputs.x.data as Int8Array, (v) => dequantizeValue(v, xq.scale[0], xq.zeroPoint[0])));
-    const [[r]] = await runCBatch([{ graph: c.graph, inputs: [{ x: xf }] }], { target: 'host', runFloat: true });
+    const [[r]] = await runCBatch([{ graph: c.graph, inputs: [{ x: xf }] }], { runFloat: true });
     const want = runGraph(c.graph, c.inputs).y;
     const wantF = Float32Array.from(want.data as Int8Array, (v) => dequantizeValue(v, yq.scale[0], yq.zeroPoint[0]));
     expect(Array.from(r.y.data)).toEqual(Array.from(wantF));
@@ -335,7 +336,7 @@ describe('host C backend on built graphs', () => {
 
   test('incbin weights give the same numbers', async () => {
     const picked = cases.filter((c) => ['qconv_w2', 'conv_plain'].includes(c.name));
-    const res = await runCBatch(picked.map((c) => ({ graph: c.graph, inputs: [c.inputs] })), { target: 'host', weightsFormat: 'incbin' });
+    const res = await runCBatch(picked.map((c) => ({ graph: c.graph, inputs: [c.inputs] })), { weightsFormat: 'incbin' });
     picked.forEach((c, k) => {
       const want = runGraph(c.ref ?? c.graph, c.inputs);
       expect(compareExact(res[k][0].y, want.y)).toBeNull();

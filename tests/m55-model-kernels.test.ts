@@ -9,7 +9,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { armToolchainStatus, ARM_APT_PACKAGES } from '../toolchain/qemu';
-import { M55BatchResult, compileM55, runM55Batch } from '../targets/cortex-m55/run';
+import { M55BatchResult, runM55Batch } from '../targets/cortex-m55/run';
+import { cortexM55Target } from '../targets/cortex-m55';
+import { compileGraph } from '../driver/compile';
+import { ReportLayer, validateReport } from '../report';
 import { runGraph } from '../ops/engine/interpreter';
 import { DType } from '../core/ir/dtype';
 import { AttrValue, Graph, Node, QuantParams, TensorInfo } from '../core/ir/graph';
@@ -182,18 +185,21 @@ maybe('generated Cortex-M55 kernels in models (QEMU)', () => {
 
   test('hsq compile --target cortex-m55 files: kernel header, report of each layer, stack use per kernel', async () => {
     const c = all.find((x) => x.name === 'dw_3x3')!;
-    const e = await compileM55(c.graph, { name: 'dw', model: 'dw.onnx' });
+    const e = await compileGraph(c.graph, cortexM55Target, { name: 'dw', model: 'dw.onnx', weightsFormat: 'c' });
     expect(Object.keys(e.files).sort()).toEqual(['dw.c', 'dw.h', 'dw_m55.c', 'dw_m55_weights.c', 'dw_weights.c', 'hsq_expf.h', 'hsq_kernels.c',
-      'hsq_m55_kernels.h', 'hsq_runtime.h', 'report.json', 'stack-usage.json']);
+      'hsq_m55_kernels.h', 'hsq_runtime.h', 'report.html', 'report.json', 'stack-usage.json']);
     const report = JSON.parse(e.files['report.json'] as string);
-    expect(report.layers).toEqual([expect.objectContaining({ node: 'conv_dw_3x3', kernel: 'generated', kind: 'depthwise', fn: 'dw_L1' })]);
+    expect(validateReport(report)).toEqual([]);
+    const conv = report.layers.filter((l: ReportLayer) => l.cpuKernels);
+    expect(conv.map((l: ReportLayer) => [l.nodes, l.cpuKernels])).toEqual([[['conv_dw_3x3'], [expect.objectContaining({ op: 'QConv', kernel: 'generated', kind: 'depthwise', fn: 'dw_L1' })]]]);
+    expect(report.stackUsage).toBe('stack-usage.json');
     const su = JSON.parse(e.files['stack-usage.json'] as string);
     expect(su.kernels).toEqual([expect.objectContaining({ fn: 'dw_L1' })]);
     expect(su.kernels[0].bytes).toBeGreaterThan(0);
     expect(su.functions.some((f: { fn: string }) => f.fn === 'hsq_qconv')).toBe(true);
     expect(e.files['dw.c']).toContain('dw_L1(x, y, ');
     // Deterministic: the same graph gives the same files.
-    const again = await compileM55(c.graph, { name: 'dw', model: 'dw.onnx' });
+    const again = await compileGraph(c.graph, cortexM55Target, { name: 'dw', model: 'dw.onnx', weightsFormat: 'c' });
     expect(again.files).toEqual(e.files);
   });
 });

@@ -2,7 +2,7 @@
 // a diamond where grouping same-device nodes naively would create a cycle, random DAGs.
 import { Graph, Node } from '../core/ir/graph';
 import { Segment, countTransitions, partition, segmentEdges } from '../placement/partition';
-import type { Device } from '../targets/stm32n6/cost-model';
+import type { Device } from '../placement/cost-model';
 import { graph, node, rng } from './passes-helpers';
 
 function dag(spec: [string, string[], Device][], outputs: string[]): { g: Graph; dev: Record<string, Device> } {

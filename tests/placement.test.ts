@@ -9,6 +9,7 @@ import { makeTensor } from '../core/ir/tensor';
 import { validateGraph } from '../ops/engine/validate';
 import { runPipeline } from '../passes/pass-manager';
 import { PlacementOptions, placeGraph, placementPass } from '../placement/placement';
+import { STM32N6_PLACEMENT as N6 } from '../targets/stm32n6/capabilities';
 import { graph, node } from './passes-helpers';
 
 /** Tiny YOLOv2 (VOC, 416) as QDQ with conv7/conv8 int4, lowered by the core pipeline. Fixed
@@ -22,7 +23,7 @@ function tinyYolo(): Graph {
 let g: Graph;
 beforeAll(() => { g = tinyYolo(); });
 
-const place = (opts: PlacementOptions = {}, gg: Graph = g) => placeGraph(gg, opts).placement;
+const place = (opts: PlacementOptions = {}, gg: Graph = g) => placeGraph(gg, N6, opts).placement;
 const dev = (p: ReturnType<typeof place>, name: string) => {
   const l = p.layers.find((x) => x.name === name);
   if (!l) throw new Error(`no layer ${name}`);
@@ -47,7 +48,7 @@ describe('Tiny YOLOv2, w8a8 with conv7/conv8 at w4a8', () => {
     // A fused group is named after its Conv and lists the ONNX nodes it stands for.
     expect(dev(p, 'conv1').origin).toEqual(expect.arrayContaining(['conv1', 'bn1_out_QuantizeLinear']));
     // Every IR node has a device and a layer.
-    for (const n of placeGraph(g).graph.nodes) expect(p.deviceOfNode[n.name]).toMatch(/^(npu|cpu)$/);
+    for (const n of placeGraph(g, N6).graph.nodes) expect(p.deviceOfNode[n.name]).toMatch(/^(npu|cpu)$/);
   });
 
   test('the float boundary (input quantize, output dequantize) is on the CPU with the constraint text', () => {
@@ -225,12 +226,12 @@ describe('small graphs', () => {
       tensors: [...a.infos, { name: 'x', dtype: 'int8', shape: [1, 4, 8, 8], quant: q8 }, { name: 'yf', dtype: 'float32', shape: [1, 4, 8, 8] },
         { name: 's', dtype: 'float32', shape: [1, 4, 8, 8] }, { name: 'rf', dtype: 'float32', shape: [1, 4, 8, 8] }, { name: 'r', dtype: 'int8', shape: [1, 4, 8, 8], quant: q8 }],
     });
-    const { graph: out, placement } = placeGraph(gg);
+    const { graph: out, placement } = placeGraph(gg, N6);
     validateGraph(out, { requireInfos: true });
     expect(out.nodes.filter((n) => n.op === 'DequantizeLinear')).toHaveLength(2);
     const soft = placement.layers.find((l) => l.name === 'soft')!;
     expect(soft.device).toBe('cpu');
-    expect(soft.reason).toContain('activations must be int8');
+    expect(soft.reason).toBe('NPU cannot run it: float activations: activations must be int8 (signed, asymmetric 8-bit)');
     const relu = placement.layers.find((l) => l.name === 'relu')!;
     expect(relu.nodes).toHaveLength(3); // DQ copy, Relu, Q
     expect(relu.device).toBe('npu');
@@ -245,7 +246,7 @@ describe('small graphs', () => {
       inits: { ...a.init, ...b.init }, tensors: [...a.infos, ...b.infos, { name: 'x', dtype: 'int8', shape: [1, 4, 8, 8], quant: q8 }],
     });
     const seen: string[] = [];
-    const pass = placementPass({ onPlacement: (p) => seen.push(p.layers.map((l) => `${l.name}:${l.device}`).join(',')) });
+    const pass = placementPass(N6, { onPlacement: (p) => seen.push(p.layers.map((l) => `${l.name}:${l.device}`).join(',')) });
     runPipeline(gg, [pass]);
     expect(pass.name).toBe('placement');
     expect(pass.result().layers.map((l) => [l.name, l.device, l.precision])).toEqual([['c1', 'npu', 'w8a8'], ['c2', 'cpu', 'w4a8']]);

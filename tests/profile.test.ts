@@ -18,6 +18,8 @@ import { formatProfile, profileModel } from '../verify/profile';
 import { emitModel } from '../targets/c/emit-model';
 import { HOST_TARGET } from '../targets/host/target';
 import { emitStm32n6 } from '../targets/stm32n6/emit';
+import { placeAndPartition } from '../placement/stage';
+import { STM32N6_PLACEMENT } from '../targets/stm32n6/capabilities';
 import { n6RuntimeDir } from '../targets/stm32n6/glue';
 import { runtimeDir } from '../targets/c/runtime-files';
 import { buildTinyYoloV2 } from '../examples/tiny-yolov2/build';
@@ -63,7 +65,7 @@ describe('host profile (mnist)', () => {
     // Convolutions are most of the work.
     const conv = report.layers.filter((l) => l.op === 'Conv').reduce((s, l) => s + l.measured, 0);
     expect(conv).toBeGreaterThan(report.totalMeasured / 2);
-    expectSameBytes(outputs, await runC(g, inputs, { target: 'host' }));
+    expectSameBytes(outputs, await runC(g, inputs));
     const text = formatProfile(report);
     expect(text).toMatch(/^\s*0\s+Convolution28\s+Conv\s+[\d,]+\s+[\d.]+\s+-\s+-$/m);
     expect(text).toMatch(/total \(sum of layers\)/);
@@ -186,7 +188,7 @@ maybe('QEMU profiles (Tiny YOLOv2 QDQ 64)', () => {
 
     // The real-NPU build (mnist: quick to emit): -DHSQ_PROFILE makes the glue define
     // hsq_profile_now (DWT) and its segment table; without it, no profile symbol.
-    const e = emitStm32n6(lower(loadModel(path.join(MNIST, 'model.onnx'))), { name: 'ty' });
+    const e = emitStm32n6(placeAndPartition(lower(loadModel(path.join(MNIST, 'model.onnx'))), STM32N6_PLACEMENT), { name: 'ty' });
     const dir = tmp();
     try {
       for (const [f, b] of Object.entries(e.files)) if (!f.includes('/')) fs.writeFileSync(path.join(dir, f), b);

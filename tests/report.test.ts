@@ -7,10 +7,12 @@ import { buildTinyYoloV2Qdq, calibrationTensors } from '../examples/tiny-yolov2/
 import { decodeModel } from '../frontend/onnx/import';
 import { lower } from '../driver/frontend';
 import { Graph } from '../core/ir/graph';
-import { placeGraph } from '../placement/placement';
-import { partition } from '../placement/partition';
+import { placeAndPartition } from '../placement/stage';
+import { PlacementOptions } from '../placement/placement';
 import { buildReport, formatPlacementTable, renderReportHtml, Report } from '../report';
-import { defaultCostParams } from '../targets/stm32n6/cost-model';
+import { stm32n6Target } from '../targets/stm32n6';
+import { emitStm32n6 } from '../targets/stm32n6/emit';
+import { cpuPools } from '../targets/stm32n6/mpool';
 
 function tinyYolo(): Graph {
   const ranges: Record<string, [number, number]> = {};
@@ -21,15 +23,30 @@ function tinyYolo(): Graph {
 let g: Graph;
 let report: Report;
 let html: string;
-function make(opts = {}, plan?: Parameters<typeof buildReport>[4]): Report {
-  const { graph, placement } = placeGraph(g, opts);
-  return buildReport(graph, placement, partition(graph, placement.deviceOfNode), defaultCostParams, plan, { model: 'tiny-yolov2-voc-416' });
+let files: Record<string, string | Uint8Array>;
+/** What `hsq compile --target stm32n6` does after the quantized passes: place, partition, emit, report. */
+function make(opts: PlacementOptions = {}): { report: Report; files: Record<string, string | Uint8Array> } {
+  const placed = placeAndPartition(g, stm32n6Target, opts);
+  const e = emitStm32n6(placed, { name: 'ty' });
+  return { report: buildReport({ target: stm32n6Target, model: 'tiny-yolov2-voc-416.onnx', name: 'ty', placed, fields: e.report, precision: { layers: [] } }), files: e.files };
 }
 beforeAll(() => {
   g = tinyYolo();
-  report = make();
+  ({ report, files } = make());
   html = renderReportHtml(report);
 });
+
+/** Bytes of the constant arrays of a generated kernel (symbols fn_*) in the emitted weights files. */
+function kernelArrayBytes(fn: string): number {
+  const size: Record<string, number> = { int8_t: 1, int32_t: 4, float: 4 };
+  let bytes = 0;
+  for (const [f, body] of Object.entries(files)) {
+    if (!f.endsWith('_m55_weights.c')) continue;
+    const text = typeof body === 'string' ? body : Buffer.from(body).toString('latin1');
+    for (const m of text.matchAll(new RegExp(`const (int8_t|int32_t|float) ${fn}_\\w+\\[(\\d+)\\]`, 'g'))) bytes += size[m[1]] * Number(m[2]);
+  }
+  return bytes;
+}
 
 describe('report.json', () => {
   test('one entry per layer with device, precision, reason, MACs, weights, shapes, time', () => {
@@ -40,7 +57,15 @@ describe('report.json', () => {
     expect(c7).toMatchObject({ op: 'Conv', device: 'cpu', precision: 'w4a8', widened: false, source: 'policy' });
     expect(c7.macs).toBe(13 * 13 * 1024 * 512 * 9);
     expect(c7.weightCount).toBe(1024 * 512 * 9);
-    expect(c7.weightBytes).toBe(1024 * 512 * 9 / 2 + 1024 * 8); // packed int4 + int32 bias + float scale per channel
+    // The cost model's estimate: packed int4 + int32 bias + float scale per channel; what is
+    // emitted: the generated kernel's arrays (the same here: packed weights, bias, multiplier).
+    expect(c7.estimatedFlashBytes).toBe(1024 * 512 * 9 / 2 + 1024 * 8);
+    const fn = c7.cpuKernels![0].fn!;
+    expect(c7.cpuKernels).toEqual([expect.objectContaining({ op: 'QConv', kernel: 'generated', kind: 'conv', precision: 'w4a8' })]);
+    expect(c7.weightBytes).toBe(kernelArrayBytes(fn));
+    expect(c7.weightBytes).toBe(1024 * 512 * 9 / 2 + 1024 * 8);
+    // An NPU conv: its int8 weights and int32 biases, as handed to stedgeai.
+    expect(report.layers.find((l) => l.name === 'conv5')!.weightBytes).toBe(256 * 128 * 9 + 256 * 4);
     expect(c7.shapes).toEqual({ inputs: [[1, 512, 13, 13]], outputs: [[1, 1024, 13, 13]] });
     expect(c7.npuConstraints).toBeUndefined(); // widened it would run: no failed constraint to show
     const c1 = report.layers.find((l) => l.name === 'conv1')!;
@@ -53,25 +78,38 @@ describe('report.json', () => {
 
   test('totals add up: latency = layer times + hand-overs, FPS, flash per memory, transitions', () => {
     const t = report.totals;
-    const sum = report.layers.reduce((a, l) => a + l.estTimeUs, 0);
-    expect(t.latencyUs).toBeCloseTo(sum + t.transitionUs, 1);
-    expect(t.fps).toBeCloseTo(1e6 / t.latencyUs, 2);
-    expect(t.flash.total).toBe(report.layers.reduce((a, l) => a + l.weightBytes, 0));
+    const sum = report.layers.reduce((a, l) => a + l.estTimeUs!, 0);
+    expect(t.latencyUs!).toBeCloseTo(sum + t.transitionUs!, 1);
+    expect(t.fps!).toBeCloseTo(1e6 / t.latencyUs!, 2);
+    expect(t.flash.total).toBe(report.layers.reduce((a, l) => a + l.weightBytes, 0) + t.flash.unattributed);
+    expect(t.flash.unattributed).toBeLessThan(16 * report.segments.length);
+    expect(t.flash.total).toBe(t.flash.byDevice.npu + t.flash.byDevice.cpu);
+    expect(t.flash.byDevice.npu).toBe(report.layers.filter((l) => l.device === 'npu').reduce((a, l) => a + l.weightBytes, 0));
+    expect(t.flash.estimated!.total).toBe(report.layers.reduce((a, l) => a + l.estimatedFlashBytes!, 0));
     expect(t.flash.byMemory).toEqual({ octoFlash: t.flash.total });
     expect(t.transitions).toBe(report.segments.length - 1);
     expect(report.segments.map((s) => s.device)).toEqual(['cpu', 'npu', 'cpu', 'npu', 'cpu']);
     expect(t.layers.npu + t.layers.cpu).toBe(report.layers.length);
-    expect(t.ram.planned).toBe(false);
     expect(report.optimisation.candidates).toEqual(['conv7', 'conv8']);
     expect(report.optimisation.candidateWeightShare).toBeCloseTo(0.893, 3);
   });
 
-  test('deterministic, and arena offsets come from a memory plan', () => {
-    expect(JSON.stringify(make())).toBe(JSON.stringify(report));
-    const plan = { offsets: new Map([['bn7_out_q', { pool: 'cpuRAM2', offset: 4096 }]]), poolSizes: { cpuRAM2: 300000, cpuRAM1: 0 } };
-    const r = make({}, plan);
-    expect(r.layers.find((l) => l.name === 'conv7')!.arenaOffset).toEqual({ pool: 'cpuRAM2', offset: 4096 });
-    expect(r.totals.ram).toEqual({ byPool: { cpuRAM2: 300000, cpuRAM1: 0 }, bytes: 300000, planned: true });
+  test('deterministic, and arena offsets come from the memory plan: tensors crossing segments live in hsq\'s CPU pools', () => {
+    expect(JSON.stringify(make().report)).toBe(JSON.stringify(report));
+    const cpu = new Set(cpuPools().map((p) => p.name));
+    // Exactly the layers whose output another segment reads have a place (pool6 hands conv7 its input).
+    const crossing = new Set(report.segments.flatMap((s) => s.inputs));
+    const producers = report.layers.filter((l) => l.nodes.some((n) => g.nodes.find((x) => x.name === n)?.outputs.some((o) => crossing.has(o)))).map((l) => l.name);
+    const placedOuts = report.layers.filter((l) => l.arenaOffset);
+    expect(placedOuts.map((l) => l.name)).toEqual(producers);
+    expect(producers).toEqual(['input_QuantizeLinear', 'pool6', 'conv8', 'conv9']);
+    for (const l of placedOuts) {
+      expect(cpu.has(l.arenaOffset!.pool)).toBe(true);
+      expect(l.arenaOffset!.offset % 32).toBe(0);
+    }
+    const used = report.memory.pools.filter((p) => cpu.has(p.name)).reduce((a, p) => a + p.used!, 0);
+    expect(report.totals.ram.bytes).toBe(used);
+    expect(report.totals.ram.lowerBound).toBeLessThanOrEqual(used);
   });
 });
 
@@ -98,6 +136,7 @@ describe('report.html', () => {
     expect(html.match(/<g class="layer /g)).toHaveLength(report.layers.length);
     for (const l of report.layers) expect(html).toContain(`data-layer="${l.name}"`);
     expect(html).toContain('89.3 % of the weights');
+    expect(html).toContain('<h2>Memory</h2>');
     expect(renderReportHtml(report)).toBe(html);
   });
 

@@ -27,6 +27,10 @@ import { verifyModel } from '../driver/commands/verify';
 import { armToolchainStatus, ARM_GCC } from '../toolchain/qemu';
 import { buildStm32n6, runStm32n6Program } from '../targets/stm32n6/run';
 import { Stm32n6Emitted, emitStm32n6, stedgeaiArgs } from '../targets/stm32n6/emit';
+import { placeAndPartition } from '../placement/stage';
+import { STM32N6_PLACEMENT } from '../targets/stm32n6/capabilities';
+import { stm32n6Target } from '../targets/stm32n6';
+import { Report, compileReport, formatPlacementTable } from '../report';
 import { floatBoundaryName, segmentGraph } from '../targets/stm32n6/segments';
 import { cpuPools, npuPools, NPU_WEIGHTS_BASE } from '../targets/stm32n6/mpool';
 import { n6RuntimeDir } from '../targets/stm32n6/glue';
@@ -45,6 +49,15 @@ function tinyYoloBytes(size: number): Uint8Array {
   return buildTinyYoloV2Qdq({ size, layout: 'voc' }, ranges);
 }
 
+/** The stages `hsq compile --target stm32n6` runs after the quantized passes: placement,
+ *  partition, emit, report. */
+function emitN6(g: Graph, name: string): { e: Stm32n6Emitted; files: Record<string, string | Uint8Array>; report: Report } {
+  const placed = placeAndPartition(g, STM32N6_PLACEMENT);
+  const e = emitStm32n6(placed, { name });
+  const r = compileReport({ target: stm32n6Target, model: `${name}.onnx`, name, placed, fields: e.report, precision: { layers: [] } });
+  return { e, files: { ...e.files, ...r.files }, report: r.report! };
+}
+
 function diffCount(a: Tensor, b: Tensor): number {
   let d = 0;
   for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) d++;
@@ -55,23 +68,25 @@ describe('Tiny YOLOv2 (w8a8, conv7/conv8 w4a8) --target stm32n6', () => {
   let raw: Graph;
   let g: Graph;
   let e: Stm32n6Emitted;
+  let files: Record<string, string | Uint8Array>;
+  let report: Report;
   beforeAll(() => {
     raw = decodeModel(tinyYoloBytes(SIZE));
     g = lower(raw);
-    e = emitStm32n6(g, { name: 'tyolo' });
+    ({ e, files, report } = emitN6(g, 'tyolo'));
   });
 
   test('conv1–6 and conv9 on the NPU, conv7 and conv8 on the CPU; segments alternate', () => {
-    const dev = (n: string) => e.report.layers.find((l) => l.name === n)!.device;
+    const dev = (n: string) => report.layers.find((l) => l.name === n)!.device;
     expect(Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => [`conv${i}`, dev(`conv${i}`)]))).toEqual({
       conv1: 'npu', conv2: 'npu', conv3: 'npu', conv4: 'npu', conv5: 'npu', conv6: 'npu', conv7: 'cpu', conv8: 'cpu', conv9: 'npu',
     });
     expect(e.schedule.map((s) => s.device)).toEqual(['cpu', 'npu', 'cpu', 'npu', 'cpu']);
     expect(e.schedule[2].layers).toEqual(expect.arrayContaining(['conv7', 'conv8']));
-    expect(e.table).toMatch(/conv7 .*w4a8 +CPU/);
-    const rep = JSON.parse(e.files['report.json'] as string);
+    expect(formatPlacementTable(report, false)).toMatch(/conv7 .*w4a8 +CPU/);
+    const rep = JSON.parse(files['report.json'] as string);
     expect(rep.layers.find((l: { name: string }) => l.name === 'conv9').device).toBe('npu');
-    expect(e.files['report.html']).toMatch(/<svg/);
+    expect(files['report.html']).toMatch(/<svg/);
   });
 
   test('stedgeai inputs: one ONNX, profile and .mpool per NPU segment; the script and CMake rule with the exact flags', () => {
@@ -132,7 +147,7 @@ describe('Tiny YOLOv2 (w8a8, conv7/conv8 w4a8) --target stm32n6', () => {
   });
 
   test('at 416 the activations need more than one RAM region: planned over several CPU pools', () => {
-    const big = emitStm32n6(lower(decodeModel(tinyYoloBytes(416))), { name: 'ty416' });
+    const big = emitStm32n6(placeAndPartition(lower(decodeModel(tinyYoloBytes(416))), STM32N6_PLACEMENT), { name: 'ty416' });
     const used = big.pools.filter((p) => !p.npu && p.size > 0);
     expect(used.length).toBeGreaterThan(1);
     expect(Math.max(...big.schedule.map((s) => s.arena.bytes))).toBeGreaterThan(448 * 1024);

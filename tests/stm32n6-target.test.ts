@@ -56,13 +56,13 @@ const conv = (extra: Partial<NpuLayerDesc> = {}): NpuLayerDesc => ({
 
 describe('Neural-ART constraints', () => {
   test('an int8 3×3 conv is accepted', () => {
-    expect(checkNpu(conv())).toEqual({ ok: true, reasons: [], failed: [] });
+    expect(checkNpu(conv())).toEqual({ ok: true, reasons: [], failed: [], details: [] });
   });
 
   test('int4 weights are refused with the one-line reason', () => {
     const r = checkNpu(conv({ weightBits: 4 }));
     expect(r.ok).toBe(false);
-    expect(r.reasons).toEqual(['weights must be int8 (signed, symmetric per channel)']);
+    expect(r.reasons).toEqual(['int4 weights: weights must be int8 (signed, symmetric per channel)']);
     expect(r.failed).toEqual(['int8-weights']);
   });
 
@@ -70,13 +70,14 @@ describe('Neural-ART constraints', () => {
     expect(checkNpu(conv({ weightSymmetric: false })).failed).toEqual(['int8-weights']);
     expect(checkNpu(conv({ actBits: 4 })).failed).toEqual(['int8-activations']);
     expect(checkNpu(conv({ actFloat: true })).failed).toEqual(['int8-activations']);
-    expect(checkNpu(conv({ actSigned: false })).reasons).toEqual(['activations must be int8 (signed, asymmetric 8-bit)']);
+    expect(checkNpu(conv({ actSigned: false })).reasons).toEqual(['uint8 activations: activations must be int8 (signed, asymmetric 8-bit)']);
   });
 
   test('every failing constraint is reported, in order', () => {
     const r = checkNpu(conv({ weightBits: 2, kernel: [17, 17], stride: [9, 9], pads: [1, 1, 1, 1] }));
     expect(r.failed).toEqual(['int8-weights', 'kernel-size', 'stride-range']);
-    expect(r.reasons[1]).toBe('kernel height and width must be 1..16');
+    expect(r.reasons[1]).toBe('kernel 17×17: kernel height and width must be 1..16');
+    expect(r.reasons[2]).toBe('stride 9×9: strides must be 1..8');
   });
 
   test('geometry: dilation, pads, batch, grouped conv, dynamic shapes', () => {
@@ -109,8 +110,54 @@ describe('Neural-ART constraints', () => {
 
   test('softmax and unknown ops stay on the CPU with a reason', () => {
     const sm: NpuLayerDesc = { ...int8, op: 'Softmax', inputShapes: [[1, 10]], outputShapes: [[1, 10]] };
-    expect(checkNpu(sm)).toEqual({ ok: false, reasons: ['softmax runs in software on Neural-ART (no exponential unit)'], failed: ['op-unsupported'] });
+    expect(checkNpu(sm)).toEqual({ ok: false, reasons: ['softmax runs in software on Neural-ART (no exponential unit)'], failed: ['op-unsupported'], details: [''] });
     expect(checkNpu({ ...sm, op: 'Foo' as never }).reasons).toEqual(['op Foo is not supported on the NPU']);
+  });
+
+  test('every constraint fails on a layer made to break it, and its detail names the offending value', () => {
+    const gemm: NpuLayerDesc = { ...int8, op: 'Gemm', inputShapes: [[1, 256]], outputShapes: [[1, 10]] };
+    const pool: NpuLayerDesc = { ...int8, op: 'MaxPool', kernel: [2, 2], stride: [2, 2], pads: [0, 0, 0, 0], inputShapes: [[1, 8, 16, 16]], outputShapes: [[1, 8, 8, 8]] };
+    const add: NpuLayerDesc = { ...int8, op: 'Add', inputShapes: [[1, 8, 4, 4], [1, 8, 4, 4]], outputShapes: [[1, 8, 4, 4]] };
+    const rs: NpuLayerDesc = { ...int8, op: 'Resize', resizeMode: 'nearest', inputShapes: [[1, 8, 4, 4]], outputShapes: [[1, 8, 8, 8]] };
+    const pad: NpuLayerDesc = { ...int8, op: 'Pad', padMode: 'constant', inputShapes: [[1, 8, 4, 4]], outputShapes: [[1, 8, 6, 6]] };
+    const cases: [string, NpuLayerDesc, string][] = [
+      ['int8-activations', conv({ actBits: 4 }), 'int4 activations'],
+      ['int8-activations', conv({ actSigned: false }), 'uint8 activations'],
+      ['int8-activations', conv({ actFloat: true, actBits: 32 }), 'float activations'],
+      ['static-shapes', conv({ inputShapes: [[1, 16, -1, 32]] }), 'input 0 [1×16×?×32]'],
+      ['tensor-size', conv({ inputShapes: [[1, 16, 1024, 1025]] }), 'input 0 [1×16×1024×1025] is 16793600 bytes'],
+      ['nchw-4d', { ...pool, inputShapes: [[1, 8, 16]], outputShapes: [[1, 8, 8]] }, 'input 0 is 3-D [1×8×16]'],
+      ['batch-one', conv({ inputShapes: [[2, 16, 32, 32]], outputShapes: [[2, 32, 32, 32]] }), 'batch 2 (input 0 [2×16×32×32])'],
+      ['int8-weights', conv({ weightBits: 4 }), 'int4 weights'],
+      ['int8-weights', conv({ weightSymmetric: false }), 'int8 weights, asymmetric'],
+      ['int8-weights', conv({ weightFloat: true, weightBits: 32, weightSymmetric: false }), 'float weights'],
+      ['const-weights', { ...gemm, weightsConstant: false }, 'the weight operand is an activation'],
+      ['channel-range', { ...gemm, inChannels: 70000 }, '70000→10 channels'],
+      ['channel-range', conv({ outChannels: 0 }), '16→0 channels'],
+      ['kernel-size', conv({ kernel: [17, 17], pads: [1, 1, 1, 1] }), 'kernel 17×17'],
+      ['stride-range', conv({ stride: [9, 1] }), 'stride 9×1'],
+      ['dilation-range', conv({ dilation: [16, 16] }), 'dilation 16×16'],
+      ['pads-below-kernel', conv({ pads: [3, 1, 1, 1] }), 'pads 3, 1, 1, 1 (top, left, bottom, right) with kernel extent 3×3'],
+      ['group-valid', conv({ group: 4 }), 'group 4 of 16 input channels'],
+      ['pool-kernel', { ...pool, kernel: [32, 32] }, 'pool kernel 32×32'],
+      ['eltwise-broadcast', { ...add, inputShapes: [[1, 8, 4, 4], [1, 1, 4, 4]] }, 'inputs [1×8×4×4] and [1×1×4×4]'],
+      ['resize-mode', { ...rs, resizeMode: 'cubic' }, 'mode cubic'],
+      ['resize-integer-scale', { ...rs, outputShapes: [[1, 8, 6, 6]] }, '[1×8×4×4] to [1×8×6×6]'],
+      ['resize-integer-scale', { ...rs, resizeScales: [1, 1, 1.5, 1.5] }, 'scales 1, 1, 1.5, 1.5'],
+      ['pad-constant', { ...pad, padMode: 'reflect' }, 'mode reflect'],
+    ];
+    for (const [id, layer, detail] of cases) {
+      const r = checkNpu(layer);
+      expect({ id, failed: r.failed, detail: r.details![r.failed.indexOf(id)] }).toEqual({ id, failed: [id], detail });
+      // Each case breaks exactly its constraint: the direct check agrees.
+      expect(NPU_CONSTRAINTS[id].check(layer)).toEqual({ ok: false, detail });
+      // The reason shown is the value, then the rule.
+      expect(r.reasons).toEqual([`${detail}: ${NPU_CONSTRAINTS[id].text}`]);
+    }
+    // Every constraint is broken by some case.
+    expect(new Set(cases.map(([id]) => id))).toEqual(new Set(Object.keys(NPU_CONSTRAINTS)));
+    // And passes where the rest of the layer is fine.
+    for (const l of [conv(), gemm, pool, add, rs, pad]) expect(checkNpu(l).ok).toBe(true);
   });
 
   test('the ops table names only existing constraints; texts are one line', () => {

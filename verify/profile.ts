@@ -17,8 +17,9 @@ import { Graph } from '../core/ir/graph';
 import { Tensor } from '../core/ir/tensor';
 import type { ProfileLayer } from '../targets/c/emit-model';
 import { Placement, placeGraph } from '../placement/placement';
+import type { Device } from '../placement/cost-model';
 import { defaultCostParams } from '../targets/stm32n6/cost-model';
-import type { Device } from '../targets/stm32n6/cost-model';
+import { STM32N6_PLACEMENT } from '../targets/stm32n6/capabilities';
 
 export type ProfileTarget = 'host' | 'cortex-m55' | 'stm32n6';
 
@@ -103,7 +104,7 @@ export async function profileModel(g: Graph, inputs: Record<string, Tensor>, opt
     // Estimates from placement's per-layer estCpu; a graph it cannot describe still gets its profile.
     let placement: Placement | undefined;
     let noEstimates: string | undefined;
-    try { placement = placeGraph(g).placement; } catch (err) { noEstimates = `no estimates: placement failed (${(err as Error).message})`; }
+    try { placement = placeGraph(g, STM32N6_PLACEMENT).placement; } catch (err) { noEstimates = `no estimates: placement failed (${(err as Error).message})`; }
     const params = placement?.params ?? defaultCostParams;
     const conv = instrToMs(params);
     const ticks = r.stats.profileTicks![0][0];
@@ -122,7 +123,7 @@ export async function profileModel(g: Graph, inputs: Record<string, Tensor>, opt
   const { profileStm32n6 } = await import('../targets/stm32n6/run');
   const r = await profileStm32n6(g, inputs, { host: opts.host, cacheDir: opts.cacheDir });
   const e = r.program.emitted;
-  const params = e.placement.params;
+  const params = e.placement.params ?? defaultCostParams;
   const perTick = opts.host ? 1 : TICK_INSTR;
   const conv = opts.host ? (v: number) => v / 1e6 : instrToMs(params);
   const layers: ProfileRow[] = [];
@@ -177,8 +178,8 @@ function groupRows(blocks: readonly ProfileLayer[], measured: readonly number[],
     const base = { name: r.name, op: r.op, blocks: r.blocks, measured: r.measured, measuredMs: toMs(r.measured) };
     if (!l) return base;
     // The whole model on the M55: the CPU estimate (estimateCpuLayer at the layer's precision).
-    if (mode === 'm55') return { ...base, estUs: l.estCpu.us };
-    return { ...base, device: l.device, estUs: l.est.us, estNpuUs: l.estNpu?.us, estCpuUs: l.estCpu.us };
+    if (mode === 'm55') return { ...base, estUs: l.estCpu?.us };
+    return { ...base, device: l.device, estUs: l.est?.us, estNpuUs: l.estNpu?.us, estCpuUs: l.estCpu?.us };
   });
 }
 

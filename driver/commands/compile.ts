@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { compile, TARGETS, TargetName } from '../compile';
+import { compile, TargetName } from '../compile';
 import { parseInputShapes } from '../../frontend/io';
-import { dumpAfterOption, dumpDirOption, inputShapeOption, jsonOption } from './options';
+import { dumpAfterOption, dumpDirOption, inputShapeOption, jsonOption, targetOption } from './options';
 import { QUANTIZE_OPTIONS, quantizeArgs } from './quantize-options';
 import { INPUT_FORMATS, InputFormat } from '../../passes/camera-input';
 import { parseBytes, parseMs } from '../../core/config';
@@ -18,7 +18,7 @@ export const compileCommand: CommandModule<object, Args> = {
   describe: 'compile a model to C for a target; OUT holds exactly this compile\'s files',
   builder: (y) => y
     .positional('model', { type: 'string', demandOption: true })
-    .option('target', { choices: TARGETS as TargetName[], describe: 'what the C runs on (default: config target, else host)' })
+    .option('target', targetOption('what the C runs on (default: config target, else host)', false))
     .option('o', { alias: 'output', type: 'string', demandOption: true, describe: 'output folder (hsq owns it: replaced on success, untouched on error)' })
     .option('name', { type: 'string', describe: 'C symbol prefix (default: the model file name)' })
     .option('weights-format', { choices: ['c', 'incbin'], describe: 'weights as C data or as a binary blob with .incbin' })
@@ -48,7 +48,7 @@ export const compileCommand: CommandModule<object, Args> = {
       }, quantize: quantizeArgs(a as unknown as Record<string, unknown>), log: (l) => process.stderr.write(`${l}\n`), inputShapes: parseInputShapes(a['input-shape']), dumpAfter: a['dump-after'], dumpDir: a['dump-dir'],
     });
     // Colour only on a TTY.
-    const table = r.report && process.stdout.isTTY ? formatPlacementTable(r.report, true) : r.placementTable;
+    const table = r.placementTable && process.stdout.isTTY ? formatPlacementTable(r.report, true) : r.placementTable;
     if (table && !a.json) process.stdout.write(`${table}\n`);
     const summary = { name: r.name, target: r.target, out: a.o, files: r.files, arenaBytes: r.arenaSize, arenaLowerBound: r.arenaLowerBound, weightBytes: r.weightsSize };
     if (a.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');

@@ -1,5 +1,6 @@
 // Options several commands share.
 import type { Options } from 'yargs';
+import { TARGET_NAMES } from '../../targets/registry';
 
 export const inputShapeOption: Options = {
   type: 'string', array: true, describe: 'fix a dynamic input shape: NAME=1,3,224,224 (repeatable)',
@@ -9,3 +10,9 @@ export const dumpAfterOption: Options = {
   type: 'string', array: true, describe: 'write the graph after PASS as text and ONNX (see hsq passes; repeatable)',
 };
 export const dumpDirOption: Options = { type: 'string', default: 'hsq-dump', describe: 'folder for --dump-after files' };
+
+/** --target, a name of the target registry. The commands look it up (lookupTarget) before any
+ *  work: an unknown name is one plain error, exit 2 (yargs' `choices` message is not plain text). */
+export function targetOption(describe: string, withDefault: boolean): Options {
+  return { type: 'string', describe: `${describe}: ${TARGET_NAMES.join(', ')}`, ...(withDefault ? { default: 'host' } : {}) };
+}

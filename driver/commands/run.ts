@@ -9,7 +9,9 @@ import { bindConstantInputs } from '../../frontend/bind-inputs';
 import { fail } from '../../core/diagnostics';
 import { Tensor } from '../../core/ir/tensor';
 import { ProfileReport, formatProfile, profileModel } from '../../verify/profile';
-import { dumpAfterOption, dumpDirOption, inputShapeOption, jsonOption } from './options';
+import { dumpAfterOption, dumpDirOption, inputShapeOption, jsonOption, targetOption } from './options';
+import { runOnTarget } from '../run-target';
+import { lookupTarget } from '../../targets/registry';
 
 interface Args {
   model: string; engine?: 'interpreter' | 'c'; target: string; inputs?: string; input?: string[];
@@ -23,7 +25,7 @@ export const runCommand: CommandModule<object, Args> = {
   builder: (y) => y
     .positional('model', { type: 'string', demandOption: true, describe: 'ONNX model' })
     .option('engine', { choices: ['interpreter', 'c'], describe: 'what computes the outputs (default: interpreter; c when --target is not host)' })
-    .option('target', { choices: ['host', 'cortex-m55', 'stm32n6'], default: 'host', describe: 'target for --engine c (cortex-m55 and stm32n6 run in QEMU mps3-an547)' })
+    .option('target', targetOption('target for --engine c; cortex-m55 and stm32n6 run in QEMU mps3-an547', true))
     .option('host', { type: 'boolean', default: false, describe: '--target stm32n6: build the emulated program for the host instead of QEMU' })
     .option('inputs', { type: 'string', describe: 'folder with input_K.pb (or .npy), one per graph input in order' })
     .option('input', { type: 'string', array: true, describe: 'NAME=FILE (.pb or .npy), repeatable' })
@@ -54,10 +56,11 @@ export const runCommand: CommandModule<object, Args> = {
 
 export async function runModel(a: Pick<Args, 'model' | 'engine' | 'target' | 'inputs' | 'input' | 'input-shape' | 'dump-after' | 'dump-dir' | 'sanitize' | 'scalar' | 'opt'> & { profile?: boolean; host?: boolean })
   : Promise<{ names: string[]; values: Record<string, Tensor>; profile?: ProfileReport }> {
+  lookupTarget(a.target, '--target');
   if (a.profile) {
     if (a.engine === 'interpreter') fail('bad-input', '--profile times the generated C: use --engine c (or leave --engine out)', '--profile');
     if (a.sanitize) fail('bad-input', '--profile and --sanitize do not go together (sanitizers distort the times)', '--profile');
-    if (!['host', 'cortex-m55', 'stm32n6'].includes(a.target)) fail('bad-input', `--profile: unknown target '${a.target}' (host, cortex-m55, stm32n6)`, '--target');
+    if (!['host', 'cortex-m55', 'stm32n6'].includes(a.target)) fail('bad-input', `--profile: no profile for target '${a.target}' (host, cortex-m55, stm32n6)`, '--target');
   }
   if (!a.inputs && !(a.input && a.input.length)) fail('bad-input', 'give the inputs: --inputs DIR or --input NAME=FILE', '--inputs');
   let raw = loadModel(a.model, { inputShapes: parseInputShapes(a['input-shape']) });
@@ -76,8 +79,7 @@ export async function runModel(a: Pick<Args, 'model' | 'engine' | 'target' | 'in
   }
   if (engine === 'interpreter') values = runGraph(g, runtimeInputs);
   else {
-    const { runC } = await import('../../targets/host/run');
-    values = await runC(g, runtimeInputs, { target: a.target as 'host', sanitize: a.sanitize, scalar: a.scalar, host: a.host, opt: a.opt ? (`-${a.opt}` as '-O2' | '-Os') : undefined });
+    values = await runOnTarget(a.target, g, runtimeInputs, { sanitize: a.sanitize, scalar: a.scalar, host: a.host, opt: a.opt ? (`-${a.opt}` as '-O2' | '-Os') : undefined });
   }
   return { names: [...g.outputs], values };
 }

@@ -10,7 +10,9 @@ import { compareOutputs, verdict, OutputMetrics, OutputQuant } from '../../verif
 import { Graph, producers } from '../../core/ir/graph';
 import { Tensor, makeTensor, numel } from '../../core/ir/tensor';
 import { ExitCode, fail } from '../../core/diagnostics';
-import { inputShapeOption, jsonOption } from './options';
+import { inputShapeOption, jsonOption, targetOption } from './options';
+import { runOnTarget } from '../run-target';
+import { lookupTarget } from '../../targets/registry';
 
 interface Args {
   model: string; target: string; inputs?: string; input?: string[]; random?: number; seed: number;
@@ -22,7 +24,7 @@ export const verifyCommand: CommandModule<object, Args> = {
   describe: 'run the interpreter, the generated C and ONNX Runtime on the same inputs and compare',
   builder: (y) => y
     .positional('model', { type: 'string', demandOption: true })
-    .option('target', { type: 'string', default: 'host', describe: 'target whose generated C runs' })
+    .option('target', targetOption('target whose generated C runs', true))
     .option('inputs', { type: 'string', describe: 'folder with input_K.pb' })
     .option('input', { type: 'string', array: true, describe: 'NAME=FILE (.pb or .npy)' })
     .option('random', { type: 'number', describe: 'N seeded random input sets instead of files' })
@@ -65,6 +67,7 @@ function stack(ts: Tensor[]): Tensor {
 }
 
 export async function verifyModel(a: Pick<Args, 'model' | 'target' | 'inputs' | 'input' | 'random' | 'seed' | 'input-shape' | 'sanitize' | 'scalar' | 'opt' | 'host'>) {
+  lookupTarget(a.target, '--target');
   const raw = loadModel(a.model, { inputShapes: parseInputShapes(a['input-shape']) });
   let sets: Record<string, Tensor>[];
   if (a.random !== undefined) {
@@ -77,7 +80,6 @@ export async function verifyModel(a: Pick<Args, 'model' | 'target' | 'inputs' | 
   for (const s of sets) checkInputs(raw, s);
   const { graph: bound } = bindConstantInputs(raw, sets[0]);
   const g = lower(bound);
-  const { runC } = await import('../../targets/host/run');
   let ortAvailable = true;
   let ortReason = '';
   const per: Record<string, { interp: Tensor[]; c: Tensor[]; ort: Tensor[] }> = {};
@@ -86,7 +88,7 @@ export async function verifyModel(a: Pick<Args, 'model' | 'target' | 'inputs' | 
   for (const s of sets) {
     const runtime = bindConstantInputs(raw, s).runtimeInputs;
     const interp = runGraph(g, runtime);
-    const c = await runC(g, runtime, { target: a.target as 'host', sanitize: a.sanitize, scalar: a.scalar, host: a.host, opt: a.opt ? (`-${a.opt}` as '-O2' | '-Os') : undefined });
+    const c = await runOnTarget(a.target, g, runtime, { sanitize: a.sanitize, scalar: a.scalar, host: a.host, opt: a.opt ? (`-${a.opt}` as '-O2' | '-Os') : undefined });
     let ort: Record<string, Tensor> | null = null;
     if (ortAvailable) {
       try {

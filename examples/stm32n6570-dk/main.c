@@ -30,7 +30,7 @@
 #endif
 
 /* Input and output: float32, channels-last. QEMU: SRAM2 (hsq's m55.ld .hsq_big). Board: a section
- * your linker script places outside hsq's memory pools (report.json, "pools"). */
+ * your linker script places outside hsq's memory pools (report.json, "memory.pools"). */
 #ifndef N6_IO_SECTION
 #define N6_IO_SECTION ".n6_io"
 #endif

@@ -61,6 +61,9 @@ export interface EmittedC {
   /** Most bytes live at any step of the schedule: no plan can use less. */
   readonly arenaLowerBound: number;
   readonly weightsSize: number;
+  /** Bytes each node added to the weights blob (with the alignment before them); nodes that
+   *  added none are absent. The blob is these plus its final padding to 16 bytes. */
+  readonly weightBytesByNode: Readonly<Record<string, number>>;
   readonly name: string;
 }
 
@@ -147,7 +150,7 @@ export function emitModel(g: Graph, opts: EmitOptions): EmittedC {
     const k = block++;
     return [comment, `  HSQ_PROFILE_BEGIN(${k});`, ...lines, `  HSQ_PROFILE_END(${k});`];
   };
-  g.nodes.forEach((n, i) => {
+  function emitNode(n: Node, i: number): void {
     const ctx = new NodeContext(mc, n, i + 1);
     const lut = luts.get(n);
     if (lut) {
@@ -164,6 +167,14 @@ export function emitModel(g: Graph, opts: EmitOptions): EmittedC {
     bodies.push(timed(`  ${nodeComment(g, n)}`, ctx.lines));
     reads.push([...n.inputs]);
     writes.push([...n.outputs]);
+  }
+  // What each node adds to the weights blob (measured, for the report's per-layer flash).
+  const weightBytesByNode: Record<string, number> = {};
+  g.nodes.forEach((n, i) => {
+    const before = mc.weights.length;
+    emitNode(n, i);
+    const added = mc.weights.length - before;
+    if (added > 0) weightBytesByNode[n.name] = (weightBytesByNode[n.name] ?? 0) + added;
   });
   if (block !== profile.length) throw new Error(`internal: ${block} timed blocks, ${profile.length} profile layers`);
 
@@ -383,7 +394,7 @@ export function emitModel(g: Graph, opts: EmitOptions): EmittedC {
     files[`${P}_weights.c`] = weightsSourceC(`${P}_weights`, `${P}.h`, blob);
   }
   if (!opts.omitRuntime) Object.assign(files, runtimeSources());
-  return { files, profile, arenaSize, arenaLowerBound: plan.lowerBound, weightsSize: blob.length, name: P };
+  return { files, profile, arenaSize, arenaLowerBound: plan.lowerBound, weightsSize: blob.length, weightBytesByNode, name: P };
 }
 
 export function quantRangeOf(info: TensorInfo): [number, number] {

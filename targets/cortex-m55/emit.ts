@@ -60,6 +60,8 @@ export interface M55Emitted extends EmittedC {
   readonly ops: readonly M55OpReport[];
   /** Bytes of the generated kernels' constant arrays (in addition to weightsSize). */
   readonly kernelWeightsSize: number;
+  /** Those bytes by the node whose kernel holds them. */
+  readonly kernelBytesByNode: Readonly<Record<string, number>>;
 }
 
 class Unsupported extends Error {}
@@ -180,6 +182,7 @@ export function emitM55Model(g0: Graph, opts: M55EmitOptions): M55Emitted {
   const layers: M55LayerReport[] = [];
   const opKernels: OpKernel[] = [];
   const ops: M55OpReport[] = [];
+  const kernelBytesByNode: Record<string, number> = {};
   // DequantizeLinear -> op -> QuantizeLinear chains the generated kernels take become single nodes.
   const fusion = opts.portableOnly ? undefined : fuseQuantChains(g0);
   const g = fusion ? fusion.graph : g0;
@@ -208,6 +211,7 @@ export function emitM55Model(g0: Graph, opts: M55EmitOptions): M55Emitted {
         bits = f.desc.weightBits;
       }
       kernels.push(k);
+      kernelBytesByNode[n.name] = (kernelBytesByNode[n.name] ?? 0) + k.arrays.reduce((a, x) => a + x.bytes.length, 0);
       ctx.model.statics.push(`${k.prototype};`);
       const precision = precisionOf(bits, k.storageBits, ctx.in(0).quant?.bits ?? 8);
       emitCall(ctx, k, xUnsigned, calls, `generated Cortex-M55 kernel ${k.fn} (${kind}, ${precision}, ${k.macs * calls} MACs): MVE and scalar paths in ${ctx.model.prefix}_m55.c`);
@@ -229,7 +233,7 @@ export function emitM55Model(g0: Graph, opts: M55EmitOptions): M55Emitted {
     if (kernels.length) files[`${P}_m55_weights.c`] = arraysSource(P, arrays);
   }
   if (!opts.omitRuntime) Object.assign(files, m55KernelHeader());
-  return { ...base, files, layers, ops, kernelWeightsSize };
+  return { ...base, files, layers, ops, kernelWeightsSize, kernelBytesByNode };
 }
 
 /** A generated kernel for a fused chain (node of domain hsq.m55) or an integer node the

@@ -385,27 +385,3 @@ function readOutputs(dir: string, k: number, s: number, g: Graph, runFloat: bool
   });
   return out;
 }
-
-// ------------------------------------------------------------------------------ hsq compile
-
-/**
- * `hsq compile --target cortex-m55`: the model's C (NAME.c/.h/_weights.c, NAME_m55.c with the
- * generated kernels, NAME_m55_weights.c), the runtime (hsq_runtime.h, hsq_expf.h,
- * hsq_kernels.c, hsq_m55_kernels.h), report.json (what computes each quantized layer) and,
- * when arm-none-eabi-gcc is installed, stack-usage.json (gcc -fstack-usage of every function
- * and of each generated kernel; objects compiled in a temporary folder, nothing linked).
- */
-export async function compileM55(g: Graph, o: EmitM55Options & { model: string; precision?: unknown }): Promise<M55Emitted> {
-  const e = emitM55(g, o);
-  const files: Record<string, string | Uint8Array> = { ...e.files };
-  const stack = await stackUsageOf(e);
-  files['report.json'] = JSON.stringify({
-    model: o.model, target: 'cortex-m55', name: e.name,
-    arena: { bytes: e.arenaSize, lowerBound: e.arenaLowerBound }, weightBytes: e.weightsSize + e.kernelWeightsSize,
-    layers: e.layers,
-    stackUsage: stack ? 'stack-usage.json' : `not measured: ${armToolchainStatus().reason}`,
-    ...(o.precision !== undefined ? { precision: o.precision } : {}),
-  }, null, 2) + '\n';
-  if (stack) files['stack-usage.json'] = JSON.stringify(stack, null, 2) + '\n';
-  return { ...e, files, weightsSize: e.weightsSize + e.kernelWeightsSize };
-}

@@ -17,13 +17,6 @@ import { buildOnce, compileC, linkC, pool, sha, toolVersion } from '../../toolch
 import { HOST_PROFILE_CLOCK, checkedInput, fromNhwc, modelTable, profileTables, readTensorFile, toNhwc, writeTensorFile } from '../c/harness-io';
 
 export interface RunCOptions {
-  readonly target: 'host' | 'stm32n6' | 'cortex-m55';
-  /** --target cortex-m55: build without MVE (-mcpu=cortex-m55+nomve), the portable kernel paths. */
-  readonly scalar?: boolean;
-  /** --target cortex-m55: optimisation level (default -O2). */
-  readonly opt?: '-O2' | '-Os';
-  /** --target stm32n6: build the emulated program for the host instead of QEMU (`--host`). */
-  readonly host?: boolean;
   /** Build with -fsanitize=address,undefined (any finding fails the run). */
   readonly sanitize?: boolean;
   /** Build cache (default: .hsq-cache in the current directory). */
@@ -37,29 +30,8 @@ export interface RunCOptions {
   readonly profile?: boolean;
 }
 
-export interface EmitCOptions {
-  readonly name: string;
-  readonly weightsFormat?: WeightsFormat;
-  readonly layout?: 'nchw' | 'nhwc';
-}
-
-/** The files of one compiled model (for `hsq compile --target host`). */
-export function emitC(g: Graph, opts: EmitCOptions): { files: Record<string, string | Uint8Array>; arenaSize: number; arenaLowerBound: number; weightsSize: number } {
-  const e = emitModel(g, { name: opts.name, weightsFormat: opts.weightsFormat ?? 'c', layout: opts.layout });
-  return { files: e.files, arenaSize: e.arenaSize, arenaLowerBound: e.arenaLowerBound, weightsSize: e.weightsSize };
-}
-
-export async function runC(g: Graph, inputs: Record<string, Tensor>, opts: RunCOptions): Promise<Record<string, Tensor>> {
-  if (opts.target === 'stm32n6') {
-    // The whole stm32n6 program, NPU segments emulated (compiler/engines/stm32n6.ts).
-    const { runStm32n6 } = await import('../stm32n6/run');
-    return runStm32n6(g, inputs, { host: opts.host, cacheDir: opts.cacheDir });
-  }
-  if (opts.target === 'cortex-m55') {
-    // The whole model on the Cortex-M55 in QEMU mps3-an547 (compiler/engines/m55.ts).
-    const { runM55 } = await import('../cortex-m55/run');
-    return runM55(g, inputs, { scalar: opts.scalar, opt: opts.opt, cacheDir: opts.cacheDir, runFloat: opts.runFloat });
-  }
+/** Builds `g` for the host (cached) and runs it on one input set. */
+export async function runC(g: Graph, inputs: Record<string, Tensor>, opts: RunCOptions = {}): Promise<Record<string, Tensor>> {
   const [r] = await runCBatch([{ graph: g, inputs: [inputs] }], opts);
   return r[0];
 }
@@ -221,8 +193,8 @@ export interface HostProfileRun {
 }
 
 /** Builds `g` with -DHSQ_PROFILE and runs it once (after a warm-up run) on the host. */
-export async function profileHostC(g: Graph, inputs: Record<string, Tensor>, opts: Omit<RunCOptions, 'target' | 'profile'> = {}): Promise<HostProfileRun> {
-  const o: RunCOptions = { ...opts, target: 'host', profile: true };
+export async function profileHostC(g: Graph, inputs: Record<string, Tensor>, opts: Omit<RunCOptions, 'profile'> = {}): Promise<HostProfileRun> {
+  const o: RunCOptions = { ...opts, profile: true };
   const prog = await buildProgram([g], o);
   const r = execProgram(prog, 0, g, inputs, o);
   const layerNs = new Array<number>(prog.models[0].profile.length).fill(NaN);

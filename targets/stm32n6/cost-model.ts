@@ -11,6 +11,11 @@ import { Precision, containerBits, parsePrecision } from '../../core/precision';
 import {
   NpuLayerDesc, activationElements, inChannelsOf, layerBiasCount, layerMacs, layerWeightCount,
 } from '../../placement/layer-desc';
+import type {
+  Bound, CostModel, CostParams, CpuPrecision, LayerEstimate, Transition,
+} from '../../placement/cost-model';
+
+export type { Bound, CostParams, CpuPrecision, Device, LayerEstimate, Transition } from '../../placement/cost-model';
 
 export interface CostParamDoc {
   readonly value: number;
@@ -19,8 +24,6 @@ export interface CostParamDoc {
   readonly doc: string;
   readonly source: string;
 }
-
-export type CostParams = Readonly<Record<string, number>>;
 
 /** Every parameter with its unit, meaning and where the default comes from. */
 export const COST_PARAM_DOCS: Readonly<Record<string, CostParamDoc>> = Object.freeze(
@@ -51,22 +54,6 @@ export function applyCostOverrides(params: CostParams, overrides: Readonly<Recor
     out[key] = v;
   }
   return Object.freeze(out);
-}
-
-export type Bound = 'compute' | 'weights' | 'activations' | 'elements' | 'overhead' | 'free';
-
-export interface LayerEstimate {
-  /** Estimated latency in microseconds. */
-  readonly us: number;
-  /** Bytes of constant data (weights, biases, requantization data) in flash. */
-  readonly flashBytes: number;
-  /** Bytes of RAM live during the layer: inputs, outputs and scratch. */
-  readonly ramBytes: number;
-  readonly macs: number;
-  /** Which term of the roofline set the time. */
-  readonly bound: Bound;
-  /** The roofline terms in microseconds, before the fixed overhead. */
-  readonly terms: Readonly<Record<string, number>>;
 }
 
 /** Ops that are only a view of memory: no epoch, no time. */
@@ -104,8 +91,6 @@ export function estimateNpuLayer(layer: NpuLayerDesc, params: CostParams = defau
     bound: terms[top] >= over ? (top as Bound) : 'overhead', terms,
   };
 }
-
-export type CpuPrecision = Precision | 'f32' | string;
 
 /** instructions per MAC for a precision, from the parameters. */
 export function instrPerMac(precision: Precision | 'f32', params: CostParams = defaultCostParams): number {
@@ -149,17 +134,18 @@ export function estimateCpuLayer(layer: NpuLayerDesc, precision: CpuPrecision, p
   };
 }
 
-export type Device = 'npu' | 'cpu';
-
-export interface Transition {
-  readonly from: Device;
-  readonly to: Device;
-  /** Bytes of the tensors that cross the switch (need cache maintenance). */
-  readonly bytes: number;
-}
-
 /** Cost in microseconds of handing tensors from one device to the other (0 on the same device). */
 export function transitionCost(t: Transition, params: CostParams = defaultCostParams): number {
   if (t.from === t.to) return 0;
   return params['transition.us'] + (t.bytes / params['transition.bytesPerSec']) * 1e6;
 }
+
+/** The stm32n6 cost model as placement and the report take it (placement/cost-model.ts). */
+export const STM32N6_COST_MODEL: CostModel = Object.freeze({
+  about: 'targets/stm32n6/CALIBRATION.md',
+  defaults: defaultCostParams,
+  withOverrides: (overrides: Readonly<Record<string, unknown>> | undefined) => applyCostOverrides(defaultCostParams, overrides),
+  estimateNpu: estimateNpuLayer,
+  estimateCpu: estimateCpuLayer,
+  transition: transitionCost,
+});

@@ -1,4 +1,5 @@
-// `hsq compile --target stm32n6`: placement, partitioning, and every file of the deployment.
+// `hsq compile --target stm32n6`: every file of the deployment, from a placed and partitioned
+// graph (the driver runs placement and partitioning; the report layer writes the report).
 //
 //   OUT/NAME.h, NAME.c            the schedule (targets/stm32n6/glue.ts)
 //   OUT/NAME_segK.{h,c}, ..._weights.c, NAME_segK_m55*.c
@@ -9,7 +10,6 @@
 //   OUT/npu/mpools/NAME_segK.mpool, OUT/npu/neural_art.json   stedgeai memory pools and profiles
 //   OUT/npu/generate.sh, OUT/npu/stedgeai.cmake                how to run stedgeai per segment
 //   OUT/stm32n6_sections.ld       where the CPU weights (.hsq_weights) go in xSPI2
-//   OUT/report.json, report.html  the placement report
 //
 // Memory: CPU segments' arenas and the CPU<->NPU exchange buffers are planned over hsq's CPU
 // pools (cpuRAM2, cpuRAM1, hyperRAM's upper half) at segment granularity; NPU-internal activations
@@ -18,25 +18,27 @@
 import { fail } from '../../core/diagnostics';
 import { Graph } from '../../core/ir/graph';
 import { PlanItem, planMemory } from '../../core/memory-planner';
-import { Report, buildReport, formatPlacementTable, renderReportHtml } from '../../report';
-import { Placement, PlacementOptions, placeGraph } from '../../placement/placement';
-import { Segment, partition } from '../../placement/partition';
+import { Placement } from '../../placement/placement';
+import { Segment } from '../../placement/partition';
 import { EmittedC, emitModel } from '../c/emit-model';
 import { runtimeSources } from '../c/runtime-files';
 import { cIdent } from '../c/ctypes';
 import { WeightsFormat } from '../c/weights';
 import { emitM55Model } from '../cortex-m55/emit';
 import { m55KernelHeader } from '../cortex-m55/runtime-files';
+import type { CpuKernelReport, PlacedGraph, ReportFields, ReportPool } from '../target';
+import { M55Emitted } from '../cortex-m55/emit';
+import { m55Kernels } from '../cortex-m55/kernel-report';
+import { loadStm32n6Target } from './target';
 import { GluePool, GlueSchedule, GlueSegment, PoolRef, cBytes, glueHeader, glueSource, n6RuntimeSources, pad32 } from './glue';
 import { BLOB_ALIGN, NPU_WEIGHTS_BASE, align, blobReserve, cpuPools, neuralArtProfile, npuPools, segmentMpool } from './mpool';
-import { encodeSegmentOnnx, integerBoundaries, segmentGraph, segmentWeightBytes } from './segments';
+import { encodeSegmentOnnx, integerBoundaries, segmentGraph, segmentWeightBytes, segmentWeightBytesByNode } from './segments';
 
 /** The ST Edge AI release whose generated API the glue and scripts follow. */
 export const STEDGEAI_VERSION = '2.x (2.0–2.2: LL_ATON runtime API of ll_aton_runtime.h / ll_aton_rt_user_api.h)';
 
 export interface Stm32n6EmitOptions {
   readonly name: string;
-  readonly placement?: PlacementOptions;
   /** Kernels of CPU segments (and of the NPU emulation): generated Cortex-M55 ones (default) or portable C. */
   readonly cpuKernels?: 'm55' | 'portable';
   readonly weightsFormat?: WeightsFormat;
@@ -65,9 +67,8 @@ export interface Stm32n6Emitted {
   readonly schedule: readonly Stm32n6Segment[];
   readonly buffers: ReadonlyMap<string, PoolRef>;
   readonly pools: readonly GluePool[];
-  readonly report: Report;
-  /** formatPlacementTable of the report (no colour). */
-  readonly table: string;
+  /** What the report shows of this emission (the report layer writes report.json/html). */
+  readonly report: ReportFields;
 }
 
 function concatFile(prefix: string, body: string | Uint8Array, suffix: string): string | Uint8Array {
@@ -79,10 +80,10 @@ function layersOf(p: Placement, nodes: readonly string[]): string[] {
   return [...new Set(nodes.map((n) => p.layerOfNode[n] ?? n))];
 }
 
-export function emitStm32n6(g0: Graph, opts: Stm32n6EmitOptions): Stm32n6Emitted {
+export function emitStm32n6(placed: PlacedGraph, opts: Stm32n6EmitOptions): Stm32n6Emitted {
   const P = cIdent(opts.name);
-  const { graph: g, placement } = placeGraph(g0, opts.placement ?? {});
-  const segments = integerBoundaries(g, partition(g, placement.deviceOfNode));
+  const { graph: g, placement } = placed;
+  const segments = integerBoundaries(g, placed.segments);
   if (segments.length === 0) fail('bad-input', 'the model has no nodes to compile', g.name);
   const graphIn = g.inputs.filter((t) => !(t in g.initializers));
   for (const t of g.outputs) if (graphIn.includes(t)) fail('unsupported', `output '${t}' is a graph input; stm32n6 needs every output computed`, t);
@@ -91,6 +92,9 @@ export function emitStm32n6(g0: Graph, opts: Stm32n6EmitOptions): Stm32n6Emitted
   const files: Record<string, string | Uint8Array> = {};
   const models: EmittedC[] = [];
   let cpuWeights = 0;
+  // Measured weight bytes by IR node, and what computes each CPU node (for the report).
+  const byNode: Record<string, number> = {};
+  const kernels: CpuKernelReport[] = [];
   for (const s of segments) {
     const name = `${P}_seg${s.id}`;
     const sub = segmentGraph(g, s, name);
@@ -105,7 +109,14 @@ export function emitStm32n6(g0: Graph, opts: Stm32n6EmitOptions): Stm32n6Emitted
         files[f] = body;
       } else files[f] = body;
     }
-    if (s.device === 'cpu') cpuWeights += em.weightsSize + ((em as { kernelWeightsSize?: number }).kernelWeightsSize ?? 0);
+    if (s.device === 'cpu') {
+      cpuWeights += em.weightsSize + ((em as { kernelWeightsSize?: number }).kernelWeightsSize ?? 0);
+      const m55 = 'kernelBytesByNode' in em ? (em as M55Emitted) : undefined;
+      for (const by of [em.weightBytesByNode, m55?.kernelBytesByNode ?? {}]) for (const [n, b] of Object.entries(by)) byNode[n] = (byNode[n] ?? 0) + b;
+      if (m55) kernels.push(...m55Kernels(m55));
+    } else {
+      for (const [n, b] of Object.entries(segmentWeightBytesByNode(g, s))) byNode[n] = (byNode[n] ?? 0) + b;
+    }
   }
 
   // Exchange buffers: NPU segments' I/O, tensors crossing segments, graph I/O that needs a copy.
@@ -188,27 +199,35 @@ export function emitStm32n6(g0: Graph, opts: Stm32n6EmitOptions): Stm32n6Emitted
   }
   files['stm32n6_sections.ld'] = sectionsLd(P, npuSegs, cpuWeightsAt);
 
-  // Report.
+  // What the report shows: the exchange buffers' places, who owns which memory, the weights.
   const offsets = new Map<string, { pool: string; offset: number }>();
   for (const [t, b] of buffers) offsets.set(t, { pool: b.pool, offset: b.offset });
   const npuFlash = npuSegs.reduce((a, s) => a + (s.weightBytes ?? 0), 0);
-  const report = buildReport(g, placement, segments, placement.params, { offsets, poolSizes: cpuPlan.poolSizes }, {
-    model: P, target: 'stm32n6',
-    notes: [
-      `NPU segments are compiled by stedgeai (ST Edge AI ${STEDGEAI_VERSION}) from npu/*.onnx; their weights start at 0x${NPU_WEIGHTS_BASE.toString(16)} in xSPI2 (${npuFlash} bytes of int8 weights), CPU weights (.hsq_weights, ${cpuWeights} bytes) at 0x${cpuWeightsAt.toString(16)}.`,
-      'RAM by pool is hsq\'s CPU plan (CPU layers and CPU<->NPU exchange buffers); NPU-internal activations are stedgeai\'s, in npuRAM3–6 and hyperRAM\'s lower half.',
-      'Only the NPU emulation (HSQ_NPU_EMULATION) is bit-exact with hsq\'s interpreter; the real NPU requantizes its own way.',
-    ],
-  });
-  files['report.json'] = JSON.stringify(report, null, 2) + '\n';
-  files['report.html'] = renderReportHtml(report);
+  const notes = [
+    `NPU segments are compiled by stedgeai (ST Edge AI ${STEDGEAI_VERSION}) from npu/*.onnx; their weights start at 0x${NPU_WEIGHTS_BASE.toString(16)} in xSPI2 (${npuFlash} bytes of int8 weights), CPU weights (.hsq_weights, ${cpuWeights} bytes) at 0x${cpuWeightsAt.toString(16)}.`,
+    'NPU layers\' weightBytes are the int8 weights and int32 biases handed to stedgeai; stedgeai adds its own per-channel data within the bytes reserved for each segment.',
+    'RAM by pool is hsq\'s CPU plan (CPU layers and CPU<->NPU exchange buffers); NPU-internal activations are stedgeai\'s, in npuRAM3–6 and hyperRAM\'s lower half.',
+    'Only the NPU emulation (HSQ_NPU_EMULATION) is bit-exact with hsq\'s interpreter; the real NPU requantizes its own way.',
+  ];
+  const flash = loadStm32n6Target().memories.find((m) => m.use === 'weights')!;
+  const pools: ReportPool[] = [
+    ...cpuPools().map((p): ReportPool => ({ name: p.name, base: p.base!, size: p.size!, used: cpuPlan.poolSizes[p.name] ?? 0, kind: 'ram', device: 'both' })),
+    ...npuPools().map((p): ReportPool => ({ name: p.name, base: p.base!, size: p.size!, used: null, kind: 'ram', device: 'npu' })),
+    { name: `${flash.name}:npu`, base: NPU_WEIGHTS_BASE, size: cpuWeightsAt - NPU_WEIGHTS_BASE, used: null, kind: 'flash', device: 'npu' },
+    { name: `${flash.name}:.hsq_weights`, base: cpuWeightsAt, size: cpuWeights, used: cpuWeights, kind: 'flash', device: 'cpu' },
+  ];
 
   // What hsq's CPU plan occupies over the N6's RAM pools (CPU layers and CPU<->NPU buffers), set
   // beside its lower bound; NPU-internal activations are stedgeai's and not counted here.
   const cpuRam = Object.values(cpuPlan.poolSizes).reduce((a, b) => a + b, 0);
+  const report: ReportFields = {
+    segments, arena: { bytes: cpuRam, lowerBound: cpuPlan.lowerBound },
+    flash: { total: npuFlash + cpuWeights, byDevice: { npu: npuFlash, cpu: cpuWeights }, byMemory: { [flash.name]: npuFlash + cpuWeights }, byNode },
+    pools, offsets, kernels, notes,
+  };
   return {
     files, name: P, arenaSize: cpuRam, arenaLowerBound: cpuPlan.lowerBound, weightsSize: cpuWeights,
-    graph: g, placement, segments, schedule, buffers, pools: poolList, report, table: formatPlacementTable(report, false),
+    graph: g, placement, segments, schedule, buffers, pools: poolList, report,
   };
 }
 

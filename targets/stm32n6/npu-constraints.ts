@@ -1,5 +1,6 @@
 // Neural-ART (STM32N6 NPU) operator constraints, Vela style: each constraint is a small named
-// predicate whose one-line text is the reason shown to the user when a layer stays on the CPU.
+// predicate with a one-line rule; when a layer breaks it, the reason shown to the user is the
+// offending value and the rule ("kernel 17×17: kernel height and width must be 1..16").
 //
 // What is known (ST Edge AI Core, "ST Neural-ART NPU - Supported operators and limitations",
 // https://stedgeai-dc.st.com/assets/embedded-docs/stneuralart_operator_support.html):
@@ -17,47 +18,82 @@
 // that stedgeai later maps to software is slower, not wrong.
 import { loadStm32n6Target } from './target';
 import { NpuLayerDesc, NpuOp, elementCount, inChannelsOf, outChannelsOf } from '../../placement/layer-desc';
+import type { NpuCheck } from '../../placement/capabilities';
+import type { NpuCapabilities } from '../target';
+
+export type { NpuCheck } from '../../placement/capabilities';
+
+/** The outcome of one constraint: `detail` names the offending value when it fails
+ *  ("kernel 17×17"), so the reason can say what to change. */
+export interface ConstraintResult {
+  readonly ok: boolean;
+  readonly detail?: string;
+}
 
 export interface NpuConstraint {
   readonly id: string;
-  /** One line; shown to the user as the reason a layer is not on the NPU. */
+  /** One line: the rule, shown after the detail as the reason a layer is not on the NPU. */
   readonly text: string;
-  readonly check: (layer: NpuLayerDesc) => boolean;
+  readonly check: (layer: NpuLayerDesc) => ConstraintResult;
 }
 
 const target = loadStm32n6Target();
 const lim = target.npu.limits;
 const inRange = (v: number, lo: number, hi: number): boolean => Number.isInteger(v) && v >= lo && v <= hi;
 const pair = (p: readonly [number, number] | undefined, def: number): readonly [number, number] => p ?? [def, def];
-const isConvLike = (op: NpuOp): boolean => op === 'Conv' || op === 'DepthwiseConv' || op === 'ConvTranspose';
 const mib = (b: number): string => `${b / (1024 * 1024)} MiB`;
+
+const OK: ConstraintResult = Object.freeze({ ok: true });
+/** ok when `cond`, else the detail `why()` names. */
+const need = (cond: boolean, why: () => string): ConstraintResult => (cond ? OK : { ok: false, detail: why() });
+const dims = (s: readonly number[]): string => `[${s.map((d) => (Number.isInteger(d) && d > 0 ? String(d) : '?')).join('×')}]`;
+const hw = (p: readonly [number, number]): string => `${p[0]}×${p[1]}`;
+
+/** Every input and output shape with its name, for details ("input 0 [1×16×32×32]"). */
+function tensors(l: NpuLayerDesc): { what: string; shape: readonly number[] }[] {
+  return [...l.inputShapes.map((shape, i) => ({ what: `input ${i}`, shape })), ...l.outputShapes.map((shape, i) => ({ what: `output ${i}`, shape }))];
+}
+
+/** The first tensor failing `ok`, as a detail. */
+function firstTensor(l: NpuLayerDesc, ok: (s: readonly number[]) => boolean, say: (t: { what: string; shape: readonly number[] }) => string): ConstraintResult {
+  const bad = tensors(l).find((t) => !ok(t.shape));
+  return bad ? { ok: false, detail: say(bad) } : OK;
+}
+
+const intName = (bits: number | undefined, signed: boolean | undefined): string =>
+  bits === undefined ? 'unknown-precision' : `${signed === false ? 'uint' : 'int'}${bits}`;
 
 const list: NpuConstraint[] = [
   // Every op.
   { id: 'int8-activations', text: 'activations must be int8 (signed, asymmetric 8-bit)',
-    check: (l) => !l.actFloat && l.actBits === 8 && l.actSigned },
+    check: (l) => need(!l.actFloat && l.actBits === 8 && l.actSigned, () => (l.actFloat ? 'float activations' : `${intName(l.actBits, l.actSigned)} activations`)) },
   { id: 'static-shapes', text: 'tensor shapes must be static',
-    check: (l) => [...l.inputShapes, ...l.outputShapes].every((s) => s.every((d) => Number.isInteger(d) && d > 0)) },
+    check: (l) => firstTensor(l, (s) => s.every((d) => Number.isInteger(d) && d > 0), (t) => `${t.what} ${dims(t.shape)}`) },
   { id: 'tensor-size', text: `each activation tensor must fit in ${mib(lim.maxTensorBytes.value)} of NPU-reachable RAM`,
-    check: (l) => [...l.inputShapes, ...l.outputShapes].every((s) => elementCount(s) <= lim.maxTensorBytes.value) },
+    check: (l) => firstTensor(l, (s) => elementCount(s) <= lim.maxTensorBytes.value, (t) => `${t.what} ${dims(t.shape)} is ${elementCount(t.shape)} bytes`) },
   // Spatial ops.
   { id: 'nchw-4d', text: 'input and output must be 4-D (N, C, H, W)',
-    check: (l) => l.inputShapes.length > 0 && l.inputShapes.every((s) => s.length === 4) && l.outputShapes.every((s) => s.length === 4) },
+    check: (l) => (l.inputShapes.length === 0 ? { ok: false, detail: 'no input' }
+      : firstTensor(l, (s) => s.length === 4, (t) => `${t.what} is ${t.shape.length}-D ${dims(t.shape)}`)) },
   { id: 'batch-one', text: 'batch size must be 1',
-    check: (l) => [...l.inputShapes, ...l.outputShapes].every((s) => s.length < 4 || s[0] === 1) },
+    check: (l) => firstTensor(l, (s) => s.length < 4 || s[0] === 1, (t) => `batch ${t.shape[0]} (${t.what} ${dims(t.shape)})`) },
   // Ops with weights.
   { id: 'int8-weights', text: 'weights must be int8 (signed, symmetric per channel)',
-    check: (l) => l.weightBits === 8 && l.weightSigned === true && l.weightSymmetric === true },
+    check: (l) => need(l.weightBits === 8 && l.weightSigned === true && l.weightSymmetric === true,
+      () => (l.weightFloat ? 'float weights' : `${intName(l.weightBits, l.weightSigned)} weights${l.weightSymmetric === true ? '' : ', asymmetric'}`)) },
   { id: 'const-weights', text: 'weights must be a constant initializer (no activation × activation products)',
-    check: (l) => l.weightsConstant !== false },
+    check: (l) => need(l.weightsConstant !== false, () => 'the weight operand is an activation') },
   { id: 'channel-range', text: `channel counts must be 1..${lim.maxChannels.value}`,
-    check: (l) => inRange(inChannelsOf(l), 1, lim.maxChannels.value) && inRange(outChannelsOf(l), 1, lim.maxChannels.value) },
+    check: (l) => {
+      const [ci, co] = [inChannelsOf(l), outChannelsOf(l)];
+      return need(inRange(ci, 1, lim.maxChannels.value) && inRange(co, 1, lim.maxChannels.value), () => `${ci}→${co} channels`);
+    } },
   { id: 'kernel-size', text: `kernel height and width must be 1..${lim.maxKernel.value}`,
-    check: (l) => pair(l.kernel, 1).every((k) => inRange(k, 1, lim.maxKernel.value)) },
+    check: (l) => need(pair(l.kernel, 1).every((k) => inRange(k, 1, lim.maxKernel.value)), () => `kernel ${hw(pair(l.kernel, 1))}`) },
   { id: 'stride-range', text: `strides must be 1..${lim.maxStride.value}`,
-    check: (l) => pair(l.stride, 1).every((s) => inRange(s, 1, lim.maxStride.value)) },
+    check: (l) => need(pair(l.stride, 1).every((v) => inRange(v, 1, lim.maxStride.value)), () => `stride ${hw(pair(l.stride, 1))}`) },
   { id: 'dilation-range', text: `dilations must be 1..${lim.maxDilation.value}`,
-    check: (l) => pair(l.dilation, 1).every((d) => inRange(d, 1, lim.maxDilation.value)) },
+    check: (l) => need(pair(l.dilation, 1).every((d) => inRange(d, 1, lim.maxDilation.value)), () => `dilation ${hw(pair(l.dilation, 1))}`) },
   { id: 'pads-below-kernel', text: 'each pad must be smaller than the (dilated) kernel extent',
     check: (l) => {
       const [kh, kw] = pair(l.kernel, 1);
@@ -65,34 +101,35 @@ const list: NpuConstraint[] = [
       const [t, le, b, r] = l.pads ?? [0, 0, 0, 0];
       const eh = (kh - 1) * dh + 1;
       const ew = (kw - 1) * dw + 1;
-      return [t, b].every((p) => p >= 0 && p < eh) && [le, r].every((p) => p >= 0 && p < ew);
+      return need([t, b].every((p) => p >= 0 && p < eh) && [le, r].every((p) => p >= 0 && p < ew),
+        () => `pads ${t}, ${le}, ${b}, ${r} (top, left, bottom, right) with kernel extent ${eh}×${ew}`);
     } },
   { id: 'group-valid', text: 'grouped convolution must be dense (group 1) or depthwise (group = input channels)',
     // Assumed: hsq hands stedgeai only these two forms; other groupings are split by hsq on the CPU.
-    check: (l) => l.op !== 'Conv' || (l.group ?? 1) === 1 || (l.group ?? 1) === inChannelsOf(l) },
+    check: (l) => need(l.op !== 'Conv' || (l.group ?? 1) === 1 || (l.group ?? 1) === inChannelsOf(l), () => `group ${l.group} of ${inChannelsOf(l)} input channels`) },
   { id: 'pool-kernel', text: `pool kernel height and width must be 1..${lim.maxPoolKernel.value}`,
-    check: (l) => pair(l.kernel, 1).every((k) => inRange(k, 1, lim.maxPoolKernel.value)) },
+    check: (l) => need(pair(l.kernel, 1).every((k) => inRange(k, 1, lim.maxPoolKernel.value)), () => `pool kernel ${hw(pair(l.kernel, 1))}`) },
   // Element-wise.
   { id: 'eltwise-broadcast', text: 'element-wise inputs must have equal shapes, or one must be a scalar or per-channel [1, C, 1, 1]',
     check: (l) => {
       const [a, b] = l.inputShapes;
-      if (!a || !b) return true;
+      if (!a || !b) return OK;
       const same = a.length === b.length && a.every((d, i) => d === b[i]);
       const small = (x: readonly number[], y: readonly number[]): boolean =>
         elementCount(x) === 1 || (x.length === 4 && y.length === 4 && x[1] === y[1] && x[0] === 1 && x[2] === 1 && x[3] === 1);
-      return same || small(a, b) || small(b, a);
+      return need(same || small(a, b) || small(b, a), () => `inputs ${dims(a)} and ${dims(b)}`);
     } },
   // Resize and pad.
   { id: 'resize-mode', text: 'resize mode must be nearest or linear',
-    check: (l) => l.resizeMode === undefined || l.resizeMode === 'nearest' || l.resizeMode === 'linear' },
+    check: (l) => need(l.resizeMode === undefined || l.resizeMode === 'nearest' || l.resizeMode === 'linear', () => `mode ${l.resizeMode}`) },
   { id: 'resize-integer-scale', text: 'resize scales must be whole-number upsampling factors',
     check: (l) => {
-      if (l.resizeScales) return l.resizeScales.every((s) => Number.isInteger(s) && s >= 1);
+      if (l.resizeScales) return need(l.resizeScales.every((v) => Number.isInteger(v) && v >= 1), () => `scales ${l.resizeScales!.join(', ')}`);
       const [i, o] = [l.inputShapes[0], l.outputShapes[0]];
-      return !!i && !!o && i.length === o.length && o.every((d, k) => d % i[k] === 0);
+      return need(!!i && !!o && i.length === o.length && o.every((d, k) => d % i[k] === 0), () => `${i ? dims(i) : '[]'} to ${o ? dims(o) : '[]'}`);
     } },
   { id: 'pad-constant', text: 'pad mode must be constant',
-    check: (l) => (l.padMode ?? 'constant') === 'constant' },
+    check: (l) => need((l.padMode ?? 'constant') === 'constant', () => `mode ${l.padMode}`) },
 ];
 
 /** All constraints by id. */
@@ -138,21 +175,29 @@ export const NPU_SOFTWARE_OPS: Readonly<Partial<Record<NpuOp, string>>> = Object
   DequantizeLinear: 'float quantize/dequantize at a float boundary runs on the CPU',
 });
 
-export interface NpuCheck {
-  readonly ok: boolean;
-  /** One-line reasons, in constraint order (empty when ok). */
-  readonly reasons: string[];
-  /** Ids of the failed constraints (parallel to reasons; 'op-unsupported' when the op has no mapping). */
-  readonly failed: string[];
-}
-
 /** Can Neural-ART run this layer? Every failing constraint is reported, not only the first. */
 export function checkNpu(layer: NpuLayerDesc): NpuCheck {
   const ids = NPU_SUPPORTED_OPS[layer.op];
   if (!ids) {
     const why = NPU_SOFTWARE_OPS[layer.op] ?? `op ${layer.op} is not supported on the NPU`;
-    return { ok: false, reasons: [why], failed: ['op-unsupported'] };
+    return { ok: false, reasons: [why], failed: ['op-unsupported'], details: [''] };
   }
-  const failedC = [...GENERIC, ...ids].map((id) => NPU_CONSTRAINTS[id]).filter((c) => !c.check(layer));
-  return { ok: failedC.length === 0, reasons: failedC.map((c) => c.text), failed: failedC.map((c) => c.id) };
+  const failedC = [...GENERIC, ...ids].map((id) => ({ c: NPU_CONSTRAINTS[id], r: NPU_CONSTRAINTS[id].check(layer) })).filter((x) => !x.r.ok);
+  // The reason names the value, then the rule: "kernel 17×17: kernel height and width must be 1..16".
+  return {
+    ok: failedC.length === 0, reasons: failedC.map((x) => (x.r.detail ? `${x.r.detail}: ${x.c.text}` : x.c.text)), failed: failedC.map((x) => x.c.id),
+    details: failedC.map((x) => x.r.detail ?? ''),
+  };
 }
+
+/** Neural-ART as the stm32n6 target's capabilities describe it: the tables above and their check. */
+export const NEURAL_ART: NpuCapabilities = Object.freeze({
+  name: target.npu.name,
+  check: checkNpu,
+  ops: NPU_SUPPORTED_OPS as Readonly<Record<string, readonly string[]>>,
+  genericConstraints: Object.freeze([...GENERIC]),
+  softwareOps: NPU_SOFTWARE_OPS as Readonly<Record<string, string>>,
+  constraints: Object.freeze(Object.fromEntries(list.map((c) => [c.id, c.text]))),
+  weights: target.npu.weights,
+  activations: target.npu.activations,
+});

@@ -1,4 +1,4 @@
-// The stm32n6 engine: emit a graph for the STM32N6 (targets/stm32n6/emit.ts), build the program
+// The stm32n6 engine: place a graph, emit it for the STM32N6 (targets/stm32n6/emit.ts), build the program
 // with -DHSQ_NPU_EMULATION (NPU segments on hsq's own INT8 kernels) and run it, in QEMU's
 // mps3-an547 Cortex-M55 (default) or on the host (`host: true`). Inputs and outputs travel as
 // files (semihosting in QEMU). Programs are cached under .hsq-cache/stm32n6/ by the hash of
@@ -12,6 +12,8 @@ import { Graph } from '../../core/ir/graph';
 import { Tensor } from '../../core/ir/tensor';
 import { HOST_TARGET } from '../host/target';
 import { PlacementOptions } from '../../placement/placement';
+import { placeAndPartition } from '../../placement/stage';
+import { STM32N6_PLACEMENT } from './capabilities';
 import { Stm32n6Emitted, emitStm32n6 } from './emit';
 import { ARM_APT_PACKAGES, armToolchainStatus, buildM55, runQemu } from '../../toolchain/qemu';
 import { compileC, linkC, pool, sha, uniqueSuffix } from '../../toolchain/build-cache';
@@ -130,7 +132,7 @@ export function hostEmulationFlags(): string[] {
 export async function buildStm32n6(g: Graph, opts: RunStm32n6Options = {}): Promise<Stm32n6Program> {
   const host = !!opts.host;
   if (!host) requireArmToolchain();
-  const emitted = emitStm32n6(g, { name: 'model', placement: opts.placement, cpuKernels: opts.cpuKernels });
+  const emitted = emitStm32n6(placeAndPartition(g, STM32N6_PLACEMENT, opts.placement), { name: 'model', cpuKernels: opts.cpuKernels });
   const files: Record<string, string | Uint8Array> = {};
   for (const [f, b] of Object.entries(emitted.files)) if (!f.includes('/') && (f.endsWith('.c') || f.endsWith('.h') || f.endsWith('.bin'))) files[f] = b;
   files['main.c'] = harness(emitted, host);

@@ -283,8 +283,14 @@ export function encodeSegmentOnnx(g: Graph, seg: Segment, name: string): Uint8Ar
 
 /** Bytes of int8 weights an NPU segment holds (the size of its xSPI2 blob, before stedgeai's own data). */
 export function segmentWeightBytes(g: Graph, seg: Segment): number {
+  return Object.values(segmentWeightBytesByNode(g, seg)).reduce((a, b) => a + b, 0);
+}
+
+/** The int8 weights and int32 biases each QConv/QGemm of the segment hands to stedgeai (a tensor
+ *  two nodes share counts once, for the first). */
+export function segmentWeightBytesByNode(g: Graph, seg: Segment): Record<string, number> {
   const byName = new Map(g.nodes.map((n) => [n.name, n]));
-  let bytes = 0;
+  const out: Record<string, number> = {};
   const seen = new Set<string>();
   for (const name of seg.nodes) {
     const n = byName.get(name)!;
@@ -293,10 +299,10 @@ export function segmentWeightBytes(g: Graph, seg: Segment): number {
       const t = n.inputs[i];
       if (!t || seen.has(t) || !(t in g.initializers)) continue;
       seen.add(t);
-      bytes += numel(g.initializers[t].shape) * k;
+      out[name] = (out[name] ?? 0) + numel(g.initializers[t].shape) * k;
     }
   }
-  return bytes;
+  return out;
 }
 
 /**

@@ -1,0 +1,25 @@
+// The stm32n6 target: STM32N6570-DK, a Cortex-M55 with ST's Neural-ART NPU. Capabilities and
+// memories are data (target.json, npu-constraints.ts), the cost model is cost-model.ts with
+// cost-params.json; the emitter writes the NPU segments for stedgeai, the LL_ATON glue and the
+// CPU segments' C (emit.ts); the runner builds the program with the NPU emulated (run.ts).
+import type { Target } from '../target';
+import { STM32N6_CAPABILITIES } from './capabilities';
+import { STM32N6_COST_MODEL } from './cost-model';
+import { emitStm32n6 } from './emit';
+import { runStm32n6 } from './run';
+import { loadStm32n6Target } from './target';
+
+const t = loadStm32n6Target();
+
+export const stm32n6Target: Target = Object.freeze<Target>({
+  name: 'stm32n6',
+  description: `${t.board} (${t.device}): ${t.cpu.core} with ${t.npu.name}`,
+  capabilities: STM32N6_CAPABILITIES,
+  memories: t.memories.map((m) => ({ name: m.name, base: m.base, size: m.size, kind: m.kind === 'flash' ? 'flash' as const : 'ram' as const, use: m.note ?? m.use })),
+  costModel: STM32N6_COST_MODEL,
+  emit: (placed, o) => {
+    const e = emitStm32n6(placed, { name: o.name, weightsFormat: o.weightsFormat });
+    return { files: e.files, report: e.report };
+  },
+  run: (g, inputs, o) => runStm32n6(g, inputs, { host: o.host, cacheDir: o.cacheDir }),
+});
