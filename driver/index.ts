@@ -24,6 +24,8 @@ export function compile(opts: CompileOptions): Promise<CompileResult> {
 export interface VerifyOptions {
   model: string;
   target?: TargetName;
+  /** 'c' (default): the generated C against the interpreter; 'interpreter': the interpreter against ORT only. */
+  engine?: 'interpreter' | 'c';
   /** Folder with input_K.pb; or `inputFiles` NAME=FILE; or `random` seeded input sets. */
   inputs?: string;
   inputFiles?: string[];
@@ -32,32 +34,24 @@ export interface VerifyOptions {
   inputShapes?: string[];
   sanitize?: boolean;
   scalar?: boolean;
+  /** Return every layer's figures (otherwise only the failing layers). */
+  perLayer?: boolean;
+  /** A float model with the same inputs and outputs, for end-to-end SQNR. */
+  floatModel?: string;
 }
 
-export interface VerifyOutput {
-  name: string;
-  exactVsInterpreter: number | null;
-  maxStepsVsOrt: number | null;
-  within1StepVsOrt: number | null;
-  maxRelErrVsOrt: number | null;
-  sqnrDb: number | null;
-}
+export type { VerifyJson as VerifyResult } from './commands/verify';
+export type { LayerReport } from '../verify/per-layer';
+export type { OutputReport as VerifyOutput } from '../verify/end-to-end';
 
-export interface VerifyResult {
-  ok: boolean;
-  outputs: VerifyOutput[];
-  failures: string[];
-  /** Why ONNX Runtime could not be compared, when it could not (QONNX custom ops). */
-  ort?: string;
-}
-
-/** Interpreter vs generated C vs ONNX Runtime on the same inputs (see `hsq verify --help`). */
-export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
+/** Every layer against ONNX Runtime run alone, the generated C against the interpreter (see `hsq verify --help`). */
+export async function verify(opts: VerifyOptions): Promise<import('./commands/verify').VerifyJson> {
   const r = await verifyModel({
-    model: opts.model, target: opts.target ?? 'host', inputs: opts.inputs, input: opts.inputFiles, random: opts.random,
+    model: opts.model, target: opts.target ?? 'host', engine: opts.engine, inputs: opts.inputs, input: opts.inputFiles, random: opts.random,
     seed: opts.seed ?? 0, 'input-shape': opts.inputShapes, sanitize: !!opts.sanitize, scalar: !!opts.scalar,
+    'per-layer': opts.perLayer, 'float-model': opts.floatModel,
   });
-  return r.json as VerifyResult;
+  return r.json;
 }
 
 export interface RunOptions {

@@ -1,0 +1,21 @@
+// The generated C as a verify/eval engine. It observes the graph outputs only: per-layer
+// tensors come with the traced build (-DHSQ_TRACE), when the target runners hand them out.
+// Host: one build, every input set through it; cortex-m55 and stm32n6: one QEMU run per set
+// until their runners take a batch.
+import { Graph } from '../core/ir/graph';
+import { Tensor } from '../core/ir/tensor';
+import type { RunCOptions } from '../targets/host/run';
+import { Engine, InputSet } from './engine';
+
+export function cEngine(opts: RunCOptions): Engine {
+  return {
+    name: opts.target,
+    async run(g: Graph, sets: readonly InputSet[]): Promise<Record<string, Tensor>[]> {
+      const { runC, runCBatch } = await import('../targets/host/run');
+      if (opts.target === 'host') return (await runCBatch([{ graph: g, inputs: sets.map((s) => ({ ...s })) }], opts))[0];
+      const out: Record<string, Tensor>[] = [];
+      for (const s of sets) out.push(await runC(g, { ...s }, opts));
+      return out;
+    },
+  };
+}
