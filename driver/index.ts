@@ -1,9 +1,10 @@
-// hsq's npm API: `import { compile, verify, run, inspect } from 'hsq'`. Options mirror the CLI
+// hsq's npm API: `import { compile, verify, evaluate, run, inspect } from 'hsq'`. Options mirror the CLI
 // flags (camelCase); every user error is an HsqError with a `kind` and the node, key or file it
 // names in `subject`.
 import { compile as compileImpl, CompileOptions, CompileResult, TargetName, TARGETS } from './compile';
 import { verifyModel } from './commands/verify';
 import { runModel } from './commands/run';
+import { evalModel } from './commands/eval';
 import { loadModel } from '../frontend/onnx/import';
 import { inferShapes } from '../passes/shape-inference';
 import { inspectGraph, InspectReport } from './inspect';
@@ -52,6 +53,28 @@ export async function verify(opts: VerifyOptions): Promise<import('./commands/ve
     'per-layer': opts.perLayer, 'float-model': opts.floatModel,
   });
   return r.json;
+}
+
+export interface EvalOptions {
+  model: string;
+  /** Samples stacked along the first dimension, and one integer label per sample (.npy or .pb). */
+  data: string;
+  labels: string;
+  engine?: 'interpreter' | 'c';
+  target?: TargetName;
+  /** Output whose arg-max is the prediction (default: the first). */
+  output?: string;
+  /** Model run by ONNX Runtime on the same samples (agreementVsReference). */
+  reference?: string;
+}
+
+export type { Top1Result as EvalResult, Top1Options } from '../verify/accuracy';
+/** Graph-level form for code that already holds a (quantized) graph and tensors: evaluateTop1(graph, x, y, { reference }). */
+export { evaluateTop1 } from '../verify/accuracy';
+
+/** Top-1 of a model on labelled samples (see `hsq eval --help`). */
+export function evaluate(opts: EvalOptions): Promise<import('../verify/accuracy').Top1Result> {
+  return evalModel({ model: opts.model, data: opts.data, labels: opts.labels, engine: opts.engine ?? 'interpreter', target: opts.target ?? 'host', output: opts.output, reference: opts.reference });
 }
 
 export interface RunOptions {
