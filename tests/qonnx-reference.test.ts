@@ -213,12 +213,12 @@ describe('QONNX reference on the shared models: ORT runs it and agrees with the 
     expect(differ / want.data.length).toBeLessThan(1e-3);
   });
 
-  sharedTest.each(['TFC_2W2A', 'TFC_1W1A'])('%s (opset 9: Round and >= built from older ops): the same top-1 as the interpreter on 100 digits', async (name) => {
+  sharedTest.each(['TFC_2W2A', 'TFC_1W1A'])('%s (opset 9: Round and >= built from older ops): the same top-1 as the interpreter on 50 digits', async (name) => {
     const g = loadModel(path.join(ZOO, `${name}.onnx`));
     const ref = qonnxReference(g);
     expect(ref.graph.opsets['']).toBe(9);
     const xs = decodeNpy(fs.readFileSync(path.join(DIGITS, 'x.npy')), 'x.npy');
-    const n = 100, per = 784;
+    const n = 50, per = 784;
     const sets = Array.from({ length: n }, (_, k) => ({ [g.inputs[0]]: makeTensor('float32', [1, 1, 28, 28], (xs.data as Float32Array).slice(k * per, (k + 1) * per)) }));
     const ort = await runOrtMany(encodeModel(ref.graph), sets, ORT_REFERENCE_OPTIONS);
     const top = (v: Float32Array) => v.indexOf(Math.max(...v));
