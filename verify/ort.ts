@@ -248,7 +248,7 @@ export interface StepStats {
 /**
  * Differences in quantization steps between two dequantized tensors of one scale (or two
  * integer tensors with scale 1): round(|a - b| / scale) per element. The contract against
- * ORT is: at most 1 step per layer; end to end ≥ 99.5 % within 1 and none beyond 3.
+ * ORT is at most 1 step per layer on identical inputs (verify/metrics.ts); end to end, none.
  */
 export function quantSteps(a: Values, b: Values, scale: number): StepStats {
   if (!(scale > 0)) throw new Error(`quantSteps: scale must be > 0, got ${scale}`);
