@@ -1,6 +1,7 @@
 // hsq verify --per-layer: every layer against ONNX Runtime running that layer alone (cut from the
 // original model or its QONNX reference) on the interpreter's own inputs; engines against the
 // interpreter; the first divergence named.
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -149,7 +150,8 @@ const SHARED = path.join(__dirname, '..', '..', 'shared', 'models');
 const ESPCN = path.join(SHARED, 'qonnx', 'bsd300x3-espcn');
 const BLAZEFACE = path.join(SHARED, 'real', 'mediapipe-blazeface', 'face_detection_front_128x128.onnx');
 const ZOO = path.join(SHARED, 'real', 'qonnx-zoo');
-const haveShared = [ESPCN, BLAZEFACE, ZOO].every((p) => fs.existsSync(p));
+const PADDLE = path.join(SHARED, 'real', 'paddleocr', 'ch_PP-OCRv4_det_infer.onnx');
+const haveShared = [ESPCN, BLAZEFACE, ZOO, PADDLE].every((p) => fs.existsSync(p));
 if (!haveShared) console.log(`verify-per-layer.test: skipping the shared-model checks (${SHARED} absent)`);
 const sharedTest = haveShared ? test : test.skip;
 
@@ -171,6 +173,14 @@ describe('per-layer on the shared models', () => {
     expect(r.json.failures).toEqual([]);
     expect(r.json.layerSummary.withOrtFigure).toBeGreaterThanOrEqual(r.json.layerSummary.layers / 2);
     expect(r.json.layers.filter((l) => l.op === 'Conv').length).toBeGreaterThan(30);
+  });
+
+  sharedTest('PaddleOCR detector (float, 317 layers) through the CLI: every layer within the float tolerance, whose atol follows the layer\'s magnitude', () => {
+    const r = spawnSync(process.execPath, [path.resolve(__dirname, '../bin/hsq.js'), 'verify', PADDLE, '--random', '1', '--input-shape', 'x=1,3,160,160', '--engine', 'interpreter', '--json'], { encoding: 'utf8' });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
+    const j = JSON.parse(r.stdout);
+    expect(j.layerSummary).toEqual({ layers: j.layerSummary.layers, withOrtFigure: j.layerSummary.layers, failing: 0 });
+    expect(j.layerSummary.layers).toBeGreaterThan(300);
   });
 
   sharedTest.each(['TFC_2W2A', 'TFC_1W1A'])('%s: every layer checked against the QONNX reference', async (name) => {

@@ -56,7 +56,7 @@ td:nth-child(2),td:last-child,th:nth-child(2){text-align:left}tr.fail td{backgro
 </style></head><body>
 <h1>hsq verify: ${esc(p.model)}</h1>
 <p class="verdict">${p.ok ? 'ok' : 'MISMATCH'}${p.firstDivergence ? ` — first divergence at layer ${esc(p.firstDivergence.layer)} (${esc(p.firstDivergence.engine)})` : ''}</p>
-<p>Engine: ${esc(p.engine)}. Each layer ran alone in ${esc(p.reference)} on the interpreter's own inputs; quantized layers must be within 1 step, float layers within rtol 1e-3 + atol 1e-5.</p>
+<p>Engine: ${esc(p.engine)}. Each layer ran alone in ${esc(p.reference)} on the interpreter's own inputs; quantized layers must be within 1 step, float layers within rtol 1e-3 + atol 1e-5 × max(1, max |y|).</p>
 <h2>SQNR per layer against ONNX Runtime (dB)</h2>
 ${chart(p.layers)}
 <h2>Layers</h2>
