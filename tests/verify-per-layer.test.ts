@@ -20,6 +20,8 @@ import { checkLayers } from '../verify/per-layer';
 import { verifyLayers } from '../verify/layers';
 import { verifyHtml } from '../verify/html';
 import { qdqSmallCnn, qonnxTinyCnn } from './verify-fixtures';
+import { graph, node } from './passes-helpers';
+import { encodeModel } from '../frontend/onnx/export';
 
 let restore: ReturnType<typeof setWarningSink>;
 beforeAll(() => { restore = setWarningSink(() => undefined); });
@@ -124,6 +126,16 @@ describe('per-layer figures', () => {
     expect(l.noOrtReason).toMatch(new RegExp(`output '${fresh}' has no counterpart`));
     expect(r.layers.find((x) => x.name === 'pool1')!.noOrtReason).toMatch(/input .* has no counterpart/);
     expect(r.firstDivergence).toBeNull();
+  });
+
+  test('4-bit inputs and outputs, which onnxruntime-node cannot exchange, are widened inside the cut and compared', async () => {
+    const m = graph({ inputs: [['x', 'float32', [2, 8]]], outputs: ['y'], opset: 21, nodes: [node('QuantizeLinear', ['x', 's', 'z'], ['y4'], {}, '', 'q4'), node('DequantizeLinear', ['y4', 's', 'z'], ['y'], {}, '', 'dq4')],
+      inits: { s: makeTensor('float32', [], [0.25]), z: makeTensor('int4', [], [1]) } });
+    const file = path.join(dir, 'q4.onnx');
+    fs.writeFileSync(file, encodeModel({ ...m, irVersion: 10 }));
+    const r = await verifyModel({ model: file, target: 'host', engine: 'interpreter', random: 2, seed: 0, sanitize: false, scalar: false, 'per-layer': true });
+    expect(r.json.layers.map((l) => [l.name, l.reference, l.maxStepsVsOrt])).toEqual([['q4', 'ort', 0], ['dq4', 'ort', 0]]);
+    expect(r.json.outputs[0].maxStepsVsOrt).toBe(0);
   });
 
   test('the HTML page is self-contained and plots one bar per layer', async () => {

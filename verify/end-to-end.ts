@@ -10,6 +10,7 @@ import { compareOutputs, exactnessFailures } from './metrics';
 import { outputQuant } from './output-quant';
 import { ORT_REFERENCE_OPTIONS } from './qonnx-reference';
 import { dequantizeTensor, stack } from './tensor-convert';
+import { narrowResults, wideFeeds, widenSubByteIO } from './sub-byte-io';
 
 export interface OutputReport {
   readonly name: string;
@@ -58,8 +59,15 @@ export async function endToEnd(p: EndToEndInput): Promise<EndToEndResult> {
   const notes: string[] = [];
   let ort: Record<string, Tensor>[] | null = null;
   if (typeof p.original === 'string') notes.push(`no ONNX Runtime reference: ${p.original}`);
-  else if (p.original.kind === 'qonnx-reference') ort = await tryOrt('the QONNX reference', encodeModel(p.original.graph), p.runtime, ORT_REFERENCE_OPTIONS, notes);
-  else ort = await tryOrt('the model', p.modelBytes, p.given, {}, notes);
+  else {
+    const w = widenSubByteIO(p.original.graph, p.original.infos);
+    const qonnx = p.original.kind === 'qonnx-reference';
+    // The model file as it is, unless it is QONNX or has 4-bit inputs or outputs ORT cannot exchange.
+    const rebuilt = qonnx || w.inputs.size > 0 || w.outputs.size > 0;
+    const sets = rebuilt ? p.runtime.map((s) => wideFeeds(s, w)) : p.given;
+    const r = await tryOrt(qonnx ? 'the QONNX reference' : 'the model', rebuilt ? encodeModel(w.graph) : p.modelBytes, sets, qonnx ? ORT_REFERENCE_OPTIONS : {}, notes);
+    ort = r && r.map((v) => narrowResults(v, w));
+  }
   const float = p.floatModel ? await tryOrt(`the float model '${p.floatModel}'`, p.floatModel, p.given, {}, notes) : null;
   const failures: string[] = [];
   const outputs = g.outputs.map((name): OutputReport => {

@@ -11,6 +11,7 @@ import { Graph, Node, TensorInfo } from '../core/ir/graph';
 import { Tensor } from '../core/ir/tensor';
 import { encodeModel } from '../frontend/onnx/export';
 import { OriginalModel } from './original-model';
+import { WideIO, widenSubByteIO } from './sub-byte-io';
 
 export type Cut =
   | { readonly ok: true; readonly nodes: readonly Node[]; readonly inputs: readonly string[] }
@@ -40,8 +41,8 @@ export function cutBetween(o: OriginalModel, inputs: readonly string[], outputs:
   return { ok: true, nodes: o.graph.nodes.filter((n) => take.has(n)), inputs: [...inputs.filter((i) => used.has(i)), ...extra] };
 }
 
-/** The cut as ONNX bytes: inputs typed as the values fed, outputs as the original types them. */
-export function cutModel(o: OriginalModel, cut: Extract<Cut, { ok: true }>, feeds: Readonly<Record<string, Tensor>>, outputs: readonly string[]): Uint8Array {
+/** The cut as ONNX bytes: inputs typed as the values fed, outputs as the original types them (4-bit ones widened: sub-byte-io.ts). */
+export function cutModel(o: OriginalModel, cut: Extract<Cut, { ok: true }>, feeds: Readonly<Record<string, Tensor>>, outputs: readonly string[]): { bytes: Uint8Array; io: WideIO } {
   const names = new Set(cut.nodes.flatMap((n) => [...n.inputs, ...n.outputs]));
   const initializers = Object.fromEntries(Object.entries(o.graph.initializers).filter(([k]) => names.has(k)));
   const tensors: Record<string, TensorInfo> = {};
@@ -54,5 +55,6 @@ export function cutModel(o: OriginalModel, cut: Extract<Cut, { ok: true }>, feed
     ...o.graph, name: 'hsq_layer', nodes: cut.nodes, initializers, tensors, inputs: [...cut.inputs], outputs: [...outputs],
     annotations: {}, metadata: {},
   };
-  return encodeModel(g);
+  const io = widenSubByteIO(g);
+  return { bytes: encodeModel(io.graph), io };
 }

@@ -23,6 +23,7 @@ import { OutputKind, OutputMetrics, compareOutputs, exactShare, exactnessFailure
 import { outputQuant } from './output-quant';
 import { dequantizeTensor, retype, stack } from './tensor-convert';
 import { ORT_REFERENCE_OPTIONS } from './qonnx-reference';
+import { WideIO, narrowResults, wideFeeds } from './sub-byte-io';
 
 export interface LayerReport {
   readonly name: string;
@@ -69,7 +70,7 @@ export interface PerLayerInput {
 type Plan =
   | { kind: 'none'; reason: string }
   | { kind: 'identity'; inputs: Map<string, Link>; outputs: Map<string, Link> }
-  | { kind: 'cut'; model: Uint8Array; feeds: Map<string, string>; inputs: Map<string, Link>; outputs: Map<string, Link>; fed: Record<string, Tensor> };
+  | { kind: 'cut'; model: { bytes: Uint8Array; io: WideIO }; feeds: Map<string, string>; inputs: Map<string, Link>; outputs: Map<string, Link>; fed: Record<string, Tensor> };
 
 function originOf(nodes: readonly Node[]): string[] {
   const out: string[] = [];
@@ -186,9 +187,9 @@ export async function checkLayers(p: PerLayerInput): Promise<PerLayerResult> {
     let reason = plan.kind === 'none' ? plan.reason : null;
     if (plan.kind === 'cut') {
       try {
-        ortValues = await runOrtMany(plan.model, interpreter.map((set, k) => k === 0 ? plan.fed
-          : Object.fromEntries([...plan.feeds].map(([t, h]) => [t, toOriginal(o!, plan.inputs.get(h)!, set[h])]))),
-        o!.kind === 'qonnx-reference' ? ORT_REFERENCE_OPTIONS : {});
+        const feeds = interpreter.map((set, k) => wideFeeds(k === 0 ? plan.fed
+          : Object.fromEntries([...plan.feeds].map(([t, h]) => [t, toOriginal(o!, plan.inputs.get(h)!, set[h])])), plan.model.io));
+        ortValues = (await runOrtMany(plan.model.bytes, feeds, o!.kind === 'qonnx-reference' ? ORT_REFERENCE_OPTIONS : {})).map((r) => narrowResults(r, plan.model.io));
       } catch (e) {
         reason = `ONNX Runtime cannot run it: ${(e as Error).message.split('\n')[0]}`;
       }
