@@ -3,28 +3,37 @@ import type { CommandModule } from 'yargs';
 import { loadModel } from '../../frontend/onnx/import';
 import { checkInputs, parseInputShapes, readInputs } from '../../frontend/io';
 import { lower } from '../frontend';
-import { runGraph } from '../../ops/engine/interpreter';
 import { bindConstantInputs } from '../../frontend/bind-inputs';
 import { randomInputs } from '../../core/random-inputs';
-import { compareOutputs, verdict, OutputMetrics, OutputQuant } from '../../verify/metrics';
-import { Graph, producers } from '../../core/ir/graph';
-import { Tensor, makeTensor, numel } from '../../core/ir/tensor';
+import { Tensor } from '../../core/ir/tensor';
 import { ExitCode, fail } from '../../core/diagnostics';
-import { inputShapeOption, jsonOption, targetOption } from './options';
-import { runOnTarget } from '../run-target';
+import { writeFileAtomic } from '../../core/output-dir';
+import { interpreterEngine } from '../../verify/engine';
+import { cEngine } from '../../verify/c-engine';
+import { OriginalModel, originalModel } from '../../verify/original-model';
+import { checkLayers, LayerReport } from '../../verify/per-layer';
+import { endToEnd, OutputReport } from '../../verify/end-to-end';
+import { formatLayerTable } from '../../verify/table';
+import { verifyHtml } from '../../verify/html';
 import { lookupTarget } from '../../targets/registry';
+import { inputShapeOption, jsonOption, targetOption } from './options';
 
 interface Args {
-  model: string; target: string; inputs?: string; input?: string[]; random?: number; seed: number;
+  model: string; target: string; engine?: 'interpreter' | 'c'; inputs?: string; input?: string[]; random?: number; seed: number;
   json: boolean; 'input-shape'?: string[]; sanitize: boolean; scalar: boolean; opt?: 'O2' | 'Os'; host?: boolean;
+  'per-layer'?: boolean; html?: string; 'float-model'?: string;
 }
 
 export const verifyCommand: CommandModule<object, Args> = {
   command: 'verify <model>',
-  describe: 'run the interpreter, the generated C and ONNX Runtime on the same inputs and compare',
+  describe: 'check every layer against ONNX Runtime run alone on the same inputs, and the generated C against the interpreter',
   builder: (y) => y
     .positional('model', { type: 'string', demandOption: true })
     .option('target', targetOption('target whose generated C runs', true))
+    .option('engine', { choices: ['interpreter', 'c'], default: 'c', describe: 'what is checked against the interpreter: the generated C (at its outputs) or nothing (the interpreter against ORT only)' })
+    .option('per-layer', { type: 'boolean', default: false, describe: 'print the figures of every layer (the gate applies either way)' })
+    .option('html', { type: 'string', describe: 'also write a self-contained HTML page with a per-layer SQNR plot' })
+    .option('float-model', { type: 'string', describe: 'float model with the same inputs and outputs: end-to-end SQNR against it' })
     .option('inputs', { type: 'string', describe: 'folder with input_K.pb' })
     .option('input', { type: 'string', array: true, describe: 'NAME=FILE (.pb or .npy)' })
     .option('random', { type: 'number', describe: 'N seeded random input sets instead of files' })
@@ -36,38 +45,39 @@ export const verifyCommand: CommandModule<object, Args> = {
     .option('host', { type: 'boolean', default: false, describe: '--target stm32n6: build the emulated program for the host instead of QEMU' })
     .option('json', jsonOption)
     .example('$0 verify model.onnx --random 4 --seed 1', '')
+    .example('$0 verify model.onnx --per-layer --engine interpreter --inputs test_data_set_0 --html verify.html', '')
     .example('$0 verify model.onnx --inputs test_data_set_0 --json', '') as never,
   handler: async (a) => {
     const report = await verifyModel(a);
+    if (a.html) writeFileAtomic(a.html, report.html);
     if (a.json) process.stdout.write(JSON.stringify(report.json, null, 2) + '\n');
     else process.stdout.write(report.text + '\n');
     process.exitCode = report.json.ok ? ExitCode.ok : ExitCode.mismatch;
   },
 };
 
-/** Quantization of a graph output that is the dequantized form of an integer tensor. */
-function outputQuant(g: Graph, name: string): OutputQuant | undefined {
-  const info = g.tensors[name];
-  if (info?.quant) return { scale: info.quant.scale, zeroPoint: info.quant.zeroPoint, axis: info.quant.axis };
-  const p = producers(g).get(name);
-  if (p?.op === 'DequantizeLinear') {
-    const q = g.tensors[p.inputs[0]]?.quant;
-    if (q && q.blockSize === undefined) return { scale: q.scale, zeroPoint: q.zeroPoint, axis: q.axis };
-  }
-  return undefined;
+export interface VerifyJson {
+  ok: boolean;
+  engine: string;
+  /** What ONNX Runtime ran: the model, its QONNX reference, or nothing (with the reason in notes). */
+  reference: 'onnx' | 'qonnx-reference' | null;
+  outputs: OutputReport[];
+  /** Every layer (with --per-layer; otherwise only failing ones). */
+  layers: LayerReport[];
+  layerSummary: { layers: number; withOrtFigure: number; failing: number };
+  firstDivergence: { layer: string; engine: string } | null;
+  failures: string[];
+  notes: string[];
 }
 
-/** Concatenate same-named outputs of several runs into one tensor (batch along a new leading dim). */
-function stack(ts: Tensor[]): Tensor {
-  if (ts.length === 1) return ts[0];
-  const n = numel(ts[0].shape);
-  const out = makeTensor(ts[0].dtype, [ts.length, ...ts[0].shape]);
-  ts.forEach((t, i) => (out.data as Float32Array).set(t.data as Float32Array, i * n));
-  return out;
-}
+type VerifyArgs = Pick<Args, 'model' | 'target' | 'inputs' | 'input' | 'random' | 'seed' | 'input-shape' | 'sanitize' | 'scalar' | 'opt' | 'host'>
+  & Partial<Pick<Args, 'engine' | 'per-layer' | 'float-model'>>;
 
-export async function verifyModel(a: Pick<Args, 'model' | 'target' | 'inputs' | 'input' | 'random' | 'seed' | 'input-shape' | 'sanitize' | 'scalar' | 'opt' | 'host'>) {
+const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(2)} %`);
+
+export async function verifyModel(a: VerifyArgs): Promise<{ json: VerifyJson; text: string; html: string }> {
   lookupTarget(a.target, '--target');
+  if (a['float-model'] && !fs.existsSync(a['float-model'])) fail('bad-input', `--float-model: cannot read '${a['float-model']}'`, '--float-model');
   const raw = loadModel(a.model, { inputShapes: parseInputShapes(a['input-shape']) });
   let sets: Record<string, Tensor>[];
   if (a.random !== undefined) {
@@ -80,57 +90,44 @@ export async function verifyModel(a: Pick<Args, 'model' | 'target' | 'inputs' | 
   for (const s of sets) checkInputs(raw, s);
   const { graph: bound } = bindConstantInputs(raw, sets[0]);
   const g = lower(bound);
-  let ortAvailable = true;
-  let ortReason = '';
-  const per: Record<string, { interp: Tensor[]; c: Tensor[]; ort: Tensor[] }> = {};
-  for (const name of g.outputs) per[name] = { interp: [], c: [], ort: [] };
-  const modelBytes = fs.readFileSync(a.model);
-  for (const s of sets) {
-    const runtime = bindConstantInputs(raw, s).runtimeInputs;
-    const interp = runGraph(g, runtime);
-    const c = await runOnTarget(a.target, g, runtime, { sanitize: a.sanitize, scalar: a.scalar, host: a.host, opt: a.opt ? (`-${a.opt}` as '-O2' | '-Os') : undefined });
-    let ort: Record<string, Tensor> | null = null;
-    if (ortAvailable) {
-      try {
-        const { runOrt } = await import('../../verify/ort');
-        ort = await runOrt(modelBytes, s);
-      } catch (e) {
-        ortAvailable = false;
-        ortReason = (e as Error).message.split('\n')[0];
-      }
-    }
-    for (const name of g.outputs) {
-      per[name].interp.push(interp[name]);
-      per[name].c.push(c[name]);
-      if (ort) per[name].ort.push(ort[name]);
-    }
-  }
-  const results: OutputMetrics[] = g.outputs.map((name) => compareOutputs({
-    name,
-    interp: stack(per[name].interp),
-    c: stack(per[name].c),
-    ort: ortAvailable ? stack(per[name].ort) : null,
-    quant: outputQuant(g, name),
-  }));
-  const v = verdict(results);
-  const json = {
-    ok: v.ok,
-    outputs: results.map((r) => ({
-      name: r.name, exactVsInterpreter: r.exactVsInterpreter, maxStepsVsOrt: r.maxStepsVsOrt,
-      within1StepVsOrt: r.within1StepVsOrt, maxRelErrVsOrt: r.maxRelErrVsOrt, sqnrDb: r.sqnrDb,
-    })),
-    ...(ortAvailable ? {} : { ort: `ONNX Runtime could not run the model: ${ortReason}` }),
-    failures: v.failures,
+  const runtime = sets.map((s) => bindConstantInputs(raw, s).runtimeInputs);
+
+  const interp = await interpreterEngine.run(g, runtime);
+  const engine = a.engine === 'interpreter' ? undefined
+    : cEngine({ target: a.target as 'host', sanitize: a.sanitize, scalar: a.scalar, host: a.host, opt: a.opt ? (`-${a.opt}` as '-O2' | '-Os') : undefined });
+  const engineValues = engine ? await engine.run(g, runtime) : interp;
+  let original: OriginalModel | string;
+  try { original = originalModel(bound); } catch (e) { original = `no reference for ONNX Runtime: ${(e as Error).message.split('\n')[0]}`; }
+
+  const perLayer = await checkLayers({ graph: g, original, interpreter: interp, ...(engine ? { engine: { engine, values: engineValues } } : {}) });
+  const e2e = await endToEnd({
+    graph: g, original, modelBytes: fs.readFileSync(a.model), given: sets, runtime, interpreter: interp, engine: engineValues,
+    engineName: engine?.name ?? 'interpreter', floatModel: a['float-model'],
+  });
+  const layerFailures = perLayer.layers.flatMap((l) => l.failures);
+  const failures = [...e2e.failures, ...layerFailures];
+  const reference = typeof original === 'string' ? null : original.kind;
+  const notes = [...(typeof original === 'string' ? [] : original.notes), ...e2e.notes];
+  const withOrt = perLayer.layers.filter((l) => l.reference !== null).length;
+  const failing = perLayer.layers.filter((l) => l.failures.length > 0);
+  const json: VerifyJson = {
+    ok: failures.length === 0, engine: engine?.name ?? 'interpreter', reference,
+    outputs: [...e2e.outputs], layers: a['per-layer'] ? [...perLayer.layers] : failing,
+    layerSummary: { layers: perLayer.layers.length, withOrtFigure: withOrt, failing: failing.length },
+    firstDivergence: perLayer.firstDivergence, failures, notes,
   };
-  const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(2)} %`);
+  const refText = reference === 'qonnx-reference' ? 'ONNX Runtime on the QONNX reference' : reference === 'onnx' ? 'ONNX Runtime' : 'no ONNX Runtime reference';
   const text = [
-    ...results.map((r) => `${r.name}: equal to interpreter ${pct(r.exactVsInterpreter)}; vs ONNX Runtime: ` +
-      (r.maxStepsVsOrt !== null ? `max ${r.maxStepsVsOrt} steps, ${pct(r.within1StepVsOrt)} within 1 step` :
-        r.maxRelErrVsOrt !== null ? `max rel. error ${r.maxRelErrVsOrt.toExponential(2)}` : 'n/a') +
-      (r.sqnrDb !== null ? `, SQNR ${r.sqnrDb.toFixed(1)} dB` : '')),
-    ...(ortAvailable ? [] : [`note: ONNX Runtime could not run the model (${ortReason})`]),
-    ...v.failures.map((f) => `FAIL ${f}`),
-    v.ok ? 'verify: ok' : 'verify: MISMATCH',
+    ...(a['per-layer'] ? [formatLayerTable(perLayer.layers), ''] : []),
+    ...e2e.outputs.map((r) => `${r.name}: equal to ${json.engine === 'interpreter' ? 'itself (engine: interpreter)' : 'interpreter'} ${pct(r.exactVsInterpreter)}; end to end vs ${refText}: `
+      + (r.maxStepsVsOrt !== null ? `max ${r.maxStepsVsOrt} steps, ${pct(r.within1StepVsOrt)} within 1 step` : r.maxRelErrVsOrt !== null ? `max rel. error ${r.maxRelErrVsOrt.toExponential(2)}` : 'n/a')
+      + (r.sqnrDb !== null ? `, SQNR ${r.sqnrDb.toFixed(1)} dB` : '') + (r.sqnrDbVsFloat !== null ? `; vs the float model SQNR ${r.sqnrDbVsFloat.toFixed(1)} dB` : '')),
+    `layers: ${perLayer.layers.length}, ${withOrt} run alone in ${refText} on the interpreter's inputs; ${failing.length === 0 ? 'all within the gate (1 step; float rtol 1e-3, atol 1e-5 × max(1, max |y|))' : `${failing.length} outside the gate, first ${perLayer.firstDivergence!.layer} (${perLayer.firstDivergence!.engine})`}`,
+    ...(!a['per-layer'] ? perLayer.layers.filter((l) => l.reference === null).slice(0, 3).map((l) => `  no ORT figure for ${l.name}: ${l.noOrtReason}`) : []),
+    ...notes.map((n) => `note: ${n}`),
+    ...failures.map((f) => `FAIL ${f}`),
+    json.ok ? 'verify: ok' : 'verify: MISMATCH',
   ].join('\n');
-  return { json, text };
+  const html = verifyHtml({ model: a.model, engine: json.engine, reference: refText, ok: json.ok, layers: perLayer.layers, outputs: [...e2e.outputs], firstDivergence: perLayer.firstDivergence, failures, notes });
+  return { json, text, html };
 }
