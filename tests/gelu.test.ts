@@ -15,7 +15,8 @@ import { encodeQdqOnnx, loadCalibration, quantizeModel, runFloatPasses, runQuant
 import { ModelBuilder, DT, attr } from '../examples/lib/onnx-builder';
 import { Rng } from '../examples/lib/prng';
 import { runOrt, quantSteps } from '../verify/ort';
-import { emitC, runCBatch } from '../targets/host/run';
+import { runCBatch } from '../targets/host/run';
+import { emitHost as emitC } from '../targets/host/emit';
 import { runM55Batch } from '../targets/cortex-m55/run';
 import { emitM55Model } from '../targets/cortex-m55/emit';
 import { compareExact } from './support/host-c-conformance';

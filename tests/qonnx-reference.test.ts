@@ -13,7 +13,7 @@ import { encodeModel } from '../frontend/onnx/export';
 import { loadModel } from '../frontend/onnx/import';
 import { readTensorFile } from '../frontend/onnx/tensor-proto';
 import { decodeNpy } from '../frontend/npy';
-import { runGraph } from '../ops/interpreter';
+import { runGraph } from '../ops/engine/interpreter';
 import { qonnxReference, ORT_REFERENCE_OPTIONS, QONNX_DOMAINS } from '../verify/qonnx-reference';
 import { runOrt, runOrtMany } from '../verify/ort';
 import { graph, node, rng } from './passes-helpers';
