@@ -8,7 +8,7 @@ import { WeightMethod } from './weights';
 import { RoundingMethod } from './rounding';
 
 /** Bias correction of sub-8-bit layers when nothing asks otherwise. */
-export const DEFAULT_BIAS_CORRECTION = false;
+export const DEFAULT_BIAS_CORRECTION = true;
 
 export interface PtqSettings {
   readonly method: ObserverMethod;

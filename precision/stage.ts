@@ -14,7 +14,7 @@ import { PtqLayerRecord, quantizePtq } from './ptq';
 import { DEFAULT_BIAS_CORRECTION, PtqSettings, ptqSettings } from './ptq-settings';
 
 /** Each hsq-quantized layer's output SQNR against float on the calibration samples goes into the report. */
-const REPORT_LAYER_SQNR = false;
+const REPORT_LAYER_SQNR = true;
 
 export interface PrecisionReport {
   /**

@@ -28,7 +28,7 @@ export const WEIGHT_METHODS: readonly WeightMethod[] = ['minmax', 'mse'];
 
 /** The weight method a layer gets when none is asked: mse below 8 bits, minmax at 8 (as before). */
 export function defaultWeightMethod(bits: number): WeightMethod {
-  return bits < 8 ? 'minmax' : 'minmax';
+  return bits < 8 ? 'mse' : 'minmax';
 }
 
 const CLIP_GRID = 100;
