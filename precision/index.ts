@@ -30,6 +30,7 @@ export * from './ptq';
 export * from './ptq-settings';
 export * from './sqnr';
 export * from './fold-bias-add';
+export * from './evaluate';
 
 const SPLIT = 'qdq-recognition';
 
