@@ -4,7 +4,7 @@
 // int4 for 4 and 3 bits (ONNX INT4). Values round half to even.
 //
 // The scale of a channel: `minmax` max|w| / qmax; `mse` the clipped max a·max|w| / qmax
-// (a = k/100, k = 1..100) with the least squared rounding-and-clipping error over the channel
+// (a = k/100, searched coarse to fine) with the least squared rounding-and-clipping error over the channel
 // (Banner et al. 2019, "Post training 4-bit quantization": clipping beats the full range
 // below 8 bits). 1-bit weights always take mean|w|, which is already L2-optimal for the signs.
 import { DType } from '../core/ir/dtype';
@@ -33,11 +33,12 @@ export function defaultWeightMethod(bits: number): WeightMethod {
 
 const CLIP_GRID = 100;
 
-/** Squared error of quantizing `v` with `scale` to [-qmax, qmax] (round half to even). */
+/** Squared error of quantizing `v` with `scale` to [-qmax, qmax] (the search rounds half away from zero). */
 export function roundingError(v: ArrayLike<number>, scale: number, qmax: number): number {
+  const inv = 1 / scale;
   let e = 0;
   for (let i = 0; i < v.length; i++) {
-    let q = roundHalfEven(f(v[i] / scale));
+    let q = Math.round(v[i] * inv);
     if (q > qmax) q = qmax; else if (q < -qmax) q = -qmax;
     const d = v[i] - q * scale;
     e += d * d;
@@ -45,16 +46,22 @@ export function roundingError(v: ArrayLike<number>, scale: number, qmax: number)
   return e;
 }
 
-/** MSE-optimal clipped scale of one channel's values. */
+/**
+ * MSE-optimal clipped scale of one channel's values: clip ratios k/100 on a coarse grid
+ * (k = 100, 95, ..., 5), then every k within 4 of the best.
+ */
 export function mseScale(v: ArrayLike<number>, amax: number, qmax: number): number {
-  let best = f(amax / qmax), bestErr = roundingError(v, best, qmax);
-  for (let k = CLIP_GRID - 1; k >= 1; k--) {
-    const s = f((amax * k) / CLIP_GRID / qmax);
-    if (!(s > 0)) break;
-    const e = roundingError(v, s, qmax);
-    if (e < bestErr) { bestErr = e; best = s; }
-  }
-  return best;
+  const scaleAt = (k: number) => f((amax * k) / CLIP_GRID / qmax);
+  let bestK = CLIP_GRID, bestErr = roundingError(v, scaleAt(CLIP_GRID), qmax);
+  const tryK = (k: number) => {
+    if (k < 1 || k > CLIP_GRID || !(scaleAt(k) > 0)) return;
+    const e = roundingError(v, scaleAt(k), qmax);
+    if (e < bestErr) { bestErr = e; bestK = k; }
+  };
+  for (let k = CLIP_GRID - 5; k >= 5; k -= 5) tryK(k);
+  const c = bestK;
+  for (let k = c + 4; k >= c - 4; k--) if (k !== c) tryK(k);
+  return scaleAt(bestK);
 }
 
 function channelIndex(shape: readonly number[], axis: number): (i: number) => number {
