@@ -43,7 +43,8 @@ export class Histogram {
 
   add(d: ArrayLike<number>): void {
     let hi = 0, lo = 0;
-    for (let i = 0; i < d.length; i++) { const v = d[i]; if (v > hi) hi = v; else if (v < lo) lo = v; }
+    // ±Infinity and NaN are left out (a range cannot hold them).
+    for (let i = 0; i < d.length; i++) { const v = d[i]; if (v > hi && v < Infinity) hi = v; else if (v < lo && v > -Infinity) lo = v; }
     if (hi >= this.pos.span) grow(this.pos, hi);
     if (-lo >= this.neg.span) grow(this.neg, -lo);
     if (hi > this.pos.max) this.pos.max = hi;
@@ -53,10 +54,10 @@ export class Histogram {
     const pc = this.pos.counts, nc = this.neg.counts;
     for (let i = 0; i < d.length; i++) {
       const v = d[i];
-      if (v > 0) pc[Math.min(n - 1, Math.floor(v * pk))]++;
-      else if (v < 0) nc[Math.min(n - 1, Math.floor(-v * nk))]++;
+      if (v > 0 && v < Infinity) pc[Math.min(n - 1, Math.floor(v * pk))]++;
+      else if (v < 0 && v > -Infinity) nc[Math.min(n - 1, Math.floor(-v * nk))]++;
       else if (v === 0) this.zeros++;
-      else continue;   // NaN
+      else continue;   // NaN, ±Infinity
       this.total++;
     }
   }

@@ -49,52 +49,51 @@ export function mseRange(h: Histogram, bits: number, signed: boolean): [number, 
   return [lo, hi];
 }
 
-/** Normalised copy with `eps` mass moved onto the empty bins (as TensorRT/ORT smooth). */
-function smooth(p: Float64Array, eps = 1e-4): Float64Array {
-  let sum = 0, zeros = 0;
-  for (const v of p) { sum += v; if (v === 0) zeros++; }
-  const out = new Float64Array(p.length);
-  if (sum === 0) return out;
-  const nonzero = p.length - zeros;
-  const take = nonzero > 0 ? (eps * zeros) / nonzero : 0;
-  for (let i = 0; i < p.length; i++) out[i] = p[i] === 0 ? eps : Math.max(p[i] / sum - take, eps * 1e-3);
-  return out;
-}
+const EPS = 1e-4;
+const MAX_CANDIDATES = 256;
 
 /** KL-optimal threshold of one half with `levels` quantization bins. */
 export function entropyThreshold(half: Half, levels: number): number {
   const m = half.counts.length;
   if (half.max === 0) return 0;
   const used = Math.min(m, Math.max(1, Math.ceil((half.max / half.span) * m)));
-  const c = Float64Array.from(half.counts.subarray(0, used));
   if (used <= levels) return half.max;
-  const width = half.span / m;
-  let tail = 0;
-  for (let j = levels; j < used; j++) tail += c[j];
-  // Thresholds from `levels` bins up to all `used` bins; at most ~512 candidates.
-  const step = Math.max(1, Math.floor((used - levels) / 512));
-  let bestI = used, best = Infinity;
+  const c = half.counts;
+  // Prefix sums of mass and of non-empty bins: a merged group's mass and size in O(1).
+  const mass = new Float64Array(used + 1), nz = new Int32Array(used + 1);
+  for (let j = 0; j < used; j++) { mass[j + 1] = mass[j] + c[j]; nz[j + 1] = nz[j] + (c[j] !== 0 ? 1 : 0); }
+  const total = mass[used];
+  const step = Math.max(1, Math.floor((used - levels) / MAX_CANDIDATES));
   const cand: number[] = [];
   for (let i = levels; i < used; i += step) cand.push(i);
   cand.push(used);
-  let suffixFrom = levels, suffix = tail;   // suffix = Σ c[j], j >= i
+  let bestI = used, best = Infinity;
   for (const i of cand) {
-    while (suffixFrom < i) { suffix -= c[suffixFrom]; suffixFrom++; }
-    const p = c.slice(0, i);
-    p[i - 1] += suffix;
-    const q = new Float64Array(i);
+    const outliers = total - mass[i];
+    // P: c[0..i) with the outliers in the last bin; Q: each of `levels` groups' mass spread
+    // over its non-empty bins. Both normalised, then smoothed as TensorRT/ORT do: empty bins
+    // get EPS, taken evenly from the others.
+    const pLast = c[i - 1] + outliers;
+    const pZeros = i - 1 - nz[i - 1] + (pLast === 0 ? 1 : 0);
+    const qZeros = i - nz[i];
+    const pTake = pZeros < i ? (EPS * pZeros) / (i - pZeros) : 0;
+    const qTake = qZeros < i ? (EPS * qZeros) / (i - qZeros) : 0;
+    const qSum = mass[i];
+    let kl = 0;
     for (let k = 0; k < levels; k++) {
       const a = Math.floor((k * i) / levels), b = Math.floor(((k + 1) * i) / levels);
-      let mass = 0, nz = 0;
-      for (let j = a; j < b; j++) { mass += c[j]; if (c[j] !== 0) nz++; }
-      if (nz) for (let j = a; j < b; j++) if (c[j] !== 0) q[j] = mass / nz;
+      const gm = mass[b] - mass[a], gn = nz[b] - nz[a];
+      const qv = gn ? gm / gn / qSum : 0;
+      for (let j = a; j < b; j++) {
+        const pr = j === i - 1 ? pLast : c[j];
+        const ps = pr === 0 ? EPS : Math.max(pr / total - pTake, EPS * 1e-3);
+        const qs = c[j] === 0 ? EPS : Math.max(qv - qTake, EPS * 1e-3);
+        kl += ps * Math.log(ps / qs);
+      }
     }
-    const ps = smooth(p), qs = smooth(q);
-    let kl = 0;
-    for (let j = 0; j < i; j++) if (ps[j] > 0) kl += ps[j] * Math.log(ps[j] / qs[j]);
     if (kl < best) { best = kl; bestI = i; }
   }
-  return Math.min(half.max, bestI * width);
+  return Math.min(half.max, bestI * (half.span / m));
 }
 
 export function entropyRange(h: Histogram, bits: number, signed: boolean): [number, number] {
