@@ -17,7 +17,10 @@ export interface HsqConfig {
   latencyBudget?: string | number;
   autoPrecision?: boolean;
   calibration?: {
-    data?: string; seed?: number; method?: 'minmax' | 'percentile'; percentile?: number;
+    data?: string; seed?: number; method?: 'minmax' | 'percentile' | 'mse' | 'entropy'; percentile?: number;
+    /** Which samples: N, START:STOP[:STEP] or random:N (precision/calib-select.ts). */
+    samples?: string;
+    weightMethod?: 'minmax' | 'mse'; rounding?: 'nearest' | 'adaround' | 'gptq'; biasCorrection?: boolean; adaroundIters?: number;
     resize?: [number, number]; mean?: number[]; std?: number[]; layout?: 'nchw' | 'nhwc';
   };
   weightsFormat?: 'c' | 'incbin';
@@ -43,7 +46,10 @@ export const CONFIG_SCHEMA = {
     calibration: {
       type: 'object', additionalProperties: false,
       properties: {
-        data: { type: 'string' }, seed: { type: 'integer' }, method: { enum: ['minmax', 'percentile'] },
+        data: { type: 'string' }, seed: { type: 'integer' }, method: { enum: ['minmax', 'percentile', 'mse', 'entropy'] },
+        samples: { type: 'string', pattern: '^\\s*(random:\\d+|\\d+|-?\\d*:-?\\d*(:\\d*)?)\\s*$' },
+        weightMethod: { enum: ['minmax', 'mse'] }, rounding: { enum: ['nearest', 'adaround', 'gptq'] },
+        biasCorrection: { type: 'boolean' }, adaroundIters: { type: 'integer', minimum: 1 },
         percentile: { type: 'number', exclusiveMinimum: 50, maximum: 100 },
         resize: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 2, maxItems: 2 },
         mean: { type: 'array', items: { type: 'number' } }, std: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 } },
@@ -67,6 +73,7 @@ function keyPath(e: ErrorObject): string {
 function describe(e: ErrorObject): string {
   if (e.keyword === 'additionalProperties') return 'unknown key';
   if (e.keyword === 'pattern' && e.instancePath.startsWith('/precision')) return 'must be a precision like w4a8 (weights 8/4/3/2/1 bits, activations 8/4/3/2)';
+  if (e.keyword === 'pattern' && e.instancePath === '/calibration/samples') return 'must be N, START:STOP[:STEP] or random:N';
   if (e.keyword === 'enum') return `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
   return e.message ?? 'invalid';
 }

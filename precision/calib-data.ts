@@ -1,4 +1,8 @@
-// Calibration samples: `random` (uniform [0, 1), seeded, with a loud warning) or a folder.
+// Calibration samples: `random` (uniform [0, 1), seeded, with a loud warning), one .npy file
+// holding many samples along its first dimension, or a folder.
+//
+// One .npy (models with one input): shape [S, ...] where [1, ...] (or [...]) is the input's
+// shape gives S samples; a tensor of exactly the input's shape is one sample.
 //
 // Folder layouts:
 // - one input: every .npy / .pb / .png / .jpg / .jpeg file at the top level is one sample;
@@ -16,6 +20,7 @@ import { decodeNpy } from '../frontend/npy';
 import { readTensorFile } from '../frontend/onnx/tensor-proto';
 import { mulberry32 } from '../core/random-inputs';
 import { decodeImage, imageToTensor, isImageFile } from '../frontend/image-decode';
+import { parseSampleSelection, selectSamples } from './calib-select';
 
 export type Sample = Record<string, Tensor>;
 
@@ -31,6 +36,8 @@ export interface CalibDataOptions {
   readonly layout?: 'nchw' | 'nhwc';
   /** At most this many samples from a folder (default all). */
   readonly limit?: number;
+  /** Which samples (calib-select.ts); for `random` N or random:N is the count drawn. */
+  readonly samples?: string;
 }
 
 function runtimeInputs(g: Graph): string[] {
@@ -77,10 +84,7 @@ function readSampleFile(g: Graph, input: string, file: string, opts: CalibDataOp
     t = imageToTensor(img, { resize, mean: opts.mean, std: opts.std, layout, channels: c }, file);
   } else if (/\.npy$/i.test(file)) t = decodeNpy(fs.readFileSync(file), file);
   else t = readTensorFile(file);
-  if (t.dtype !== info.dtype) {
-    if (isFloat(info.dtype) && t.dtype === 'float64') t = { dtype: 'float32', shape: t.shape, data: Float32Array.from(t.data as Float64Array) };
-    else fail('bad-input', `${file}: ${t.dtype} tensor for input '${input}' of type ${info.dtype}`, file);
-  }
+  t = toInputType(t, info.dtype, input, file);
   const want = info.shape;
   const ok = (s: readonly number[]) => s.length === want.length && s.every((d, i) => want[i] < 0 || d === want[i]);
   if (!ok(t.shape)) {
@@ -88,6 +92,33 @@ function readSampleFile(g: Graph, input: string, file: string, opts: CalibDataOp
     else fail('bad-input', `${file}: shape [${t.shape}] does not fit input '${input}' [${want}]`, file);
   }
   return t;
+}
+
+function toInputType(t: Tensor, dtype: Tensor['dtype'], input: string, file: string): Tensor {
+  if (t.dtype === dtype) return t;
+  if (isFloat(dtype) && t.dtype === 'float64') return { dtype: 'float32', shape: t.shape, data: Float32Array.from(t.data as Float64Array) };
+  return fail('bad-input', `${file}: ${t.dtype} tensor for input '${input}' of type ${dtype}`, file);
+}
+
+/** Samples stacked along the first dimension of one .npy (see the file comment). */
+export function loadCalibrationNpy(g: Graph, file: string, opts: CalibDataOptions = {}): Sample[] {
+  const inputs = runtimeInputs(g);
+  if (inputs.length !== 1) fail('bad-input', `--calib ${file}: the model has ${inputs.length} inputs; one .npy calibrates a single-input model (use a folder with a sub-folder per sample)`, file);
+  const name = inputs[0];
+  const want = g.tensors[name].shape;
+  let bytes: Buffer;
+  try { bytes = fs.readFileSync(file); } catch { fail('bad-input', `--calib: cannot read '${file}'`, file); }
+  const t = toInputType(decodeNpy(bytes, file), g.tensors[name].dtype, name, file);
+  const fits = (s: readonly number[]) => s.length === want.length && s.every((d, i) => want[i] < 0 || d === want[i]);
+  let rows: number, sampleShape: number[];
+  if (want[0] === 1 && t.shape.length === want.length && fits([1, ...t.shape.slice(1)])) { rows = t.shape[0]; sampleShape = [1, ...t.shape.slice(1)]; }
+  else if (want[0] === 1 && fits([1, ...t.shape])) { rows = 1; sampleShape = [1, ...t.shape]; }
+  else if (fits(t.shape)) { rows = 1; sampleShape = [...t.shape]; }
+  else return fail('bad-input', `--calib ${file}: shape [${t.shape}] is neither samples of input '${name}' [${want}] along the first dimension nor one sample`, file);
+  const per = numel(sampleShape);
+  return selectSamples(rows, opts.samples, opts.seed ?? 0, file).map((k) => ({
+    [name]: { dtype: t.dtype, shape: sampleShape, data: t.data.slice(k * per, (k + 1) * per) } as Tensor,
+  }));
 }
 
 /** Samples from a folder (see the layouts above). */
@@ -100,9 +131,10 @@ export function loadCalibrationDir(g: Graph, dir: string, opts: CalibDataOptions
   const inputs = runtimeInputs(g);
   const usable = (n: string) => TENSOR_EXT.test(n) || isImageFile(n);
   const samples: Sample[] = [];
+  const pick = <T>(xs: T[]): T[] => (opts.samples === undefined ? xs : selectSamples(xs.length, opts.samples, opts.seed ?? 0, `'${dir}'`).map((k) => xs[k]));
   const subdirs = entries.filter((e) => e.isDirectory());
   if (subdirs.length > 0) {
-    for (const d of subdirs) {
+    for (const d of pick(subdirs)) {
       const sub = path.join(dir, d.name);
       const files = fs.readdirSync(sub).filter(usable).sort();
       const s: Sample = {};
@@ -117,8 +149,7 @@ export function loadCalibrationDir(g: Graph, dir: string, opts: CalibDataOptions
     }
   } else {
     if (inputs.length !== 1) fail('bad-input', `--calib: the model has ${inputs.length} inputs; put each sample in its own sub-folder of '${dir}' with one file per input`, dir);
-    for (const e of entries) {
-      if (!e.isFile() || !usable(e.name)) continue;
+    for (const e of pick(entries.filter((x) => x.isFile() && usable(x.name)))) {
       samples.push({ [inputs[0]]: readSampleFile(g, inputs[0], path.join(dir, e.name), opts) });
       if (opts.limit && samples.length >= opts.limit) break;
     }
@@ -127,8 +158,21 @@ export function loadCalibrationDir(g: Graph, dir: string, opts: CalibDataOptions
   return samples;
 }
 
-/** `--calib random` or `--calib DIR`. */
+/** How many samples `--calib random` draws: --calib-samples N or random:N, else randomSamples, else 1. */
+function randomCount(opts: CalibDataOptions): number {
+  if (opts.samples === undefined) return opts.randomSamples ?? 1;
+  const sel = parseSampleSelection(opts.samples);
+  if (sel.kind === 'slice') fail('bad-input', `--calib-samples ${opts.samples}: --calib random takes a count (N or random:N), not a slice`, '--calib-samples');
+  return sel.count!;
+}
+
+/** `--calib random`, `--calib FILE.npy` or `--calib DIR`. */
 export function loadCalibration(g: Graph, spec: string, opts: CalibDataOptions = {}): Sample[] {
-  if (spec === 'random') return randomCalibration(g, opts.seed ?? 0, opts.randomSamples ?? 1);
+  if (spec === 'random') return randomCalibration(g, opts.seed ?? 0, randomCount(opts));
+  if (/\.npy$/i.test(spec) && !isDirectory(spec)) return loadCalibrationNpy(g, spec, opts);
   return loadCalibrationDir(g, spec, opts);
+}
+
+function isDirectory(p: string): boolean {
+  try { return fs.statSync(p).isDirectory(); } catch { return false; }
 }

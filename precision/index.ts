@@ -17,6 +17,20 @@ export * from './qoperator';
 export * from './sensitivity';
 export * from './auto-precision';
 export * from './flash';
+export * from './calib-select';
+export * from './histogram';
+export * from './range-search';
+export * from './rounding';
+export * from './rounding-problem';
+export * from './layer-matrix';
+export * from './gptq';
+export * from './adaround';
+export * from './ptq-walk';
+export * from './ptq';
+export * from './ptq-settings';
+export * from './sqnr';
+export * from './fold-bias-add';
+export * from './evaluate';
 
 const SPLIT = 'qdq-recognition';
 

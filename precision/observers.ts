@@ -1,13 +1,17 @@
-// Range observers for activation calibration. min/max (default, as ORT's MinMax) or percentile:
+// Range observers for activation calibration. min/max (default, as ORT's MinMax); percentile:
 // per sample the p-th and (100-p)-th percentiles of the values (over a strided subsample of at
-// most 65,536 values when the tensor is larger), averaged over samples.
+// most 65,536 values when the tensor is larger), averaged over samples; mse and entropy: a
+// histogram over all samples, the range chosen for the tensor's bit width (range-search.ts).
+import { Histogram } from './histogram';
+import { entropyRange, mseRange } from './range-search';
 
-export type ObserverMethod = 'minmax' | 'percentile';
+export type ObserverMethod = 'minmax' | 'percentile' | 'mse' | 'entropy';
+export const OBSERVER_METHODS: readonly ObserverMethod[] = ['minmax', 'percentile', 'mse', 'entropy'];
 
 export interface Observer {
   observe(data: ArrayLike<number>): void;
-  /** [min, max] seen; [0, 0] before any data. */
-  range(): [number, number];
+  /** The range to quantize to `bits` (default 8) bits, `signed` (default) or unsigned; [0, 0] before any data. */
+  range(bits?: number, signed?: boolean): [number, number];
 }
 
 export class MinMaxObserver implements Observer {
@@ -53,6 +57,21 @@ export class PercentileObserver implements Observer {
   }
 }
 
+export class HistogramObserver implements Observer {
+  private readonly h = new Histogram();
+  constructor(private readonly method: 'mse' | 'entropy') {}
+  observe(d: ArrayLike<number>): void {
+    this.h.add(d);
+  }
+  range(bits = 8, signed = true): [number, number] {
+    return this.method === 'mse' ? mseRange(this.h, bits, signed) : entropyRange(this.h, bits, signed);
+  }
+}
+
 export function makeObserver(method: ObserverMethod = 'minmax', percentile?: number): Observer {
-  return method === 'percentile' ? new PercentileObserver(percentile) : new MinMaxObserver();
+  switch (method) {
+    case 'percentile': return new PercentileObserver(percentile);
+    case 'mse': case 'entropy': return new HistogramObserver(method);
+    default: return new MinMaxObserver();
+  }
 }

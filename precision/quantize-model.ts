@@ -26,13 +26,13 @@ import { DType } from '../core/ir/dtype';
 import { allNames, freshName, nodeNames } from '../passes/util';
 import { removeDeadCode } from '../passes/dead-code';
 import { Sample } from './calib-data';
-import { Ranges, calibrate } from './calibrate';
+import { ActivationStats, Ranges, observeActivations } from './calibrate';
 import { ObserverMethod } from './observers';
 import { ACCUMULATING, PASSTHROUGH, isFloatActivation, weightChannelAxis } from './layers';
 import { FLOAT_BITS } from './model-precision';
 import { PrecisionInputs, ResolvedPrecision, resolvePrecisions } from './resolve';
 import { activationParams, rebitActivation } from './act-params';
-import { dequantizeWeights, quantizeBias, quantizeWeights, weightContainer } from './weights';
+import { WeightMethod, defaultWeightMethod, dequantizeWeights, quantizeBias, quantizeWeights, weightContainer } from './weights';
 import { upgradeOpset } from './opset';
 
 export interface QuantizeOptions extends PrecisionInputs {
@@ -40,18 +40,43 @@ export interface QuantizeOptions extends PrecisionInputs {
   readonly precisions?: ReadonlyMap<string, ResolvedPrecision>;
   /** Calibration samples (needed when anything is quantized anew and `ranges` is not given). */
   readonly calib?: readonly Sample[];
-  /** Ranges from an earlier calibration (sensitivity runs reuse them). */
+  /** Ranges from an earlier calibration, used as given. */
   readonly ranges?: Ranges;
+  /** Observers from an earlier calibration (sensitivity runs reuse them): ranges per width. */
+  readonly stats?: ActivationStats;
   readonly method?: ObserverMethod;
+  /** Weight scale method (default: defaultWeightMethod of each layer's width). */
+  readonly weightMethod?: WeightMethod;
+  /** Give sub-8-bit Conv/Gemm layers without a bias a zero int32 bias (for bias correction). */
+  readonly addBias?: boolean;
   readonly percentile?: number;
   readonly activationType?: 'int8' | 'uint8';
   readonly progress?: boolean;
 }
 
+/** Where a layer's quantized weights and bias live in the QDQ graph (for rounding and bias correction). */
+export interface QuantizedLayer {
+  readonly layer: string;
+  readonly op: string;
+  readonly weightBits: number;
+  readonly weightMethod: WeightMethod;
+  /** Integer weight initializer and its per-channel quant. */
+  readonly weight: string;
+  readonly quant: QuantParams;
+  /** The float weights the integers came from. */
+  readonly real: Tensor;
+  /** int32 bias initializer, when the layer has one hsq quantized. */
+  readonly bias?: string;
+  /** Scale of the layer's quantized input (the bias scale is this times the weight scale). */
+  readonly inputScale?: number;
+}
+
 export interface QuantizeResult {
   readonly graph: Graph;
   readonly precisions: ReadonlyMap<string, ResolvedPrecision>;
+  /** The range each quantized activation was given. */
   readonly ranges: Ranges;
+  readonly layers: ReadonlyMap<string, QuantizedLayer>;
 }
 
 const f = Math.fround;
@@ -144,28 +169,39 @@ export function quantizeModelDetailed(g0: Graph, opts: QuantizeOptions = {}): Qu
     const cs = (cons.get(t) ?? []).filter((c) => qset.has(c) && !(PASSTHROUGH.has(c.op) && precisions.get(c.name)!.source === 'default'));
     return cs.length ? Math.max(...cs.map((c) => prec(c).actBits)) : undefined;
   };
+  // A graph output keeps 8 bits: wXaY sets a layer's input width, and what reads the model's
+  // outputs (argmax, box decoding, thresholds) needs their resolution.
   const fallbackBits = (t: string) => {
     const p = prod.get(t);
-    return p && qset.has(p) ? prec(p).actBits : 8;
+    return p && qset.has(p) && !g.outputs.includes(t) ? prec(p).actBits : 8;
   };
 
   // ---- ranges ----
-  let ranges: Ranges = opts.ranges ?? {};
-  const missing = [...qdq].filter((t) => !(t in ranges));
+  const fixed: Ranges = opts.ranges ?? {};
+  let stats: ActivationStats = opts.stats ?? new Map();
+  const missing = [...qdq].filter((t) => !(t in fixed) && !stats.has(t));
   if (missing.length) {
     if (!opts.calib || opts.calib.length === 0) fail('bad-input', `quantizing needs calibration data for ${missing.length} tensor${missing.length > 1 ? 's' : ''} (e.g. '${missing[0]}'): give --calib DIR or --calib random`, missing[0]);
-    ranges = { ...ranges, ...calibrate(g, opts.calib, { tensors: missing, method: opts.method, percentile: opts.percentile, progress: opts.progress }) };
+    stats = new Map([...stats, ...observeActivations(g, opts.calib, { tensors: missing, method: opts.method, percentile: opts.percentile, progress: opts.progress })]);
   }
-  const groups = new Map<string, { lo: number; hi: number; bits: number; fallback: number }>();
+  // A group's width first (what its readers ask, else its producers'), then its range at that
+  // width: the union of its members' ranges.
+  const groups = new Map<string, { lo: number; hi: number; bits: number; fallback: number; members: string[] }>();
   for (const t of qdq) {
     const r = find(t);
-    const [lo, hi] = ranges[t];
     const e = groups.get(r);
     const bits = asked(t) ?? 0, fallback = fallbackBits(t);
-    if (e) { e.lo = Math.min(e.lo, lo); e.hi = Math.max(e.hi, hi); e.bits = Math.max(e.bits, bits); e.fallback = Math.max(e.fallback, fallback); }
-    else groups.set(r, { lo, hi, bits, fallback });
+    if (e) { e.bits = Math.max(e.bits, bits); e.fallback = Math.max(e.fallback, fallback); e.members.push(t); }
+    else groups.set(r, { lo: Infinity, hi: -Infinity, bits, fallback, members: [t] });
   }
-  for (const e of groups.values()) if (!e.bits) e.bits = e.fallback;
+  const ranges: Record<string, readonly [number, number]> = {};
+  for (const e of groups.values()) {
+    if (!e.bits) e.bits = e.fallback;
+    for (const t of e.members) {
+      const [lo, hi] = ranges[t] = fixed[t] ?? stats.get(t)!.range(e.bits, signed);
+      e.lo = Math.min(e.lo, lo); e.hi = Math.max(e.hi, hi);
+    }
+  }
   const container: DType = signed ? 'int8' : 'uint8';
   const groupParams = new Map<string, { q: QuantParams; s: string; z: string }>();
   for (const [r, e] of groups) {
@@ -208,6 +244,7 @@ export function quantizeModelDetailed(g0: Graph, opts: QuantizeOptions = {}): Qu
   };
 
   // ---- weights and biases ----
+  const layers = new Map<string, QuantizedLayer>();
   for (const n of qset) {
     if (!ACCUMULATING.has(n.op)) continue;
     const p = prec(n);
@@ -215,17 +252,20 @@ export function quantizeModelDetailed(g0: Graph, opts: QuantizeOptions = {}): Qu
     const wName = n.inputs[1];
     const axis = weightChannelAxis(n);
     let wq: { t: Tensor; quant: QuantParams } | undefined;
+    let real: Tensor | undefined;
     const wInit = g.initializers[wName];
     const wdq = prod.get(wName);
+    const wm = opts.weightMethod ?? defaultWeightMethod(p.weightBits);
     if (wInit && wInit.dtype === 'float32' && wInit.shape.length >= 2) {
-      wq = quantizeWeights(wInit, p.weightBits, axis, SOURCE);
+      real = wInit;
+      wq = quantizeWeights(wInit, p.weightBits, axis, SOURCE, wm);
     } else if (wdq?.op === 'DequantizeLinear' && g.initializers[wdq.inputs[0]] && infos[wdq.inputs[0]]?.quant) {
       const q0 = infos[wdq.inputs[0]].quant!;
       if (q0.bits === p.weightBits) continue;   // already at this width: keep the model's integers
-      const real = dequantizeWeights(g.initializers[wdq.inputs[0]], q0);
-      wq = quantizeWeights(real, p.weightBits, q0.axis ?? axis, 'hsq-requantized');
+      real = dequantizeWeights(g.initializers[wdq.inputs[0]], q0);
+      wq = quantizeWeights(real, p.weightBits, q0.axis ?? axis, 'hsq-requantized', wm);
     }
-    if (!wq) continue;
+    if (!wq || !real) continue;
     const base = wdq?.op === 'DequantizeLinear' ? wdq.inputs[0] : wName;
     const wi = freshName(names, `${base}_${n.name}_quantized`);
     const ws = freshName(names, `${base}_${n.name}_scale`), wz = freshName(names, `${base}_${n.name}_zero_point`);
@@ -242,9 +282,12 @@ export function quantizeModelDetailed(g0: Graph, opts: QuantizeOptions = {}): Qu
     // Bias: Conv input 2, Gemm C (beta 1, one value per output channel).
     const bName = n.inputs[2];
     const sx = inputScale(n);
-    if (bName && sx !== undefined && (n.op === 'Conv' || (n.op === 'Gemm' && attrFloat(n, 'beta', 1) === 1 && attrInt(n, 'transA', 0) === 0))) {
-      let real: Tensor | undefined = g.initializers[bName];
-      const bdq = prod.get(bName);
+    let biasInit: string | undefined;
+    const biasable = n.op === 'Conv' || (n.op === 'Gemm' && attrFloat(n, 'beta', 1) === 1 && attrInt(n, 'transA', 0) === 0);
+    const zeroBias = !bName && opts.addBias === true && p.weightBits < 8 && biasable && (n.op === 'Conv' || attrFloat(n, 'alpha', 1) === 1);
+    if ((bName || zeroBias) && sx !== undefined && biasable) {
+      let real: Tensor | undefined = bName ? g.initializers[bName] : makeTensor('float32', [m], new Float32Array(m));
+      const bdq = bName ? prod.get(bName) : undefined;
       if (!real && bdq?.op === 'DequantizeLinear' && g.initializers[bdq.inputs[0]] && infos[bdq.inputs[0]]?.quant) real = dequantizeWeights(g.initializers[bdq.inputs[0]], infos[bdq.inputs[0]].quant!);
       if (real && real.dtype === 'float32' && numel(real.shape) === m) {
         const b = quantizeBias(real, sx, wq.quant.scale);
@@ -257,9 +300,14 @@ export function quantizeModelDetailed(g0: Graph, opts: QuantizeOptions = {}): Qu
         infos[bo] = { name: bo, dtype: 'float32', shape: [m] };
         addBefore(n, { name: freshName(nodeNameSet, `${n.name}_bias_DequantizeLinear`), op: 'DequantizeLinear', domain: '', opset, inputs: [bi, bs, bz], outputs: [bo], attrs: { axis: 0 } });
         inputs[2] = bo;
+        biasInit = bi;
       }
     }
     replaced.set(n, { ...cur(n), inputs });
+    layers.set(n.name, {
+      layer: n.name, op: n.op, weightBits: p.weightBits, weightMethod: wm, weight: wi, quant: wq.quant, real,
+      ...(biasInit ? { bias: biasInit } : {}), ...(sx !== undefined ? { inputScale: sx } : {}),
+    });
   }
 
   // ---- assemble ----
@@ -279,5 +327,5 @@ export function quantizeModelDetailed(g0: Graph, opts: QuantizeOptions = {}): Qu
   out = removeDeadCode(out);
   const needs21 = Object.values(out.initializers).some((t) => t.dtype === 'int4' || t.dtype === 'uint4') || qdq.size > 0 || rebit.size > 0;
   if (needs21) out = upgradeOpset(out);
-  return { graph: out, precisions, ranges };
+  return { graph: out, precisions, ranges, layers };
 }

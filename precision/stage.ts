@@ -6,15 +6,24 @@ import { fail } from '../core/diagnostics';
 import { HsqConfig } from '../core/config';
 import { QuantizeArgs } from './options';
 import {
-  loadCalibration, resolvePrecisions, quantizeModel, encodeQdqOnnx, measureSensitivity, autoPrecision, formatCurve,
+  loadCalibration, resolvePrecisions, encodeQdqOnnx, measureSensitivity, autoPrecision, formatCurve, observeActivations,
   SensitivityTable, AutoPrecisionResult, ResolvedPrecision,
 } from './';
 import { writeFileAtomic } from '../core/output-dir';
+import { PtqLayerRecord, quantizePtq } from './ptq';
+import { DEFAULT_BIAS_CORRECTION, PtqSettings, ptqSettings } from './ptq-settings';
+
+/** Each hsq-quantized layer's output SQNR against float on the calibration samples goes into the report. */
+const REPORT_LAYER_SQNR = true;
 
 export interface PrecisionReport {
-  /** Layer → resolved precision and where it came from. */
-  layers: { layer: string; precision: string; source: string; from: string; conflicts: string[] }[];
-  calibration?: { data: string; samples: number; method: string; seed?: number };
+  /**
+   * Layer → resolved precision and where it came from; for layers hsq quantized with weights
+   * also the weight method, activation method and rounding that produced them, whether the bias
+   * was corrected, and the output SQNR against float on the calibration samples.
+   */
+  layers: ({ layer: string; precision: string; source: string; from: string; conflicts: string[] } & Partial<Omit<PtqLayerRecord, 'layer'>>)[];
+  calibration?: { data: string; samples: number; method: string; seed?: number; weightMethod?: string; rounding?: string; biasCorrection?: boolean };
   sensitivity?: SensitivityTable;
   autoPrecision?: AutoPrecisionResult;
 }
@@ -47,16 +56,25 @@ export function precisionStage(fg: Graph, o: PrecisionStageOptions): { graph: Gr
   if (!calibSpec && !quantized) return { graph: fg, report: { layers: [] } };
   if (!calibSpec && quantized && !hasPrecisionRequests(fg, qa, config)) return { graph: fg, report: { layers: [] } };
 
+  const ptq: PtqSettings = ptqSettings(qa, config);
   const calib = calibSpec ? loadCalibration(fg, calibSpec, {
-    seed: qa.calibSeed ?? config.calibration?.seed, resize: qa.resize ?? config.calibration?.resize,
+    seed: ptq.seed, resize: qa.resize ?? config.calibration?.resize, samples: qa.calibSamples ?? config.calibration?.samples,
     mean: qa.mean ?? config.calibration?.mean, std: qa.std ?? config.calibration?.std, layout: qa.layout ?? config.calibration?.layout,
   }) : undefined;
 
   const report: PrecisionReport = { layers: [] };
-  if (calib) report.calibration = { data: calibSpec!, samples: calib.length, method: qa.calibMethod, ...(calibSpec === 'random' ? { seed: qa.calibSeed } : {}) };
+  if (calib) {
+    report.calibration = {
+      data: calibSpec!, samples: calib.length, method: ptq.method, ...(calibSpec === 'random' ? { seed: qa.calibSeed } : {}),
+      ...(ptq.weightMethod ? { weightMethod: ptq.weightMethod } : {}), ...(ptq.rounding !== 'nearest' ? { rounding: ptq.rounding } : {}),
+      ...(ptq.biasCorrection !== DEFAULT_BIAS_CORRECTION ? { biasCorrection: ptq.biasCorrection } : {}),
+    };
+  }
+  // Activation observers once, for the sensitivity runs and the final quantization.
+  const stats = calib && !quantized ? observeActivations(fg, calib, { method: ptq.method, percentile: ptq.percentile }) : undefined;
   let cli = qa.precision;
   if (calib && !quantized && (qa.sensitivity || qa.autoPrecision)) {
-    report.sensitivity = measureSensitivity(fg, calib);
+    report.sensitivity = measureSensitivity(fg, calib, undefined, [4, 2], { stats, ptq });
     if (qa.autoPrecision) {
       const budget = qa.flashBudgetBytes;
       if (budget === undefined) fail('bad-input', '--auto-precision needs --flash-budget (e.g. 6MiB)', '--flash-budget');
@@ -69,9 +87,16 @@ export function precisionStage(fg: Graph, o: PrecisionStageOptions): { graph: Gr
     }
   }
   const precisions: Map<string, ResolvedPrecision> = resolvePrecisions(fg, { cli, config: config.precision });
-  for (const [layer, p] of [...precisions.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-    report.layers.push({ layer, precision: p.text, source: p.source, from: p.from, conflicts: p.conflicts.map((c) => `${c.text} from ${c.from}`) });
-  const graph = quantizeModel(fg, { precisions, calib, method: qa.calibMethod, percentile: qa.percentile });
+  const t0 = Date.now();
+  const q = quantizePtq(fg, { precisions, calib, stats, ...ptq, measureLayers: REPORT_LAYER_SQNR && !quantized });
+  if (q.refined > 0) o.log(`${ptq.rounding}: ${q.refined} layer${q.refined > 1 ? 's' : ''} rounded on ${calib!.length} samples in ${((Date.now() - t0) / 1000).toFixed(1)} s, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
+  const ptqOf = new Map(q.layers.map((l) => [l.layer, l]));
+  if (q.foldedBiasAdds.length) o.log(`bias: the Add after ${q.foldedBiasAdds.join(', ')} folded into ${q.foldedBiasAdds.length > 1 ? 'their' : 'its'} bias (sub-8-bit layers)`);
+  for (const [layer, p] of [...q.precisions.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const { layer: _l, ...rec } = ptqOf.get(layer) ?? { layer };
+    report.layers.push({ layer, precision: p.text, source: p.source, from: p.from, conflicts: p.conflicts.map((c) => `${c.text} from ${c.from}`), ...(REPORT_LAYER_SQNR ? rec : {}) });
+  }
+  const graph = q.graph;
   if (qa.emitOnnx) writeFileAtomic(qa.emitOnnx, encodeQdqOnnx(graph));
   return { graph, report };
 }

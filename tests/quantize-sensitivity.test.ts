@@ -27,7 +27,15 @@ describe('sensitivity and auto precision (small CNN)', () => {
   const fg = runFloatPasses(decodeModel(smallCnnBytes()));
   const calib = loadCalibration(fg, 'random', { seed: 0, randomSamples: 3 });
   const ranges = calibrate(fg, calib);
-  const sens = measureSensitivity(fg, calib, undefined, [4, 2], { ranges });
+  // Plain min-max scales and no bias correction, so that each width strictly loses SQNR.
+  const plain = { weightMethod: 'minmax' as const, biasCorrection: false };
+  const sens = measureSensitivity(fg, calib, undefined, [4, 2], { ranges, ptq: plain });
+
+  test('the compile\'s methods (mse scales, bias correction, GPTQ) raise the lowered layers\' SQNR', () => {
+    const better = measureSensitivity(fg, calib, undefined, [2], { ranges, ptq: { rounding: 'gptq' } });
+    expect(better.method).toMatch(/rounding gptq/);
+    for (const r of better.rows) expect(r.sqnrDb.w2).toBeGreaterThan(sens.rows.find((x) => x.layer === r.layer)!.sqnrDb.w2);
+  });
 
   test('one row per weighted layer; lower widths lose SQNR; bytes from the containers', () => {
     expect(sens.rows.map((r) => r.layer)).toEqual(['conv1', 'conv2', 'fc']);
@@ -47,7 +55,7 @@ describe('sensitivity and auto precision (small CNN)', () => {
     const budget = full - (conv2.flashBytes.w8 - conv2.flashBytes.w4);   // exactly one w4 step of conv2 fits
     const base = resolvePrecisions(fg, { warn: () => undefined });
     const refs = calib.map((s) => runGraph(fg, s));
-    const r = autoPrecision(sens, { flashBudgetBytes: budget, measure: (low) => measureSqnr(fg, calib, refs, withWeightBits(base, low), ranges) });
+    const r = autoPrecision(sens, { flashBudgetBytes: budget, measure: (low) => measureSqnr(fg, calib, refs, withWeightBits(base, low), ranges, { ptq: plain }) });
     expect(r.met).toBe(true);
     expect(r.flashBytes).toBeLessThanOrEqual(budget);
     expect(r.sqnrKind).toBe('measured');

@@ -4,14 +4,23 @@ import type { Options } from 'yargs';
 import { fail } from '../../core/diagnostics';
 import { parseBytes } from '../../core/config';
 import { QuantizeArgs } from '../../precision/options';
+import { OBSERVER_METHODS, ObserverMethod } from '../../precision/observers';
+import { WEIGHT_METHODS, WeightMethod } from '../../precision/weights';
+import { ROUNDING_METHODS, RoundingMethod } from '../../precision/rounding';
+import { parseSampleSelection } from '../../precision/calib-select';
 
 export type { QuantizeArgs };
 
 export const QUANTIZE_OPTIONS: Record<string, Options> = {
-  calib: { type: 'string', describe: "calibration data: a folder of .npy/.pb tensors or PNG/JPEG images, or 'random' (shape-only trials)" },
-  'calib-seed': { type: 'number', default: 0, describe: 'seed of --calib random' },
-  'calib-method': { choices: ['minmax', 'percentile'], default: 'minmax', describe: 'activation range observer' },
+  calib: { type: 'string', describe: "calibration data: a folder of .npy/.pb tensors or PNG/JPEG images, one .npy with samples along its first dimension, or 'random' (shape-only trials)" },
+  'calib-samples': { type: 'string', describe: 'which calibration samples: N (the first N), START:STOP[:STEP] (e.g. ::10), or random:N (seeded by --calib-seed)' },
+  'calib-seed': { type: 'number', default: 0, describe: 'seed of --calib random, --calib-samples random:N and the rounding row choice' },
+  'calib-method': { choices: OBSERVER_METHODS as ObserverMethod[], describe: 'activation ranges: minmax (default), percentile, mse (least quantization error at the tensor width) or entropy (KL, TensorRT)' },
   percentile: { type: 'number', default: 99.99, describe: 'percentile for --calib-method percentile' },
+  'weight-method': { choices: WEIGHT_METHODS as WeightMethod[], describe: 'per-channel weight scales: minmax or mse (clipped; default below 8 bits)' },
+  rounding: { choices: ROUNDING_METHODS as RoundingMethod[], describe: 'weight rounding below 8 bits, layer by layer on the calibration inputs: nearest (default), adaround or gptq' },
+  'bias-correction': { type: 'boolean', describe: 'correct sub-8-bit layer biases for the mean output shift after rounding (default on; --no-bias-correction)' },
+  'adaround-iters': { type: 'number', describe: 'AdaRound optimisation steps per layer (default 500)' },
   resize: { type: 'string', describe: 'resize calibration images to H,W (default: the model input size)' },
   mean: { type: 'string', describe: 'per-channel mean subtracted from images in [0,1] units, e.g. 0.485,0.456,0.406' },
   std: { type: 'string', describe: 'per-channel std dividing images, e.g. 0.229,0.224,0.225' },
@@ -45,11 +54,20 @@ export function quantizeArgs(a: Record<string, unknown>): QuantizeArgs {
   if (auto && budget === undefined) fail('bad-input', '--auto-precision needs --flash-budget (e.g. 6MiB)', '--flash-budget');
   const pct = Number(a.percentile ?? 99.99);
   if (!(pct > 50 && pct <= 100)) fail('bad-input', `--percentile must be in (50, 100], got ${a.percentile}`, '--percentile');
+  const samples = a['calib-samples'] as string | undefined;
+  if (samples !== undefined) parseSampleSelection(String(samples));
+  const iters = a['adaround-iters'] === undefined ? undefined : Number(a['adaround-iters']);
+  if (iters !== undefined && !(Number.isInteger(iters) && iters >= 1)) fail('bad-input', `--adaround-iters must be a positive integer, got ${a['adaround-iters']}`, '--adaround-iters');
   return {
     calib: a.calib as string | undefined,
     calibSeed: seed,
-    calibMethod: (a['calib-method'] as 'minmax' | 'percentile') ?? 'minmax',
+    ...(samples !== undefined ? { calibSamples: String(samples) } : {}),
+    ...(a['calib-method'] !== undefined ? { calibMethod: a['calib-method'] as ObserverMethod } : {}),
     percentile: pct,
+    ...(a['weight-method'] !== undefined ? { weightMethod: a['weight-method'] as WeightMethod } : {}),
+    ...(a.rounding !== undefined ? { rounding: a.rounding as RoundingMethod } : {}),
+    ...(a['bias-correction'] !== undefined ? { biasCorrection: a['bias-correction'] === true } : {}),
+    ...(iters !== undefined ? { adaroundIters: iters } : {}),
     resize: resize as [number, number] | undefined,
     mean: numbers(a.mean as string | undefined, '--mean'),
     std,
