@@ -11,6 +11,13 @@ const forbidden = [
     from: {},
     to: { circular: true },
   },
+  {
+    name: 'no-unresolvable',
+    comment: 'an import that resolves to no file (a stale path after a move)',
+    severity: 'error',
+    from: {},
+    to: { couldNotResolve: true },
+  },
   ...layers.map((layer, i) => ({
     name: `${layer}-imports-later-layer`,
     comment: `${layer}/ may import only from ${layers.slice(0, i + 1).join(', ')}`,

@@ -2,7 +2,7 @@
 // top-1 accuracy of a classifier and output SQNR against a reference graph, both run in the
 // reference interpreter on given samples.
 import { Graph } from '../core/ir/graph';
-import { runGraph } from '../ops/interpreter';
+import { runGraph } from '../ops/engine/interpreter';
 import { Sample } from './calib-data';
 import { Sqnr } from './sqnr';
 

@@ -5,7 +5,7 @@
 // Σ_x |D x|² = Σ_m d_m H d_mᵀ.
 import { Node, attrInt } from '../core/ir/graph';
 import { Tensor, numel } from '../core/ir/tensor';
-import { conv2DParams, readConvAttrs } from '../ops/conv-setup';
+import { conv2DParams, readConvAttrs } from '../ops/lib/conv-setup';
 import { seededChoice as pick } from './calib-select';
 
 export interface LayerShape {

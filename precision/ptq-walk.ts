@@ -13,7 +13,7 @@
 import { Graph, Node, QuantParams } from '../core/ir/graph';
 import { Tensor, makeTensor } from '../core/ir/tensor';
 import { roundHalfEven } from '../core/numerics';
-import { runNode } from '../ops/interpreter';
+import { runNode } from '../ops/engine/interpreter';
 import { startProgress } from '../core/progress';
 import { Sample } from './calib-data';
 import { InputGram, fromRows, layerShape, toRows } from './layer-matrix';
