@@ -1,10 +1,11 @@
-// hsq's command line. Each command is a module in compiler/commands; errors map to exit codes:
+// hsq's command line. Each command is a module in driver/commands; errors map to exit codes:
 // 0 ok, 1 verification mismatch, 2 bad input, 3 internal error.
 import yargs from 'yargs';
 import { HsqError, ExitCode } from '../core/diagnostics';
 import { commands } from './commands';
+import { packageVersion } from '../core/package-files';
 
-const VERSION: string = require('../../package.json').version;
+const VERSION: string = packageVersion();
 
 export async function main(argv: string[]): Promise<void> {
   let code: number = ExitCode.ok;
