@@ -1,0 +1,295 @@
+// The plan of a Cortex-M55 conv/FC kernel: how the work is blocked, how the weights are packed
+// and in which order the kernel reads them. The MVE emitter (conv-mve.ts), the scalar path
+// (conv-scalar.ts) and the weight blob all follow this one plan.
+//
+// A pass computes P output pixels x mb output channels (one channel block) over the whole window,
+// kernel row by kernel row, in steps of 16 input elements:
+//   rows mode:  step j of row ky = window-row elements [16j, 16j+16) of each pixel (one x vector
+//               per pixel); the step reads one weight vector per channel.
+//   slide mode: (stride 1 along W, inC a multiple of 16) step j of row ky = input channels
+//               [16j, 16j+16) at the P+kW-1 input positions the P windows cover; pixel i at tap
+//               kx reads position i+kx, so each x vector serves up to kW pixels; the step reads
+//               kW weight vectors per channel (tap-major).
+// The weight stream of a pass is the steps' vectors in order (per step: rows: channels; slide:
+// taps, then channels). It is cut into units of L steps; a unit's vectors fill whole words of
+// G = 8/bits fields (vector k of the unit is field k % G of word k / G); a row's last unit may
+// be short, its last word padded with zero fields. Blob = [block][ky][unit][word][16 bytes].
+import { CORTEX_M55 } from '../target';
+import { centeredWeights, foldedBias, perChannel, KernelDescError } from './layout';
+import { channelMap, fieldBits, fieldOf, fieldsPerWord, needsMask, requantScales, type Align, type Bits, type ChannelMap } from './pack';
+import type { ConvLayerDesc } from './types';
+
+export type Mode = 'rows' | 'slide';
+
+/** One weight vector of a step: its channel in the block and (slide mode) its tap. */
+export interface Slot {
+  readonly c: number;
+  readonly kx: number;
+}
+
+/** The structure shared by all blocks of one size. */
+export interface BlockShape {
+  readonly mb: number;
+  /** The vectors of one step, in stream order. */
+  readonly slots: readonly Slot[];
+  /** Steps per full unit. */
+  readonly L: number;
+}
+
+export interface QRegs {
+  /** x vectors: q0.. (one per pixel in rows mode, per input position in slide mode). */
+  readonly x: readonly string[];
+  /** Word registers (loaded weights; for 8-bit weights also the unpacked vectors). */
+  readonly W: readonly string[];
+  /** Unpacked vectors (sub-8-bit), alternating. */
+  readonly D: readonly string[];
+  readonly mask?: string;
+}
+
+export interface ConvPlan {
+  /** The layer as the kernel sees it (a 1x1 stride-1 unpadded conv as one row of pixels). */
+  readonly d: ConvLayerDesc;
+  readonly mode: Mode;
+  readonly P: number;
+  readonly MB: number;
+  readonly bits: Bits;
+  readonly G: number;
+  /** Steps per kernel row, and valid lanes of a row's last step (16 when none is short). */
+  readonly steps: number;
+  readonly tail: number;
+  /** Elements of one window row (rows mode: kW*inC; slide mode: inC per position). */
+  readonly rowElems: number;
+  readonly blocks: readonly number[];
+  readonly shapes: ReadonlyMap<number, BlockShape>;
+  readonly regs: QRegs;
+  /** Per output channel. */
+  readonly align: readonly Align[];
+  readonly maps: readonly ChannelMap[];
+  /** Requantization: X = R * raw + biasT + sCoef * S, then float(X) * mult. */
+  readonly R: number;
+  readonly biasT: Int32Array;
+  readonly mult: Float32Array;
+  /** Per-channel coefficient of the window sum S (undefined: no channel needs S). */
+  readonly sCoef?: Int32Array;
+  /** When every channel's coefficient is the same. */
+  readonly uniformCoef?: number;
+  readonly floatBias?: Float32Array;
+  readonly blob: Uint8Array;
+}
+
+/** Units of one kernel row: full units of L steps, then possibly one short unit. */
+export function rowUnits(plan: ConvPlan, mb: number): number[] {
+  const L = plan.shapes.get(mb)!.L;
+  const u = new Array<number>(Math.floor(plan.steps / L)).fill(L);
+  if (plan.steps % L) u.push(plan.steps % L);
+  return u;
+}
+
+const BIT_ORDER: Bits[] = [1, 2, 4, 8];
+
+/** Steps per unit: whole words, and an even vector (and word, if two alternate) count. */
+function unitSteps(V: number, G: number, nW: number): number {
+  for (let L = 1; ; L++) {
+    const n = V * L;
+    if (n % G || n % 2) continue;
+    if (G > 1 && nW === 2 && (n / G) % 2) continue;
+    return L;
+  }
+}
+
+function slotsOf(mode: Mode, mb: number, kW: number): Slot[] {
+  const s: Slot[] = [];
+  if (mode === 'slide') for (let kx = 0; kx < kW; kx++) for (let c = 0; c < mb; c++) s.push({ c, kx });
+  else for (let c = 0; c < mb; c++) s.push({ c, kx: 0 });
+  return s;
+}
+
+interface Blocking {
+  mode: Mode;
+  P: number;
+  MB: number;
+}
+
+/** rows or slide mode, pixels and channels per pass (target.json holds the shapes). */
+function blocking(d: ConvLayerDesc, fc: boolean, bits: Bits, ow: number): Blocking {
+  const cfg = CORTEX_M55.kernels;
+  if (fc) return { mode: 'rows', P: 1, MB: bits === 8 ? cfg.fc.w8 : cfg.fc.packed };
+  const maxX = bits === 8 ? 6 : 5;
+  if (d.strideW === 1 && d.inC % 16 === 0 && ow > 1) {
+    const P = Math.min(cfg.slide.pixels, ow, maxX - (d.kW - 1));
+    if (P >= 2) return { mode: 'slide', P, MB: cfg.slide.channels };
+  }
+  return { mode: 'rows', P: Math.max(1, Math.min(cfg.rows.pixels, ow)), MB: cfg.rows.channels };
+}
+
+/** Q registers of a mode: x vectors first, then words, unpacked vectors and the mask. */
+function allocate(nx: number, bits: Bits, wantMask: boolean): QRegs {
+  const q = (i: number) => `q${i}`;
+  const x = Array.from({ length: nx }, (_, i) => q(i));
+  if (bits === 8) return { x, W: [q(nx), q(nx + 1)], D: [] };
+  const mask = wantMask ? q(7) : undefined;
+  const avail = 8 - nx - (mask ? 1 : 0) - 2;
+  const W = avail >= 2 ? [q(nx), q(nx + 1)] : [q(nx)];
+  return { x, W, D: [q(nx + W.length), q(nx + W.length + 1)], ...(mask ? { mask } : {}) };
+}
+
+/** Per channel: unpack cost of each alignment over the fields it uses; cheapest wins. */
+function chooseAlign(fields: number[], bits: Bits, maskOk: boolean): Align {
+  if (bits === 8) return 'right';
+  const G = fieldsPerWord(bits);
+  const cost = (a: Align) => fields.reduce((s, f) => s + (a === 'left' ? (f === 0 || f === G - 1 ? 1 : 2) : f === G - 1 ? 1 : 2), 0);
+  const leftOk = maskOk || fields.every((f) => f === 0);
+  return leftOk && cost('left') < cost('right') ? 'left' : 'right';
+}
+
+/** Storage widths to try, narrowest first: the declared width, then wider (a layer declared
+ *  8-bit stays 8-bit even when its values would fit fewer bits). */
+const candidateBits = (d: ConvLayerDesc): Bits[] => BIT_ORDER.filter((b) => b >= d.weightBits && (b === 8 || d.weightBits < 8));
+
+/** Every channel's field map for `bits`, or undefined when one does not fit. */
+function mapsFor(w: Int32Array, M: number, bits: Bits): ChannelMap[] | undefined {
+  if (bits === 8) return new Array<ChannelMap>(M).fill({ o: 0, g: 1 });
+  const per = w.length / M;
+  const maps: ChannelMap[] = [];
+  for (let m = 0; m < M; m++) {
+    const cm = channelMap(w.subarray(m * per, (m + 1) * per), bits);
+    if (!cm) return undefined;
+    maps.push(cm);
+  }
+  return maps;
+}
+
+export interface PlanOptions {
+  /** Override the target's blocking (tests, benchmarks). */
+  readonly mode?: Mode;
+  readonly pixels?: number;
+  readonly channels?: number;
+}
+
+/** Plan a layer (already validated; `fc`: a single output pixel). */
+export function planConv(d: ConvLayerDesc, fc: boolean, ow: number, o: PlanOptions = {}): ConvPlan {
+  const { w } = centeredWeights(d);
+  const bias = foldedBias(d, w);
+  for (const bits of candidateBits(d)) {
+    const maps = mapsFor(w, d.outC, bits);
+    // A wider storage also when the scaled accumulators could overflow int32.
+    const plan = maps && tryPlan(d, fc, ow, bits, maps, w, bias, w.length / d.outC, o);
+    if (plan) return plan;
+  }
+  throw new KernelDescError(`layer ${d.name}: no weight storage keeps the accumulators in int32`);
+}
+
+function tryPlan(d: ConvLayerDesc, fc: boolean, ow: number, bits: Bits, maps: ChannelMap[], w: Int32Array, bias: Int32Array,
+  per: number, o: PlanOptions): ConvPlan | undefined {
+  const M = d.outC;
+  const G = fieldsPerWord(bits);
+  const b0 = blocking(d, fc, bits, ow);
+  const mode = o.mode ?? b0.mode;
+  const P = o.pixels ?? b0.P;
+  const MB = Math.min(o.channels ?? b0.MB, M);
+  if (mode === 'slide' && (d.strideW !== 1 || d.inC % 16)) throw new KernelDescError(`layer ${d.name}: slide mode needs stride 1 along W and inC a multiple of 16`);
+  const nx = mode === 'slide' ? P + d.kW - 1 : P;
+  if (nx > (bits === 8 ? 6 : 5)) throw new KernelDescError(`layer ${d.name}: ${nx} x registers do not fit`);
+  const maskOk = bits < 8 && 8 - nx >= 4;
+  const rowElems = mode === 'slide' ? d.inC : d.kW * d.inC;
+  const steps = Math.ceil(rowElems / 16);
+  const tail = rowElems % 16 || 16;
+  const blocks: number[] = [];
+  for (let m = 0; m < M; m += MB) blocks.push(Math.min(MB, M - m));
+  // Alignment per channel from the fields it occupies in a full unit (words alternate when the
+  // mask leaves room for two).
+  const align: Align[] = new Array(M);
+  const shapes = new Map<number, BlockShape>();
+  let useMask = false;
+  const nWof = maskOk ? 2 : 8 - nx - 2 >= 2 ? 2 : 1;
+  for (const mb of new Set(blocks)) {
+    const slots = slotsOf(mode, mb, d.kW);
+    const L = unitSteps(slots.length, G, bits === 8 ? 2 : nWof);
+    shapes.set(mb, { mb, slots, L });
+  }
+  let m0 = 0;
+  for (const mb of blocks) {
+    const { slots, L } = shapes.get(mb)!;
+    for (let c = 0; c < mb; c++) {
+      const fields: number[] = [];
+      for (let k = 0; k < slots.length * L; k++) if (slots[k % slots.length].c === c) fields.push(k % G);
+      align[m0 + c] = chooseAlign(fields, bits, maskOk);
+      if (fields.some((f) => needsMask(bits, f, align[m0 + c]))) useMask = true;
+    }
+    m0 += mb;
+  }
+  const regs = allocate(nx, bits, useMask);
+  // Unit lengths were chosen for nWof word registers; re-derive if the allocation differs.
+  for (const [mb, s] of shapes) shapes.set(mb, { ...s, L: unitSteps(s.slots.length, G, bits === 8 ? 2 : regs.W.length) });
+  const sigma = align.map((a) => (a === 'left' ? 2 ** (8 - bits) : 1));
+  const { R, T } = requantScales(sigma, maps, d.name);
+  const mult = perChannel(d.multiplier, M, d.name, 'multiplier');
+  const multT = new Float32Array(M);
+  const biasT = new Int32Array(M);
+  const coef = new Int32Array(M);
+  const K = per;
+  for (let m = 0; m < M; m++) {
+    const mt = mult[m] / T[m];
+    if (Math.fround(mt) * T[m] !== mult[m] || (mt !== 0 && Math.abs(mt) < 2 ** -126)) return undefined;
+    multT[m] = mt;
+    let sumV = 0;
+    for (let i = 0; i < per; i++) sumV += Math.abs(fieldOf(w[m * per + i], maps[m]));
+    const bound = T[m] * Math.abs(bias[m]) + Math.abs(T[m] * maps[m].o) * 128 * K + R * sigma[m] * 128 * sumV;
+    if (bound >= 2 ** 31) return undefined;
+    biasT[m] = T[m] * bias[m];
+    coef[m] = T[m] * maps[m].o;
+  }
+  const needS = coef.some((c) => c !== 0);
+  const uniform = needS && coef.every((c) => c === coef[0]) ? coef[0] : undefined;
+  const fb = d.floatBias ? Float32Array.from(perChannel(d.floatBias, M, d.name, 'floatBias'), (v) => Math.fround(v)) : undefined;
+  if (fb && fb.some((v) => !Number.isFinite(v))) throw new KernelDescError(`layer ${d.name}: floatBias must be finite`);
+  const plan: ConvPlan = {
+    d, mode, P, MB, bits, G, steps, tail, rowElems, blocks, shapes, regs, align, maps, R, biasT, mult: multT,
+    ...(needS ? { sCoef: coef } : {}), ...(uniform !== undefined ? { uniformCoef: uniform } : {}), ...(fb ? { floatBias: fb } : {}),
+    blob: new Uint8Array(0),
+  };
+  return { ...plan, blob: packBlob(plan, w) };
+}
+
+/** Centered weight of output channel m, kernel row ky, step j, slot tap kx, lane l (0 outside). */
+function weightAt(plan: ConvPlan, w: Int32Array, m: number, ky: number, j: number, kx: number, l: number): number {
+  const { d } = plan;
+  if (plan.mode === 'slide') return w[((m * d.kH + ky) * d.kW + kx) * d.inC + j * 16 + l];
+  const e = j * 16 + l;
+  return e < plan.rowElems ? w[(m * d.kH + ky) * plan.rowElems + e] : 0;
+}
+
+function packBlob(plan: ConvPlan, w: Int32Array): Uint8Array {
+  const words: Uint8Array[] = [];
+  let m0 = 0;
+  for (const mb of plan.blocks) {
+    const { slots } = plan.shapes.get(mb)!;
+    const V = slots.length;
+    for (let ky = 0; ky < plan.d.kH; ky++) {
+      let j0 = 0;
+      for (const Lu of rowUnits(plan, mb)) {
+        const n = V * Lu;
+        const unitWords = Array.from({ length: Math.ceil(n / plan.G) }, () => new Uint8Array(16));
+        for (let k = 0; k < n; k++) {
+          const s = slots[k % V];
+          const m = m0 + s.c;
+          const j = j0 + Math.floor(k / V);
+          const word = unitWords[Math.floor(k / plan.G)];
+          const f = k % plan.G;
+          for (let l = 0; l < 16; l++) {
+            const wv = weightAt(plan, w, m, ky, j, s.kx, l);
+            // Lanes past the row end read x = 0 (predicated loads): any field value is right.
+            const v = plan.mode === 'rows' && j * 16 + l >= plan.rowElems ? 0 : fieldOf(wv, plan.maps[m]);
+            word[l] |= fieldBits(v, plan.bits) << (f * plan.bits);
+          }
+        }
+        words.push(...unitWords);
+        j0 += Lu;
+      }
+    }
+    m0 += mb;
+  }
+  const blob = new Uint8Array(words.length * 16);
+  words.forEach((wd, i) => blob.set(wd, i * 16));
+  return blob;
+}
