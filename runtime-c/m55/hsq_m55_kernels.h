@@ -70,6 +70,12 @@ static inline int32_t hsq_m55_unpack(uint8_t b, int bits, int f, int left) {
   return t >> (8 - bits);
 }
 
+/* Field f of a digit-packed weight byte (FC kernels): unsigned, or signed when is_signed. */
+static inline int32_t hsq_m55_digit(uint8_t b, int bits, int f, int is_signed) {
+  const int32_t u = (b >> (bits * f)) & ((1 << bits) - 1);
+  return is_signed && u >= (1 << (bits - 1)) ? u - (1 << bits) : u;
+}
+
 /* Sum of `rows` rows of `len` int8 values `stride` bytes apart (a window sum S). */
 static inline int32_t hsq_m55_sum_rows(const int8_t *x, int32_t stride, int32_t rows, int32_t len) {
   int32_t s = 0;

@@ -16,7 +16,7 @@
 // be short, its last word padded with zero fields. Blob = [block][ky][unit][word][16 bytes].
 import { CORTEX_M55 } from '../target';
 import { centeredWeights, foldedBias, perChannel, KernelDescError } from './layout';
-import { channelMap, fieldBits, fieldOf, fieldsPerWord, needsMask, requantScales, type Align, type Bits, type ChannelMap } from './pack';
+import { channelMap, digitMap, fieldBits, fieldOf, fieldsPerWord, needsMask, requantScales, type Align, type Bits, type ChannelMap } from './pack';
 import type { ConvLayerDesc } from './types';
 
 export type Mode = 'rows' | 'slide';
@@ -50,6 +50,10 @@ export interface ConvPlan {
   /** The layer as the kernel sees it (a 1x1 stride-1 unpadded conv as one row of pixels). */
   readonly d: ConvLayerDesc;
   readonly mode: Mode;
+  /** slice: a word's fields are consecutive vectors of the stream (unpacked by shifts and a
+   *  mask); digit (FC): a word's fields are up to G channels of the same 16 inputs, field f
+   *  viewed as the arithmetic shift B >> (bits * f) (pack.ts, digit fields). */
+  readonly packing: 'slice' | 'digit';
   readonly P: number;
   readonly MB: number;
   readonly bits: Bits;
@@ -74,7 +78,8 @@ export interface ConvPlan {
   /** When every channel's coefficient is the same. */
   readonly uniformCoef?: number;
   readonly floatBias?: Float32Array;
-  readonly blob: Uint8Array;
+  /** Centered weights [oc][ky][kx][ci] (packBlob reads them). */
+  readonly weights: Int32Array;
 }
 
 /** Units of one kernel row: full units of L steps, then possibly one short unit. */
@@ -164,6 +169,28 @@ export interface PlanOptions {
   readonly mode?: Mode;
   readonly pixels?: number;
   readonly channels?: number;
+  /** x registers in slide mode when fewer than the positions: position p uses x[p % xRegs]
+   *  (frees a register for the unpack mask). */
+  readonly xRegs?: number;
+}
+
+/** Channels per FC pass with digit packing: whole words of G channels up to 7 accumulators
+ *  (6 for 4-bit: three full words; 7 for 2/1-bit, one field of a word left empty). */
+export const digitChannels = (G: number): number => (G === 2 ? 6 : 7);
+
+/** Digit maps: the channel in a word's top field is signed, the others unsigned digits. */
+function digitMapsFor(w: Int32Array, M: number, bits: Bits, MB: number): ChannelMap[] | undefined {
+  const per = w.length / M;
+  const G = fieldsPerWord(bits);
+  const maps: ChannelMap[] = [];
+  for (let m = 0; m < M; m++) {
+    const vals = w.subarray(m * per, (m + 1) * per);
+    const f = (m % MB) % G;
+    const cm = f === G - 1 ? channelMap(vals, bits) : digitMap(vals, bits);
+    if (!cm) return undefined;
+    maps.push(cm);
+  }
+  return maps;
 }
 
 /** Plan a layer (already validated; `fc`: a single output pixel). */
@@ -171,16 +198,17 @@ export function planConv(d: ConvLayerDesc, fc: boolean, ow: number, o: PlanOptio
   const { w } = centeredWeights(d);
   const bias = foldedBias(d, w);
   for (const bits of candidateBits(d)) {
-    const maps = mapsFor(w, d.outC, bits);
+    const digit = fc && bits < 8 && o.mode === undefined && o.channels === undefined;
+    const maps = digit ? digitMapsFor(w, d.outC, bits, Math.min(digitChannels(fieldsPerWord(bits)), d.outC)) : mapsFor(w, d.outC, bits);
     // A wider storage also when the scaled accumulators could overflow int32.
-    const plan = maps && tryPlan(d, fc, ow, bits, maps, w, bias, w.length / d.outC, o);
+    const plan = maps && tryPlan(d, fc, ow, bits, maps, w, bias, w.length / d.outC, digit ? { ...o, channels: digitChannels(fieldsPerWord(bits)) } : o, digit);
     if (plan) return plan;
   }
   throw new KernelDescError(`layer ${d.name}: no weight storage keeps the accumulators in int32`);
 }
 
 function tryPlan(d: ConvLayerDesc, fc: boolean, ow: number, bits: Bits, maps: ChannelMap[], w: Int32Array, bias: Int32Array,
-  per: number, o: PlanOptions): ConvPlan | undefined {
+  per: number, o: PlanOptions, digit = false): ConvPlan | undefined {
   const M = d.outC;
   const G = fieldsPerWord(bits);
   const b0 = blocking(d, fc, bits, ow);
@@ -188,8 +216,9 @@ function tryPlan(d: ConvLayerDesc, fc: boolean, ow: number, bits: Bits, maps: Ch
   const P = o.pixels ?? b0.P;
   const MB = Math.min(o.channels ?? b0.MB, M);
   if (mode === 'slide' && (d.strideW !== 1 || d.inC % 16)) throw new KernelDescError(`layer ${d.name}: slide mode needs stride 1 along W and inC a multiple of 16`);
-  const nx = mode === 'slide' ? P + d.kW - 1 : P;
-  if (nx > (bits === 8 ? 6 : 5)) throw new KernelDescError(`layer ${d.name}: ${nx} x registers do not fit`);
+  const npos = mode === 'slide' ? P + d.kW - 1 : P;
+  const nx = mode === 'slide' ? Math.min(npos, o.xRegs ?? npos) : P;
+  if (nx > (bits === 8 ? 6 : 5) || nx < P) throw new KernelDescError(`layer ${d.name}: ${nx} x registers do not fit`);
   const maskOk = bits < 8 && 8 - nx >= 4;
   const rowElems = mode === 'slide' ? d.inC : d.kW * d.inC;
   const steps = Math.ceil(rowElems / 16);
@@ -204,11 +233,11 @@ function tryPlan(d: ConvLayerDesc, fc: boolean, ow: number, bits: Bits, maps: Ch
   const nWof = maskOk ? 2 : 8 - nx - 2 >= 2 ? 2 : 1;
   for (const mb of new Set(blocks)) {
     const slots = slotsOf(mode, mb, d.kW);
-    const L = unitSteps(slots.length, G, bits === 8 ? 2 : nWof);
+    const L = digit ? 1 : unitSteps(slots.length, G, bits === 8 ? 2 : nWof);
     shapes.set(mb, { mb, slots, L });
   }
   let m0 = 0;
-  for (const mb of blocks) {
+  for (const mb of digit ? [] : blocks) {
     const { slots, L } = shapes.get(mb)!;
     for (let c = 0; c < mb; c++) {
       const fields: number[] = [];
@@ -218,9 +247,10 @@ function tryPlan(d: ConvLayerDesc, fc: boolean, ow: number, bits: Bits, maps: Ch
     }
     m0 += mb;
   }
+  if (digit) align.fill('right');
   const regs = allocate(nx, bits, useMask);
   // Unit lengths were chosen for nWof word registers; re-derive if the allocation differs.
-  for (const [mb, s] of shapes) shapes.set(mb, { ...s, L: unitSteps(s.slots.length, G, bits === 8 ? 2 : regs.W.length) });
+  if (!digit) for (const [mb, s] of shapes) shapes.set(mb, { ...s, L: unitSteps(s.slots.length, G, bits === 8 ? 2 : regs.W.length) });
   const sigma = align.map((a) => (a === 'left' ? 2 ** (8 - bits) : 1));
   const { R, T } = requantScales(sigma, maps, d.name);
   const mult = perChannel(d.multiplier, M, d.name, 'multiplier');
@@ -235,7 +265,8 @@ function tryPlan(d: ConvLayerDesc, fc: boolean, ow: number, bits: Bits, maps: Ch
     let sumV = 0;
     for (let i = 0; i < per; i++) sumV += Math.abs(fieldOf(w[m * per + i], maps[m]));
     const bound = T[m] * Math.abs(bias[m]) + Math.abs(T[m] * maps[m].o) * 128 * K + R * sigma[m] * 128 * sumV;
-    if (bound >= 2 ** 31) return undefined;
+    // Digit views B >> (bits * f) reach +-128 per lane before the channels are separated.
+    if (bound >= 2 ** 31 || (digit && 128 * 128 * K * 2 ** bits >= 2 ** 31)) return undefined;
     biasT[m] = T[m] * bias[m];
     coef[m] = T[m] * maps[m].o;
   }
@@ -244,11 +275,11 @@ function tryPlan(d: ConvLayerDesc, fc: boolean, ow: number, bits: Bits, maps: Ch
   const fb = d.floatBias ? Float32Array.from(perChannel(d.floatBias, M, d.name, 'floatBias'), (v) => Math.fround(v)) : undefined;
   if (fb && fb.some((v) => !Number.isFinite(v))) throw new KernelDescError(`layer ${d.name}: floatBias must be finite`);
   const plan: ConvPlan = {
-    d, mode, P, MB, bits, G, steps, tail, rowElems, blocks, shapes, regs, align, maps, R, biasT, mult: multT,
+    d, mode, packing: digit ? 'digit' : 'slice', P, MB, bits, G, steps, tail, rowElems, blocks, shapes, regs, align, maps, R, biasT, mult: multT,
     ...(needS ? { sCoef: coef } : {}), ...(uniform !== undefined ? { uniformCoef: uniform } : {}), ...(fb ? { floatBias: fb } : {}),
-    blob: new Uint8Array(0),
+    weights: w,
   };
-  return { ...plan, blob: packBlob(plan, w) };
+  return plan;
 }
 
 /** Centered weight of output channel m, kernel row ky, step j, slot tap kx, lane l (0 outside). */
@@ -259,8 +290,35 @@ function weightAt(plan: ConvPlan, w: Int32Array, m: number, ky: number, j: numbe
   return e < plan.rowElems ? w[(m * d.kH + ky) * plan.rowElems + e] : 0;
 }
 
-function packBlob(plan: ConvPlan, w: Int32Array): Uint8Array {
+/** Words of one step of a digit-packed block: word k holds channels kG.. in fields 0.. */
+export const digitWords = (plan: ConvPlan, mb: number): number => Math.ceil(mb / plan.G);
+
+/** The weight blob of a plan: [block][ky][unit][word][16 bytes] (digit: [block][ky][step][word]). */
+export function packBlob(plan: ConvPlan): Uint8Array {
+  const w = plan.weights;
   const words: Uint8Array[] = [];
+  if (plan.packing === 'digit') {
+    let m0 = 0;
+    for (const mb of plan.blocks) {
+      for (let ky = 0; ky < plan.d.kH; ky++)
+        for (let j = 0; j < plan.steps; j++)
+          for (let k = 0; k < digitWords(plan, mb); k++) {
+            const word = new Uint8Array(16);
+            for (let f = 0; f < plan.G && k * plan.G + f < mb; f++) {
+              const m = m0 + k * plan.G + f;
+              for (let l = 0; l < 16; l++) {
+                const v = j * 16 + l >= plan.rowElems ? 0 : fieldOf(weightAt(plan, w, m, ky, j, 0, l), plan.maps[m]);
+                word[l] |= fieldBits(v, plan.bits) << (f * plan.bits);
+              }
+            }
+            words.push(word);
+          }
+      m0 += mb;
+    }
+    const out = new Uint8Array(words.length * 16);
+    words.forEach((wd, i) => out.set(wd, i * 16));
+    return out;
+  }
   let m0 = 0;
   for (const mb of plan.blocks) {
     const { slots } = plan.shapes.get(mb)!;

@@ -53,12 +53,20 @@ export function emitScalarPixelFn(plan: ConvPlan, names: { N: string; outT: stri
       o.push(`          const int8_t *xs = row + jj * 16;`);
       o.push(`          const int nl = ${plan.rowElems} - jj * 16 < 16 ? ${plan.rowElems} - jj * 16 : 16;`);
     }
-    o.push(`          const int left = ${N}_left[m + c];`);
     o.push(`          int32_t t = 0;`);
-    o.push(`          for (int l = 0; l < nl; l++) t += (int32_t)xs[l] * hsq_m55_unpack(wd[l], ${bits}, f, left);`);
+    if (plan.packing === 'digit') {
+      // Field c % G of word c / G (units are one step): an unsigned digit, signed in the top field.
+      o.push(`          const uint8_t *dw = w + (c / ${G}) * 16;`);
+      o.push(`          const int df = c % ${G};`);
+      o.push(`          (void)wd; (void)f;`);
+      o.push(`          for (int l = 0; l < nl; l++) t += (int32_t)xs[l] * hsq_m55_digit(dw[l], ${bits}, df, df == ${G - 1});`);
+    } else {
+      o.push(`          const int left = ${N}_left[m + c];`);
+      o.push(`          for (int l = 0; l < nl; l++) t += (int32_t)xs[l] * hsq_m55_unpack(wd[l], ${bits}, f, left);`);
+    }
     o.push(`          raw[c] += t;`);
     o.push(`        }`);
-    o.push(`        w += ((n + ${G - 1}) / ${G}) * 16;`);
+    o.push(plan.packing === 'digit' ? `        w += ${Math.ceil(mb / G) * 16};` : `        w += ((n + ${G - 1}) / ${G}) * 16;`);
     o.push(`        j += n / ${V};`);
     o.push(`      }`, `    }`);
     o.push(`    for (int c = 0; c < ${mb}; c++) {`);

@@ -11,8 +11,8 @@
 // and bias - zx Σw is folded offline. The MVE path computes P pixels x MB channels per pass
 // (conv-plan.ts): one weight vector feeds P VMLADAVAs, one activation vector feeds MB (and, in
 // slide mode, up to kW taps).
-import { planConv, type ConvPlan, type PlanOptions } from './conv-plan';
-import { emitMveBlockFn, xCount } from './conv-mve';
+import { packBlob, planConv, type ConvPlan, type PlanOptions } from './conv-plan';
+import { emitMveBlockFn, passCycles, xCount } from './conv-mve';
 import { emitScalarPixelFn } from './conv-scalar';
 import { KernelDescError, perChannel } from './layout';
 import type { ConstArray, ConvLayerDesc, FcLayerDesc, GeneratedKernel } from './types';
@@ -89,6 +89,18 @@ function interior(ctx: Ctx) {
   return { oy0, oy1, ox0, ox1, border: !(oy0 <= 0 && oy1 >= oh - 1 && ox0 <= 0 && ox1 >= ow - 1) };
 }
 
+/** Pixel block widths along an output row: blocks of P, and a remainder of one pixel shared
+ *  with the last full block as two narrower blocks (a 1-pixel pass loses most of the reuse). */
+export function blockWidths(ow: number, P: number): number[] {
+  const w = new Array<number>(Math.floor(ow / P)).fill(P);
+  const r = ow % P;
+  if (r === 1 && w.length && P > 2) {
+    w.pop();
+    w.push(Math.ceil((P + 1) / 2), Math.floor((P + 1) / 2));
+  } else if (r) w.push(r);
+  return w;
+}
+
 /**
  * The per-layer entry: walks output rows and pixel blocks, patching border windows.
  * `call(p, border, origin, indent)` is the block call for p pixels whose window origin (pixel 0's
@@ -114,16 +126,19 @@ function emitDriver(ctx: Ctx, P: number, call: (p: number, border: boolean, inde
   o.push(`  for (int oy = 0; oy < ${oh}; oy++) {`);
   o.push(`    ${ctx.outT} *yr = y + oy * ${ow * d.outC};`);
   if (border) o.push(`    const int row_inside = oy >= ${oy0} && oy <= ${oy1};`);
-  const full = Math.floor(ow / P) * P;
-  if (full > 0) {
-    o.push(`    for (int ox = 0; ox < ${full}; ox += ${P}) {`);
+  const widths = blockWidths(ow, P);
+  const nFull = widths.filter((w) => w === P).length;
+  if (nFull > 0) {
+    o.push(`    for (int ox = 0; ox < ${nFull * P}; ox += ${P}) {`);
     o.push(...block(P, '      '));
     o.push('    }');
   }
-  if (ow % P) {
-    o.push(`    {`, `      const int ox = ${full};`);
-    o.push(...block(ow % P, '      '));
+  let ox = nFull * P;
+  for (const w of widths.slice(nFull)) {
+    o.push(`    {`, `      const int ox = ${ox};`);
+    o.push(...block(w, '      '));
     o.push('    }');
+    ox += w;
   }
   o.push('  }');
   return o.join('\n');
@@ -160,6 +175,23 @@ function mveRequant(ctx: Ctx, i: number): string {
   return `hsq_m55_requant_px(acc + ${i * M}, ${N}_bt, ${N}_m, ${M}, ${plan.R}, ${sterm}, ${coef}, ${s}, ${fb}, ${d.outputZeroPoint}, ${d.qmin}, ${d.qmax}, y + ${i * M});`;
 }
 
+/** The plan with the fewest model cycles per pass among the register variants: in slide mode
+ *  input positions may share x registers (position p uses x[p % n]), which frees registers for
+ *  the unpack mask or for the scheduler. */
+function bestPlan(d: ConvLayerDesc, fc: boolean, ow: number, options: GenerateOptions): ConvPlan {
+  const first = planConv(d, fc, ow, options);
+  if (first.mode !== 'slide' || options.xRegs !== undefined) return first;
+  const nx = xCount(first, first.P);
+  let best = first;
+  let bestCycles = passCycles(first);
+  for (let n = nx - 1; n >= first.P; n--) {
+    const alt = planConv(d, fc, ow, { ...options, xRegs: n });
+    const c = passCycles(alt);
+    if (c < bestCycles) [best, bestCycles] = [alt, c];
+  }
+  return best;
+}
+
 /** Generate the kernel of a convolution (NHWC, batch 1, group 1). */
 export function generateConv(desc: ConvLayerDesc, options: GenerateOptions = {}): GeneratedKernel {
   validate(desc);
@@ -170,7 +202,8 @@ export function generateConv(desc: ConvLayerDesc, options: GenerateOptions = {})
   const oh = outH(d);
   const ow = outW(d);
   const fc = oh * ow === 1;
-  const plan = planConv(d, fc, ow, options);
+  const plan = bestPlan(d, fc, ow, options);
+  const blob = packBlob(plan);
   const N = d.name;
   const outT = d.outputType === 'int8' ? 'int8_t' : 'uint8_t';
   const ctx: Ctx = { d, plan, N, oh, ow, outT };
@@ -210,10 +243,10 @@ export function generateConv(desc: ConvLayerDesc, options: GenerateOptions = {})
   };
   const scalarDriver = emitDriver(ctx, 1, scalarCall);
   // MVE: [int32 accumulators P x outC][patches]; scalar: [patch] (a prefix of the same).
-  const scratchBytes = accBytes + (border ? Math.max(...[P, ow % P || P].map(patchBytes)) : 0);
+  const scratchBytes = accBytes + (border ? Math.max(...blockWidths(ow, P).map(patchBytes)) : 0);
 
   const arrays: ConstArray[] = [
-    { symbol: `${N}_w`, ctype: 'int8_t', bytes: plan.blob, align: 16, kind: 'weights' },
+    { symbol: `${N}_w`, ctype: 'int8_t', bytes: blob, align: 16, kind: 'weights' },
     { symbol: `${N}_bt`, ctype: 'int32_t', bytes: le32(plan.biasT, false), align: 4, kind: 'params' },
     { symbol: `${N}_m`, ctype: 'float', bytes: le32(plan.mult, true), align: 4, kind: 'params' },
     ...(plan.sCoef && plan.uniformCoef === undefined ? [{ symbol: `${N}_sc`, ctype: 'int32_t' as const, bytes: le32(plan.sCoef, false), align: 4, kind: 'params' as const }] : []),
@@ -225,7 +258,7 @@ export function generateConv(desc: ConvLayerDesc, options: GenerateOptions = {})
   const header = [
     `/* ${desc.comment ?? desc.name}: ${fc && desc.inH * desc.inW === 1 && desc.kH === 1 ? `fully connected ${desc.inC} -> ${desc.outC}` : `conv ${desc.kH}x${desc.kW} stride ${desc.strideH}x${desc.strideW} pads [${desc.pads.join(', ')}]`},`,
     ` * x ${desc.inH}x${desc.inW}x${desc.inC} int8 (zp ${desc.inputZeroPoint}) -> y ${outH(desc)}x${outW(desc)}x${desc.outC} ${d.outputType} (zp ${d.outputZeroPoint}, clamp [${d.qmin}, ${d.qmax}]), NHWC.`,
-    ` * ${sw}a8, weights stored as ${plan.bits}-bit fields (${plan.blob.length} bytes), ${macs} MACs. MVE: ${plan.mode} mode, ${P} pixel(s) x ${plan.MB} channel(s) per pass.`,
+    ` * ${sw}a8, weights stored as ${plan.bits}-bit fields (${blob.length} bytes), ${macs} MACs. MVE: ${plan.mode} mode, ${P} pixel(s) x ${plan.MB} channel(s) per pass.`,
     ` * scratch: ${scratchBytes} bytes, 16-byte aligned (accumulators${border ? ', border windows' : ''}). Generated by hsq (targets/cortex-m55/kernels/conv.ts). */`,
   ].join('\n');
   const externs = arrays.map((a) => `extern const ${a.ctype} ${a.symbol}[${a.bytes.length / (a.ctype === 'int8_t' ? 1 : 4)}];`);

@@ -101,6 +101,29 @@ export function channelMap(values: ArrayLike<number>, bits: Bits): ChannelMap | 
   return { o: lo - fmin, g: 1 };
 }
 
+/**
+ * Map of a channel in a digit field below the word's top (FC digit packing): an unsigned value
+ * u in [0, 2^bits) with w' = o + g * u (o = the smallest value). For the views B >> (bits * f)
+ * of a byte B, B >> (bits*f) - 2^bits * (B >> (bits*(f+1))) is field f unsigned (the top field
+ * signed), so each channel's sum is its view's accumulator minus 2^bits times the next one's.
+ */
+export function digitMap(values: ArrayLike<number>, bits: Bits): ChannelMap | undefined {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] < lo) lo = values[i];
+    if (values[i] > hi) hi = values[i];
+  }
+  if (!(lo <= hi)) return { o: 0, g: 1 };
+  if (bits === 1) {
+    if (lo === hi) return { o: lo, g: 1 };
+    for (let i = 0; i < values.length; i++) if (values[i] !== lo && values[i] !== hi) return undefined;
+    const g = hi - lo;
+    return g <= 128 && (g & (g - 1)) === 0 ? { o: lo, g } : undefined;
+  }
+  return hi - lo <= (1 << bits) - 1 ? { o: lo, g: 1 } : undefined;
+}
+
 /** Field value of weight w' in a channel with map cm. */
 export const fieldOf = (w: number, cm: ChannelMap): number => (w - cm.o) / cm.g;
 

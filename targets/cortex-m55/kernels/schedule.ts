@@ -89,6 +89,13 @@ export function scheduleOps(ops: readonly MveOp[]): MveOp[] {
   const deps = dependencies(ops);
   const users: number[][] = ops.map(() => []);
   deps.forEach((ds, j) => ds.forEach((d) => users[d.from].push(j)));
+  // Urgency of an op: the position of the first MAC that (transitively) needs its result; ops
+  // no MAC of this list needs (the next iteration's loads) come last.
+  const need = new Array<number>(n).fill(Infinity);
+  for (let j = n - 1; j >= 0; j--) {
+    if (ops[j].unit === 'mac') need[j] = j;
+    for (const d of deps[j]) if (d.lat > 0) need[d.from] = Math.min(need[d.from], need[j]);
+  }
   const waiting = deps.map((ds) => new Set(ds.map((d) => d.from)).size);
   const issued = new Array<number>(n).fill(-1);
   const ready = new Set<number>();
@@ -104,7 +111,8 @@ export function scheduleOps(ops: readonly MveOp[]): MveOp[] {
       for (const d of deps[j]) e = Math.max(e, issued[d.from] + d.lat);
       const mac = ops[j].unit === 'mac';
       const bestMac = best >= 0 && ops[best].unit === 'mac';
-      if (best < 0 || e < bestT || (e === bestT && ((mac && !bestMac) || (mac === bestMac && j < best)))) {
+      const sooner = need[j] < need[best] || (need[j] === need[best] && j < best);
+      if (best < 0 || e < bestT || (e === bestT && ((mac && !bestMac) || (mac === bestMac && sooner)))) {
         best = j;
         bestT = e;
       }
