@@ -61,21 +61,6 @@ static inline void hsq_m55_requant_row(const int32_t *raw, const int32_t *bias, 
  * multiple T of the true accumulator, and mult = m / T (kernels/pack.ts), so float(X) * mult is
  * float(acc) * m bit for bit. */
 
-/* Field f of a packed weight byte, unpacked as the Helium code does: left-aligned
- * (v * 2^(8-bits)) or right-aligned (v), v the field's two's complement value. */
-static inline int32_t hsq_m55_unpack(uint8_t b, int bits, int f, int left) {
-  if (bits == 8) return (int8_t)b;
-  const int8_t t = (int8_t)(uint8_t)(b << (8 - bits * (f + 1)));
-  if (left) return f ? (int8_t)(t & (0xff << (8 - bits))) : t;
-  return t >> (8 - bits);
-}
-
-/* Field f of a digit-packed weight byte (FC kernels): unsigned, or signed when is_signed. */
-static inline int32_t hsq_m55_digit(uint8_t b, int bits, int f, int is_signed) {
-  const int32_t u = (b >> (bits * f)) & ((1 << bits) - 1);
-  return is_signed && u >= (1 << (bits - 1)) ? u - (1 << bits) : u;
-}
-
 /* Sum of `rows` rows of `len` int8 values `stride` bytes apart (a window sum S). */
 static inline int32_t hsq_m55_sum_rows(const int8_t *x, int32_t stride, int32_t rows, int32_t len) {
   int32_t s = 0;

@@ -267,6 +267,10 @@ function windowSums(plan: ConvPlan, P: number, rowStride: number): string[] {
   return o;
 }
 
+/** Whether the window-sum term goes into the accumulators' start (slice packing, one
+ *  coefficient for every channel, R = 1) rather than into the requantization. */
+export const foldS = (plan: ConvPlan): boolean => plan.packing === 'slice' && plan.uniformCoef !== undefined && plan.R === 1;
+
 /** `static void <fname>(...)`: P pixels, every channel, then their requantization. */
 export function emitMveBlockFn(plan: ConvPlan, names: { N: string; outT: string }, fname: string, P: number, rowStride: number, requant: (i: number) => string): string {
   const { d } = plan;
@@ -292,7 +296,9 @@ export function emitMveBlockFn(plan: ConvPlan, names: { N: string; outT: string 
     const ind = loop ? '    ' : '  ';
     out.push(loop ? `  for (int m = ${m0}; m < ${m0 + nb * mb}; m += ${mb}) {` : '  {');
     if (!loop) out.push(`${ind}const int m = ${m0};`);
-    for (let i = 0; i < P; i++) for (let c = 0; c < mb; c++) out.push(`${ind}int32_t ${acc(i, c)} = 0;`);
+    // A window-sum term common to all channels starts the accumulators (R = 1: X = raw + biasT).
+    const init = (i: number) => (foldS(plan) ? `${plan.uniformCoef} * s${i}` : '0');
+    for (let i = 0; i < P; i++) for (let c = 0; c < mb; c++) out.push(`${ind}int32_t ${acc(i, c)} = ${init(i)};`);
     xp.names.forEach((r, g) => out.push(`${ind}const int8_t *${r} = ${slide ? (xp.anchor[g] ? `x + ${xp.anchor[g] * d.inC}` : 'x') : `x${g}`};`));
     out.push(`${ind}__asm volatile(`);
     for (const l of pa.lines) out.push(`${ind}    "${l}\\n"`);

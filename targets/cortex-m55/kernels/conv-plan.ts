@@ -138,13 +138,18 @@ function allocate(nx: number, bits: Bits, wantMask: boolean): QRegs {
   return { x, W, D: [q(nx + W.length), q(nx + W.length + 1)], ...(mask ? { mask } : {}) };
 }
 
-/** Per channel: unpack cost of each alignment over the fields it uses; cheapest wins. */
-function chooseAlign(fields: number[], bits: Bits, maskOk: boolean): Align {
+/** Per channel: unpack cost of each alignment over the fields it uses; cheapest wins. On a tie
+ *  a channel whose values are more than one step apart (g > 1, e.g. bipolar) takes left: sigma
+ *  >= g keeps R = 1, so the window-sum term can start the accumulators instead of costing the
+ *  requantization an instruction. */
+function chooseAlign(fields: number[], bits: Bits, maskOk: boolean, g: number): Align {
   if (bits === 8) return 'right';
   const G = fieldsPerWord(bits);
   const cost = (a: Align) => fields.reduce((s, f) => s + (a === 'left' ? (f === 0 || f === G - 1 ? 1 : 2) : f === G - 1 ? 1 : 2), 0);
   const leftOk = maskOk || fields.every((f) => f === 0);
-  return leftOk && cost('left') < cost('right') ? 'left' : 'right';
+  const l = cost('left');
+  const r = cost('right');
+  return leftOk && (l < r || (l === r && g > 1)) ? 'left' : 'right';
 }
 
 /** Storage widths to try, narrowest first: the declared width, then wider (a layer declared
@@ -242,7 +247,7 @@ function tryPlan(d: ConvLayerDesc, fc: boolean, ow: number, bits: Bits, maps: Ch
     for (let c = 0; c < mb; c++) {
       const fields: number[] = [];
       for (let k = 0; k < slots.length * L; k++) if (slots[k % slots.length].c === c) fields.push(k % G);
-      align[m0 + c] = chooseAlign(fields, bits, maskOk);
+      align[m0 + c] = chooseAlign(fields, bits, maskOk, maps[m0 + c].g);
       if (fields.some((f) => needsMask(bits, f, align[m0 + c]))) useMask = true;
     }
     m0 += mb;

@@ -12,7 +12,7 @@
 // (conv-plan.ts): one weight vector feeds P VMLADAVAs, one activation vector feeds MB (and, in
 // slide mode, up to kW taps).
 import { packBlob, planConv, type ConvPlan, type PlanOptions } from './conv-plan';
-import { emitMveBlockFn, passCycles, xCount } from './conv-mve';
+import { emitMveBlockFn, foldS, passCycles, xCount } from './conv-mve';
 import { emitScalarPixelFn } from './conv-scalar';
 import { KernelDescError, perChannel } from './layout';
 import type { ConstArray, ConvLayerDesc, FcLayerDesc, GeneratedKernel } from './types';
@@ -168,7 +168,7 @@ function emitPatchFn(ctx: Ctx): string {
 function mveRequant(ctx: Ctx, i: number): string {
   const { plan, N, d } = ctx;
   const M = d.outC;
-  const sterm = plan.sCoef && plan.uniformCoef !== undefined ? `${plan.uniformCoef} * s${i}` : '0';
+  const sterm = plan.sCoef && plan.uniformCoef !== undefined && !foldS(plan) ? `${plan.uniformCoef} * s${i}` : '0';
   const coef = plan.sCoef && plan.uniformCoef === undefined ? `${N}_sc` : '0';
   const s = plan.sCoef && plan.uniformCoef === undefined ? `s${i}` : '0';
   const fb = plan.floatBias ? `${N}_fb` : '0';
