@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { armToolchainStatus } from '../toolchain/qemu';
 import { generateConv } from '../targets/cortex-m55/kernels/conv';
+import { generateBinaryConv } from '../targets/cortex-m55/kernels/binary';
 import { referenceConv } from '../targets/cortex-m55/kernels/reference';
 import type { GeneratedKernel } from '../targets/cortex-m55/kernels/types';
 import { runKernelsWithEstimate } from './cycles/harness';
@@ -90,7 +91,8 @@ export function measure(cases: Measured[], p: 'mve' | 'scalar', dir: string, log
 export function benchCases(layers: LayerSpec[], precisions: readonly Precision[]): Measured[] {
   return layers.flatMap((spec, li) => precisions.map((precision, pi) => {
     const { desc, x } = benchCase(spec, precision, 1000 + li * 10 + pi);
-    return { spec, precision, kernel: generateConv(desc), x, ref: new Uint8Array(referenceConv(desc, x).buffer) };
+    const kernel = precision === 'w1a1' ? generateBinaryConv(desc) : generateConv(desc);
+    return { spec, precision, kernel, x, ref: new Uint8Array(referenceConv(desc, x).buffer) };
   }));
 }
 
