@@ -3,7 +3,7 @@
 // the row is long, as first unit + low-overhead loop (DLS/LE) over the middle units + the rest;
 // the loop is software-pipelined (the next unit's first loads issue in this unit's last MAC
 // shadows), and each straight part ends with the loads the next part starts from.
-import { digitWords, rowUnits, type BlockShape, type ConvPlan } from './conv-plan';
+import { digitWords, passUnits, type BlockShape, type ConvPlan, type Unit } from './conv-plan';
 import { topMask, unpackSteps } from './pack';
 import { cycles, pipelineLoop, scheduleOps, type MveOp } from './schedule';
 
@@ -73,8 +73,14 @@ function tailLoads(plan: ConvPlan, nx: number): MveOp[] {
   return ops;
 }
 
-/** The ops of one unit of `Lu` steps in plain order; `tailStep`: index of a short step or -1. */
-function unitOps(plan: ConvPlan, shape: BlockShape, m0: number, Lu: number, P: number, tailStep: number): MveOp[] {
+/** Whether the unit's step t starts a kernel row after the first (the x pointers advance). */
+const rowStart = (plan: ConvPlan, u: Unit, t: number) => u.g0 + t > 0 && (u.g0 + t) % plan.steps === 0;
+/** Whether step t of the unit is a row's short last step (rows mode). */
+const tailAt = (plan: ConvPlan, u: Unit, t: number) => plan.tail < 16 && (u.g0 + t) % plan.steps === plan.steps - 1;
+
+/** The ops of one unit in plain order; `adv`: the row-advance ops, before a new row's loads. */
+function unitOps(plan: ConvPlan, shape: BlockShape, m0: number, u: Unit, P: number, adv: () => MveOp[]): MveOp[] {
+  const Lu = u.n;
   const { regs, G, bits } = plan;
   const nx = xCount(plan, P);
   const xp = xPointers(plan, P);
@@ -106,7 +112,8 @@ function unitOps(plan: ConvPlan, shape: BlockShape, m0: number, Lu: number, P: n
   if (plan.packing === 'digit') {
     // Per step: the x vectors, then per word its fields' views B >> (bits * f) (f = 0: B).
     for (let t = 0; t < Lu; t++) {
-      if (t === tailStep) ops.push(...tailLoads(plan, nx));
+      if (rowStart(plan, u, t)) ops.push(...adv());
+      if (tailAt(plan, u, t)) ops.push(...tailLoads(plan, nx));
       else ops.push(...startLoads(nx));
       let k = 0;
       for (let wi = 0; wi < digitWords(plan, shape.mb); wi++) {
@@ -130,12 +137,14 @@ function unitOps(plan: ConvPlan, shape: BlockShape, m0: number, Lu: number, P: n
     // Positions with a register of their own load first; a position sharing the register of
     // position p - nr loads right before the first tap that reads it (after p - nr's last use).
     bumped.clear();
-    if (t === tailStep) ops.push(...tailLoads(plan, nx));
+    if (rowStart(plan, u, t)) ops.push(...adv());
+    const tailStep = tailAt(plan, u, t);
+    if (tailStep) ops.push(...tailLoads(plan, nx));
     else ops.push(...startLoads(Math.min(nx, nr)));
     for (let s = 0; s < V; s++) {
       const k = t * V + s;
       const { c, kx } = shape.slots[s];
-      if (t !== tailStep && (s === 0 || shape.slots[s - 1].kx !== kx))
+      if (!tailStep && (s === 0 || shape.slots[s - 1].kx !== kx))
         for (let p = nr; p < nx; p++) if (p - P + 1 === kx) ops.push(xLoad(p));
       const f = k % G;
       const W = regs.W[Math.floor(k / G) % regs.W.length];
@@ -192,30 +201,34 @@ export function passAsm(plan: ConvPlan, shape: BlockShape, m0: number, P: number
     for (const op of sched) lines.push(...op.asm.split('\n'));
     pending = [];
   };
-  const units = rowUnits(plan, shape.mb);
-  const short = plan.tail < 16;
-  const n = units.length;
-  // The last unit that is full and has no short step: a loop may run up to it.
-  let r = n - 1;
-  while (r >= 0 && (units[r] !== shape.L || (short && r === n - 1))) r--;
-  const tailOf = (u: number) => (short && u === n - 1 ? units[u] - 1 : -1);
-  for (let ky = 0; ky < plan.d.kH; ky++) {
-    if (r - 1 >= LOOP_MIN) {
-      const bodyOps = unitOps(plan, shape, m0, shape.L, P, -1);
+  const rowAdv = () => advance(xPointers(plan, P).names, adv, advInReg);
+  const units = passUnits(plan, shape.mb);
+  const ops = (u: Unit) => unitOps(plan, shape, m0, u, P, rowAdv);
+  // Units that can run in a loop: full, inside one row, no row start and no short step (their
+  // ops are then all the same).
+  const loopable = units.map((u) => u.n === shape.L && Array.from({ length: u.n }, (_, t) => !rowStart(plan, u, t) && !tailAt(plan, u, t)).every(Boolean)
+    && Math.floor(u.g0 / plan.steps) === Math.floor((u.g0 + u.n - 1) / plan.steps));
+  for (let i = 0; i < units.length; ) {
+    let e = i;
+    while (e < units.length && loopable[e]) e++;
+    // A run of loopable units [i, e): first straight, a loop over the middle, last straight.
+    if (e - i - 2 >= LOOP_MIN) {
+      const bodyOps = ops(units[i + 1]);
       const pl = pipelineLoop(bodyOps);
-      pending.push(...unitOps(plan, shape, m0, units[0], P, tailOf(0)), ...pl.rotated);
+      pending.push(...ops(units[i]), ...pl.rotated);
       flush();
-      lines.push(`movw lr, #${r - 1}`, 'dls lr, lr', '1:');
+      lines.push(`movw lr, #${e - i - 2}`, 'dls lr, lr', '1:');
       for (const op of pl.body) lines.push(...op.asm.split('\n'));
       lines.push('le lr, 1b');
-      total += pl.cycles * (r - 1);
+      total += pl.cycles * (e - i - 2);
       usesLr = true;
       const rotated = new Set(pl.rotated);
-      const peeled = unitOps(plan, shape, m0, shape.L, P, -1);
-      pending.push(...peeled.filter((_, i) => !rotated.has(bodyOps[i])));
-      for (let u = r + 1; u < n; u++) pending.push(...unitOps(plan, shape, m0, units[u], P, tailOf(u)));
-    } else for (let u = 0; u < n; u++) pending.push(...unitOps(plan, shape, m0, units[u], P, tailOf(u)));
-    if (ky + 1 < plan.d.kH) pending.push(...advance(xPointers(plan, P).names, adv, advInReg));
+      pending.push(...ops(units[e - 1]).filter((_, k) => !rotated.has(bodyOps[k])));
+      i = e;
+    } else {
+      pending.push(...ops(units[i]));
+      i++;
+    }
   }
   flush();
   return { lines, cycles: total, advInReg, adv, usesLr };

@@ -11,9 +11,10 @@
 //               kx reads position i+kx, so each x vector serves up to kW pixels; the step reads
 //               kW weight vectors per channel (tap-major).
 // The weight stream of a pass is the steps' vectors in order (per step: rows: channels; slide:
-// taps, then channels). It is cut into units of L steps; a unit's vectors fill whole words of
-// G = 8/bits fields (vector k of the unit is field k % G of word k / G); a row's last unit may
-// be short, its last word padded with zero fields. Blob = [block][ky][unit][word][16 bytes].
+// taps, then channels), kernel row after kernel row. It is cut into units of L steps; a unit's
+// vectors fill whole words of G = 8/bits fields (vector k of the unit is field k % G of word
+// k / G); the pass's last unit may be short, its last word padded with zero fields.
+// Blob = [block][unit][word][16 bytes].
 import { CORTEX_M55 } from '../target';
 import { centeredWeights, foldedBias, perChannel, KernelDescError } from './layout';
 import { channelMap, digitMap, fieldBits, fieldOf, fieldsPerWord, needsMask, requantScales, type Align, type Bits, type ChannelMap } from './pack';
@@ -82,12 +83,20 @@ export interface ConvPlan {
   readonly weights: Int32Array;
 }
 
-/** Units of one kernel row: full units of L steps, then possibly one short unit. */
-export function rowUnits(plan: ConvPlan, mb: number): number[] {
+/** A unit of a pass's weight stream: steps [g0, g0 + n) of the pass, numbered row by row
+ *  (step g is step g % steps of kernel row g / steps). Units are L steps, the last may be short,
+ *  and a unit may span kernel rows, so only a pass's last word can have empty fields. */
+export interface Unit {
+  readonly g0: number;
+  readonly n: number;
+}
+
+export function passUnits(plan: ConvPlan, mb: number): Unit[] {
   const L = plan.shapes.get(mb)!.L;
-  const u = new Array<number>(Math.floor(plan.steps / L)).fill(L);
-  if (plan.steps % L) u.push(plan.steps % L);
-  return u;
+  const total = plan.d.kH * plan.steps;
+  const out: Unit[] = [];
+  for (let g0 = 0; g0 < total; g0 += L) out.push({ g0, n: Math.min(L, total - g0) });
+  return out;
 }
 
 const BIT_ORDER: Bits[] = [1, 2, 4, 8];
@@ -298,7 +307,7 @@ function weightAt(plan: ConvPlan, w: Int32Array, m: number, ky: number, j: numbe
 /** Words of one step of a digit-packed block: word k holds channels kG.. in fields 0.. */
 export const digitWords = (plan: ConvPlan, mb: number): number => Math.ceil(mb / plan.G);
 
-/** The weight blob of a plan: [block][ky][unit][word][16 bytes] (digit: [block][ky][step][word]). */
+/** The weight blob of a plan: [block][unit][word][16 bytes] (digit: [block][ky][step][word]). */
 export function packBlob(plan: ConvPlan): Uint8Array {
   const w = plan.weights;
   const words: Uint8Array[] = [];
@@ -328,27 +337,25 @@ export function packBlob(plan: ConvPlan): Uint8Array {
   for (const mb of plan.blocks) {
     const { slots } = plan.shapes.get(mb)!;
     const V = slots.length;
-    for (let ky = 0; ky < plan.d.kH; ky++) {
-      let j0 = 0;
-      for (const Lu of rowUnits(plan, mb)) {
-        const n = V * Lu;
-        const unitWords = Array.from({ length: Math.ceil(n / plan.G) }, () => new Uint8Array(16));
-        for (let k = 0; k < n; k++) {
-          const s = slots[k % V];
-          const m = m0 + s.c;
-          const j = j0 + Math.floor(k / V);
-          const word = unitWords[Math.floor(k / plan.G)];
-          const f = k % plan.G;
-          for (let l = 0; l < 16; l++) {
-            const wv = weightAt(plan, w, m, ky, j, s.kx, l);
-            // Lanes past the row end read x = 0 (predicated loads): any field value is right.
-            const v = plan.mode === 'rows' && j * 16 + l >= plan.rowElems ? 0 : fieldOf(wv, plan.maps[m]);
-            word[l] |= fieldBits(v, plan.bits) << (f * plan.bits);
-          }
+    for (const u of passUnits(plan, mb)) {
+      const n = V * u.n;
+      const unitWords = Array.from({ length: Math.ceil(n / plan.G) }, () => new Uint8Array(16));
+      for (let k = 0; k < n; k++) {
+        const s = slots[k % V];
+        const m = m0 + s.c;
+        const g = u.g0 + Math.floor(k / V);
+        const ky = Math.floor(g / plan.steps);
+        const j = g % plan.steps;
+        const word = unitWords[Math.floor(k / plan.G)];
+        const f = k % plan.G;
+        for (let l = 0; l < 16; l++) {
+          const wv = weightAt(plan, w, m, ky, j, s.kx, l);
+          // Lanes past the row end read x = 0 (predicated loads): any field value is right.
+          const v = plan.mode === 'rows' && j * 16 + l >= plan.rowElems ? 0 : fieldOf(wv, plan.maps[m]);
+          word[l] |= fieldBits(v, plan.bits) << (f * plan.bits);
         }
-        words.push(...unitWords);
-        j0 += Lu;
       }
+      words.push(...unitWords);
     }
     m0 += mb;
   }

@@ -3,18 +3,19 @@
 // does (the same shifts and masks on one byte), so the raw accumulators and their
 // requantization are the same numbers. Each unit's slots are unrolled, so the fields, taps and
 // alignments are constants and the unpacking compiles to fixed shifts.
-import { digitWords, rowUnits, type ConvPlan } from './conv-plan';
+import { digitWords, passUnits, type ConvPlan } from './conv-plan';
 import { unpackC } from './pack';
 
-/** The C statements of one unit of Lu steps starting at step `j` (a C expression). */
+/** The C statements of one unit of Lu steps starting at pass step `g` (a C variable). */
 function unitBody(plan: ConvPlan, mb: number, m0: number, Lu: number, ind: string): string[] {
   const { d, G, bits } = plan;
   const shape = plan.shapes.get(mb)!;
   const V = shape.slots.length;
   const o: string[] = [];
-  const nl = (t: number) => (plan.mode === 'rows' && plan.tail < 16 ? `(j + ${t} == ${plan.steps - 1} ? ${plan.tail} : 16)` : '16');
+  const S = plan.steps;
+  const nl = (t: number) => (plan.mode === 'rows' && plan.tail < 16 ? `((g + ${t}) % ${S} == ${S - 1} ? ${plan.tail} : 16)` : '16');
   const mac = (t: number, kx: number, c: number, val: string) => {
-    const xs = `row + (j + ${t}) * 16${plan.mode === 'slide' && kx ? ` + ${kx * d.inC}` : ''}`;
+    const xs = `x + ((g + ${t}) / ${S}) * rs + ((g + ${t}) % ${S}) * 16${plan.mode === 'slide' && kx ? ` + ${kx * d.inC}` : ''}`;
     o.push(`${ind}{ const int8_t *xs = ${xs}; int32_t t = 0;`);
     o.push(`${ind}  for (int l = 0; l < ${nl(t)}; l++) t += (int32_t)xs[l] * ${val};`);
     o.push(`${ind}  r${c} += t; }`);
@@ -59,26 +60,24 @@ export function emitScalarPixelFn(plan: ConvPlan, names: { N: string; outT: stri
     let nb = 0;
     while (bi + nb < plan.blocks.length && plan.blocks[bi + nb] === mb) nb++;
     const shape = plan.shapes.get(mb)!;
-    const units = rowUnits(plan, mb);
-    const nFull = units.filter((u) => u === shape.L).length;
+    const units = passUnits(plan, mb);
+    const nFull = units.filter((u) => u.n === shape.L).length;
     o.push(`  for (int m = ${m0}; m < ${m0 + nb * mb}; m += ${mb}) {`);
     o.push(`    int32_t ${Array.from({ length: mb }, (_, c) => `r${c} = 0`).join(', ')};`);
-    o.push(`    for (int ky = 0; ky < ${d.kH}; ky++) {`);
-    o.push(`      const int8_t *row = x + ky * rs;`);
-    o.push(`      int j = 0;`);
+    o.push(`    int g = 0;`);
     if (nFull) {
-      o.push(`      for (int u = 0; u < ${nFull}; u++, j += ${shape.L}, w += ${unitBytes(plan, mb, shape.L)}) {`);
-      o.push(...unitBody(plan, mb, m0, shape.L, '        '));
-      o.push('      }');
+      o.push(`    for (int u = 0; u < ${nFull}; u++, g += ${shape.L}, w += ${unitBytes(plan, mb, shape.L)}) {`);
+      o.push(...unitBody(plan, mb, m0, shape.L, '      '));
+      o.push('    }');
     }
     if (units.length > nFull) {
-      const Lu = units[units.length - 1];
-      o.push('      {');
-      o.push(...unitBody(plan, mb, m0, Lu, '        '));
-      o.push(`        w += ${unitBytes(plan, mb, Lu)};`);
-      o.push('      }');
+      const Lu = units[units.length - 1].n;
+      o.push('    {');
+      o.push(...unitBody(plan, mb, m0, Lu, '      '));
+      o.push(`      w += ${unitBytes(plan, mb, Lu)};`);
+      o.push('    }');
     }
-    o.push(`    }`);
+    o.push('    (void)g;');
     for (let c = 0; c < mb; c++) {
       const terms = [`${plan.R === 1 ? '' : `${plan.R} * `}r${c}`, `${N}_bt[m + ${c}]`];
       if (plan.sCoef) terms.push(plan.uniformCoef !== undefined ? `${plan.uniformCoef} * s` : `${N}_sc[m + ${c}] * s`);
