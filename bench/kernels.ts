@@ -16,7 +16,7 @@ import type { GeneratedKernel } from '../targets/cortex-m55/kernels/types';
 import { runKernelsWithEstimate } from './cycles/harness';
 import { llvmStatus } from './cycles/mca';
 import { benchCase, PRECISIONS, type LayerSpec, type Precision } from './kernel-cases';
-import { CMSIS_NN, CMSIS_NN_SOURCE, goalOf, type Goal } from './kernel-goals';
+import { CMSIS_NN, CMSIS_NN_SOURCE, goalOf, methodCheck, type Goal } from './kernel-goals';
 import { coefficients } from './kernel-coefficients';
 
 export const LAYERS: LayerSpec[] = [
@@ -132,6 +132,7 @@ function main(): void {
       estCycles: 'bench/cycles: QEMU TCG plugin counts every block executed inside the call; llvm-mca-19 -mcpu=cortex-m55 steady-state cycles per block (100 iterations) x executions; LE/LETP free, other taken branches 2 cycles, not taken 1; zero-wait TCM (bench/README.md)',
     },
     cmsisNn: CMSIS_NN_SOURCE,
+    methodCheck: methodCheck(),
     coefficients: coefficients(all),
     layers: all,
   };
