@@ -181,6 +181,15 @@ export function generateBinaryConv(d: ConvLayerDesc): GeneratedKernel {
     `/* Window bits of output pixel (oy, ox) in (ky, kx, c) order, and (mask) its valid taps; returns the valid taps x inC. */`,
     `static int32_t ${N}_window(const uint8_t *b, uint8_t *win, uint8_t *mask, int oy, int ox) {`,
     `  int32_t valid = 0;`,
+    ...(rowBytes > Kb ? [`  memset(win + ${Kb}, 0, ${rowBytes - Kb});`] : []),
+    // Every tap inside: a kernel row is kW*inC contiguous bits of the packed input.
+    ...(d.strideW === 1 ? [
+      `  if (!mask) {`,
+      `    for (int ky = 0; ky < ${kH}; ky++)`,
+      `      memcpy(win + ky * ${kW * Cb}, b + ((oy * ${d.strideH} - ${pt} + ky) * ${Wd} + ox - ${pl}) * ${Cb}, ${kW * Cb});`,
+      `    return ${K};`,
+      `  }`,
+    ] : []),
     `  memset(win, 0, ${rowBytes});`,
     `  if (mask) memset(mask, 0, ${rowBytes});`,
     `  for (int ky = 0; ky < ${kH}; ky++) {`,
