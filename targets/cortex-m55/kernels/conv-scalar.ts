@@ -50,7 +50,7 @@ export function emitScalarPixelFn(plan: ConvPlan, names: { N: string; outT: stri
   const { d } = plan;
   const { N, outT } = names;
   const o: string[] = [];
-  o.push(`static void ${fname}(const int8_t *x, int32_t rs, ${outT} *y) {`);
+  o.push(`static void __attribute__((noinline)) ${fname}(const int8_t *x, int32_t rs, ${outT} *y) {`);
   o.push(`  const uint8_t *w = (const uint8_t *)${N}_w;`);
   if (plan.sCoef) o.push(`  const int32_t s = hsq_m55_sum_rows(x, rs, ${d.kH}, ${d.kW * d.inC});`);
   let m0 = 0;
