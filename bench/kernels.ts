@@ -46,9 +46,11 @@ export interface KernelBenchRow {
   estCyclesPerMac: number;
   storageBits: number;
   weightBytes: number;
-  /** CMSIS-NN with clang (w8a8: s8 kernels, w4a8: s4 kernels; see cmsisNn.source). */
+  /** CMSIS-NN with clang (MVE rows; w8a8: s8 kernels, w4a8: s4 kernels; see cmsisNn.source),
+   *  and the earlier gcc 12 build's instructions per MAC. */
   cmsisNnInstrPerMac?: number;
   cmsisNnEstCyclesPerMac?: number;
+  cmsisNnGccInstrPerMac?: number;
   /** The issue's goal for this row (MVE rows), and whether it holds. */
   goal?: Goal & { met: boolean };
 }
@@ -79,8 +81,8 @@ export function measure(cases: Measured[], p: 'mve' | 'scalar', dir: string, log
       instrPerMac: r4(res.instructions[i] / k.macs), estCycles: Math.round(e.cycles), estCyclesPerMac: r4(e.cycles / k.macs),
       storageBits: k.storageBits, weightBytes: k.arrays.find((a) => a.kind === 'weights')!.bytes.length,
     };
-    const cm = CMSIS_NN[c.spec.layer]?.[c.precision];
-    if (cm) Object.assign(row, { cmsisNnInstrPerMac: cm.instrPerMac, cmsisNnEstCyclesPerMac: cm.estCyclesPerMac });
+    const cm = p === 'mve' ? CMSIS_NN[c.spec.layer]?.[c.precision] : undefined;
+    if (cm) Object.assign(row, { cmsisNnInstrPerMac: cm.instrPerMac, cmsisNnEstCyclesPerMac: cm.estCyclesPerMac, cmsisNnGccInstrPerMac: cm.gccInstrPerMac });
     return row;
   });
   log(`${p}: built and ran ${cases.length} kernels in ${((Date.now() - t0) / 1000).toFixed(1)} s, all bit-exact`);

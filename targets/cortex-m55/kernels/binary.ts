@@ -14,13 +14,7 @@ import { KernelDescError, perChannel } from './errors';
 import { outH, outW, convMacs } from './conv';
 import { scheduleOps, type MveOp } from './schedule';
 import type { ConstArray, ConvLayerDesc, GeneratedKernel } from './types';
-
-function le32(values: ArrayLike<number>, float: boolean): Uint8Array {
-  const b = new Uint8Array(values.length * 4);
-  const v = new DataView(b.buffer);
-  for (let i = 0; i < values.length; i++) float ? v.setFloat32(i * 4, values[i], true) : v.setInt32(i * 4, values[i], true);
-  return b;
-}
+import { le32 } from './arrays';
 
 /** Pixels a pass of the MVE path computes (x bits of both stay in registers per chunk). */
 const P = 2;

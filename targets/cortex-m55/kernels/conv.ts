@@ -16,6 +16,7 @@ import { emitMveBlockFn, foldS, passCycles, xCount } from './conv-mve';
 import { emitScalarPixelFn } from './conv-scalar';
 import { KernelDescError, perChannel } from './layout';
 import type { ConstArray, ConvLayerDesc, FcLayerDesc, GeneratedKernel } from './types';
+import { le32 } from './arrays';
 
 export { KernelDescError };
 
@@ -58,13 +59,6 @@ export function fcAsConv(f: FcLayerDesc): ConvLayerDesc {
     multiplier: f.multiplier, outputZeroPoint: f.outputZeroPoint, qmin: f.qmin, qmax: f.qmax, outputType: f.outputType,
     ...(f.floatBias ? { floatBias: f.floatBias } : {}),
   };
-}
-
-function le32(values: ArrayLike<number>, float: boolean): Uint8Array {
-  const b = new Uint8Array(values.length * 4);
-  const v = new DataView(b.buffer);
-  for (let i = 0; i < values.length; i++) float ? v.setFloat32(i * 4, values[i], true) : v.setInt32(i * 4, values[i], true);
-  return b;
 }
 
 // ---------------------------------------------------------------- C emission
