@@ -98,6 +98,17 @@ export function benchCases(layers: LayerSpec[], precisions: readonly Precision[]
   }));
 }
 
+/** The same layers with a per-channel float term after the multiplier (QONNX float biases):
+ *  checked bit for bit like the others; reported beside the plain rows, not as rows. */
+export function floatBiasCases(layers: LayerSpec[], precisions: readonly Precision[]): Measured[] {
+  return layers.flatMap((spec, li) => precisions.map((precision, pi) => {
+    const { desc: d0, x } = benchCase(spec, precision, 5000 + li * 10 + pi);
+    const floatBias = Array.from({ length: d0.outC }, (_, c) => Math.fround(((c * 37) % 17) / 4 - 2));
+    const desc = { ...d0, name: `${d0.name}_fb`, floatBias };
+    return { spec, precision, kernel: generateConv(desc), x, ref: new Uint8Array(referenceConv(desc, x).buffer) };
+  }));
+}
+
 /** Attach the goals (MVE rows; w2/w1 goals compare with the w4a8 row of the same shape). */
 export function withGoals(rows: KernelBenchRow[]): KernelBenchRow[] {
   return rows.map((r) => {
@@ -118,9 +129,16 @@ function main(): void {
   const onlyMve = process.argv.includes('--mve-only');
   const small = process.argv.includes('--small');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-bench-kernels-'));
-  const cases = benchCases(small ? SMALL_LAYERS : LAYERS, PRECISIONS);
+  const layers = small ? SMALL_LAYERS : LAYERS;
+  const cases = benchCases(layers, PRECISIONS);
+  const fbCases = floatBiasCases(layers.filter((l) => l.layer !== 'conv3x3_13x13_256_512'), ['w8a8', 'w4a8']);
   const rows: KernelBenchRow[] = [];
-  for (const p of onlyMve ? (['mve'] as const) : (['mve', 'scalar'] as const)) rows.push(...measure(cases, p, path.join(work, p), console.log));
+  const fbRows: KernelBenchRow[] = [];
+  for (const p of onlyMve ? (['mve'] as const) : (['mve', 'scalar'] as const)) {
+    const r = measure([...cases, ...fbCases], p, path.join(work, p), console.log);
+    rows.push(...r.slice(0, cases.length));
+    fbRows.push(...r.slice(cases.length));
+  }
   const all = withGoals(rows);
   for (const r of all)
     console.log(`${r.layer.padEnd(24)} ${r.precision} ${r.path.padEnd(6)} ${r.instrPerMac.toFixed(3).padStart(7)} instr/MAC ${r.estCyclesPerMac.toFixed(3).padStart(7)} cycles/MAC` +
@@ -135,6 +153,13 @@ function main(): void {
     },
     cmsisNn: CMSIS_NN_SOURCE,
     methodCheck: methodCheck(),
+    floatBias: {
+      note: 'the same layers with an optional per-channel float term after the multiplier, y = sat(rhe(float(float(acc) * m) + b) + zp): bit-exact with the reference in this run; cost beside the plain row',
+      rows: fbRows.map((r) => ({
+        layer: r.layer, precision: r.precision, path: r.path, bitExact: true, estCyclesPerMac: r.estCyclesPerMac,
+        withoutFloatBias: all.find((o) => o.layer === r.layer && o.precision === r.precision && o.path === r.path)?.estCyclesPerMac,
+      })),
+    },
     coefficients: coefficients(all),
     layers: all,
   };
