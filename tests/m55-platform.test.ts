@@ -146,10 +146,21 @@ function kernelCases(): Case[] {
     convCase('k2_w8_clamp', { H: 8, W: 8, C: 48, M: 10, k: 2, s: 2, bits: 8, qmin: -20, qmax: 90 }, 9),
     { ...fcCase('fc_w8', 200, 23, 8, 10) },
     { ...fcCase('fc_w4', 333, 17, 4, 11) },
+    // Slide mode (stride 1, inC a multiple of 16) at every width, a row long enough for the
+    // pipelined loop, 1x1 as one row of pixels, per-channel offsets (zero points that move the
+    // range off the signed field), bipolar 1-bit weights (window-sum term), the float term.
+    convCase('k3_slide_w2', { H: 8, W: 11, C: 32, M: 5, k: 3, p: [1, 1, 1, 1], bits: 2 }, 12),
+    convCase('k3_slide_w1', { H: 7, W: 10, C: 48, M: 6, k: 3, p: [1, 1, 1, 1], bits: 1 }, 13),
+    convCase('k3_long_w4', { H: 5, W: 7, C: 160, M: 4, k: 3, p: [1, 1, 1, 1], bits: 4 }, 14),
+    convCase('k1_slide_w4', { H: 4, W: 5, C: 32, M: 6, k: 1, bits: 4 }, 15),
+    convCase('k3_w2_offsets', { H: 6, W: 8, C: 16, M: 4, k: 3, p: [1, 1, 1, 1], bits: 2, weightZeroPoint: [1, -1, 0, 2] }, 16),
+    convCase('k3_fbias_w8', { H: 5, W: 6, C: 16, M: 5, k: 3, p: [1, 1, 1, 1], bits: 8, floatBias: [0.25, -3.5, 7.125, -0.5, 12.75] }, 17),
+    { ...fcCase('fc_w2', 160, 13, 2, 18) },
+    { ...fcCase('fc_w1', 130, 11, 1, 19) },
   ];
 }
 
-function fcCase(name: string, K: number, N: number, bits: 8 | 4, seed: number): Case {
+function fcCase(name: string, K: number, N: number, bits: 8 | 4 | 2 | 1, seed: number): Case {
   const c = convCase(name, { H: 1, W: 1, C: K, M: N, k: 1, bits }, seed);
   const w = new Int32Array(K * N);
   for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) w[k * N + n] = c.desc.weights[n * K + k];
@@ -189,12 +200,27 @@ maybe('generated Cortex-M55 conv/FC kernels', () => {
     expect(res.instructions[0] * 4).toBeLessThan(res.instructions[cases.length]);
   });
 
-  test('4-bit storage is chosen when w - zw fits, 8-bit otherwise', () => {
+  test('storage: the declared width when every channel fits (with an offset), wider otherwise', () => {
     const c = kernelCases();
     expect(generateConv(c[2].desc).storageBits).toBe(4);
     expect(generateConv(c[7].desc).storageBits).toBe(4); // uint4 with zero point 8
-    const wide = { ...c[2].desc, weightZeroPoint: -9 };
-    expect(generateConv(wide).storageBits).toBe(8);
+    expect(generateConv({ ...c[2].desc, weightZeroPoint: -9 }).storageBits).toBe(4); // w - zw in [1, 16]: offset 9
+    const w = Array.from(c[2].desc.weights);
+    w[0] = 9; // one channel spans 17 values
+    expect(generateConv({ ...c[2].desc, weights: w }).storageBits).toBe(8);
+    expect(generateConv(c.find((k) => k.desc.name === 'k3_slide_w2')!.desc).storageBits).toBe(2);
+    expect(generateConv(c.find((k) => k.desc.name === 'k3_slide_w1')!.desc).storageBits).toBe(1);
+    // A w8 layer stays 8-bit even when its values would fit fewer bits.
+    expect(generateConv({ ...c[2].desc, weightBits: 8 }).storageBits).toBe(8);
+  });
+
+  test('weight bytes follow the storage width (slide-mode 3x3, 64 channels)', () => {
+    const bytes = (bits: 8 | 4 | 2 | 1) => {
+      const k = generateConv(convCase(`wb${bits}`, { H: 4, W: 6, C: 64, M: 4, k: 3, p: [1, 1, 1, 1], bits }, 30).desc);
+      return k.arrays.find((a) => a.kind === 'weights')!.bytes.length;
+    };
+    const dense = 4 * 3 * 3 * 64;
+    expect([bytes(8), bytes(4), bytes(2), bytes(1)]).toEqual([dense, dense / 2, dense / 4, dense / 8]);
   });
 
   test('bad descriptions get one clear error naming the layer and key', () => {

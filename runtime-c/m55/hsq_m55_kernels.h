@@ -56,6 +56,81 @@ static inline void hsq_m55_requant_row(const int32_t *raw, const int32_t *bias, 
 }
 #endif
 
+/* ------------------------------------------------------------------ conv / FC (kernels/conv.ts)
+ * Raw accumulators of the packed-weight kernels are X = R * raw + biasT + S terms, an exact
+ * multiple T of the true accumulator, and mult = m / T (kernels/pack.ts), so float(X) * mult is
+ * float(acc) * m bit for bit. */
+
+/* Sum of `rows` rows of `len` int8 values `stride` bytes apart (a window sum S). */
+static inline int32_t hsq_m55_sum_rows(const int8_t *x, int32_t stride, int32_t rows, int32_t len) {
+  int32_t s = 0;
+  for (int32_t r = 0; r < rows; r++, x += stride) {
+#if defined(__ARM_FEATURE_MVE)
+    const int8_t *p = x;
+    for (int32_t n = len; n > 0; n -= 16, p += 16) s = vaddvaq_s8(s, vldrbq_z_s8(p, vctp8q((uint32_t)n)));
+#else
+    for (int32_t i = 0; i < len; i++) s += x[i];
+#endif
+  }
+  return s;
+}
+
+/* One value: float(X) * mult (+ fb when has_fb), round half to even, + zp, saturate. */
+static inline int32_t hsq_m55_requant_x(int32_t X, float mult, float fb, int has_fb, int32_t zp, int32_t lo, int32_t hi) {
+  float f = (float)X * mult;
+  if (has_fb) f = f + fb;
+  float r = hsq_m55_round_half_even(f);
+  const float flo = (float)(lo - zp), fhi = (float)(hi - zp);
+  r = r < flo ? flo : r;
+  r = r > fhi ? fhi : r;
+  return (int32_t)r + zp;
+}
+
+/* Requantize the n raw accumulators of one output pixel: X = R * raw + biasT (+ sterm, the
+ * window-sum term when every channel has the same coefficient, or + coef[c] * s), float(X) *
+ * mult (+ fbias, the optional float term after the multiplier), round half to even, clamp to
+ * [lo, hi] after + zp, store the low byte (int8 or uint8). The call passes literals, so the
+ * unused terms fold away; n a multiple of 4 takes the unpredicated loop. */
+static inline void hsq_m55_requant_px(const int32_t *raw, const int32_t *biasT, const float *mult, int n, int32_t R,
+                                      int32_t sterm, const int32_t *coef, int32_t s, const float *fbias,
+                                      int32_t zp, int32_t lo, int32_t hi, void *y) {
+  int8_t *out = (int8_t *)y;
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2)
+  const int32x4_t vlo = vdupq_n_s32(lo - zp), vhi = vdupq_n_s32(hi - zp);
+  if ((n & 3) == 0) {
+    for (int m = 0; m < n; m += 4) {
+      const int32x4_t r = vldrwq_s32(raw + m);
+      int32x4_t a = vldrwq_s32(biasT + m);
+      a = R == 1 ? vaddq_s32(a, r) : vmlaq_n_s32(a, r, R);
+      if (sterm) a = vaddq_n_s32(a, sterm);
+      if (coef) a = vmlaq_n_s32(a, vldrwq_s32(coef + m), s);
+      float32x4_t f = vmulq_f32(vcvtq_f32_s32(a), vldrwq_f32(mult + m));
+      if (fbias) f = vaddq_f32(f, vldrwq_f32(fbias + m));
+      const int32x4_t q = vaddq_n_s32(vminq_s32(vmaxq_s32(vcvtnq_s32_f32(f), vlo), vhi), zp);
+      vstrbq_s32(out + m, q);
+    }
+    return;
+  }
+  for (int m = 0; m < n; m += 4) {
+    const mve_pred16_t p = vctp32q((uint32_t)(n - m));
+    const int32x4_t r = vldrwq_z_s32(raw + m, p);
+    int32x4_t a = vldrwq_z_s32(biasT + m, p);
+    a = R == 1 ? vaddq_s32(a, r) : vmlaq_n_s32(a, r, R);
+    if (sterm) a = vaddq_n_s32(a, sterm);
+    if (coef) a = vmlaq_n_s32(a, vldrwq_z_s32(coef + m, p), s);
+    float32x4_t f = vmulq_f32(vcvtq_f32_s32(a), vldrwq_z_f32(mult + m, p));
+    if (fbias) f = vaddq_f32(f, vldrwq_z_f32(fbias + m, p));
+    const int32x4_t q = vaddq_n_s32(vminq_s32(vmaxq_s32(vcvtnq_s32_f32(f), vlo), vhi), zp);
+    vstrbq_p_s32(out + m, q, p);
+  }
+#else
+  for (int m = 0; m < n; m++) {
+    const int32_t X = R * raw[m] + biasT[m] + sterm + (coef ? coef[m] * s : 0);
+    out[m] = (int8_t)hsq_m55_requant_x(X, mult[m], fbias ? fbias[m] : 0.0f, fbias != 0, zp, lo, hi);
+  }
+#endif
+}
+
 /* ------------------------------------------------------------------ non-MAC layers
  * Parameterised helpers of the per-layer kernels that targets/cortex-m55/kernels/{lut,eltwise,
  * pool,movement}.ts generate: each generated function calls them with literal shapes and

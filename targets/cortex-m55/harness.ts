@@ -30,8 +30,12 @@ export interface HarnessOptions {
   timeoutMs?: number;
 }
 
-/** Build one ELF calling every case's kernel once, run it, read back the outputs. */
-export function runKernelsOnM55(cases: HarnessCase[], o: HarnessOptions): HarnessResult {
+/** Names of the functions the harness calls right before and after each kernel call: the
+ *  region a block-counting QEMU plugin measures (bench/cycles). */
+export const REGION_MARKERS = { begin: 'hsq_region_begin', end: 'hsq_region_end' } as const;
+
+/** Build one ELF calling every case's kernel once (inputs from, outputs to files in o.dir). */
+export function buildKernelHarness(cases: HarnessCase[], o: HarnessOptions): string {
   fs.mkdirSync(o.dir, { recursive: true });
   const sources: M55Source[] = [];
   const asm: string[] = [];
@@ -70,6 +74,10 @@ export function runKernelsOnM55(cases: HarnessCase[], o: HarnessOptions): Harnes
     '  if (k != n) { printf("HSQ_ERROR short %s on %s\\n", write ? "write" : "read", name); return 1; }',
     '  return 0;',
     '}',
+    '/* Markers of the timed region for the cycle estimator (bench/cycles): a QEMU plugin counts the',
+    ' * blocks executed between their calls. noipa keeps them out of line and apart. */',
+    `__attribute__((noipa)) void ${REGION_MARKERS.begin}(void) { __asm volatile("" ::: "memory"); }`,
+    `__attribute__((noipa)) void ${REGION_MARKERS.end}(void) { __asm volatile("nop" ::: "memory"); }`,
     'int main(void) {',
     '  uint64_t t0, t1;',
     ...cases.flatMap((c, i) => {
@@ -80,7 +88,9 @@ export function runKernelsOnM55(cases: HarnessCase[], o: HarnessOptions): Harnes
         `  memset(ybuf, 0x5a, ${k.outputBytes});`,
         '  hsq_m55_counter_start();',
         '  t0 = hsq_m55_counter_read();',
+        `  ${REGION_MARKERS.begin}();`,
         `  ${k.fn}(xbuf, (${yT} *)ybuf, ${k.scratchBytes ? 'sbuf' : '0'});`,
+        `  ${REGION_MARKERS.end}();`,
         '  t1 = hsq_m55_counter_read();',
         `  printf("HSQ_TICKS ${i} %llu\\n", (unsigned long long)(t1 - t0));`,
         `  if (io("case${i}.y", ybuf, ${k.outputBytes}, 1)) return 4;`,
@@ -92,15 +102,25 @@ export function runKernelsOnM55(cases: HarnessCase[], o: HarnessOptions): Harnes
   ].join('\n');
   const mainFile = path.join(o.dir, 'main.c');
   fs.writeFileSync(mainFile, main);
-  const elf = buildM55([mainFile, ...sources, asmFile], [], { opt: o.opt ?? '-O2', scalar: o.scalar, out: path.join(o.dir, 'app.elf') });
-  const r = runQemu(elf, { icount: true, timeoutMs: o.timeoutMs ?? 300000, cwd: o.dir });
-  if (r.timedOut) throw new Error(`QEMU timed out after ${o.timeoutMs ?? 300000} ms; output so far:\n${r.stdout}`);
-  if (r.exitCode !== 0 || !r.stdout.includes('HSQ_DONE')) throw new Error(`M55 harness exited with ${r.exitCode}:\n${r.stdout}\n${r.stderr}`);
+  return buildM55([mainFile, ...sources, asmFile], [], { opt: o.opt ?? '-O2', scalar: o.scalar, out: path.join(o.dir, 'app.elf') });
+}
+
+/** Outputs and instruction counts of a harness run (its stdout and the files in `dir`). */
+export function readHarnessResult(cases: HarnessCase[], dir: string, elf: string, stdout: string, exitCode: number | null, stderr = ''): HarnessResult {
+  if (exitCode !== 0 || !stdout.includes('HSQ_DONE')) throw new Error(`M55 harness exited with ${exitCode}:\n${stdout}\n${stderr}`);
   const instructions = cases.map((_, i) => {
-    const m = new RegExp(`HSQ_TICKS ${i} (\\d+)`).exec(r.stdout);
+    const m = new RegExp(`HSQ_TICKS ${i} (\\d+)`).exec(stdout);
     if (!m) throw new Error(`harness: no tick count for case ${i}`);
     return Number(m[1]) * CORTEX_M55.counter.instructionsPerTick;
   });
-  const outputs = cases.map((_, i) => new Uint8Array(fs.readFileSync(path.join(o.dir, `case${i}.y`))));
-  return { outputs, instructions, stdout: r.stdout, elf };
+  const outputs = cases.map((_, i) => new Uint8Array(fs.readFileSync(path.join(dir, `case${i}.y`))));
+  return { outputs, instructions, stdout, elf };
+}
+
+/** Build one ELF calling every case's kernel once, run it, read back the outputs. */
+export function runKernelsOnM55(cases: HarnessCase[], o: HarnessOptions): HarnessResult {
+  const elf = buildKernelHarness(cases, o);
+  const r = runQemu(elf, { icount: true, timeoutMs: o.timeoutMs ?? 300000, cwd: o.dir });
+  if (r.timedOut) throw new Error(`QEMU timed out after ${o.timeoutMs ?? 300000} ms; output so far:\n${r.stdout}`);
+  return readHarnessResult(cases, o.dir, elf, r.stdout, r.exitCode, r.stderr);
 }

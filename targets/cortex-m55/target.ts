@@ -13,7 +13,7 @@ export interface CortexM55Target {
   memory: { name: string; base: number; size: number; use: string }[];
   weightSection: string;
   counter: { instructionsPerTick: number };
-  kernels: { w8: { conv: BlockShape; fc: BlockShape }; w4: { conv: BlockShape; fc: BlockShape }; unrollChunksUpTo: number };
+  kernels: { slide: BlockShape; rows: BlockShape; fc: { w8: number; packed: number } };
 }
 
 export const CORTEX_M55: CortexM55Target = description;

@@ -4,6 +4,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ConstArray } from './types';
 
+/** Little-endian bytes of int32 or float32 values (the `bytes` of a ConstArray). */
+export function le32(values: ArrayLike<number>, float: boolean): Uint8Array {
+  const b = new Uint8Array(values.length * 4);
+  const v = new DataView(b.buffer);
+  for (let i = 0; i < values.length; i++) float ? v.setFloat32(i * 4, values[i], true) : v.setInt32(i * 4, values[i], true);
+  return b;
+}
+
 export interface ArraySections {
   /** Section of `kind: 'weights'` arrays (default .hsq_weights: DDR on the an547). */
   weights?: string;

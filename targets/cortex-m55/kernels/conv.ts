@@ -1,26 +1,27 @@
 // Generator of Cortex-M55 conv / FC kernels: one C function per layer with every shape a
-// constant, an MVE path (inline Helium assembly for the MAC loops, VMLADAVA into even GPRs)
-// and a portable scalar path, both bit-exact with numerics.ts (int32 accumulator, float32
-// requantization, round half to even).
+// constant, an MVE path (inline Helium assembly for the MAC loops, VMLADAVA into even GPRs,
+// scheduled for the M55's dual-beat pipeline) and a portable scalar path, both bit-exact with
+// numerics.ts (int32 accumulator, float32 requantization, round half to even). Weights are
+// stored packed (8, 4, 2 or 1 bits, pack.ts) and unpacked in registers.
 //
 // Algorithm (both paths): direct convolution on NHWC int8 activations, no im2col. For a
 // window without padding taps each kernel row ky is kW*inC contiguous bytes of x; the kernel
 // reads rows in place. Windows with padding taps are first copied into a patch in `scratch`
-// ([kH][kW*inC], padding filled with the input zero point), so Σ(x - zx)w = Σ x'w - zx Σw
-// holds everywhere and bias - zx Σw is folded offline. The MVE path computes P pixels x MB
-// channels per pass: one weight load feeds P VMLADAVAs, one activation load feeds MB.
-import { CORTEX_M55, type BlockShape } from '../target';
-import { layoutWeights, perChannel, KernelDescError, type WeightLayout } from './layout';
+// (padding filled with the input zero point), so Σ(x - zx)w = Σ x'w - zx Σw holds everywhere
+// and bias - zx Σw is folded offline. The MVE path computes P pixels x MB channels per pass
+// (conv-plan.ts): one weight vector feeds P VMLADAVAs, one activation vector feeds MB (and, in
+// slide mode, up to kW taps).
+import { packBlob, planConv, type ConvPlan, type PlanOptions } from './conv-plan';
+import { emitMveBlockFn, foldS, passCycles, xCount } from './conv-mve';
+import { emitScalarPixelFn } from './conv-scalar';
+import { KernelDescError, perChannel } from './layout';
 import type { ConstArray, ConvLayerDesc, FcLayerDesc, GeneratedKernel } from './types';
+import { le32 } from './arrays';
 
 export { KernelDescError };
 
-export interface GenerateOptions {
-  /** Override the target's register blocking (benchmarks, tests). */
-  block?: BlockShape;
-  /** Fully unroll rows of at most this many chunks (default from target.json). */
-  unrollChunksUpTo?: number;
-}
+/** Override the target's blocking (benchmarks, tests). */
+export type GenerateOptions = PlanOptions;
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -56,259 +57,98 @@ export function fcAsConv(f: FcLayerDesc): ConvLayerDesc {
     name: f.name, comment: f.comment, inH: 1, inW: 1, inC: K, outC: N, kH: 1, kW: 1, strideH: 1, strideW: 1, pads: [0, 0, 0, 0],
     weights: w, weightBits: f.weightBits, weightZeroPoint: f.weightZeroPoint, bias: f.bias, inputZeroPoint: f.inputZeroPoint,
     multiplier: f.multiplier, outputZeroPoint: f.outputZeroPoint, qmin: f.qmin, qmax: f.qmax, outputType: f.outputType,
+    ...(f.floatBias ? { floatBias: f.floatBias } : {}),
   };
-}
-
-function le32(values: ArrayLike<number>, float: boolean): Uint8Array {
-  const b = new Uint8Array(values.length * 4);
-  const v = new DataView(b.buffer);
-  for (let i = 0; i < values.length; i++) float ? v.setFloat32(i * 4, values[i], true) : v.setInt32(i * 4, values[i], true);
-  return b;
-}
-
-// ---------------------------------------------------------------- MVE inline assembly
-
-interface AsmShape {
-  P: number;
-  MB: number;
-  L: WeightLayout;
-  kH: number;
-  /** Bytes between kernel rows in the source (W*C for the image, kW*C for a patch). */
-  rowStride: number;
-  unroll: number;
-}
-
-/** The asm body (lines) computing P x MB accumulators over all kernel rows. */
-function asmBody(s: AsmShape): { lines: string[]; advInReg: boolean } {
-  const { P, MB, L } = s;
-  const w8 = L.storageBits === 8;
-  const lines: string[] = [];
-  const A = (i: number, c: number) => `%[a${i}_${c}]`;
-  const X = (i: number) => `%[p${i}]`;
-  const qw = (c: number) => `q${c}`;
-  const qx = (i: number) => `q${MB + i}`;
-  const qT = `q${MB + P}`;
-  const qM = `q${MB + P + 1}`;
-  const vpst = (n: number) => 'vpst' + 't'.repeat(n - 1);
-  const predLoads = (rem: number, off: number) => {
-    if (rem === 16) {
-      for (let i = 0; i < P; i++) lines.push(`vldrb.8 ${qx(i)}, [${X(i)}${off ? `, #${off}` : ''}]`);
-      return;
-    }
-    lines.push(`mov lr, #${rem}`, 'vctp.8 lr');
-    for (let i0 = 0; i0 < P; i0 += 4) {
-      const n = Math.min(4, P - i0);
-      lines.push(vpst(n));
-      for (let i = i0; i < i0 + n; i++) lines.push(`vldrbt.8 ${qx(i)}, [${X(i)}${off ? `, #${off}` : ''}]`);
-    }
-  };
-  const macs = (q: (c: number) => string) => {
-    for (let c = 0; c < MB; c++) {
-      const src = q(c);
-      for (let i = 0; i < P; i++) lines.push(`vmladava.s8 ${A(i, c)}, ${qx(i)}, ${src}`);
-    }
-  };
-  const loadW = () => {
-    for (let c = 0; c < MB; c++) lines.push(`vldrb.8 ${qw(c)}, [%[w]], #16`);
-  };
-  const nibbleMacs = (hi: boolean) => {
-    for (let c = 0; c < MB; c++) {
-      lines.push(hi ? `vand ${qT}, ${qw(c)}, ${qM}` : `vshl.i8 ${qT}, ${qw(c)}, #4`);
-      for (let i = 0; i < P; i++) lines.push(`vmladava.s8 ${A(i, c)}, ${qx(i)}, ${qT}`);
-    }
-  };
-  const fullChunk = () => {
-    loadW();
-    if (w8) {
-      for (let i = 0; i < P; i++) lines.push(`vldrb.8 ${qx(i)}, [${X(i)}], #16`);
-      macs(qw);
-    } else {
-      for (let i = 0; i < P; i++) lines.push(`vldrb.8 ${qx(i)}, [${X(i)}], #16`);
-      nibbleMacs(false);
-      for (let i = 0; i < P; i++) lines.push(`vldrb.8 ${qx(i)}, [${X(i)}], #16`);
-      nibbleMacs(true);
-    }
-  };
-  if (!w8) lines.push(`vmov.i8 ${qM}, #0xf0`);
-  const adv = s.rowStride - L.fullChunks * L.chunkElems;
-  const advInReg = adv > 4095;
-  for (let ky = 0; ky < s.kH; ky++) {
-    if (L.fullChunks > 0 && L.fullChunks <= s.unroll) for (let j = 0; j < L.fullChunks; j++) fullChunk();
-    else if (L.fullChunks > 0) {
-      lines.push(`mov lr, #${L.fullChunks}`, 'dls lr, lr', '1:');
-      fullChunk();
-      lines.push('le lr, 1b');
-    }
-    if (L.tailElems) {
-      loadW();
-      if (w8) {
-        predLoads(L.tailElems, 0);
-        macs(qw);
-      } else {
-        predLoads(Math.min(16, L.tailElems), 0);
-        nibbleMacs(false);
-        if (L.tailElems > 16) {
-          predLoads(L.tailElems - 16, 16);
-          nibbleMacs(true);
-        }
-      }
-    }
-    if (ky + 1 < s.kH && adv !== 0)
-      for (let i = 0; i < P; i++) lines.push(advInReg ? `add ${X(i)}, ${X(i)}, %[adv]` : `addw ${X(i)}, ${X(i)}, #${adv}`);
-  }
-  return { lines, advInReg };
 }
 
 // ---------------------------------------------------------------- C emission
 
 interface Ctx {
   d: ConvLayerDesc;
-  L: WeightLayout;
+  plan: ConvPlan;
   N: string;
   oh: number;
   ow: number;
   outT: string;
-  unroll: number;
 }
 
-/** `static void <name>(x0.., y)` computing P pixels of every channel (MVE). */
-function emitMveBlockFn(ctx: Ctx, fname: string, P: number, rowStride: number): string {
-  const { d, L, N } = ctx;
-  const out: string[] = [];
-  const args = [...Array.from({ length: P }, (_, i) => `const int8_t *x${i}`), `${ctx.outT} *y`, 'int32_t *acc'].join(', ');
-  out.push(`static void ${fname}(${args}) {`);
-  out.push(`  const int8_t *w = ${N}_w;`);
-  let m0 = 0;
-  let bi = 0;
-  while (bi < L.blocks.length) {
-    const MB = L.blocks[bi];
-    let nb = 0;
-    while (bi + nb < L.blocks.length && L.blocks[bi + nb] === MB) nb++;
-    const { lines, advInReg } = asmBody({ P, MB, L, kH: d.kH, rowStride, unroll: ctx.unroll });
-    const loop = nb > 1;
-    const ind = loop ? '    ' : '  ';
-    out.push(loop ? `  for (int m = ${m0}; m < ${m0 + nb * MB}; m += ${MB}) {` : `  {`);
-    if (!loop) out.push(`${ind}const int m = ${m0};`);
-    for (let i = 0; i < P; i++) for (let c = 0; c < MB; c++) out.push(`${ind}int32_t a${i}_${c} = 0;`);
-    for (let i = 0; i < P; i++) out.push(`${ind}const int8_t *p${i} = x${i};`);
-    out.push(`${ind}__asm volatile(`);
-    for (const l of lines) out.push(`${ind}    "${l}\\n"`);
-    const outs = [
-      ...Array.from({ length: P * MB }, (_, k) => `[a${Math.floor(k / MB)}_${k % MB}] "+Te"(a${Math.floor(k / MB)}_${k % MB})`),
-      ...Array.from({ length: P }, (_, i) => `[p${i}] "+r"(p${i})`),
-      '[w] "+r"(w)',
-    ];
-    const ins = advInReg ? [`[adv] "r"(${rowStride - L.fullChunks * L.chunkElems})`] : [];
-    const nq = L.storageBits === 8 ? MB + P : MB + P + 2;
-    const clobbers = [...Array.from({ length: nq }, (_, q) => `"q${q}"`), '"lr"', '"memory"'];
-    out.push(`${ind}    : ${outs.join(', ')}`, `${ind}    : ${ins.join(', ')}`, `${ind}    : ${clobbers.join(', ')});`);
-    for (let i = 0; i < P; i++) for (let c = 0; c < MB; c++) out.push(`${ind}acc[${i * d.outC} + m + ${c}] = a${i}_${c};`);
-    out.push('  }');
-    m0 += nb * MB;
-    bi += nb;
-  }
-  for (let i = 0; i < P; i++)
-    out.push(`  hsq_m55_requant_row(acc + ${i * d.outC}, ${N}_b, ${N}_m, ${d.outC}, ${L.storageBits === 8 ? 0 : 4}, ${d.outputZeroPoint}, ${d.qmin}, ${d.qmax}, y + ${i * d.outC});`);
-  out.push('}');
-  return out.join('\n');
-}
-
-/** `static void <name>(x, y)`: one pixel, every channel, portable C over the same blob. */
-function emitScalarPixelFn(ctx: Ctx, fname: string, rowStride: number): string {
-  const { d, L, N } = ctx;
-  const G = L.chunkElems;
-  const o: string[] = [];
-  o.push(`static void ${fname}(const int8_t *x, ${ctx.outT} *y) {`);
-  o.push(`  const int8_t *w = ${N}_w;`);
-  o.push(`  int m = 0;`);
-  const sizes = [...new Set(L.blocks)];
-  // Blocks are all `blockChannels` wide except possibly the last.
-  for (const MB of sizes) {
-    const count = L.blocks.filter((b) => b === MB).length;
-    o.push(`  for (int blk = 0; blk < ${count}; blk++, m += ${MB}) {`);
-    o.push(`    int32_t acc[${MB}] = {0};`);
-    o.push(`    for (int ky = 0; ky < ${d.kH}; ky++) {`);
-    o.push(`      const int8_t *row = x + ky * ${rowStride};`);
-    o.push(`      for (int j = 0; j < ${L.chunksPerRow}; j++, w += ${MB * 16}) {`);
-    o.push(`        const int8_t *xs = row + j * ${G};`);
-    o.push(`        const int n = j < ${L.fullChunks} ? ${G} : ${L.tailElems || G};`);
-    o.push(`        for (int c = 0; c < ${MB}; c++) {`);
-    o.push(`          const int8_t *wc = w + c * 16;`);
-    o.push(`          int32_t s = 0;`);
-    if (L.storageBits === 8) {
-      o.push(`          for (int k = 0; k < n; k++) s += (int32_t)xs[k] * wc[k];`);
-    } else {
-      o.push(`          const int nlo = n < 16 ? n : 16;`);
-      o.push(`          for (int k = 0; k < nlo; k++) s += (int32_t)xs[k] * (int8_t)((uint8_t)wc[k] << 4);`);
-      o.push(`          for (int k = 16; k < n; k++) s += (int32_t)xs[k] * (int8_t)((uint8_t)wc[k - 16] & 0xf0);`);
-    }
-    o.push(`          acc[c] += s;`);
-    o.push(`        }`, `      }`, `    }`);
-    o.push(`    for (int c = 0; c < ${MB}; c++)`);
-    const acc = L.storageBits === 8 ? `${N}_b[m + c] + acc[c]` : `${N}_b[m + c] + (acc[c] >> 4)`;
-    o.push(`      y[m + c] = (${ctx.outT})hsq_m55_requant(${acc}, ${N}_m[m + c], ${d.outputZeroPoint}, ${d.qmin}, ${d.qmax});`);
-    o.push(`  }`);
-  }
-  o.push('}');
-  return o.join('\n');
-}
-
-/** The per-layer entry: walks output rows and pixel blocks, patching border windows. */
-function emitDriver(ctx: Ctx, P: number, blockFn: (p: number, border: boolean) => string, accBytes: number): string {
-  const { d, N, oh, ow } = ctx;
-  const C = d.inC;
+/** Interior output range: windows of these pixels have every tap inside the image. */
+function interior(ctx: Ctx) {
+  const { d, oh, ow } = ctx;
   const [pt, pl] = d.pads;
-  const R = d.kW * C;
-  const patch = d.kH * R;
-  // Interior windows: every tap inside the image.
   const oy0 = Math.ceil(pt / d.strideH);
   const oy1 = Math.min(oh - 1, Math.floor((d.inH - d.kH + pt) / d.strideH));
   const ox0 = Math.ceil(pl / d.strideW);
   const ox1 = Math.min(ow - 1, Math.floor((d.inW - d.kW + pl) / d.strideW));
-  const hasBorder = !(oy0 <= 0 && oy1 >= oh - 1 && ox0 <= 0 && ox1 >= ow - 1);
+  return { oy0, oy1, ox0, ox1, border: !(oy0 <= 0 && oy1 >= oh - 1 && ox0 <= 0 && ox1 >= ow - 1) };
+}
+
+/** Pixel block widths along an output row: blocks of P, and a remainder of one pixel shared
+ *  with the last full block as two narrower blocks (a 1-pixel pass loses most of the reuse). */
+export function blockWidths(ow: number, P: number): number[] {
+  const w = new Array<number>(Math.floor(ow / P)).fill(P);
+  const r = ow % P;
+  if (r === 1 && w.length && P > 2) {
+    w.pop();
+    w.push(Math.ceil((P + 1) / 2), Math.floor((P + 1) / 2));
+  } else if (r) w.push(r);
+  return w;
+}
+
+/**
+ * The per-layer entry: walks output rows and pixel blocks, patching border windows.
+ * `call(p, border, origin, indent)` is the block call for p pixels whose window origin (pixel 0's
+ * first tap) is `origin` (interior) or whose patches start in scratch (border).
+ */
+function emitDriver(ctx: Ctx, P: number, call: (p: number, border: boolean, indent: string) => string[]): string {
+  const { d, oh, ow } = ctx;
+  const { oy0, oy1, ox0, ox1, border } = interior(ctx);
+  const [pt, pl] = d.pads;
   const o: string[] = [];
-  const call = (p: number, indent: string) => {
-    const interior = `${indent}const int8_t *xb = x + ((oy * ${d.strideH} - ${pt}) * ${d.inW} + ox * ${d.strideW} - ${pl}) * ${C};`;
-    const args = (base: (i: number) => string) => [...Array.from({ length: p }, (_, i) => base(i)), `yr + ox * ${d.outC}`, ...(accBytes ? ['(int32_t *)scratch'] : [])].join(', ');
-    const direct = `${indent}${blockFn(p, false)}(${args((i) => (i ? `xb + ${i * d.strideW * C}` : 'xb'))});`;
-    if (!hasBorder) return [interior, direct];
+  const block = (p: number, indent: string) => {
+    const xb = `${indent}const int8_t *xb = x + ((oy * ${d.strideH} - ${pt}) * ${d.inW} + ox * ${d.strideW} - ${pl}) * ${d.inC};`;
+    if (!border) return [xb, ...call(p, false, indent)];
     return [
       `${indent}if (row_inside && ox >= ${ox0} && ox + ${p - 1} <= ${ox1}) {`,
-      '  ' + interior,
-      '  ' + direct,
+      '  ' + xb,
+      ...call(p, false, indent + '  '),
       `${indent}} else {`,
-      `${indent}  for (int i = 0; i < ${p}; i++) ${N}_patch(x, scratch + ${accBytes} + i * ${patch}, oy, ox + i);`,
-      `${indent}  ${blockFn(p, true)}(${args((i) => `scratch + ${accBytes + i * patch}`)});`,
+      ...call(p, true, indent + '  '),
       `${indent}}`,
     ];
   };
   o.push(`  for (int oy = 0; oy < ${oh}; oy++) {`);
   o.push(`    ${ctx.outT} *yr = y + oy * ${ow * d.outC};`);
-  if (hasBorder) o.push(`    const int row_inside = oy >= ${oy0} && oy <= ${oy1};`);
-  const full = Math.floor(ow / P) * P;
-  if (full > 0) {
-    o.push(`    for (int ox = 0; ox < ${full}; ox += ${P}) {`);
-    o.push(...call(P, '      '));
+  if (border) o.push(`    const int row_inside = oy >= ${oy0} && oy <= ${oy1};`);
+  const widths = blockWidths(ow, P);
+  const nFull = widths.filter((w) => w === P).length;
+  if (nFull > 0) {
+    o.push(`    for (int ox = 0; ox < ${nFull * P}; ox += ${P}) {`);
+    o.push(...block(P, '      '));
     o.push('    }');
   }
-  if (ow % P) {
-    o.push(`    {`, `      const int ox = ${full};`);
-    o.push(...call(ow % P, '      '));
+  let ox = nFull * P;
+  for (const w of widths.slice(nFull)) {
+    o.push(`    {`, `      const int ox = ${ox};`);
+    o.push(...block(w, '      '));
     o.push('    }');
+    ox += w;
   }
   o.push('  }');
   return o.join('\n');
 }
 
+/** Patch of `npos` consecutive window positions from output pixel (oy, ox): [kH][npos*inC],
+ *  padding taps = input zero point. (A single pixel's window is npos = kW.) */
 function emitPatchFn(ctx: Ctx): string {
   const { d, N } = ctx;
   const C = d.inC;
   return [
-    `/* Window of output pixel (oy, ox) as [kH][kW*inC], padding taps = input zero point. */`,
-    `static void ${N}_patch(const int8_t *x, int8_t *dst, int oy, int ox) {`,
+    `/* Window rows of output pixels (oy, ox..) as [kH][npos*inC], padding taps = input zero point. */`,
+    `static void ${N}_patch(const int8_t *x, int8_t *dst, int oy, int ox, int npos) {`,
     `  for (int ky = 0; ky < ${d.kH}; ky++) {`,
     `    const int iy = oy * ${d.strideH} - ${d.pads[0]} + ky;`,
-    `    for (int kx = 0; kx < ${d.kW}; kx++, dst += ${C}) {`,
+    `    for (int kx = 0; kx < npos; kx++, dst += ${C}) {`,
     `      const int ix = ox * ${d.strideW} - ${d.pads[1]} + kx;`,
     `      if (iy >= 0 && iy < ${d.inH} && ix >= 0 && ix < ${d.inW}) memcpy(dst, x + (iy * ${d.inW} + ix) * ${C}, ${C});`,
     `      else memset(dst, ${d.inputZeroPoint}, ${C});`,
@@ -318,11 +158,37 @@ function emitPatchFn(ctx: Ctx): string {
   ].join('\n');
 }
 
+/** The requantization of MVE pixel i (acc row i of the block function). */
+function mveRequant(ctx: Ctx, i: number): string {
+  const { plan, N, d } = ctx;
+  const M = d.outC;
+  const sterm = plan.sCoef && plan.uniformCoef !== undefined && !foldS(plan) ? `${plan.uniformCoef} * s${i}` : '0';
+  const coef = plan.sCoef && plan.uniformCoef === undefined ? `${N}_sc` : '0';
+  const s = plan.sCoef && plan.uniformCoef === undefined ? `s${i}` : '0';
+  const fb = plan.floatBias ? `${N}_fb` : '0';
+  return `hsq_m55_requant_px(acc + ${i * M}, ${N}_bt, ${N}_m, ${M}, ${plan.R}, ${sterm}, ${coef}, ${s}, ${fb}, ${d.outputZeroPoint}, ${d.qmin}, ${d.qmax}, y + ${i * M});`;
+}
+
+/** The plan with the fewest model cycles per pass among the register variants: in slide mode
+ *  input positions may share x registers (position p uses x[p % n]), which frees registers for
+ *  the unpack mask or for the scheduler. */
+function bestPlan(d: ConvLayerDesc, fc: boolean, ow: number, options: GenerateOptions): ConvPlan {
+  const first = planConv(d, fc, ow, options);
+  if (first.mode !== 'slide' || options.xRegs !== undefined) return first;
+  const nx = xCount(first, first.P);
+  let best = first;
+  let bestCycles = passCycles(first);
+  for (let n = nx - 1; n >= first.P; n--) {
+    const alt = planConv(d, fc, ow, { ...options, xRegs: n });
+    const c = passCycles(alt);
+    if (c < bestCycles) [best, bestCycles] = [alt, c];
+  }
+  return best;
+}
+
 /** Generate the kernel of a convolution (NHWC, batch 1, group 1). */
 export function generateConv(desc: ConvLayerDesc, options: GenerateOptions = {}): GeneratedKernel {
   validate(desc);
-  const oh0 = outH(desc);
-  const ow0 = outW(desc);
   const macs = convMacs(desc);
   // A 1x1 stride-1 unpadded conv is one long row of pixels: block across image rows too.
   const linear = desc.kH === 1 && desc.kW === 1 && desc.strideH === 1 && desc.strideW === 1 && desc.pads.every((p) => p === 0);
@@ -330,72 +196,83 @@ export function generateConv(desc: ConvLayerDesc, options: GenerateOptions = {})
   const oh = outH(d);
   const ow = outW(d);
   const fc = oh * ow === 1;
-  const cfg = CORTEX_M55.kernels;
+  const plan = bestPlan(d, fc, ow, options);
+  const blob = packBlob(plan);
   const N = d.name;
-  // Pick the block shape from the storage width (known only after centering the weights).
-  const probe = layoutWeights(d, 1);
-  const shape = options.block ?? (probe.storageBits === 8 ? cfg.w8 : cfg.w4)[fc ? 'fc' : 'conv'];
-  const L = shape.channels === 1 ? probe : layoutWeights(d, shape.channels);
   const outT = d.outputType === 'int8' ? 'int8_t' : 'uint8_t';
-  const ctx: Ctx = { d, L, N, oh, ow, outT, unroll: options.unrollChunksUpTo ?? cfg.unrollChunksUpTo };
-  const P = Math.max(1, Math.min(shape.pixels, ow));
-  const R = d.kW * d.inC;
-  const patch = d.kH * R;
-  const imgStride = d.inW * d.inC;
-
-  // Which block functions the drivers call.
-  const mveFns: string[] = [];
-  const scalarFns: string[] = [];
-  const want = new Set<string>();
-  const mveName = (p: number, border: boolean) => `${N}_mve_p${p}${border ? '_patch' : ''}`;
-  const scalarName = (_p: number, border: boolean) => `${N}_px${border ? '_patch' : ''}`;
+  const ctx: Ctx = { d, plan, N, oh, ow, outT };
+  const C = d.inC;
+  const P = Math.max(1, Math.min(plan.P, ow));
+  const slide = plan.mode === 'slide';
+  const R = d.kW * C;
+  const { border } = interior(ctx);
   const accBytes = Math.ceil((P * d.outC * 4) / 16) * 16;
-  const mveDriver = emitDriver(ctx, P, (p, b) => (want.add(`m${p}${b ? 'b' : ''}`), mveName(p, b)), accBytes);
-  const scalarDriver = emitDriver(ctx, 1, (p, b) => (want.add(`s${b ? 'b' : ''}`), scalarName(p, b)), 0);
-  for (const key of [...want].sort()) {
-    if (key.startsWith('m')) {
-      const border = key.endsWith('b');
-      const p = Number(key.slice(1).replace('b', ''));
-      mveFns.push(emitMveBlockFn(ctx, mveName(p, border), p, border ? R : imgStride));
-    } else scalarFns.push(emitScalarPixelFn(ctx, scalarName(1, key === 'sb'), key === 'sb' ? R : imgStride));
-  }
-  const border = [...want].some((k) => k.endsWith('b'));
-  // MVE: [int32 accumulators P x outC][patches]; scalar: [patch] (a prefix of the same).
-  const scratchBytes = accBytes + (border ? P * patch : 0);
+  // Border scratch: rows mode one window per pixel, slide mode one shared window of P+kW-1 positions.
+  const patchBytes = (p: number) => d.kH * (slide ? xCount(plan, p) * C : p * R);
 
-  const mult = perChannel(d.multiplier, d.outC, N, 'multiplier');
+  const mveFns = new Map<string, string>();
+  const mveName = (p: number, b: boolean) => `${N}_mve_p${p}${b ? '_patch' : ''}`;
+  const mveCall = (p: number, b: boolean, ind: string): string[] => {
+    const fname = mveName(p, b);
+    if (!mveFns.has(fname)) {
+      const rowStride = b ? (slide ? xCount(plan, p) * C : R) : d.inW * C;
+      mveFns.set(fname, emitMveBlockFn(plan, { N, outT }, fname, p, rowStride, (i) => mveRequant(ctx, i)));
+    }
+    const y = `yr + ox * ${d.outC}`;
+    if (!b) {
+      const xs = slide ? ['xb'] : Array.from({ length: p }, (_, i) => (i ? `xb + ${i * d.strideW * C}` : 'xb'));
+      return [`${ind}${fname}(${[...xs, y, '(int32_t *)scratch'].join(', ')});`];
+    }
+    if (slide) return [`${ind}${N}_patch(x, scratch + ${accBytes}, oy, ox, ${xCount(plan, p)});`, `${ind}${fname}(scratch + ${accBytes}, ${y}, (int32_t *)scratch);`];
+    return [
+      `${ind}for (int i = 0; i < ${p}; i++) ${N}_patch(x, scratch + ${accBytes} + i * ${d.kH * R}, oy, ox + i, ${d.kW});`,
+      `${ind}${fname}(${[...Array.from({ length: p }, (_, i) => `scratch + ${accBytes + i * d.kH * R}`), y, '(int32_t *)scratch'].join(', ')});`,
+    ];
+  };
+  const mveDriver = emitDriver(ctx, P, mveCall);
+  const scalarCall = (_p: number, b: boolean, ind: string): string[] => {
+    const y = `yr + ox * ${d.outC}`;
+    if (!b) return [`${ind}${N}_px(xb, ${d.inW * C}, ${y});`];
+    return [`${ind}${N}_patch(x, scratch, oy, ox, ${d.kW});`, `${ind}${N}_px(scratch, ${R}, ${y});`];
+  };
+  const scalarDriver = emitDriver(ctx, 1, scalarCall);
+  // MVE: [int32 accumulators P x outC][patches]; scalar: [patch] (a prefix of the same).
+  const scratchBytes = accBytes + (border ? Math.max(...blockWidths(ow, P).map(patchBytes)) : 0);
+
   const arrays: ConstArray[] = [
-    { symbol: `${N}_w`, ctype: 'int8_t', bytes: L.blob, align: 16, kind: 'weights' },
-    { symbol: `${N}_b`, ctype: 'int32_t', bytes: le32(L.biasFolded, false), align: 4, kind: 'params' },
-    { symbol: `${N}_m`, ctype: 'float', bytes: le32(mult, true), align: 4, kind: 'params' },
+    { symbol: `${N}_w`, ctype: 'int8_t', bytes: blob, align: 16, kind: 'weights' },
+    { symbol: `${N}_bt`, ctype: 'int32_t', bytes: le32(plan.biasT, false), align: 4, kind: 'params' },
+    { symbol: `${N}_m`, ctype: 'float', bytes: le32(plan.mult, true), align: 4, kind: 'params' },
+    ...(plan.sCoef && plan.uniformCoef === undefined ? [{ symbol: `${N}_sc`, ctype: 'int32_t' as const, bytes: le32(plan.sCoef, false), align: 4, kind: 'params' as const }] : []),
+    ...(plan.floatBias ? [{ symbol: `${N}_fb`, ctype: 'float' as const, bytes: le32(plan.floatBias, true), align: 4, kind: 'params' as const }] : []),
   ];
   const fn = N;
   const prototype = `void ${fn}(const int8_t *x, ${outT} *y, int8_t *scratch)`;
-  const sw = desc.weightBits === 8 ? 'w8' : `w${desc.weightBits}`;
+  const sw = `w${desc.weightBits}`;
   const header = [
     `/* ${desc.comment ?? desc.name}: ${fc && desc.inH * desc.inW === 1 && desc.kH === 1 ? `fully connected ${desc.inC} -> ${desc.outC}` : `conv ${desc.kH}x${desc.kW} stride ${desc.strideH}x${desc.strideW} pads [${desc.pads.join(', ')}]`},`,
     ` * x ${desc.inH}x${desc.inW}x${desc.inC} int8 (zp ${desc.inputZeroPoint}) -> y ${outH(desc)}x${outW(desc)}x${desc.outC} ${d.outputType} (zp ${d.outputZeroPoint}, clamp [${d.qmin}, ${d.qmax}]), NHWC.`,
-    ` * ${sw}a8 (weights stored as ${L.storageBits}-bit), ${macs} MACs. MVE: ${P} pixel(s) x ${L.blockChannels} channel(s) per pass.`,
+    ` * ${sw}a8, weights stored as ${plan.bits}-bit fields (${blob.length} bytes), ${macs} MACs. MVE: ${plan.mode} mode, ${P} pixel(s) x ${plan.MB} channel(s) per pass.`,
     ` * scratch: ${scratchBytes} bytes, 16-byte aligned (accumulators${border ? ', border windows' : ''}). Generated by hsq (targets/cortex-m55/kernels/conv.ts). */`,
   ].join('\n');
+  const externs = arrays.map((a) => `extern const ${a.ctype} ${a.symbol}[${a.bytes.length / (a.ctype === 'int8_t' ? 1 : 4)}];`);
   const source = [
     header,
     '#include <stdint.h>',
     '#include <string.h>',
     '#include "hsq_m55_kernels.h"',
     '',
-    `extern const int8_t ${N}_w[${L.blob.length}];`,
-    `extern const int32_t ${N}_b[${d.outC}];`,
-    `extern const float ${N}_m[${d.outC}];`,
+    ...externs,
     '',
     ...(border ? [emitPatchFn(ctx), ''] : []),
     '#if defined(__ARM_FEATURE_MVE)',
-    ...mveFns.flatMap((f) => [f, '']),
+    ...[...mveFns.keys()].sort().flatMap((k) => [mveFns.get(k)!, '']),
     `${prototype} {`,
     mveDriver,
     '}',
     '#else /* portable scalar path */',
-    ...scalarFns.flatMap((f) => [f, '']),
+    emitScalarPixelFn(plan, { N, outT }, `${N}_px`),
+    '',
     `${prototype} {`,
     ...(border ? [] : ['  (void)scratch;']),
     scalarDriver,
@@ -404,7 +281,7 @@ export function generateConv(desc: ConvLayerDesc, options: GenerateOptions = {})
     '',
   ].join('\n');
   return {
-    fn, prototype, source, arrays, scratchBytes, macs, storageBits: L.storageBits,
+    fn, prototype, source, arrays, scratchBytes, macs, storageBits: plan.bits,
     inputBytes: desc.inH * desc.inW * desc.inC, outputBytes: outH(desc) * outW(desc) * desc.outC,
   };
 }

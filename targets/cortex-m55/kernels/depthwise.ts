@@ -10,13 +10,7 @@
 import { perChannel, KernelDescError } from './layout';
 import { outH, outW } from './conv';
 import type { ConstArray, ConvLayerDesc, GeneratedKernel } from './types';
-
-function le32(values: ArrayLike<number>, float: boolean): Uint8Array {
-  const b = new Uint8Array(values.length * 4);
-  const v = new DataView(b.buffer);
-  for (let i = 0; i < values.length; i++) float ? v.setFloat32(i * 4, values[i], true) : v.setInt32(i * 4, values[i], true);
-  return b;
-}
+import { le32 } from './arrays';
 
 /** `d` with inC = outC = channels and weights [C][1][kH][kW]. */
 export function generateDepthwise(d: ConvLayerDesc): GeneratedKernel {

@@ -1,43 +1,18 @@
-// Offline weight relayout for the Cortex-M55 conv/FC kernels.
-//
-// Weights (w - zw) are stored per block of MB output channels, row by row (one row = one ky:
-// kW*inC contiguous NHWC elements), in chunks: 16 int8 elements (8-bit) or 32 int4 elements
-// (4-bit) per channel per chunk, the channels of a block interleaved chunk by chunk:
-//   blob = [block][ky][chunk][channel in block][16 bytes]
-// so one post-incremented pointer walks a whole block. Rows are padded with zero weights to a
-// whole chunk. 4-bit chunks: byte k holds element k in its low nibble and element k+16 in its
-// high nibble, so (b << 4) and (b & 0xF0) give 16*w for lanes 0-15 and 16-31 with no gather.
+// Centered weights of a conv/FC layer for the Cortex-M55 kernels: w - zw in [oc][ky][kx][ci]
+// order (one kernel row ky is kW*inC contiguous NHWC elements, like a row of the input window),
+// and the accumulator start bias - zx * sum(w - zw) of a window without padding taps (border
+// windows are copied into patches filled with zx, so the same start holds everywhere).
+// How the centered weights are packed for the kernels: conv-plan.ts and pack.ts.
 import type { ConvLayerDesc } from './types';
+import { KernelDescError, perChannel } from './errors';
 
-export interface WeightLayout {
-  storageBits: 8 | 4;
-  /** Elements per chunk (16 or 32) and chunks per row. */
-  chunkElems: number;
-  rowElems: number;
-  fullChunks: number;
-  tailElems: number;
-  chunksPerRow: number;
-  /** Channels per block and the sizes of the blocks in order. */
-  blockChannels: number;
-  blocks: number[];
-  blob: Uint8Array;
-  /** bias - zx * Σ(w - zw): the accumulator start for a window without padding taps. */
-  biasFolded: Int32Array;
-}
-
-export class KernelDescError extends Error {}
+export { KernelDescError, perChannel };
 
 // Cached: jest's sandbox makes global lookups in hot loops many times slower.
 const isInteger = Number.isInteger;
 
-function perChannel(v: number | ArrayLike<number>, n: number, layer: string, key: string): number[] {
-  if (typeof v === 'number') return new Array(n).fill(v);
-  if (v.length !== n && v.length !== 1) throw new KernelDescError(`layer ${layer}: ${key} has ${v.length} values, expected 1 or ${n}`);
-  return Array.from({ length: n }, (_, i) => v[v.length === 1 ? 0 : i]);
-}
-
-/** (w - zw) in [oc][ky][kx][ci] order, and the storage width that holds every value. */
-export function centeredWeights(d: ConvLayerDesc): { w: Int32Array; storageBits: 8 | 4 } {
+/** (w - zw) in [oc][ky][kx][ci] order, with its range. */
+export function centeredWeights(d: ConvLayerDesc): { w: Int32Array; lo: number; hi: number } {
   const { outC: M, inC: C, kH, kW } = d;
   const n = M * C * kH * kW;
   if (d.weights.length !== n) throw new KernelDescError(`layer ${d.name}: weights has ${d.weights.length} values, expected ${n} (outC*inC*kH*kW)`);
@@ -58,53 +33,21 @@ export function centeredWeights(d: ConvLayerDesc): { w: Int32Array; storageBits:
         }
   if (lo < -128 || hi > 127)
     throw new KernelDescError(`layer ${d.name}: weights minus zero point span [${lo}, ${hi}], which int8 storage cannot hold`);
-  const storageBits = d.weightBits < 8 && lo >= -8 && hi <= 7 ? 4 : 8;
-  return { w, storageBits };
+  return { w, lo, hi };
 }
 
-export function layoutWeights(d: ConvLayerDesc, blockChannels: number): WeightLayout {
-  const { w, storageBits } = centeredWeights(d);
-  const { outC: M, inC: C, kH, kW } = d;
-  const chunkElems = storageBits === 8 ? 16 : 32;
-  const rowElems = kW * C;
-  const fullChunks = Math.floor(rowElems / chunkElems);
-  const tailElems = rowElems % chunkElems;
-  const chunksPerRow = fullChunks + (tailElems ? 1 : 0);
-  const blocks: number[] = [];
-  for (let m = 0; m < M; m += blockChannels) blocks.push(Math.min(blockChannels, M - m));
-  const blob = new Uint8Array(M * kH * chunksPerRow * 16);
-  let o = 0;
-  let m0 = 0;
-  for (const mb of blocks) {
-    for (let ky = 0; ky < kH; ky++)
-      for (let j = 0; j < chunksPerRow; j++)
-        for (let c = 0; c < mb; c++) {
-          const row = ((m0 + c) * kH + ky) * rowElems;
-          for (let k = 0; k < 16; k++) {
-            if (storageBits === 8) {
-              const e = j * 16 + k;
-              blob[o++] = e < rowElems ? w[row + e] & 0xff : 0;
-            } else {
-              const e = j * 32 + k;
-              const lo4 = e < rowElems ? w[row + e] & 0x0f : 0;
-              const hi4 = e + 16 < rowElems ? w[row + e + 16] & 0x0f : 0;
-              blob[o++] = lo4 | (hi4 << 4);
-            }
-          }
-        }
-    m0 += mb;
-  }
+/** bias - zx * sum(w - zw) per output channel (int32, checked). */
+export function foldedBias(d: ConvLayerDesc, w: Int32Array): Int32Array {
+  const M = d.outC;
   const bias = d.bias ? perChannel(d.bias, M, d.name, 'bias') : new Array(M).fill(0);
-  const biasFolded = new Int32Array(M);
-  const perM = kH * rowElems;
+  const out = new Int32Array(M);
+  const perM = w.length / M;
   for (let m = 0; m < M; m++) {
     let s = 0;
     for (let i = 0; i < perM; i++) s += w[m * perM + i];
     const v = bias[m] - d.inputZeroPoint * s;
     if (!isInteger(bias[m]) || v < -(2 ** 31) || v >= 2 ** 31) throw new KernelDescError(`layer ${d.name}: bias[${m}] minus the folded input zero point overflows int32`);
-    biasFolded[m] = v;
+    out[m] = v;
   }
-  return { storageBits, chunkElems, rowElems, fullChunks, tailElems, chunksPerRow, blockChannels, blocks, blob, biasFolded };
+  return out;
 }
-
-export { perChannel };

@@ -19,7 +19,7 @@ export interface ConvLayerDesc {
   pads: [number, number, number, number];
   /** Integer weights in ONNX order [outC][inC][kH][kW] (OIHW), unpacked (one value a slot). */
   weights: ArrayLike<number>;
-  /** Semantic weight bit width. 2- and 1-bit weights are stored in the 4-bit layout. */
+  /** Semantic weight bit width; storage is this width or wider when the values need it (pack.ts). */
   weightBits: 8 | 4 | 2 | 1;
   /** Weight zero point, per tensor or per output channel. */
   weightZeroPoint: number | ArrayLike<number>;
@@ -35,6 +35,9 @@ export interface ConvLayerDesc {
   qmax: number;
   /** Output container. */
   outputType: 'int8' | 'uint8';
+  /** Optional float32 term per output channel added after the multiplier, before rounding:
+   *  y = saturate(roundHalfEven(float(acc) * m + floatBias) + zp) (QONNX float biases). */
+  floatBias?: ArrayLike<number>;
 }
 
 /** A fully connected layer y[N] = x[K] · W[K][N] (QGemm with batch 1). */
@@ -54,6 +57,7 @@ export interface FcLayerDesc {
   qmin: number;
   qmax: number;
   outputType: 'int8' | 'uint8';
+  floatBias?: ArrayLike<number>;
 }
 
 /** A constant array the generated C references as `extern const <ctype> <symbol>[]`. */
@@ -85,6 +89,6 @@ export interface GeneratedKernel {
   /** Multiply-accumulates of the layer, outH*outW*outC*kH*kW*inC (padding taps included, the
    *  usual convention of instructions-per-MAC figures). */
   macs: number;
-  /** Storage bits actually used for the weights (8 or 4). */
-  storageBits: 8 | 4;
+  /** Storage bits actually used for the weights. */
+  storageBits: 8 | 4 | 2 | 1;
 }
