@@ -12,6 +12,7 @@ import { numel } from '../core/ir/tensor';
 import { compile, CompileResult } from '../driver/compile';
 import { REPORT_JSON_SCHEMA, Report, validateReport } from '../report';
 import { SHARED } from './support/conformance';
+import { haveShared, testShared } from './support/shared';
 
 const MNIST = path.join(SHARED, 'models/qonnx/mnist-conv/model.onnx');
 const TARGETS = ['host', 'cortex-m55', 'stm32n6'] as const;
@@ -62,7 +63,7 @@ describe('report.json: one schema for every target', () => {
     const ty = path.join(dir, 'tiny-yolov2.onnx');
     fs.writeFileSync(ty, buildTinyYoloV2Qdq({ size: 160, layout: 'voc' }, ranges));
     models.tyqdq = { file: ty };
-    models.mnist = { file: MNIST, quantize: { calib: 'random', calibSeed: 0 } };
+    if (haveShared()) models.mnist = { file: MNIST, quantize: { calib: 'random', calibSeed: 0 } };
     for (const [k, m] of Object.entries(models)) {
       compiled[k] = {};
       for (const target of TARGETS) {
@@ -168,7 +169,7 @@ describe('report.json: one schema for every target', () => {
     expect(r.stdout).toContain(`; weights ${total} bytes)`);
   });
 
-  test('MNIST (quantized by hsq): the precision report names the calibration', () => {
+  testShared('MNIST (quantized by hsq): the precision report names the calibration', () => {
     expect(compiled.mnist.stm32n6.report.precision.calibration).toMatchObject({ data: 'random', method: 'minmax' });
     expect(compiled.mnist.stm32n6.report.precision.layers.length).toBeGreaterThan(0);
   });
