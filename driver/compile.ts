@@ -5,7 +5,7 @@
 import * as path from 'path';
 import { Graph } from '../core/ir/graph';
 import { loadModel } from '../frontend/onnx/import';
-import { writeOutputDir } from '../core/output-dir';
+import { checkOutputDir, writeOutputDir } from '../core/output-dir';
 import { fail } from '../core/diagnostics';
 import { loadConfig, HsqConfig } from '../core/config';
 import { corePipeline } from '../passes/pipeline';
@@ -108,6 +108,8 @@ export async function compileGraph(g: Graph, target: Target, o: {
 }
 
 export async function compile(opts: CompileOptions): Promise<CompileResult> {
+  // OUT first: a folder hsq may not replace is refused before seconds of import and emission.
+  checkOutputDir(opts.out);
   const config: HsqConfig = opts.config ? loadConfig(opts.config) : {};
   const target = opts.target !== undefined ? lookupTarget(opts.target, '--target') : lookupTarget(config.target ?? 'host', 'config target');
   const name = opts.name ?? config.name ?? modelNameFromFile(opts.model);

@@ -71,6 +71,15 @@ describe('hsq compile --target host', () => {
     }
   });
 
+  test('a foreign OUT is refused before any work: the error names OUT even when the model cannot be read', () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'precious.txt'), 'keep me');
+    const r = hsq('compile', path.join(dir, 'no-such-model.onnx'), '-o', dir);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toEqual([expect.stringMatching(/output directory .* is not empty and was not written by hsq/)]);
+    expect(fs.readdirSync(dir)).toEqual(['precious.txt']);
+  });
+
   testShared('refuses to replace a folder hsq does not own', () => {
     const dir = tmp();
     fs.writeFileSync(path.join(dir, 'precious.txt'), 'keep me');
