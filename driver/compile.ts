@@ -49,8 +49,12 @@ export interface CompileResult {
   name: string;
   target: TargetName;
   files: string[];
+  /** NAME_ARENA_SIZE: the bytes the caller provides (report.json totals.ram.arena). */
   arenaSize: number;
   arenaLowerBound: number;
+  /** hsq's own RAM pools and the bytes its plan uses in each, where a target has several (stm32n6). */
+  pools: { name: string; used: number }[];
+  /** report.json totals.flash.total. */
   weightsSize: number;
   graph: Graph;
   precision: PrecisionReport;
@@ -107,6 +111,12 @@ export async function compileGraph(g: Graph, target: Target, o: {
   return { files: { ...emitted.files, ...rep.files }, graph: placed.graph, report: rep.report };
 }
 
+/** The RAM pools hsq plans itself (used known), listed only where a target has several. */
+function plannedPools(r: Report): { name: string; used: number }[] {
+  const mine = r.memory.pools.filter((p) => p.kind === 'ram' && p.used !== null).map((p) => ({ name: p.name, used: p.used! }));
+  return mine.length > 1 ? mine : [];
+}
+
 export async function compile(opts: CompileOptions): Promise<CompileResult> {
   // OUT first: a folder hsq may not replace is refused before seconds of import and emission.
   checkOutputDir(opts.out);
@@ -125,7 +135,8 @@ export async function compile(opts: CompileOptions): Promise<CompileResult> {
   writeOutputDir(opts.out, c.files);
   const t = c.report.totals;
   return {
-    name, target: target.name as TargetName, files: Object.keys(c.files).sort(), arenaSize: t.ram.bytes, arenaLowerBound: t.ram.lowerBound,
+    name, target: target.name as TargetName, files: Object.keys(c.files).sort(), arenaSize: t.ram.arena, arenaLowerBound: t.ram.lowerBound,
+    pools: plannedPools(c.report),
     weightsSize: t.flash.total, graph, precision, report: c.report,
     ...(target.capabilities.npu ? { placementTable: formatPlacementTable(c.report, false) } : {}),
   };

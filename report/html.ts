@@ -118,6 +118,7 @@ ${time}
 ${flash}
 <tr><td>flash: NPU weights / CPU weights</td><td class="n">${esc(fmtBytes(t.flash.byDevice.npu))} / ${esc(fmtBytes(t.flash.byDevice.cpu))}</td></tr>
 ${est}
+<tr><td>arena the caller provides (NAME_ARENA_SIZE)</td><td class="n"><b>${esc(fmtBytes(t.ram.arena))}</b> (${fmtInt(t.ram.arena)} B)</td></tr>
 <tr><td>RAM planned for the CPU (lower bound)</td><td class="n">${esc(fmtBytes(t.ram.bytes))} (${esc(fmtBytes(t.ram.lowerBound))})</td></tr>
 </tbody></table>`;
 }
