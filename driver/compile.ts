@@ -19,7 +19,7 @@ import type { PlacementOptions } from '../placement/placement';
 import { placeAndPartition } from '../placement/stage';
 import { TARGET_NAMES, lookupTarget } from '../targets/registry';
 import type { Target } from '../targets/target';
-import type { WeightsFormat } from '../targets/c/weights';
+import { INCBIN_ABOVE_BYTES, WeightsFormat } from '../targets/c/weights';
 import { Report, compileReport, formatPlacementTable } from '../report';
 
 export type TargetName = 'host' | 'cortex-m55' | 'stm32n6';
@@ -111,6 +111,14 @@ export async function compileGraph(g: Graph, target: Target, o: {
   return { files: { ...emitted.files, ...rep.files }, graph: placed.graph, report: rep.report };
 }
 
+/** C data, or an .incbin blob when the weights exceed INCBIN_ABOVE_BYTES (the C would be ~3x their size). */
+export function defaultWeightsFormat(g: Graph, log?: (line: string) => void): WeightsFormat {
+  const bytes = Object.values(g.initializers).reduce((a, t) => a + t.data.byteLength, 0);
+  if (bytes <= INCBIN_ABOVE_BYTES) return 'c';
+  log?.(`hsq: ${bytes} bytes of weights (more than ${INCBIN_ABOVE_BYTES}): written as a binary blob with .incbin (NAME_weights.bin; the build needs -Wa,-I<OUT>); --weights-format c for C data`);
+  return 'incbin';
+}
+
 /** The RAM pools hsq plans itself (used known), listed only where a target has several. */
 function plannedPools(r: Report): { name: string; used: number }[] {
   const mine = r.memory.pools.filter((p) => p.kind === 'ram' && p.used !== null).map((p) => ({ name: p.name, used: p.used! }));
@@ -128,7 +136,7 @@ export async function compile(opts: CompileOptions): Promise<CompileResult> {
   const costParams = config.costModel && target.costModel ? target.costModel.withOverrides(config.costModel) : undefined;
   const { graph, precision } = frontendForTarget(opts, config, target);
   const c = await compileGraph(graph, target, {
-    name, model: path.basename(opts.model), weightsFormat: opts.weightsFormat ?? config.weightsFormat ?? 'c', layout: opts.layout,
+    name, model: path.basename(opts.model), weightsFormat: opts.weightsFormat ?? config.weightsFormat ?? defaultWeightsFormat(graph, opts.log), layout: opts.layout,
     placement: { config, ...(costParams ? { costParams } : {}), ...(opts.placement ?? {}) },
     precision,
   });
