@@ -126,12 +126,12 @@ function plannedPools(r: Report): { name: string; used: number }[] {
 }
 
 export async function compile(opts: CompileOptions): Promise<CompileResult> {
-  // OUT first: a folder hsq may not replace is refused before seconds of import and emission.
-  checkOutputDir(opts.out);
   const config: HsqConfig = opts.config ? loadConfig(opts.config) : {};
   const target = opts.target !== undefined ? lookupTarget(opts.target, '--target') : lookupTarget(config.target ?? 'host', 'config target');
   const name = opts.name ?? config.name ?? modelNameFromFile(opts.model);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail('bad-input', `--name '${name}' is not a C identifier`, '--name');
+  // OUT next, after the options: a folder hsq may not replace is refused before any import or emission.
+  checkOutputDir(opts.out);
   // The config's costModel overrides the target's parameters (checked first: a bad key is an error naming it).
   const costParams = config.costModel && target.costModel ? target.costModel.withOverrides(config.costModel) : undefined;
   const { graph, precision } = frontendForTarget(opts, config, target);
