@@ -5,13 +5,14 @@
 import * as path from 'path';
 import { Graph } from '../core/ir/graph';
 import { loadModel } from '../frontend/onnx/import';
-import { checkOutputDir, writeOutputDir } from '../core/output-dir';
+import { checkOutputDir, writeFileAtomic, writeOutputDir } from '../core/output-dir';
 import { fail } from '../core/diagnostics';
 import { loadConfig, HsqConfig } from '../core/config';
 import { corePipeline } from '../passes/pipeline';
 import { floatPasses, quantizedPasses } from '../precision';
 import { runPipeline } from '../passes/pass-manager';
-import { precisionStage, PrecisionReport } from '../precision/stage';
+import { isQuantized, precisionStage, PrecisionReport } from '../precision/stage';
+import { encodeQdqOnnx } from '../precision';
 import { QuantizeArgs, quantizeArgs } from './commands/quantize-options';
 import { cameraInput, InputFormat } from '../passes/camera-input';
 import { inferShapes } from '../passes/shape-inference';
@@ -83,6 +84,13 @@ export function frontendForTarget(opts: CompileOptions, config: HsqConfig, targe
   // Defaults of every quantization option, overridden by what the caller gave (API or CLI).
   const qa: QuantizeArgs = { ...quantizeArgs({}), ...(opts.quantize ?? {}) };
   const stage = precisionStage(fg, { qa, config, needsQuantized: target.capabilities.needsQuantizedModel, target: target.name, log: opts.log ?? (() => undefined) });
+  // The stage writes --emit-onnx when it quantizes; a model that arrives quantized (QDQ, or QONNX
+  // lowered to QDQ by the float passes) and needs nothing from it is written as it stands, and a
+  // float model left float has no quantized form to write.
+  if (qa.emitOnnx && stage.graph === fg) {
+    if (!isQuantized(fg)) fail('bad-input', `--emit-onnx writes the quantized model, but this model is float and nothing quantizes it: give --calib DIR (or --calib random)`, '--emit-onnx');
+    writeFileAtomic(qa.emitOnnx, encodeQdqOnnx(fg));
+  }
   // The camera frame replaces the float input after calibration, which ran on float images.
   const staged = opts.inputFormat ? inferShapes(cameraInput(stage.graph, { format: opts.inputFormat, mean: qa.mean, std: qa.std })) : stage.graph;
   const qp = quantizedPasses();
