@@ -14,7 +14,7 @@ class SharedSkipReporter {
     }
     const line = suites.length === 0
       ? 'shared data: every suite ran (none skipped for want of ../shared)'
-      : `shared data: ${suites.length} suites skipped ${tests} tests that need ../shared (set HSQ_SHARED or put it beside the repo): ${suites.join(', ')}`;
+      : `shared data: ${suites.length} suite${suites.length === 1 ? '' : 's'} skipped ${tests} test${tests === 1 ? '' : 's'} that need ../shared (set HSQ_SHARED or put it beside the repo): ${suites.join(', ')}`;
     process.stdout.write(`${line}\n`);
     // .ci/run prints this again as its last line (jest's own summary comes after the reporters).
     if (process.env.HSQ_SKIP_SUMMARY) require('fs').writeFileSync(process.env.HSQ_SKIP_SUMMARY, `${line}\n`);
