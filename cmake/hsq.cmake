@@ -69,6 +69,8 @@ function(hsq_add_model target)
   add_dependencies(${target} ${target}_hsq_${HSQ_NAME})
   target_sources(${target} PRIVATE ${_sources})
   target_include_directories(${target} PRIVATE "${_out}")
+  # --weights-format incbin (the default for large weights): the assembler finds NAME_weights.bin here.
+  target_compile_options(${target} PRIVATE "-Wa,-I${_out}")
   if(HSQ_DEVICE STREQUAL "stm32n6")
     if(HSQ_EMULATE_NPU)
       target_compile_definitions(${target} PRIVATE HSQ_NPU_EMULATION)

@@ -70,22 +70,17 @@ function makeParents(dir: string): string | undefined {
 }
 
 /**
- * Replace `outDir` with exactly `files` (plus the marker). On any error `outDir` is left as it
- * was (or absent if it was absent) and an HsqError is thrown. Refuses to replace a file, a
- * symbolic link, or a non-empty directory without hsq's marker.
+ * The checks on OUT alone, without writing anything: callers run it before any work starts, so a
+ * folder hsq may not replace is refused at once rather than after the compile (writeOutputDir
+ * runs it again). Returns OUT's stats, or null when it does not exist.
  */
-export function writeOutputDir(outDir: string, files: OutputFiles, opts: WriteOptions = {}): void {
-  const hook = opts.faultHook ?? (() => {});
+export function checkOutputDir(outDir: string): fs.Stats | null {
   const out = path.resolve(outDir);
   const parent = path.dirname(out);
-  const base = path.basename(out);
   if (parent === out) throw new HsqError('bad-input', `output directory '${outDir}' is the filesystem root`, outDir);
   const cwd = process.cwd();
   if (cwd === out || cwd.startsWith(out + path.sep))
     throw new HsqError('bad-input', `output directory '${outDir}' contains the current directory; choose another`, outDir);
-  const keys = checkKeys(files);
-  const norm = new Map(Object.keys(files).map((k) => [k.split(/[\\/]/).filter((p) => p !== '' && p !== '.').join('/'), k]));
-
   let existing: fs.Stats | null;
   try { existing = lstatOrNull(out); } catch (e) { throw wrap(e, `output directory '${outDir}'`, outDir); }
   if (existing) {
@@ -96,6 +91,22 @@ export function writeOutputDir(outDir: string, files: OutputFiles, opts: WriteOp
     if (entries.length > 0 && !entries.includes(OUTPUT_MARKER))
       throw new HsqError('bad-input', `output directory '${outDir}' is not empty and was not written by hsq (no ${OUTPUT_MARKER}); remove it or choose another`, outDir);
   }
+  return existing;
+}
+
+/**
+ * Replace `outDir` with exactly `files` (plus the marker). On any error `outDir` is left as it
+ * was (or absent if it was absent) and an HsqError is thrown. Refuses to replace a file, a
+ * symbolic link, or a non-empty directory without hsq's marker.
+ */
+export function writeOutputDir(outDir: string, files: OutputFiles, opts: WriteOptions = {}): void {
+  const hook = opts.faultHook ?? (() => {});
+  const out = path.resolve(outDir);
+  const parent = path.dirname(out);
+  const base = path.basename(out);
+  const existing = checkOutputDir(outDir);
+  const keys = checkKeys(files);
+  const norm = new Map(Object.keys(files).map((k) => [k.split(/[\\/]/).filter((p) => p !== '' && p !== '.').join('/'), k]));
 
   let createdParent: string | undefined;
   let tmp: string | undefined;

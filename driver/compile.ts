@@ -5,13 +5,14 @@
 import * as path from 'path';
 import { Graph } from '../core/ir/graph';
 import { loadModel } from '../frontend/onnx/import';
-import { writeOutputDir } from '../core/output-dir';
+import { checkOutputDir, writeFileAtomic, writeOutputDir } from '../core/output-dir';
 import { fail } from '../core/diagnostics';
 import { loadConfig, HsqConfig } from '../core/config';
 import { corePipeline } from '../passes/pipeline';
 import { floatPasses, quantizedPasses } from '../precision';
 import { runPipeline } from '../passes/pass-manager';
-import { precisionStage, PrecisionReport } from '../precision/stage';
+import { isQuantized, precisionStage, PrecisionReport } from '../precision/stage';
+import { encodeQdqOnnx } from '../precision';
 import { QuantizeArgs, quantizeArgs } from './commands/quantize-options';
 import { cameraInput, InputFormat } from '../passes/camera-input';
 import { inferShapes } from '../passes/shape-inference';
@@ -19,7 +20,7 @@ import type { PlacementOptions } from '../placement/placement';
 import { placeAndPartition } from '../placement/stage';
 import { TARGET_NAMES, lookupTarget } from '../targets/registry';
 import type { Target } from '../targets/target';
-import type { WeightsFormat } from '../targets/c/weights';
+import { INCBIN_ABOVE_BYTES, WeightsFormat } from '../targets/c/weights';
 import { Report, compileReport, formatPlacementTable } from '../report';
 
 export type TargetName = 'host' | 'cortex-m55' | 'stm32n6';
@@ -49,8 +50,12 @@ export interface CompileResult {
   name: string;
   target: TargetName;
   files: string[];
+  /** NAME_ARENA_SIZE: the bytes the caller provides (report.json totals.ram.arena). */
   arenaSize: number;
   arenaLowerBound: number;
+  /** hsq's own RAM pools and the bytes its plan uses in each, where a target has several (stm32n6). */
+  pools: { name: string; used: number }[];
+  /** report.json totals.flash.total. */
   weightsSize: number;
   graph: Graph;
   precision: PrecisionReport;
@@ -79,6 +84,13 @@ export function frontendForTarget(opts: CompileOptions, config: HsqConfig, targe
   // Defaults of every quantization option, overridden by what the caller gave (API or CLI).
   const qa: QuantizeArgs = { ...quantizeArgs({}), ...(opts.quantize ?? {}) };
   const stage = precisionStage(fg, { qa, config, needsQuantized: target.capabilities.needsQuantizedModel, target: target.name, log: opts.log ?? (() => undefined) });
+  // The stage writes --emit-onnx when it quantizes; a model that arrives quantized (QDQ, or QONNX
+  // lowered to QDQ by the float passes) and needs nothing from it is written as it stands, and a
+  // float model left float has no quantized form to write.
+  if (qa.emitOnnx && stage.graph === fg) {
+    if (!isQuantized(fg)) fail('bad-input', `--emit-onnx writes the quantized model, but this model is float and nothing quantizes it: give --calib DIR (or --calib random)`, '--emit-onnx');
+    writeFileAtomic(qa.emitOnnx, encodeQdqOnnx(fg));
+  }
   // The camera frame replaces the float input after calibration, which ran on float images.
   const staged = opts.inputFormat ? inferShapes(cameraInput(stage.graph, { format: opts.inputFormat, mean: qa.mean, std: qa.std })) : stage.graph;
   const qp = quantizedPasses();
@@ -107,23 +119,40 @@ export async function compileGraph(g: Graph, target: Target, o: {
   return { files: { ...emitted.files, ...rep.files }, graph: placed.graph, report: rep.report };
 }
 
+/** C data, or an .incbin blob when the weights exceed INCBIN_ABOVE_BYTES (the C would be ~3x their size). */
+export function defaultWeightsFormat(g: Graph, log?: (line: string) => void): WeightsFormat {
+  const bytes = Object.values(g.initializers).reduce((a, t) => a + t.data.byteLength, 0);
+  if (bytes <= INCBIN_ABOVE_BYTES) return 'c';
+  log?.(`hsq: ${bytes} bytes of weights (more than ${INCBIN_ABOVE_BYTES}): written as a binary blob with .incbin (NAME_weights.bin; the build needs -Wa,-I<OUT>); --weights-format c for C data`);
+  return 'incbin';
+}
+
+/** The RAM pools hsq plans itself (used known), listed only where a target has several. */
+function plannedPools(r: Report): { name: string; used: number }[] {
+  const mine = r.memory.pools.filter((p) => p.kind === 'ram' && p.used !== null).map((p) => ({ name: p.name, used: p.used! }));
+  return mine.length > 1 ? mine : [];
+}
+
 export async function compile(opts: CompileOptions): Promise<CompileResult> {
   const config: HsqConfig = opts.config ? loadConfig(opts.config) : {};
   const target = opts.target !== undefined ? lookupTarget(opts.target, '--target') : lookupTarget(config.target ?? 'host', 'config target');
   const name = opts.name ?? config.name ?? modelNameFromFile(opts.model);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail('bad-input', `--name '${name}' is not a C identifier`, '--name');
+  // OUT next, after the options: a folder hsq may not replace is refused before any import or emission.
+  checkOutputDir(opts.out);
   // The config's costModel overrides the target's parameters (checked first: a bad key is an error naming it).
   const costParams = config.costModel && target.costModel ? target.costModel.withOverrides(config.costModel) : undefined;
   const { graph, precision } = frontendForTarget(opts, config, target);
   const c = await compileGraph(graph, target, {
-    name, model: path.basename(opts.model), weightsFormat: opts.weightsFormat ?? config.weightsFormat ?? 'c', layout: opts.layout,
+    name, model: path.basename(opts.model), weightsFormat: opts.weightsFormat ?? config.weightsFormat ?? defaultWeightsFormat(graph, opts.log), layout: opts.layout,
     placement: { config, ...(costParams ? { costParams } : {}), ...(opts.placement ?? {}) },
     precision,
   });
   writeOutputDir(opts.out, c.files);
   const t = c.report.totals;
   return {
-    name, target: target.name as TargetName, files: Object.keys(c.files).sort(), arenaSize: t.ram.bytes, arenaLowerBound: t.ram.lowerBound,
+    name, target: target.name as TargetName, files: Object.keys(c.files).sort(), arenaSize: t.ram.arena, arenaLowerBound: t.ram.lowerBound,
+    pools: plannedPools(c.report),
     weightsSize: t.flash.total, graph, precision, report: c.report,
     ...(target.capabilities.npu ? { placementTable: formatPlacementTable(c.report, false) } : {}),
   };

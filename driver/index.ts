@@ -7,6 +7,7 @@ import { runModel } from './commands/run';
 import { evalModel } from './commands/eval';
 import { loadModel } from '../frontend/onnx/import';
 import { inferShapes } from '../passes/shape-inference';
+import { validateGraph } from '../ops/engine/validate';
 import { inspectGraph, InspectReport } from './inspect';
 import { parseInputShapes } from '../frontend/io';
 import { Tensor } from '../core/ir/tensor';
@@ -98,5 +99,7 @@ export async function run(opts: RunOptions): Promise<{ names: string[]; values: 
 
 /** Per-node report of a model as given (see `hsq inspect --json`). */
 export function inspect(model: string, opts: { inputShapes?: string[] } = {}): InspectReport {
-  return inspectGraph(inferShapes(loadModel(model, { inputShapes: parseInputShapes(opts.inputShapes) })));
+  const raw = loadModel(model, { inputShapes: parseInputShapes(opts.inputShapes) });
+  validateGraph(raw);  // as `hsq inspect`: the real cause of a broken graph, as compile names it
+  return inspectGraph(inferShapes(raw));
 }

@@ -32,7 +32,7 @@ export function roundToHalf(v: number): number {
 function targetOf(node: Node, code: number | undefined): DType {
   const dt = code === undefined ? undefined : dtypeFromOnnx(code);
   if (!dt || dt === 'string') {
-    throw new HsqError('unsupported', `node ${node.name} (Cast): target type ${code} is not supported`, node.name);
+    throw new HsqError('unsupported', `node '${node.name}' (Cast): target type ${code} is not supported`, node.name);
   }
   return dt;
 }

@@ -8,7 +8,7 @@ import { normAxis, shapeStr } from './lib/tensor-util';
 
 /** Output shape of Concat; -1 (unknown) dims propagate on the axis. */
 export function concatShape(shapes: readonly (readonly number[])[], axis: number, node: Node): number[] {
-  if (shapes.length === 0) throw new HsqError('bad-input', `node ${node.name} (Concat): no inputs`, node.name);
+  if (shapes.length === 0) throw new HsqError('bad-input', `node '${node.name}' (Concat): no inputs`, node.name);
   const rank = shapes[0].length;
   const a = normAxis(axis, rank, node);
   const out = [...shapes[0]];
@@ -16,7 +16,7 @@ export function concatShape(shapes: readonly (readonly number[])[], axis: number
     const s = shapes[k];
     const bad = s.length !== rank || s.some((d, i) => i !== a && d !== out[i] && d !== -1 && out[i] !== -1);
     if (bad) {
-      throw new HsqError('bad-shape', `node ${node.name} (Concat): shapes ${shapes.map(shapeStr).join(', ')} do not concatenate on axis ${axis}`, node.name);
+      throw new HsqError('bad-shape', `node '${node.name}' (Concat): shapes ${shapes.map(shapeStr).join(', ')} do not concatenate on axis ${axis}`, node.name);
     }
     out[a] = out[a] === -1 || s[a] === -1 ? -1 : out[a] + s[a];
   }
@@ -27,7 +27,7 @@ export function concat(ts: readonly Tensor[], axis: number, node: Node): Tensor 
   const shape = concatShape(ts.map((t) => t.shape), axis, node);
   const dtype = ts[0].dtype;
   for (const t of ts) {
-    if (t.dtype !== dtype) throw new HsqError('bad-input', `node ${node.name} (Concat): input dtypes ${dtype} and ${t.dtype} differ`, node.name);
+    if (t.dtype !== dtype) throw new HsqError('bad-input', `node '${node.name}' (Concat): input dtypes ${dtype} and ${t.dtype} differ`, node.name);
   }
   const a = normAxis(axis, shape.length, node);
   const outer = numel(shape.slice(0, a));

@@ -14,7 +14,7 @@ export function constantValue(node: Node): Tensor {
   if (a.value_floats !== undefined) { const v = a.value_floats as number[]; return makeTensor('float32', [v.length], v); }
   if (a.value_int !== undefined) return makeTensor('int64', [], [a.value_int as number]);
   if (a.value_ints !== undefined) { const v = a.value_ints as number[]; return makeTensor('int64', [v.length], v); }
-  throw new HsqError('unsupported', `node ${node.name} (Constant): only value, value_float(s) and value_int(s) are supported`, node.name);
+  throw new HsqError('unsupported', `node '${node.name}' (Constant): only value, value_float(s) and value_int(s) are supported`, node.name);
 }
 
 export const Constant = defineOp({

@@ -8,7 +8,7 @@ import { inputInfo, req, stridedCopy } from './lib/tensor-util';
 
 export function depthToSpaceShape(shape: readonly number[], b: number, node: Node): number[] {
   if (shape.length !== 4 || b < 1 || shape[1] % (b * b) !== 0) {
-    throw new HsqError('bad-shape', `node ${node.name} (DepthToSpace): input [${shape.join(',')}] with blocksize ${b}`, node.name);
+    throw new HsqError('bad-shape', `node '${node.name}' (DepthToSpace): input [${shape.join(',')}] with blocksize ${b}`, node.name);
   }
   return [shape[0], shape[1] / (b * b), shape[2] * b, shape[3] * b];
 }
@@ -20,7 +20,7 @@ export function depthToSpace(x: Tensor, blocksize: number, mode = 'DCR', node?: 
   let view: number[], perm: number[];
   if (mode === 'DCR') { view = [N, b, b, C, H, W]; perm = [0, 3, 4, 1, 5, 2]; }
   else if (mode === 'CRD') { view = [N, C, b, b, H, W]; perm = [0, 1, 4, 2, 5, 3]; }
-  else throw new HsqError('bad-input', `node ${nd.name} (DepthToSpace): mode ${mode}`, nd.name);
+  else throw new HsqError('bad-input', `node '${nd.name}' (DepthToSpace): mode ${mode}`, nd.name);
   const st = strides(view);
   const tshape = perm.map((p) => view[p]);
   return { dtype: x.dtype, shape: out, data: stridedCopy(x.data, x.dtype, tshape, 0, perm.map((p) => st[p])) };

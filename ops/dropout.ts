@@ -21,7 +21,7 @@ export const Dropout = defineOp({
   infer: (args) => {
     const t = args.values[2];
     if (hasInput(args.node, 2) && t && Number(t.data[0]) !== 0) {
-      throw new HsqError('unsupported', `node ${args.node.name} (Dropout): training_mode = true is not inference`, args.node.name);
+      throw new HsqError('unsupported', `node '${args.node.name}' (Dropout): training_mode = true is not inference`, args.node.name);
     }
     const x = inputInfo(args, 0);
     const outs = [{ dtype: x.dtype, shape: [...x.shape] }];

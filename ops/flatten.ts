@@ -8,7 +8,7 @@ import { inputInfo, req, reshaped } from './lib/tensor-util';
 export function flattenShape(shape: readonly number[], axis: number, node: Node): number[] {
   const r = shape.length;
   const a = axis < 0 ? axis + r : axis;
-  if (a < 0 || a > r) throw new HsqError('bad-shape', `node ${node.name} (Flatten): axis ${axis} out of range for rank ${r}`, node.name);
+  if (a < 0 || a > r) throw new HsqError('bad-shape', `node '${node.name}' (Flatten): axis ${axis} out of range for rank ${r}`, node.name);
   return [numel(shape.slice(0, a)), numel(shape.slice(a))];
 }
 

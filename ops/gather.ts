@@ -24,7 +24,7 @@ export function gather(data: Tensor, indices: Tensor, axis = 0, node?: Node): Te
     let v = Number(indices.data[i]);
     if (v < 0) v += dim;
     if (!(v >= 0 && v < dim)) {
-      throw new HsqError('bad-input', `node ${n.name} (Gather): index ${Number(indices.data[i])} out of range for dim ${dim}`, n.name);
+      throw new HsqError('bad-input', `node '${n.name}' (Gather): index ${Number(indices.data[i])} out of range for dim ${dim}`, n.name);
     }
     idx[i] = v;
   }

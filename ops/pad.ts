@@ -14,7 +14,7 @@ export type PadMode = 'constant' | 'reflect' | 'edge' | 'wrap';
 export function fullPads(rank: number, pads: readonly number[], axes: readonly number[] | undefined, node: Node): number[] {
   const ax = axes ? axes.map((a) => normAxis(a, rank, node)) : Array.from({ length: rank }, (_, i) => i);
   if (pads.length !== 2 * ax.length) {
-    throw new HsqError('bad-input', `node ${node.name} (Pad): ${pads.length} pads for ${ax.length} axes`, node.name);
+    throw new HsqError('bad-input', `node '${node.name}' (Pad): ${pads.length} pads for ${ax.length} axes`, node.name);
   }
   const full = new Array<number>(2 * rank).fill(0);
   ax.forEach((a, i) => { full[a] = pads[i]; full[rank + a] = pads[ax.length + i]; });
@@ -24,7 +24,7 @@ export function fullPads(rank: number, pads: readonly number[], axes: readonly n
 export function padShape(shape: readonly number[], pads: readonly number[], node: Node): number[] {
   const r = shape.length;
   const out = shape.map((d, i) => d + pads[i] + pads[r + i]);
-  if (out.some((d) => d < 0)) throw new HsqError('bad-shape', `node ${node.name} (Pad): pads crop below 0`, node.name);
+  if (out.some((d) => d < 0)) throw new HsqError('bad-shape', `node '${node.name}' (Pad): pads crop below 0`, node.name);
   return out;
 }
 
@@ -50,7 +50,7 @@ export function pad(x: Tensor, pads: readonly number[], mode: PadMode = 'constan
   const r = x.shape.length;
   const out = padShape(x.shape, pads, nd);
   if (mode !== 'constant' && x.shape.some((d, i) => d === 0 && out[i] > 0)) {
-    throw new HsqError('bad-shape', `node ${nd.name} (Pad): ${mode} padding of an empty dim`, nd.name);
+    throw new HsqError('bad-shape', `node '${nd.name}' (Pad): ${mode} padding of an empty dim`, nd.name);
   }
   const st = strides(x.shape);
   // per axis: output position -> source offset (index * stride) or -1
@@ -82,14 +82,14 @@ type PadAttrs = AttrValues<typeof PAD_ATTRS>;
 
 function modeOf(node: Node, m: string): PadMode {
   if (m !== 'constant' && m !== 'reflect' && m !== 'edge' && m !== 'wrap') {
-    throw new HsqError('unsupported', `node ${node.name} (Pad): mode ${m}`, node.name);
+    throw new HsqError('unsupported', `node '${node.name}' (Pad): mode ${m}`, node.name);
   }
   return m;
 }
 
 function padsOf(node: Node, a: PadAttrs, rank: number, get: (i: number, what: string) => number[] | undefined): number[] {
   const p = a.pads ?? get(1, 'pads');
-  if (!p) throw new HsqError('bad-input', `node ${node.name} (Pad): pads missing`, node.name);
+  if (!p) throw new HsqError('bad-input', `node '${node.name}' (Pad): pads missing`, node.name);
   return fullPads(rank, p, hasInput(node, 3) ? get(3, 'axes') : undefined, node);
 }
 

@@ -9,20 +9,20 @@ import { constNumbers, inputInfo, req, reshaped, runNumbers, shapeStr } from './
 export function reshapeShape(inShape: readonly number[], target: readonly number[], allowzero: number, node: Node): number[] {
   const out = target.map((d, i) => (d === 0 && !allowzero ? inShape[i] : d));
   if (out.some((d) => d === undefined)) {
-    throw new HsqError('bad-shape', `node ${node.name} (Reshape): 0 in shape ${shapeStr(target)} beyond input rank`, node.name);
+    throw new HsqError('bad-shape', `node '${node.name}' (Reshape): 0 in shape ${shapeStr(target)} beyond input rank`, node.name);
   }
   const neg = out.filter((d) => d === -1).length;
   const total = numel(inShape);
-  if (neg > 1) throw new HsqError('bad-shape', `node ${node.name} (Reshape): more than one -1 in ${shapeStr(target)}`, node.name);
+  if (neg > 1) throw new HsqError('bad-shape', `node '${node.name}' (Reshape): more than one -1 in ${shapeStr(target)}`, node.name);
   if (neg === 1) {
     const known = out.reduce((p, d) => (d === -1 ? p : p * d), 1);
     if (known === 0 || total % known !== 0) {
-      throw new HsqError('bad-shape', `node ${node.name} (Reshape): cannot reshape ${shapeStr(inShape)} to ${shapeStr(target)}`, node.name);
+      throw new HsqError('bad-shape', `node '${node.name}' (Reshape): cannot reshape ${shapeStr(inShape)} to ${shapeStr(target)}`, node.name);
     }
     out[out.indexOf(-1)] = total / known;
   }
   if (numel(out) !== total || out.some((d) => d < 0)) {
-    throw new HsqError('bad-shape', `node ${node.name} (Reshape): cannot reshape ${shapeStr(inShape)} to ${shapeStr(target)}`, node.name);
+    throw new HsqError('bad-shape', `node '${node.name}' (Reshape): cannot reshape ${shapeStr(inShape)} to ${shapeStr(target)}`, node.name);
   }
   return out;
 }
@@ -34,7 +34,7 @@ export function reshape(x: Tensor, shape: readonly number[], allowzero = 0, node
 
 function target(node: Node, shapeAttr: readonly number[] | undefined, get: () => number[] | undefined): number[] {
   const t = node.inputs.length >= 2 ? get() : (shapeAttr as number[] | undefined);
-  if (!t) throw new HsqError('bad-input', `node ${node.name} (Reshape): no target shape`, node.name);
+  if (!t) throw new HsqError('bad-input', `node '${node.name}' (Reshape): no target shape`, node.name);
   return t;
 }
 

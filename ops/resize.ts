@@ -67,24 +67,24 @@ export function resizePlan(inShape: readonly number[], scales: readonly number[]
   const outShape = [...inShape];
   const sc = new Array<number>(r).fill(1);
   if (scales && scales.length > 0) {
-    if (scales.length !== ax.length) throw new HsqError('bad-input', `node ${node.name} (Resize): ${scales.length} scales for rank ${ax.length}`, node.name);
+    if (scales.length !== ax.length) throw new HsqError('bad-input', `node '${node.name}' (Resize): ${scales.length} scales for rank ${ax.length}`, node.name);
     ax.forEach((a, i) => {
       const s = f(scales[i]);
-      if (!(s > 0)) throw new HsqError('bad-input', `node ${node.name} (Resize): scale ${s} must be positive`, node.name);
+      if (!(s > 0)) throw new HsqError('bad-input', `node '${node.name}' (Resize): scale ${s} must be positive`, node.name);
       sc[a] = s;
       outShape[a] = Math.floor(f(s * inShape[a]));
     });
   } else if (sizes && sizes.length > 0) {
-    if (sizes.length !== ax.length) throw new HsqError('bad-input', `node ${node.name} (Resize): ${sizes.length} sizes for rank ${ax.length}`, node.name);
+    if (sizes.length !== ax.length) throw new HsqError('bad-input', `node '${node.name}' (Resize): ${sizes.length} sizes for rank ${ax.length}`, node.name);
     ax.forEach((a, i) => { outShape[a] = sizes[i]; sc[a] = inShape[a] === 0 ? 1 : f(sizes[i] / inShape[a]); });
     if (policy === 'not_larger' || policy === 'not_smaller') {
       const pick = ax.map((a) => sc[a]).reduce((p, s) => (policy === 'not_larger' ? Math.min(p, s) : Math.max(p, s)));
       for (const a of ax) { sc[a] = pick; outShape[a] = Math.floor(f(pick * inShape[a]) + 0.5); }
     } else if (policy !== 'stretch') {
-      throw new HsqError('bad-input', `node ${node.name} (Resize): keep_aspect_ratio_policy ${policy}`, node.name);
+      throw new HsqError('bad-input', `node '${node.name}' (Resize): keep_aspect_ratio_policy ${policy}`, node.name);
     }
   } else {
-    throw new HsqError('bad-input', `node ${node.name} (Resize): neither scales nor sizes given`, node.name);
+    throw new HsqError('bad-input', `node '${node.name}' (Resize): neither scales nor sizes given`, node.name);
   }
   return { outShape, scales: sc };
 }
@@ -311,7 +311,7 @@ type ResizeAttrs = AttrValues<typeof RESIZE_ATTRS>;
 
 export function resizeOptions(node: Node, a: ResizeAttrs): ResizeOptions {
   const mode = a.mode;
-  const bad = (what: string) => new HsqError('unsupported', `node ${node.name} (Resize): ${what} is not supported`, node.name);
+  const bad = (what: string) => new HsqError('unsupported', `node '${node.name}' (Resize): ${what} is not supported`, node.name);
   if (mode !== 'nearest' && mode !== 'linear') throw bad(`mode ${mode}`);
   if (a.antialias !== 0) throw bad('antialias');
   if (isOpset10(node)) {
@@ -353,7 +353,7 @@ function constGetter(args: InferArgs): Getter {
       const info = args.inputs[i];
       if (info && info.shape.length === 1 && info.shape[0] === 0) return [];
       const n = args.node;
-      throw new HsqError('unsupported', `node ${n.name} (${n.op}): input ${i} '${n.inputs[i]}' (${what}) must be known at compile time`, n.name);
+      throw new HsqError('unsupported', `node '${n.name}' (${n.op}): input ${i} '${n.inputs[i]}' (${what}) must be known at compile time`, n.name);
     }
     return toNumbers(v);
   };

@@ -20,17 +20,17 @@ export function slicePlan(shape: readonly number[], starts: readonly number[], e
   const step = new Array<number>(rank).fill(1);
   const out = [...shape];
   if (starts.length !== ends.length) {
-    throw new HsqError('bad-input', `node ${node.name} (Slice): starts and ends differ in length`, node.name);
+    throw new HsqError('bad-input', `node '${node.name}' (Slice): starts and ends differ in length`, node.name);
   }
   const ax = axes ?? starts.map((_, i) => i);
   const seen = new Set<number>();
   for (let i = 0; i < starts.length; i++) {
     const a = normAxis(ax[i], rank, node);
-    if (seen.has(a)) throw new HsqError('bad-input', `node ${node.name} (Slice): axis ${ax[i]} repeated`, node.name);
+    if (seen.has(a)) throw new HsqError('bad-input', `node '${node.name}' (Slice): axis ${ax[i]} repeated`, node.name);
     seen.add(a);
     const dim = shape[a];
     const st = steps ? steps[i] : 1;
-    if (st === 0) throw new HsqError('bad-input', `node ${node.name} (Slice): step 0`, node.name);
+    if (st === 0) throw new HsqError('bad-input', `node '${node.name}' (Slice): step 0`, node.name);
     let s = starts[i], e = ends[i];
     if (s < 0) s += dim;
     if (e < 0) e += dim;
@@ -64,7 +64,7 @@ function argsFrom(node: Node, a: AttrValues<typeof SLICE_ATTRS>, get: (i: number
   if (node.inputs.length >= 3) {
     return { starts: get(1, 'starts')!, ends: get(2, 'ends')!, axes: get(3, 'axes'), steps: get(4, 'steps') };
   }
-  if (!a.starts || !a.ends) throw new HsqError('bad-input', `node ${node.name} (Slice): starts/ends missing`, node.name);
+  if (!a.starts || !a.ends) throw new HsqError('bad-input', `node '${node.name}' (Slice): starts/ends missing`, node.name);
   return { starts: a.starts, ends: a.ends, axes: a.axes, steps: undefined };
 }
 

@@ -8,7 +8,7 @@ import { inputInfo, req, stridedCopy } from './lib/tensor-util';
 
 export function spaceToDepthShape(shape: readonly number[], b: number, node: Node): number[] {
   if (shape.length !== 4 || b < 1 || shape[2] % b !== 0 || shape[3] % b !== 0) {
-    throw new HsqError('bad-shape', `node ${node.name} (SpaceToDepth): input [${shape.join(',')}] with blocksize ${b}`, node.name);
+    throw new HsqError('bad-shape', `node '${node.name}' (SpaceToDepth): input [${shape.join(',')}] with blocksize ${b}`, node.name);
   }
   return [shape[0], shape[1] * b * b, shape[2] / b, shape[3] / b];
 }

@@ -16,12 +16,12 @@ export function splitSizes(dim: number, split: readonly number[] | undefined, nu
     const chunk = Math.ceil(dim / n);
     sizes = Array.from({ length: n }, (_, i) => Math.max(0, Math.min(chunk, dim - i * chunk)));
     if (numOutputs === undefined && dim % n !== 0) {
-      throw new HsqError('bad-shape', `node ${node.name} (Split): dim ${dim} does not split into ${n} equal parts`, node.name);
+      throw new HsqError('bad-shape', `node '${node.name}' (Split): dim ${dim} does not split into ${n} equal parts`, node.name);
     }
   }
   const total = sizes.reduce((s, v) => s + v, 0);
   if (total !== dim || sizes.some((v) => v < 0)) {
-    throw new HsqError('bad-shape', `node ${node.name} (Split): split [${sizes.join(',')}] does not add up to ${dim}`, node.name);
+    throw new HsqError('bad-shape', `node '${node.name}' (Split): split [${sizes.join(',')}] does not add up to ${dim}`, node.name);
   }
   return sizes;
 }

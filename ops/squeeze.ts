@@ -11,7 +11,7 @@ export function squeezeShape(shape: readonly number[], axes: readonly number[] |
   const drop = new Set(axes.map((a) => normAxis(a, shape.length, node)));
   for (const a of drop) {
     if (shape[a] !== 1 && shape[a] !== -1) {
-      throw new HsqError('bad-shape', `node ${node.name} (Squeeze): dim ${a} is ${shape[a]}, not 1`, node.name);
+      throw new HsqError('bad-shape', `node '${node.name}' (Squeeze): dim ${a} is ${shape[a]}, not 1`, node.name);
     }
   }
   return shape.filter((_, i) => !drop.has(i));

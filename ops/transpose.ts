@@ -8,7 +8,7 @@ import { inputInfo, req, stridedCopy } from './lib/tensor-util';
 export function checkPerm(perm: readonly number[] | undefined, rank: number, node: Node): number[] {
   const p = perm ? [...perm] : Array.from({ length: rank }, (_, i) => rank - 1 - i);
   const ok = p.length === rank && new Set(p).size === rank && p.every((v) => v >= 0 && v < rank);
-  if (!ok) throw new HsqError('bad-input', `node ${node.name} (Transpose): perm [${p.join(',')}] invalid for rank ${rank}`, node.name);
+  if (!ok) throw new HsqError('bad-input', `node '${node.name}' (Transpose): perm [${p.join(',')}] invalid for rank ${rank}`, node.name);
   return p;
 }
 

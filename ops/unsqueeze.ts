@@ -7,10 +7,10 @@ import { attr, defineOp } from './lib/descriptor';
 import { constNumbers, hasInput, inputInfo, normAxis, req, reshaped, runNumbers } from './lib/tensor-util';
 
 export function unsqueezeShape(shape: readonly number[], axes: readonly number[] | undefined, node: Node): number[] {
-  if (!axes) throw new HsqError('bad-input', `node ${node.name} (Unsqueeze): axes missing`, node.name);
+  if (!axes) throw new HsqError('bad-input', `node '${node.name}' (Unsqueeze): axes missing`, node.name);
   const rank = shape.length + axes.length;
   const ins = new Set(axes.map((a) => normAxis(a, rank, node)));
-  if (ins.size !== axes.length) throw new HsqError('bad-input', `node ${node.name} (Unsqueeze): repeated axes`, node.name);
+  if (ins.size !== axes.length) throw new HsqError('bad-input', `node '${node.name}' (Unsqueeze): repeated axes`, node.name);
   const out: number[] = [];
   let k = 0;
   for (let i = 0; i < rank; i++) out.push(ins.has(i) ? 1 : shape[k++]);

@@ -11,7 +11,7 @@ function options(node: Node, m: string): ResizeOptions {
   let mode = m;
   if (mode === 'bilinear') mode = 'linear';
   if (mode !== 'nearest' && mode !== 'linear') {
-    throw new HsqError('unsupported', `node ${node.name} (Upsample): mode ${mode} is not supported`, node.name);
+    throw new HsqError('unsupported', `node '${node.name}' (Upsample): mode ${mode} is not supported`, node.name);
   }
   return { mode, coordinateTransformationMode: 'asymmetric', nearestMode: 'legacy', extrapolationValue: 0 };
 }
@@ -19,7 +19,7 @@ function options(node: Node, m: string): ResizeOptions {
 /** scales: input 1 (opset 9) or the attribute (opset 7). */
 function scalesOf(node: Node, attrScales: readonly number[] | undefined, get: () => number[] | undefined): number[] {
   const s = hasInput(node, 1) ? get() : (attrScales as number[] | undefined);
-  if (!s) throw new HsqError('bad-input', `node ${node.name} (Upsample): scales missing`, node.name);
+  if (!s) throw new HsqError('bad-input', `node '${node.name}' (Upsample): scales missing`, node.name);
   return s;
 }
 

@@ -95,7 +95,7 @@ function layerTable(r: Report): string {
     + `<td class="sh">${esc(shapeText(l.shapes.inputs))} → ${esc(shapeText(l.shapes.outputs))}</td>`
     + `<td class="n">${fmtInt(l.macs)}</td><td class="n">${fmtInt(l.weightBytes)}</td>`
     + (withTime ? `<td class="n">${esc(usText(l.estTimeUs))}</td>` : '')
-    + `<td class="n">${l.arenaOffset ? `${esc(l.arenaOffset.pool)}+0x${l.arenaOffset.offset.toString(16)}` : '–'}</td>`
+    + `<td class="n off">${l.arenaOffset ? `${esc(l.arenaOffset.pool)}+0x${l.arenaOffset.offset.toString(16)}` : '–'}</td>`
     + `<td class="n">${l.segment}</td>${withKernels ? `<td class="k">${esc(kernelText(l))}</td>` : ''}<td class="why">${esc(l.reason)}</td></tr>`).join('\n');
   return `<table class="layers"><thead><tr><th>#</th><th>layer</th><th>op</th><th>device</th><th>precision</th><th>shapes (in → out)</th>`
     + `<th>MACs</th><th>weight bytes</th>${withTime ? '<th>est. time</th>' : ''}<th>arena offset</th><th>seg</th>${withKernels ? '<th>CPU kernel</th>' : ''}<th>reason</th></tr></thead><tbody>\n${rows}\n</tbody></table>`;
@@ -118,6 +118,7 @@ ${time}
 ${flash}
 <tr><td>flash: NPU weights / CPU weights</td><td class="n">${esc(fmtBytes(t.flash.byDevice.npu))} / ${esc(fmtBytes(t.flash.byDevice.cpu))}</td></tr>
 ${est}
+<tr><td>arena the caller provides (NAME_ARENA_SIZE)</td><td class="n"><b>${esc(fmtBytes(t.ram.arena))}</b> (${fmtInt(t.ram.arena)} B)</td></tr>
 <tr><td>RAM planned for the CPU (lower bound)</td><td class="n">${esc(fmtBytes(t.ram.bytes))} (${esc(fmtBytes(t.ram.lowerBound))})</td></tr>
 </tbody></table>`;
 }
@@ -169,9 +170,9 @@ const CSS = `
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#222;background:#fff}
 h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px}
 .sub{color:#666;margin-bottom:12px}
-table{border-collapse:collapse;margin:6px 0}th,td{border-bottom:1px solid #e3e3e3;padding:3px 8px;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:6px 0;max-width:100%}th,td{border-bottom:1px solid #e3e3e3;padding:3px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{background:#f4f4f4;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-td.sh{font-family:ui-monospace,Menlo,monospace;font-size:12px;white-space:nowrap}td.why{min-width:360px;max-width:560px;color:#444}
+td.sh{font-family:ui-monospace,Menlo,monospace;font-size:12px}td.why{min-width:240px;max-width:480px;color:#444}td.off{white-space:normal}
 td.nm{font-family:ui-monospace,Menlo,monospace}td.k{font-family:ui-monospace,Menlo,monospace;font-size:12px}tr.chosen td{font-weight:600}
 .chart{overflow-x:auto;border:1px solid #e3e3e3;padding:8px;background:#fcfcfc}
 svg .axis{stroke:#999;stroke-width:1}svg .ax{font-size:11px;fill:#666}svg .lbl{font-size:10px;fill:#444}

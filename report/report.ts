@@ -81,7 +81,9 @@ export interface ReportTotals {
     readonly estimated: { readonly total: number; readonly npu: number; readonly cpu: number } | null;
   };
   readonly ram: {
-    /** RAM hsq planned for the CPU (the arena, or all its CPU pools). */
+    /** NAME_ARENA_SIZE: the bytes the caller provides as the arena (the CLI's `arena N bytes`). */
+    readonly arena: number;
+    /** RAM hsq planned for the CPU (the arena, or all its CPU pools: memory.pools' `used`). */
     readonly bytes: number;
     /** Most bytes live at any step: no plan can use less. */
     readonly lowerBound: number;
@@ -223,7 +225,7 @@ export function buildReport(i: ReportInput): Report {
         unattributed: f.flash.total - sum((l) => l.weightBytes),
         estimated: cost ? { total: sum(est), npu: sum(est, 'npu'), cpu: sum(est, 'cpu') } : null,
       },
-      ram: { bytes: f.arena.bytes, lowerBound: f.arena.lowerBound },
+      ram: { arena: f.arena.provided ?? f.arena.bytes, bytes: f.arena.bytes, lowerBound: f.arena.lowerBound },
       latencyUs: r3n(latencyUs),
       latencyMs: latencyUs === undefined ? null : r3(latencyUs / 1000),
       fps: latencyUs === undefined ? null : latencyUs > 0 ? r3(1e6 / latencyUs) : 0,

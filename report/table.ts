@@ -13,6 +13,24 @@ function padL(s: string, n: number): string {
   return s.length >= n ? s : ' '.repeat(n - s.length) + s;
 }
 
+/** Words of `s` in lines of at most `w` characters (a longer word is split); nothing is dropped. */
+export function wrapText(s: string, w: number): string[] {
+  const lines: string[] = [];
+  let cur = '';
+  for (let word of s.split(/\s+/).filter(Boolean)) {
+    while (word.length > w) {
+      if (cur) { lines.push(cur); cur = ''; }
+      lines.push(word.slice(0, w));
+      word = word.slice(w);
+    }
+    if (!cur) cur = word;
+    else if (cur.length + 1 + word.length <= w) cur += ` ${word}`;
+    else { lines.push(cur); cur = word; }
+  }
+  if (cur || lines.length === 0) lines.push(cur);
+  return lines;
+}
+
 /** Layers worth a line: those with weights, those on the CPU, those forced or optimised. */
 function shown(l: ReportLayer): boolean {
   return l.macs > 0 || l.device === 'cpu' || l.source === 'force' || l.source === 'optimiser';
@@ -28,9 +46,12 @@ export function formatPlacementTable(r: Report, color: boolean, width = 120): st
   const reasonW = Math.max(20, width - head.length + 'reason'.length);
   for (const l of rows) {
     const name = l.name.length > nameW ? `${l.name.slice(0, nameW - 1)}…` : l.name;
-    const reason = l.reason.length > reasonW ? `${l.reason.slice(0, reasonW - 1)}…` : l.reason;
+    // The reason is the point of the table: wrapped under its column, never cut.
+    const [first, ...more] = wrapText(l.reason, reasonW);
     const dev = paint(l.device === 'npu' ? C.npu : C.cpu, l.device.toUpperCase());
-    lines.push(`${pad(name, nameW)}  ${pad(l.op.slice(0, opW), opW)}  ${pad(l.precision, 5)}  ${dev}  ${padL(l.estTimeUs === null ? '–' : fmtUs(l.estTimeUs), 10)}  ${reason}`);
+    const row = `${pad(name, nameW)}  ${pad(l.op.slice(0, opW), opW)}  ${pad(l.precision, 5)}  ${dev}  ${padL(l.estTimeUs === null ? '–' : fmtUs(l.estTimeUs), 10)}  `;
+    lines.push(`${row}${first}`);
+    for (const m of more) lines.push(`${' '.repeat(head.length - 'reason'.length)}${m}`);
   }
   const hidden = r.layers.length - rows.length;
   if (hidden > 0) lines.push(paint(C.dim, `(+${hidden} weightless layers on the NPU with their neighbours; see report.html)`));

@@ -99,7 +99,11 @@ export interface ReportFields {
   /** The segments as emitted (an emitter may move a boundary node between segments). */
   readonly segments: readonly Segment[];
   /** The RAM hsq planned for the CPU (the arena, or all CPU pools) and its lower bound. */
-  readonly arena: { readonly bytes: number; readonly lowerBound: number };
+  readonly arena: {
+    readonly bytes: number; readonly lowerBound: number;
+    /** NAME_ARENA_SIZE, the bytes the caller passes as the arena, where it differs from bytes (a target whose arena holds several pools). */
+    readonly provided?: number;
+  };
   /** Weight bytes as emitted, measured from the weights blobs and constant arrays. */
   readonly flash: {
     /** Every weight byte: the CPU's blobs and arrays as the linker places them, the NPU's weights. */

@@ -4,11 +4,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { compile, verify, run, inspect, HsqError } from '../driver/index';
 import { SHARED } from './support/conformance';
+import { describeShared, sharedPath, testShared } from './support/shared';
 
 const MNIST = path.join(SHARED, 'models/qonnx/mnist-conv');
 
 describe('npm API', () => {
-  test('compile, verify, run, inspect', async () => {
+  testShared('compile, verify, run, inspect', async () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-api-')), 'out');
     const r = await compile({ model: path.join(MNIST, 'model.onnx'), out, target: 'host', name: 'mnist' });
     expect(r.files).toEqual(expect.arrayContaining(['mnist.c', 'mnist.h', 'mnist_weights.c']));

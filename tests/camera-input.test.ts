@@ -9,6 +9,7 @@ import { cameraInput } from '../passes/camera-input';
 import { makeTensor } from '../core/ir/tensor';
 import { buildTinyYoloV2Fp32 } from '../examples/tiny-yolov2/build';
 import { SHARED } from './support/conformance';
+import { describeShared, sharedPath, testShared } from './support/shared';
 
 const f = Math.fround;
 
@@ -39,7 +40,7 @@ describe('camera input', () => {
     expect(Array.from(c.output.data)).toEqual(Array.from(a.data));
   });
 
-  test('gray8 on mnist; wrong channel count is an error naming the input', () => {
+  testShared('gray8 on mnist; wrong channel count is an error naming the input', () => {
     const raw = loadModel(path.join(SHARED, 'models/qonnx/mnist-conv/model.onnx'));
     const cam = lower(cameraInput(raw, { format: 'gray8' }));
     expect(cam.tensors.Input3).toMatchObject({ dtype: 'uint8', shape: [1, 28, 28, 1] });

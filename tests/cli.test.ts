@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { SHARED } from './support/conformance';
+import { describeShared, sharedPath, testShared } from './support/shared';
 
 const BIN = path.resolve(__dirname, '../bin/hsq.js');
 const MNIST = path.join(SHARED, 'models/qonnx/mnist-conv');
@@ -54,7 +55,7 @@ describe('hsq CLI', () => {
     for (const p of list) expect(p.description).not.toMatch(/\n/);
   });
 
-  test('inspect --json: totals, and the 4-bit quantizers of the QONNX ESPCN', () => {
+  testShared('inspect --json: totals, and the 4-bit quantizers of the QONNX ESPCN', () => {
     const r = hsq('inspect', ESPCN, '--json');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
@@ -67,13 +68,13 @@ describe('hsq CLI', () => {
     expect(text.out).toMatch(/Conv_17 .* w s4 narrow per-channel/);
   });
 
-  test('inspect mnist: MACs of its two convs and one matmul', () => {
+  testShared('inspect mnist: MACs of its two convs and one matmul', () => {
     const j = JSON.parse(hsq('inspect', path.join(MNIST, 'model.onnx'), '--json').out);
     // conv 28x28x8 (1x5x5), conv 14x14x16 (8x5x5), matmul 256x10
     expect(j.totals.macs).toBe(28 * 28 * 8 * 25 + 14 * 14 * 16 * 8 * 25 + 256 * 10);
   });
 
-  test('run --engine interpreter reproduces mnist test data', () => {
+  testShared('run --engine interpreter reproduces mnist test data', () => {
     const out = tmp();
     const r = hsq('run', path.join(MNIST, 'model.onnx'), '--inputs', path.join(MNIST, 'test_data_set_0'), '-o', out);
     expect(r.err).toBe('');
@@ -104,7 +105,7 @@ describe('hsq CLI', () => {
     expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
   });
 
-  test('annotate writes hsq.annotations that import reads back; unknown nodes are refused', () => {
+  testShared('annotate writes hsq.annotations that import reads back; unknown nodes are refused', () => {
     const dir = tmp();
     const out = path.join(dir, 'a.onnx');
     const r = hsq('annotate', ESPCN, '--precision', 'Conv_17,Conv_29=w4a4', '--force-cpu', 'Conv_41', '-o', out);
@@ -133,7 +134,7 @@ describe('hsq CLI on built models', () => {
     expect(j.nodes.filter((n: { op: string }) => n.op === 'Conv').map((n: { name: string }) => n.name)).toEqual(['conv1', 'conv2', 'conv3', 'conv4', 'conv5', 'conv6', 'conv7', 'conv8', 'conv9']);
   });
 
-  test('--dump-after writes text and ONNX that hsq (and Netron) can open', () => {
+  testShared('--dump-after writes text and ONNX that hsq (and Netron) can open', () => {
     const dir = tmp();
     const r = hsq('run', ESPCN, '--inputs', path.join(SHARED, 'models/qonnx/bsd300x3-espcn/test_data'), '-o', path.join(dir, 'out'),
       '--dump-after', 'qdq-recognition', '--dump-dir', path.join(dir, 'dump'));

@@ -9,13 +9,14 @@ import { loadModel } from '../frontend/onnx/import';
 import { lower } from '../driver/frontend';
 import { runGraph } from '../ops/engine/interpreter';
 import { makeTensor } from '../core/ir/tensor';
+import { describeShared, sharedPath, testShared } from './support/shared';
 
 const ROOT = path.resolve(__dirname, '..');
 const MNIST = path.join(SHARED, 'models/qonnx/mnist-conv/model.onnx');
 const run = (cmd: string, args: string[], cwd: string) => spawnSync(cmd, args, { cwd, encoding: 'utf8' });
 
 describe('hsq.cmake', () => {
-  test('hsq_add_model builds a host program; config changes regenerate, no change does not', () => {
+  testShared('hsq_add_model builds a host program; config changes regenerate, no change does not', () => {
     const cmakePath = run(process.execPath, [path.join(ROOT, 'bin/hsq.js'), 'cmake-path'], ROOT).stdout.trim();
     expect(fs.existsSync(cmakePath)).toBe(true);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-cmake-'));

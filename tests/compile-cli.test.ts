@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { SHARED } from './support/conformance';
+import { describeShared, sharedPath, testShared } from './support/shared';
 
 const BIN = path.resolve(__dirname, '../bin/hsq.js');
 const MNIST = path.join(SHARED, 'models/qonnx/mnist-conv');
@@ -21,7 +22,7 @@ function snapshot(dir: string): Record<string, string> {
 }
 
 describe('hsq compile --target host', () => {
-  test('emits NAME.h, NAME.c, NAME_weights.c and kernels; byte-identical on a second run', () => {
+  testShared('emits NAME.h, NAME.c, NAME_weights.c and kernels; byte-identical on a second run', () => {
     const a = path.join(tmp(), 'a');
     const b = path.join(tmp(), 'b');
     expect(hsq('compile', path.join(MNIST, 'model.onnx'), '--target', 'host', '-o', a, '--name', 'mnist').code).toBe(0);
@@ -35,7 +36,7 @@ describe('hsq compile --target host', () => {
     expect(h).toMatch(/MNIST_ARENA_SIZE/);
   });
 
-  test('the emitted C builds with -std=c99 -Wall -Wextra -Werror and links twice into one program', () => {
+  testShared('the emitted C builds with -std=c99 -Wall -Wextra -Werror and links twice into one program', () => {
     const dir = tmp();
     expect(hsq('compile', path.join(MNIST, 'model.onnx'), '-o', path.join(dir, 'a'), '--name', 'net_a').code).toBe(0);
     expect(hsq('compile', path.join(ESPCN, 'subpixel/quant_model.onnx'), '-o', path.join(dir, 'b'), '--name', 'net_b').code).toBe(0);
@@ -52,7 +53,7 @@ describe('hsq compile --target host', () => {
     expect(spawnSync(path.join(dir, 'prog')).status).toBe(0);
   });
 
-  test('errors leave OUT exactly as it was (and do not create it)', () => {
+  testShared('errors leave OUT exactly as it was (and do not create it)', () => {
     const dir = tmp();
     const out = path.join(dir, 'out');
     expect(hsq('compile', path.join(MNIST, 'model.onnx'), '-o', out).code).toBe(0);
@@ -70,7 +71,16 @@ describe('hsq compile --target host', () => {
     }
   });
 
-  test('refuses to replace a folder hsq does not own', () => {
+  test('a foreign OUT is refused before any work: the error names OUT even when the model cannot be read', () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'precious.txt'), 'keep me');
+    const r = hsq('compile', path.join(dir, 'no-such-model.onnx'), '-o', dir);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toEqual([expect.stringMatching(/output directory .* is not empty and was not written by hsq/)]);
+    expect(fs.readdirSync(dir)).toEqual(['precious.txt']);
+  });
+
+  testShared('refuses to replace a folder hsq does not own', () => {
     const dir = tmp();
     fs.writeFileSync(path.join(dir, 'precious.txt'), 'keep me');
     const r = hsq('compile', path.join(MNIST, 'model.onnx'), '-o', dir);
@@ -80,7 +90,7 @@ describe('hsq compile --target host', () => {
 });
 
 describe('hsq run --engine c', () => {
-  test('mnist through the generated C equals the interpreter output file', () => {
+  testShared('mnist through the generated C equals the interpreter output file', () => {
     const dir = tmp();
     expect(hsq('run', path.join(MNIST, 'model.onnx'), '--inputs', path.join(MNIST, 'test_data_set_0'), '-o', path.join(dir, 'i')).code).toBe(0);
     const r = hsq('run', path.join(MNIST, 'model.onnx'), '--engine', 'c', '--target', 'host', '--inputs', path.join(MNIST, 'test_data_set_0'), '-o', path.join(dir, 'c'));
@@ -88,7 +98,7 @@ describe('hsq run --engine c', () => {
     expect(fs.readFileSync(path.join(dir, 'c', 'output_0.pb'))).toEqual(fs.readFileSync(path.join(dir, 'i', 'output_0.pb')));
   });
 
-  test('wrong input shape or dtype: exit 2 naming the input', () => {
+  testShared('wrong input shape or dtype: exit 2 naming the input', () => {
     const dir = tmp();
     const { encodeTensorProto } = require('../frontend/onnx/tensor-proto');
     const { makeTensor } = require('../core/ir/tensor');
@@ -102,7 +112,7 @@ describe('hsq run --engine c', () => {
     }
   });
 
-  test('ESPCN (4-bit QONNX) through the C: hsq verify is bit-exact with the interpreter', () => {
+  testShared('ESPCN (4-bit QONNX) through the C: hsq verify is bit-exact with the interpreter', () => {
     const r = hsq('verify', path.join(ESPCN, 'subpixel/quant_model.onnx'), '--inputs', path.join(ESPCN, 'test_data'), '--json');
     const j = JSON.parse(r.out);
     expect(j.outputs[0].exactVsInterpreter).toBe(1);

@@ -5,12 +5,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runModel } from '../driver/commands/run';
 import { readTensorFile } from '../frontend/onnx/tensor-proto';
+import { describeShared } from './support/shared';
 import { CONFORMANCE_DIR, compareOutput, conformanceTests, expectedFailures } from './support/conformance';
 
 const xfail = expectedFailures('interpreter');
 const FORBIDDEN_XFAIL = /conv|pool|relu|sigmoid|tanh|clip|swish|softmax|quantizelinear|dequantizelinear/i;
 
-describe('ONNX conformance through the interpreter', () => {
+describeShared('ONNX conformance through the interpreter', () => {
   test('no Conv, pool, activation, QuantizeLinear or DequantizeLinear test is an expected failure', () => {
     expect(Object.keys(xfail).filter((t) => FORBIDDEN_XFAIL.test(t))).toEqual([]);
   });

@@ -15,6 +15,7 @@ import { runOrtMany } from '../verify/ort';
 import { cEngine } from '../verify/c-engine';
 import { graph, node } from './passes-helpers';
 import { qdqSmallCnn } from './verify-fixtures';
+import { describeShared, sharedPath, testShared } from './support/shared';
 
 let restore: ReturnType<typeof setWarningSink>;
 beforeAll(() => { restore = setWarningSink(() => undefined); });
@@ -82,12 +83,10 @@ describe('evaluateTop1', () => {
   });
 });
 
-const SHARED = path.join(__dirname, '..', '..', 'shared', 'models', 'real');
-const haveShared = fs.existsSync(path.join(SHARED, 'qonnx-zoo')) && fs.existsSync(path.join(SHARED, 'mnist-digits'));
-if (!haveShared) console.log(`eval.test: skipping the QONNX model zoo accuracy checks (${SHARED} absent)`);
-const sharedTest = haveShared ? test : test.skip;
+const SHARED = sharedPath('models', 'real');
+const sharedTest = test;
 
-describe('QONNX model zoo on 1000 MNIST digits', () => {
+describeShared('QONNX model zoo on 1000 MNIST digits', () => {
   // Through the CLI, as users run it (the interpreter is many times slower inside jest's sandbox).
   const hsqEval = (name: string) => {
     const model = path.join(SHARED, 'qonnx-zoo', `${name}.onnx`);

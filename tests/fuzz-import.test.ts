@@ -8,6 +8,7 @@ import { decodeModel } from '../frontend/onnx/import';
 import { lower } from '../driver/frontend';
 import { HsqError } from '../core/diagnostics';
 import { SHARED } from './support/conformance';
+import { describeShared } from './support/shared';
 
 function mulberry32(seed: number) {
   return () => {
@@ -19,14 +20,14 @@ function mulberry32(seed: number) {
   };
 }
 
-const SOURCES = [
+const SOURCE_FILES = [
   'models/qonnx/mnist-conv/model.onnx',
   'models/qonnx/bsd300x3-espcn/subpixel/quant_model.onnx',
   'conformance/onnx-node/test_qlinearconv/model.onnx',
   'conformance/onnx-node/test_resize_upsample_scales_nearest/model.onnx',
   'conformance/onnx-node/test_dequantizelinear_int4/model.onnx',
   'conformance/onnx-node/test_maxpool_2d_pads/model.onnx',
-].map((p) => fs.readFileSync(path.join(SHARED, p)));
+];
 
 type Rng = () => number;
 const pick = <T>(r: Rng, a: readonly T[]): T => a[Math.floor(r() * a.length)];
@@ -67,8 +68,9 @@ function mutateModel(r: Rng, src: Uint8Array): Uint8Array {
   return onnx.ModelProto.encode(m).finish();
 }
 
-describe('fuzzed models fail cleanly', () => {
+describeShared('fuzzed models fail cleanly', () => {
   const COUNT = 3000;
+  const SOURCES = SOURCE_FILES.map((p) => fs.readFileSync(path.join(SHARED, p)));
   test(`${COUNT} seeded mutations: load or one HsqError`, () => {
     const r = mulberry32(20261126);
     const bad: string[] = [];

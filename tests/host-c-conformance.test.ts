@@ -4,12 +4,13 @@
 // backend cannot emit must be listed under "c" in conformance-xfail.json with the reason.
 import { runCBatch } from '../targets/host/run';
 import { compareOutput, expectedFailures } from './support/conformance';
+import { describeShared } from './support/shared';
 import { PreparedCase, compareExact, prepareConformance } from './support/host-c-conformance';
 
 const interpXfail = expectedFailures('interpreter');
 const cXfail = expectedFailures('c');
 
-describe('ONNX conformance through the host C backend', () => {
+describeShared('ONNX conformance through the host C backend', () => {
   let cases: PreparedCase[] = [];
   let results = new Map<string, Record<string, import('../core/ir/tensor').Tensor>>();
   let runErrors = new Map<string, string>();

@@ -4,11 +4,12 @@
 // one byte outside any of them is caught.
 import { runCBatch } from '../targets/host/run';
 import { expectedFailures } from './support/conformance';
+import { testShared } from './support/shared';
 import { compareExact, prepareConformance } from './support/host-c-conformance';
 
 const cXfail = expectedFailures('c');
 
-test('conformance models under AddressSanitizer and UBSan: no findings, same numbers', async () => {
+testShared('conformance models under AddressSanitizer and UBSan: no findings, same numbers', async () => {
   const cases = prepareConformance().filter((c) => !c.error && !(c.name in cXfail));
   expect(cases.length).toBeGreaterThan(100);
   const res = await runCBatch(cases.map((c) => ({ graph: c.graph!, inputs: [c.inputs!] })), { target: 'host', sanitize: true });

@@ -10,6 +10,7 @@ import { buildTinyYoloV2Fp32 } from '../examples/tiny-yolov2/build';
 import { randomInput } from '../examples/lib/random-input';
 import { Tensor } from '../core/ir/tensor';
 import { SHARED } from './support/conformance';
+import { describeShared, sharedPath, testShared } from './support/shared';
 
 function relMaxDiff(a: Tensor, b: Tensor): number {
   let d = 0, m = 0;
@@ -21,7 +22,7 @@ function relMaxDiff(a: Tensor, b: Tensor): number {
 }
 
 describe('interpreter vs ONNX Runtime', () => {
-  test('mnist-conv test_data_set_0', async () => {
+  testShared('mnist-conv test_data_set_0', async () => {
     const dir = path.join(SHARED, 'models/qonnx/mnist-conv');
     const g = lower(loadModel(path.join(dir, 'model.onnx')));
     const x = readTensorFile(path.join(dir, 'test_data_set_0/input_0.pb'));

@@ -8,12 +8,13 @@ import { armToolchainStatus, ARM_APT_PACKAGES } from '../toolchain/qemu';
 import { M55BatchResult, runM55Batch } from '../targets/cortex-m55/run';
 import { Tensor } from '../core/ir/tensor';
 import { expectedFailures } from './support/conformance';
+import { describeShared } from './support/shared';
 import { PreparedCase, compareExact, prepareConformance } from './support/host-c-conformance';
 
 const status = armToolchainStatus();
 const skip = !status.ok && !process.env.CI && process.env.HSQ_SKIP_ARM === '1';
 if (skip) console.log(`m55-conformance: skipped (HSQ_SKIP_ARM=1): ${status.reason}`);
-const maybe = skip ? describe.skip : describe;
+const maybe = skip ? describe.skip : describeShared;
 
 /** Families the issue names: quantized ops, convolutions, pools, activations. */
 const REQUIRED = /^test_(qlinear|convinteger|matmulinteger|quantizelinear|dequantizelinear|conv|basic_conv|averagepool|maxpool|globalaveragepool|globalmaxpool|relu|leakyrelu|clip|sigmoid|hardsigmoid|prelu|softmax)/;

@@ -225,7 +225,7 @@ maybe('generated Cortex-M55 conv/FC kernels', () => {
 
   test('bad descriptions get one clear error naming the layer and key', () => {
     const c = kernelCases()[0].desc;
-    expect(() => generateConv({ ...c, weights: c.weights.length ? Array.from(c.weights).slice(1) : [] })).toThrow(/layer k3_pad1_w8: weights has/);
+    expect(() => generateConv({ ...c, weights: c.weights.length ? Array.from(c.weights).slice(1) : [] })).toThrow(/layer 'k3_pad1_w8': weights has/);
     expect(() => generateConv({ ...c, multiplier: NaN })).toThrow(KernelDescError);
     expect(() => generateConv({ ...c, name: 'not a name' })).toThrow(/C identifier/);
   });

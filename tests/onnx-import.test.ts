@@ -8,8 +8,9 @@ import { encodeModel } from '../frontend/onnx/export';
 import { decodeTensorProto, encodeTensorProto, packNibbles } from '../frontend/onnx/tensor-proto';
 import { HsqError } from '../core/diagnostics';
 import { makeTensor } from '../core/ir/tensor';
+import { describeShared, sharedPath, testShared } from './support/shared';
 
-const SHARED = path.resolve(__dirname, '../../shared');
+const SHARED = sharedPath();
 const ESPCN = path.join(SHARED, 'models/qonnx/bsd300x3-espcn/subpixel/quant_model.onnx');
 const MNIST = path.join(SHARED, 'models/qonnx/mnist-conv/model.onnx');
 
@@ -22,7 +23,7 @@ const vi = (name: string, elemType: number, dims: (number | string)[]): onnx.IVa
 });
 
 describe('ONNX import', () => {
-  test('real models import and round-trip through export', () => {
+  testShared('real models import and round-trip through export', () => {
     for (const f of [MNIST, ESPCN]) {
       const g = loadModel(f);
       expect(g.nodes.length).toBeGreaterThan(3);
@@ -35,7 +36,7 @@ describe('ONNX import', () => {
     }
   });
 
-  test('QONNX custom domains are kept on nodes', () => {
+  testShared('QONNX custom domains are kept on nodes', () => {
     const g = loadModel(ESPCN);
     const quant = g.nodes.filter((n) => n.op === 'Quant');
     expect(quant.length).toBeGreaterThan(4);

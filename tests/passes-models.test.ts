@@ -6,10 +6,11 @@ import { runGraph } from '../ops/engine/interpreter';
 import { runPipeline } from '../passes/pass-manager';
 import { corePipeline } from '../passes/pipeline';
 import { maxAbsDiff, ops } from './passes-helpers';
+import { describeShared, sharedPath, testShared } from './support/shared';
 
-const MODELS = path.join(__dirname, '..', '..', 'shared', 'models', 'qonnx');
+const MODELS = sharedPath('models', 'qonnx');
 
-describe('core pipeline on real models', () => {
+describeShared('core pipeline on real models', () => {
   it('ESPCN (Brevitas 4-bit): Quant lowered, BN folded, 4-bit convs become QConv within one step', () => {
     const g0 = loadModel(path.join(MODELS, 'bsd300x3-espcn', 'subpixel', 'quant_model.onnx'));
     const ref = runPipeline(g0, corePipeline.slice(0, corePipeline.findIndex((p) => p.name === 'qdq-recognition')), { strict: true });

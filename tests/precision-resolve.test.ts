@@ -10,8 +10,9 @@ import {
 } from '../precision';
 import { runOrt } from '../verify/ort';
 import { smallCnnBytes } from './quantize-helpers';
+import { describeShared, sharedPath, testShared } from './support/shared';
 
-const ESPCN = '/work/shared/models/qonnx/bsd300x3-espcn/subpixel/quant_model.onnx';
+const ESPCN = sharedPath('models/qonnx/bsd300x3-espcn/subpixel/quant_model.onnx');
 
 let warnings: string[] = [];
 let restore: ReturnType<typeof setWarningSink>;
@@ -34,7 +35,7 @@ function convWeight(g: Graph, origin: string): { ints: ArrayLike<number>; node: 
   return { ints: g.initializers[dq.inputs[0]].data as Int8Array, node: n };
 }
 
-describe('QONNX ESPCN (Brevitas, 4-bit) keeps its own precision', () => {
+describeShared('QONNX ESPCN (Brevitas, 4-bit) keeps its own precision', () => {
   const raw = loadModel(ESPCN);
   const fg = runFloatPasses(raw);
 

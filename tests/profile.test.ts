@@ -25,6 +25,7 @@ import { runtimeDir } from '../targets/c/runtime-files';
 import { buildTinyYoloV2 } from '../examples/tiny-yolov2/build';
 import { randomInputs } from '../core/random-inputs';
 import { SHARED } from './support/conformance';
+import { describeShared } from './support/shared';
 
 const MNIST = path.join(SHARED, 'models/qonnx/mnist-conv');
 const BIN = path.resolve(__dirname, '../bin/hsq.js');
@@ -43,7 +44,7 @@ function nmOf(cc: string, nm: string, flags: string[], dir: string, file: string
   return spawnSync(nm, [obj], { encoding: 'utf8' }).stdout;
 }
 
-describe('host profile (mnist)', () => {
+describeShared('host profile (mnist)', () => {
   let g: Graph;
   let inputs: Record<string, Tensor>;
   beforeAll(() => {
@@ -186,9 +187,9 @@ maybe('QEMU profiles (Tiny YOLOv2 QDQ 64)', () => {
     expect(report.layers.some((l) => l.device === 'npu')).toBe(true);
     expect(formatProfile(report)).toMatch(/^segment\s+dev\s+instructions/m);
 
-    // The real-NPU build (mnist: quick to emit): -DHSQ_PROFILE makes the glue define
-    // hsq_profile_now (DWT) and its segment table; without it, no profile symbol.
-    const e = emitStm32n6(placeAndPartition(lower(loadModel(path.join(MNIST, 'model.onnx'))), STM32N6_PLACEMENT), { name: 'ty' });
+    // The real-NPU build: -DHSQ_PROFILE makes the glue define hsq_profile_now (DWT) and its
+    // segment table; without it, no profile symbol.
+    const e = emitStm32n6(placeAndPartition(lower(raw), STM32N6_PLACEMENT), { name: 'ty' });
     const dir = tmp();
     try {
       for (const [f, b] of Object.entries(e.files)) if (!f.includes('/')) fs.writeFileSync(path.join(dir, f), b);

@@ -11,17 +11,15 @@ import { decodeNpy, encodeNpy } from '../frontend/npy';
 import { loadModel } from '../frontend/onnx/import';
 import { makeTensor } from '../core/ir/tensor';
 import { complementOf, loadCalibration, runFloatPasses, runQuantizedPasses, selectSamples, top1 } from '../precision';
+import { describeShared, sharedPath, testShared } from './support/shared';
 
-const SHARED = path.join(__dirname, '..', '..', 'shared', 'models');
+const SHARED = sharedPath('models');
 const MODEL = path.join(SHARED, 'qonnx', 'mnist-conv', 'model.onnx');
 const DIGITS = path.join(SHARED, 'real', 'mnist-digits');
-const have = fs.existsSync(MODEL) && fs.existsSync(path.join(DIGITS, 'x.npy'));
 const BIN = path.resolve(__dirname, '../bin/hsq.js');
 const CALIB = '::10';
 
-// eslint-disable-next-line no-console
-if (!have) console.log(`ptq-mnist: skipped, ../shared/models (mnist-conv and mnist-digits) not found at ${SHARED}`);
-const maybe = have ? describe : describe.skip;
+const maybe = describeShared;
 
 maybe('PTQ on mnist-conv (100 shared digits calibrate, 900 evaluate)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-ptq-mnist-'));

@@ -17,6 +17,7 @@ import { runGraph } from '../ops/engine/interpreter';
 import { qonnxReference, ORT_REFERENCE_OPTIONS, QONNX_DOMAINS } from '../verify/qonnx-reference';
 import { runOrt, runOrtMany } from '../verify/ort';
 import { graph, node, rng } from './passes-helpers';
+import { describeShared, sharedPath, testShared } from './support/shared';
 
 const f = Math.fround;
 
@@ -189,15 +190,13 @@ describe('the interpreter\'s own QONNX ops against the same formulas', () => {
 });
 
 // ---- the shared QONNX models ----
-const SHARED = path.join(__dirname, '..', '..', 'shared', 'models');
+const SHARED = sharedPath('models');
 const ESPCN = path.join(SHARED, 'qonnx', 'bsd300x3-espcn');
 const ZOO = path.join(SHARED, 'real', 'qonnx-zoo');
 const DIGITS = path.join(SHARED, 'real', 'mnist-digits');
-const haveShared = fs.existsSync(ESPCN) && fs.existsSync(ZOO) && fs.existsSync(DIGITS);
-if (!haveShared) console.log(`qonnx-reference.test: skipping the shared-model checks (${SHARED} absent)`);
-const sharedTest = haveShared ? test : test.skip;
+const sharedTest = test;
 
-describe('QONNX reference on the shared models: ORT runs it and agrees with the interpreter running the QONNX ops', () => {
+describeShared('QONNX reference on the shared models: ORT runs it and agrees with the interpreter running the QONNX ops', () => {
   sharedTest('Brevitas ESPCN: output within one 8-bit step of the interpreter on the model\'s test input', async () => {
     const g = loadModel(path.join(ESPCN, 'subpixel', 'quant_model.onnx'));
     const ref = qonnxReference(g);

@@ -12,6 +12,7 @@ import { numel } from '../core/ir/tensor';
 import { compile, CompileResult } from '../driver/compile';
 import { REPORT_JSON_SCHEMA, Report, validateReport } from '../report';
 import { SHARED } from './support/conformance';
+import { describeShared, haveShared, testShared } from './support/shared';
 
 const MNIST = path.join(SHARED, 'models/qonnx/mnist-conv/model.onnx');
 const TARGETS = ['host', 'cortex-m55', 'stm32n6'] as const;
@@ -62,7 +63,7 @@ describe('report.json: one schema for every target', () => {
     const ty = path.join(dir, 'tiny-yolov2.onnx');
     fs.writeFileSync(ty, buildTinyYoloV2Qdq({ size: 160, layout: 'voc' }, ranges));
     models.tyqdq = { file: ty };
-    models.mnist = { file: MNIST, quantize: { calib: 'random', calibSeed: 0 } };
+    if (haveShared()) models.mnist = { file: MNIST, quantize: { calib: 'random', calibSeed: 0 } };
     for (const [k, m] of Object.entries(models)) {
       compiled[k] = {};
       for (const target of TARGETS) {
@@ -87,7 +88,7 @@ describe('report.json: one schema for every target', () => {
   });
 
   for (const k of ['tyqdq', 'mnist']) {
-    describe(k, () => {
+    (k === 'mnist' ? describeShared : describe)(k, () => {
       test.each(TARGETS)('%s: report.json valid against the schema; report.html written', (target) => {
         const c = compiled[k][target];
         expect(validateReport(c.json)).toEqual([]);
@@ -159,16 +160,29 @@ describe('report.json: one schema for every target', () => {
     expect(c7.cpuKernels).toEqual([expect.objectContaining({ op: 'QConv', kernel: 'generated', kind: 'conv' })]);
   });
 
-  test('the CLI summary line\'s weights figure is report.json\'s totals.flash.total', () => {
-    const out = path.join(dir, 'cli-stm32n6');
-    const r = spawnSync(process.execPath, [path.resolve(__dirname, '../bin/hsq.js'), 'compile', models.tyqdq.file, '--target', 'stm32n6', '-o', out], { encoding: 'utf8' });
+  test.each(TARGETS)('%s: one arena figure (the header\'s NAME_ARENA_SIZE = report.json totals.ram.arena = the CLI\'s) and one weights figure (totals.flash.total)', (target) => {
+    const out = path.join(dir, `cli-${target}`);
+    const r = spawnSync(process.execPath, [path.resolve(__dirname, '../bin/hsq.js'), 'compile', models.tyqdq.file, '--target', target, '-o', out, '--name', 'ty'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
-    const total = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')).totals.flash.total;
-    expect(total).toBe(compiled.tyqdq.stm32n6.report.totals.flash.total);
-    expect(r.stdout).toContain(`; weights ${total} bytes)`);
+    const rep = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')) as Report;
+    const header = fs.readFileSync(path.join(out, 'ty.h'), 'utf8').match(/^#define TY_ARENA_SIZE (\d+)$/m);
+    expect(header).not.toBeNull();
+    const arena = Number(header![1]);
+    expect(rep.totals.ram.arena).toBe(arena);
+    expect(rep.totals.ram.arena).toBeGreaterThanOrEqual(rep.totals.ram.bytes);
+    expect(rep.totals.flash.total).toBe(compiled.tyqdq[target].report.totals.flash.total);
+    const line = r.stdout.trim().split('\n').pop()!;
+    expect(line).toMatch(new RegExp(`\\(arena ${arena} bytes, `));
+    expect(line).toContain(`; weights ${rep.totals.flash.total} bytes)`);
+    // Several pools of hsq's own (stm32n6): each listed with the bytes its plan uses; they add up to totals.ram.bytes.
+    const mine = rep.memory.pools.filter((p) => p.kind === 'ram' && p.used !== null);
+    if (mine.length > 1) {
+      expect(line).toContain(`hsq's pools: ${mine.map((p) => `${p.name} ${p.used}`).join(', ')}`);
+      expect(mine.reduce((a, p) => a + p.used!, 0)).toBe(rep.totals.ram.bytes);
+    } else expect(line).not.toContain('pools');
   });
 
-  test('MNIST (quantized by hsq): the precision report names the calibration', () => {
+  testShared('MNIST (quantized by hsq): the precision report names the calibration', () => {
     expect(compiled.mnist.stm32n6.report.precision.calibration).toMatchObject({ data: 'random', method: 'minmax' });
     expect(compiled.mnist.stm32n6.report.precision.layers.length).toBeGreaterThan(0);
   });

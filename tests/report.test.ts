@@ -127,6 +127,23 @@ describe('terminal table', () => {
     expect(col).toContain('\x1b[33mCPU\x1b[0m');
     expect(col.replace(/\x1b\[[0-9;]*m/g, '')).toBe(plain);
   });
+
+  test('reasons wrap under their column at the width, never cut: every word of every reason is printed', () => {
+    const width = 80;
+    const plain = formatPlacementTable(report, false, width);
+    expect(plain).not.toContain('…');
+    const lines = plain.split('\n');
+    const col = lines[0].indexOf('reason');
+    const rows = lines.slice(1).filter((l) => !l.startsWith('total') && !l.startsWith('(+'));
+    for (const l of rows) expect(l.length).toBeLessThanOrEqual(Math.max(width, col + 20));
+    const printed = rows.map((l) => l.slice(col)).join(' ').split(/\s+/).filter(Boolean);
+    const reasons = report.layers.filter((l) => plain.includes(`${l.name} `)).flatMap((l) => l.reason.split(/\s+/));
+    expect(reasons.length).toBeGreaterThan(0);
+    // Continuation lines hold nothing but reason text, aligned to the column.
+    for (const l of rows.filter((r) => r.startsWith(' '))) expect(l.slice(0, col).trim()).toBe('');
+    expect(printed.join(' ')).toContain(reasons.join(' ').slice(0, 200));
+    expect(rows.length).toBeGreaterThan(report.layers.filter((l) => plain.includes(`${l.name} `)).length);
+  });
 });
 
 describe('report.html', () => {
@@ -175,6 +192,9 @@ describe('report.html', () => {
       expect(new Set(fills).size).toBeGreaterThanOrEqual(3);
       const rows = await page.locator('table.layers tbody tr').count();
       expect(rows).toBe(report.layers.length);
+      // Tables wrap instead of overflowing: at a 1400 px viewport nothing is wider than the page.
+      const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(scrollWidth).toBeLessThanOrEqual(1400);
       const out = path.join(__dirname, '.tmp', 'report-tiny-yolov2.png');
       fs.mkdirSync(path.dirname(out), { recursive: true });
       await page.screenshot({ path: out, fullPage: true });

@@ -22,6 +22,7 @@ import { verifyHtml } from '../verify/html';
 import { qdqSmallCnn, qonnxTinyCnn } from './verify-fixtures';
 import { graph, node } from './passes-helpers';
 import { encodeModel } from '../frontend/onnx/export';
+import { describeShared, sharedPath, testShared } from './support/shared';
 
 let restore: ReturnType<typeof setWarningSink>;
 beforeAll(() => { restore = setWarningSink(() => undefined); });
@@ -158,16 +159,14 @@ describe('per-layer figures', () => {
 });
 
 // ---- the shared models ----
-const SHARED = path.join(__dirname, '..', '..', 'shared', 'models');
+const SHARED = sharedPath('models');
 const ESPCN = path.join(SHARED, 'qonnx', 'bsd300x3-espcn');
 const BLAZEFACE = path.join(SHARED, 'real', 'mediapipe-blazeface', 'face_detection_front_128x128.onnx');
 const ZOO = path.join(SHARED, 'real', 'qonnx-zoo');
 const PADDLE = path.join(SHARED, 'real', 'paddleocr', 'ch_PP-OCRv4_det_infer.onnx');
-const haveShared = [ESPCN, BLAZEFACE, ZOO, PADDLE].every((p) => fs.existsSync(p));
-if (!haveShared) console.log(`verify-per-layer.test: skipping the shared-model checks (${SHARED} absent)`);
-const sharedTest = haveShared ? test : test.skip;
+const sharedTest = test;
 
-describe('per-layer on the shared models', () => {
+describeShared('per-layer on the shared models', () => {
   sharedTest('Brevitas ESPCN: every layer has an ORT figure on the QONNX reference, all within 1 step; the 4-bit convs carry the bias-rounding differences', async () => {
     const r = await verifyModel({ model: path.join(ESPCN, 'subpixel', 'quant_model.onnx'), target: 'host', inputs: path.join(ESPCN, 'test_data'), seed: 0, sanitize: false, scalar: false, 'per-layer': true });
     expect(r.json.ok).toBe(true);

@@ -50,8 +50,10 @@ export const compileCommand: CommandModule<object, Args> = {
     // Colour only on a TTY.
     const table = r.placementTable && process.stdout.isTTY ? formatPlacementTable(r.report, true) : r.placementTable;
     if (table && !a.json) process.stdout.write(`${table}\n`);
-    const summary = { name: r.name, target: r.target, out: a.o, files: r.files, arenaBytes: r.arenaSize, arenaLowerBound: r.arenaLowerBound, weightBytes: r.weightsSize };
+    const summary = { name: r.name, target: r.target, out: a.o, files: r.files, arenaBytes: r.arenaSize, arenaLowerBound: r.arenaLowerBound, pools: r.pools, weightBytes: r.weightsSize };
+    // arena = NAME_ARENA_SIZE = report.json totals.ram.arena; weights = totals.flash.total.
+    const pools = r.pools.length ? `; hsq's pools: ${r.pools.map((p) => `${p.name} ${p.used}`).join(', ')}` : '';
     if (a.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-    else process.stdout.write(`${r.name}: ${r.files.length} files in ${a.o} (arena ${r.arenaSize} bytes, lower bound ${r.arenaLowerBound}; weights ${r.weightsSize} bytes)\n`);
+    else process.stdout.write(`${r.name}: ${r.files.length} files in ${a.o} (arena ${r.arenaSize} bytes, lower bound ${r.arenaLowerBound}${pools}; weights ${r.weightsSize} bytes)\n`);
   },
 };

@@ -5,6 +5,7 @@ import { isInteger } from '../../core/ir/dtype';
 import { Graph, Node, QuantParams, TensorInfo } from '../../core/ir/graph';
 import { Tensor, numel, sameShape } from '../../core/ir/tensor';
 import type { OpDescriptor } from '../lib/descriptor';
+import { checkModelRules } from './model-rules';
 
 export interface ValidateOptions {
   /** Every graph input and node output must have a static TensorInfo (after shape inference). */
@@ -16,6 +17,8 @@ export interface ValidateOptions {
 export function validateGraph(g: Graph, opts: ValidateOptions = {}): void {
   const requireInfos = opts.requireInfos || opts.strict;
   checkStructure(g);
+  // What a model must satisfy to be compiled at all (ops/engine/model-rules.ts: one rule a line).
+  checkModelRules(g);
   for (const [key, info] of Object.entries(g.tensors)) {
     if (info.name !== key) fail('corrupt-model', `tensor info '${key}' is named '${info.name}'`, key);
     const init = g.initializers[key];

@@ -17,7 +17,7 @@ export function broadcastShapes(shapes: readonly (readonly number[])[], subject?
       else if (o === -1) out[off + i] = d;
       else {
         throw new HsqError('bad-shape',
-          `${subject ? `node ${subject}: ` : ''}shapes ${shapes.map((x) => `[${x.join(',')}]`).join(' and ')} do not broadcast`, subject);
+          `${subject ? `node '${subject}': ` : ''}shapes ${shapes.map((x) => `[${x.join(',')}]`).join(' and ')} do not broadcast`, subject);
       }
     }
   }
@@ -111,7 +111,7 @@ export function broadcastTernary(a: Tensor, b: Tensor, c: Tensor, outDtype: DTyp
 
 /** Variadic fold (Max, Min, Sum): ((t0 op t1) op t2) ..., each step broadcasting. */
 export function broadcastFold(ts: readonly Tensor[], outDtype: DType, fn: Fn2, subject?: string): Tensor {
-  if (ts.length === 0) throw new HsqError('bad-input', `node ${subject}: needs at least one input`, subject);
+  if (ts.length === 0) throw new HsqError('bad-input', `node '${subject}': needs at least one input`, subject);
   let acc = ts[0];
   if (ts.length === 1) {
     const d = allocArray(outDtype, acc.data.length);

@@ -37,7 +37,7 @@ export function arithKernel(dtype: DType, k: ArithKernels): F {
 
 export function sameDtype(node: Node, a: DType, b: DType): void {
   if (a !== b) {
-    throw new HsqError('bad-input', `node ${node.name} (${node.op}): input dtypes ${a} and ${b} differ`, node.name);
+    throw new HsqError('bad-input', `node '${node.name}' (${node.op}): input dtypes ${a} and ${b} differ`, node.name);
   }
 }
 

@@ -13,7 +13,7 @@ export const fround = Math.fround;
 export function normAxis(axis: number, rank: number, node: Node): number {
   const a = axis < 0 ? axis + rank : axis;
   if (!(a >= 0 && a < rank)) {
-    throw new HsqError('bad-shape', `node ${node.name} (${node.op}): axis ${axis} out of range for rank ${rank}`, node.name);
+    throw new HsqError('bad-shape', `node '${node.name}' (${node.op}): axis ${axis} out of range for rank ${rank}`, node.name);
   }
   return a;
 }
@@ -26,7 +26,7 @@ export function hasInput(node: Node, i: number): boolean {
 /** Input info i, or an error naming the node. */
 export function inputInfo(args: InferArgs, i: number): TensorInfo {
   const t = args.inputs[i];
-  if (!t) throw new HsqError('bad-input', `node ${args.node.name} (${args.node.op}): input ${i} is missing`, args.node.name);
+  if (!t) throw new HsqError('bad-input', `node '${args.node.name}' (${args.node.op}): input ${i} is missing`, args.node.name);
   return t;
 }
 
@@ -36,7 +36,7 @@ export function constValue(args: InferArgs, i: number, what: string): Tensor {
   if (!v) {
     const n = args.node;
     throw new HsqError('unsupported',
-      `node ${n.name} (${n.op}): input ${i} '${n.inputs[i] ?? ''}' (${what}) must be known at compile time`, n.name);
+      `node '${n.name}' (${n.op}): input ${i} '${n.inputs[i] ?? ''}' (${what}) must be known at compile time`, n.name);
   }
   return v;
 }
@@ -57,7 +57,7 @@ export function runNumbers(node: Node, inputs: readonly (Tensor | undefined)[], 
 /** A required runtime input. */
 export function req(node: Node, inputs: readonly (Tensor | undefined)[], i: number): Tensor {
   const t = inputs[i];
-  if (!t) throw new HsqError('bad-input', `node ${node.name} (${node.op}): input ${i} is missing`, node.name);
+  if (!t) throw new HsqError('bad-input', `node '${node.name}' (${node.op}): input ${i} is missing`, node.name);
   return t;
 }
 
@@ -86,7 +86,7 @@ export const FLOAT_TYPES: readonly DType[] = ['float32', 'float16', 'float64'];
 /** Elementwise float ops only take float tensors. */
 export function requireFloat(node: Node, dtype: DType): void {
   if (dtype !== 'float32' && dtype !== 'float16' && dtype !== 'float64') {
-    throw new HsqError('unsupported', `node ${node.name} (${node.op}): dtype ${dtype} is not supported (float only)`, node.name);
+    throw new HsqError('unsupported', `node '${node.name}' (${node.op}): dtype ${dtype} is not supported (float only)`, node.name);
   }
 }
 

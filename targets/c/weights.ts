@@ -3,6 +3,16 @@
 
 export type WeightsFormat = 'c' | 'incbin';
 
+/**
+ * Above this many weight bytes `hsq compile` writes an `.incbin` blob unless told otherwise. The C
+ * spelling costs about 3 bytes of source per weight byte (string-literal escapes): the host FP32
+ * Tiny YOLOv2 (63 MB of weights) gave a 183 MB _weights.c. 16 MiB keeps the C file under ~50 MB,
+ * well below GitHub's 100 MB file limit and what editors, diff tools and compiler caches handle,
+ * while every int8 model hsq targets on an MCU (the int8 Tiny YOLOv2 416: 15.9 MB) stays portable
+ * C data that needs no assembler include path.
+ */
+export const INCBIN_ABOVE_BYTES = 16 * 1024 * 1024;
+
 export class WeightsBuilder {
   private chunks: Uint8Array[] = [];
   private size = 0;

@@ -30,7 +30,7 @@ import type { CpuKernelReport, PlacedGraph, ReportFields, ReportPool } from '../
 import { M55Emitted } from '../cortex-m55/emit';
 import { m55Kernels } from '../cortex-m55/kernel-report';
 import { loadStm32n6Target } from './target';
-import { GluePool, GlueSchedule, GlueSegment, PoolRef, cBytes, glueHeader, glueSource, n6RuntimeSources, pad32 } from './glue';
+import { GluePool, GlueSchedule, GlueSegment, PoolRef, arenaLayout, cBytes, glueHeader, glueSource, n6RuntimeSources, pad32 } from './glue';
 import { BLOB_ALIGN, NPU_WEIGHTS_BASE, align, blobReserve, cpuPools, neuralArtProfile, npuPools, segmentMpool } from './mpool';
 import { encodeSegmentOnnx, integerBoundaries, segmentGraph, segmentWeightBytes, segmentWeightBytesByNode } from './segments';
 
@@ -221,7 +221,7 @@ export function emitStm32n6(placed: PlacedGraph, opts: Stm32n6EmitOptions): Stm3
   // beside its lower bound; NPU-internal activations are stedgeai's and not counted here.
   const cpuRam = Object.values(cpuPlan.poolSizes).reduce((a, b) => a + b, 0);
   const report: ReportFields = {
-    segments, arena: { bytes: cpuRam, lowerBound: cpuPlan.lowerBound },
+    segments, arena: { bytes: cpuRam, lowerBound: cpuPlan.lowerBound, provided: arenaLayout(poolList).size },
     flash: { total: npuFlash + cpuWeights, byDevice: { npu: npuFlash, cpu: cpuWeights }, byMemory: { [flash.name]: npuFlash + cpuWeights }, byNode },
     pools, offsets, kernels, notes,
   };

@@ -5,7 +5,10 @@ import * as path from 'path';
 import { Tensor } from '../../core/ir/tensor';
 import { isFloat } from '../../core/ir/dtype';
 
-export const SHARED = path.resolve(__dirname, '../../../shared');
+import { sharedPath } from './shared';
+
+/** The shared data folder (tests/support/shared.ts); read it only under describeShared/testShared. */
+export const SHARED = sharedPath();
 export const CONFORMANCE_DIR = path.join(SHARED, 'conformance/onnx-node');
 
 export function conformanceTests(): string[] {

@@ -71,10 +71,10 @@ function passAsm(np: number, masked: boolean, chunks: number, M: number): string
 }
 
 export function validateBinary(d: ConvLayerDesc): void {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(d.name)) throw new KernelDescError(`layer ${d.name}: name must be a C identifier`);
-  if (d.weightBits !== 1) throw new KernelDescError(`layer ${d.name}: w1a1 kernels need 1-bit weights`);
-  if (d.inputZeroPoint !== 0) throw new KernelDescError(`layer ${d.name}: w1a1 kernels need bipolar activations (input zero point 0)`);
-  if (d.inC % 8) throw new KernelDescError(`layer ${d.name}: w1a1 kernels need inC a multiple of 8`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(d.name)) throw new KernelDescError(`layer '${d.name}': name must be a C identifier`);
+  if (d.weightBits !== 1) throw new KernelDescError(`layer '${d.name}': w1a1 kernels need 1-bit weights`);
+  if (d.inputZeroPoint !== 0) throw new KernelDescError(`layer '${d.name}': w1a1 kernels need bipolar activations (input zero point 0)`);
+  if (d.inC % 8) throw new KernelDescError(`layer '${d.name}': w1a1 kernels need inC a multiple of 8`);
 }
 
 /**
@@ -87,7 +87,7 @@ export function generateBinaryConv(d: ConvLayerDesc): GeneratedKernel {
   const { inH: H, inW: Wd, inC: C, outC: M, kH, kW } = d;
   const oh = outH(d);
   const ow = outW(d);
-  if (oh < 1 || ow < 1) throw new KernelDescError(`layer ${d.name}: empty output`);
+  if (oh < 1 || ow < 1) throw new KernelDescError(`layer '${d.name}': empty output`);
   const K = kH * kW * C;
   const zw = perChannel(d.weightZeroPoint, M, N, 'weightZeroPoint');
   const Cb = C / 8;
@@ -101,13 +101,13 @@ export function generateBinaryConv(d: ConvLayerDesc): GeneratedKernel {
       for (let kx = 0; kx < kW; kx++)
         for (let c = 0; c < C; c++) {
           const v = d.weights[((m * C + c) * kH + ky) * kW + kx] - zw[m];
-          if (v !== 1 && v !== -1) throw new KernelDescError(`layer ${d.name}: w1a1 weights minus zero point must be -1 or +1, got ${v}`);
+          if (v !== 1 && v !== -1) throw new KernelDescError(`layer '${d.name}': w1a1 weights minus zero point must be -1 or +1, got ${v}`);
           const e = (ky * kW + kx) * C + c;
           if (v < 0) wbits[m * rowBytes + (e >> 3)] |= 1 << (e & 7);
         }
   const bias = d.bias ? perChannel(d.bias, M, N, 'bias') : new Array<number>(M).fill(0);
   const mult = perChannel(d.multiplier, M, N, 'multiplier');
-  for (const m of mult) if (!Number.isFinite(m) || Math.fround(m) !== m) throw new KernelDescError(`layer ${d.name}: multiplier ${m} is not a finite float32`);
+  for (const m of mult) if (!Number.isFinite(m) || Math.fround(m) !== m) throw new KernelDescError(`layer '${d.name}': multiplier ${m} is not a finite float32`);
   // X = -2 * popcount + (bias + K) + (valid taps - K) for windows with padding.
   const biasT = Int32Array.from(bias, (b) => b + K);
   const fb = d.floatBias ? Float32Array.from(perChannel(d.floatBias, M, N, 'floatBias'), (v) => Math.fround(v)) : undefined;

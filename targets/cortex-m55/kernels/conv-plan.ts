@@ -218,7 +218,7 @@ export function planConv(d: ConvLayerDesc, fc: boolean, ow: number, o: PlanOptio
     const plan = maps && tryPlan(d, fc, ow, bits, maps, w, bias, w.length / d.outC, digit ? { ...o, channels: digitChannels(fieldsPerWord(bits)) } : o, digit);
     if (plan) return plan;
   }
-  throw new KernelDescError(`layer ${d.name}: no weight storage keeps the accumulators in int32`);
+  throw new KernelDescError(`layer '${d.name}': no weight storage keeps the accumulators in int32`);
 }
 
 function tryPlan(d: ConvLayerDesc, fc: boolean, ow: number, bits: Bits, maps: ChannelMap[], w: Int32Array, bias: Int32Array,
@@ -229,10 +229,10 @@ function tryPlan(d: ConvLayerDesc, fc: boolean, ow: number, bits: Bits, maps: Ch
   const mode = o.mode ?? b0.mode;
   const P = o.pixels ?? b0.P;
   const MB = Math.min(o.channels ?? b0.MB, M);
-  if (mode === 'slide' && (d.strideW !== 1 || d.inC % 16)) throw new KernelDescError(`layer ${d.name}: slide mode needs stride 1 along W and inC a multiple of 16`);
+  if (mode === 'slide' && (d.strideW !== 1 || d.inC % 16)) throw new KernelDescError(`layer '${d.name}': slide mode needs stride 1 along W and inC a multiple of 16`);
   const npos = mode === 'slide' ? P + d.kW - 1 : P;
   const nx = mode === 'slide' ? Math.min(npos, o.xRegs ?? npos) : P;
-  if (nx > (bits === 8 ? 6 : 5) || nx < P) throw new KernelDescError(`layer ${d.name}: ${nx} x registers do not fit`);
+  if (nx > (bits === 8 ? 6 : 5) || nx < P) throw new KernelDescError(`layer '${d.name}': ${nx} x registers do not fit`);
   const maskOk = bits < 8 && 8 - nx >= 4;
   const rowElems = mode === 'slide' ? d.inC : d.kW * d.inC;
   const steps = Math.ceil(rowElems / 16);
@@ -287,7 +287,7 @@ function tryPlan(d: ConvLayerDesc, fc: boolean, ow: number, bits: Bits, maps: Ch
   const needS = coef.some((c) => c !== 0);
   const uniform = needS && coef.every((c) => c === coef[0]) ? coef[0] : undefined;
   const fb = d.floatBias ? Float32Array.from(perChannel(d.floatBias, M, d.name, 'floatBias'), (v) => Math.fround(v)) : undefined;
-  if (fb && fb.some((v) => !Number.isFinite(v))) throw new KernelDescError(`layer ${d.name}: floatBias must be finite`);
+  if (fb && fb.some((v) => !Number.isFinite(v))) throw new KernelDescError(`layer '${d.name}': floatBias must be finite`);
   const plan: ConvPlan = {
     d, mode, packing: digit ? 'digit' : 'slice', P, MB, bits, G, steps, tail, rowElems, blocks, shapes, regs, align, maps, R, biasT, mult: multT,
     ...(needS ? { sCoef: coef } : {}), ...(uniform !== undefined ? { uniformCoef: uniform } : {}), ...(fb ? { floatBias: fb } : {}),

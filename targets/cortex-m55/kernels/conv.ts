@@ -26,20 +26,20 @@ export type GenerateOptions = PlanOptions;
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function validate(d: ConvLayerDesc): void {
-  if (!IDENT.test(d.name)) throw new KernelDescError(`layer ${d.name}: name must be a C identifier`);
+  if (!IDENT.test(d.name)) throw new KernelDescError(`layer '${d.name}': name must be a C identifier`);
   for (const k of ['inH', 'inW', 'inC', 'outC', 'kH', 'kW', 'strideH', 'strideW'] as const)
-    if (!Number.isInteger(d[k]) || d[k] < 1) throw new KernelDescError(`layer ${d.name}: ${k} must be a positive integer, got ${d[k]}`);
-  if (d.pads.length !== 4 || d.pads.some((p) => !Number.isInteger(p) || p < 0)) throw new KernelDescError(`layer ${d.name}: pads must be 4 non-negative integers`);
-  if (![8, 4, 2, 1].includes(d.weightBits)) throw new KernelDescError(`layer ${d.name}: weightBits must be 8, 4, 2 or 1`);
-  if (!Number.isInteger(d.inputZeroPoint) || d.inputZeroPoint < -128 || d.inputZeroPoint > 127) throw new KernelDescError(`layer ${d.name}: inputZeroPoint must be an int8 value`);
+    if (!Number.isInteger(d[k]) || d[k] < 1) throw new KernelDescError(`layer '${d.name}': ${k} must be a positive integer, got ${d[k]}`);
+  if (d.pads.length !== 4 || d.pads.some((p) => !Number.isInteger(p) || p < 0)) throw new KernelDescError(`layer '${d.name}': pads must be 4 non-negative integers`);
+  if (![8, 4, 2, 1].includes(d.weightBits)) throw new KernelDescError(`layer '${d.name}': weightBits must be 8, 4, 2 or 1`);
+  if (!Number.isInteger(d.inputZeroPoint) || d.inputZeroPoint < -128 || d.inputZeroPoint > 127) throw new KernelDescError(`layer '${d.name}': inputZeroPoint must be an int8 value`);
   const [lo, hi] = d.outputType === 'int8' ? [-128, 127] : [0, 255];
-  if (!(d.qmin >= lo && d.qmax <= hi && d.qmin <= d.qmax)) throw new KernelDescError(`layer ${d.name}: qmin/qmax [${d.qmin}, ${d.qmax}] outside ${d.outputType}`);
-  if (!Number.isInteger(d.outputZeroPoint) || d.outputZeroPoint < lo || d.outputZeroPoint > hi) throw new KernelDescError(`layer ${d.name}: outputZeroPoint must be a ${d.outputType} value`);
+  if (!(d.qmin >= lo && d.qmax <= hi && d.qmin <= d.qmax)) throw new KernelDescError(`layer '${d.name}': qmin/qmax [${d.qmin}, ${d.qmax}] outside ${d.outputType}`);
+  if (!Number.isInteger(d.outputZeroPoint) || d.outputZeroPoint < lo || d.outputZeroPoint > hi) throw new KernelDescError(`layer '${d.name}': outputZeroPoint must be a ${d.outputType} value`);
   for (const m of perChannel(d.multiplier, d.outC, d.name, 'multiplier'))
-    if (!Number.isFinite(m) || Math.fround(m) !== m) throw new KernelDescError(`layer ${d.name}: multiplier ${m} is not a finite float32`);
+    if (!Number.isFinite(m) || Math.fround(m) !== m) throw new KernelDescError(`layer '${d.name}': multiplier ${m} is not a finite float32`);
   const oh = outH(d);
   const ow = outW(d);
-  if (oh < 1 || ow < 1) throw new KernelDescError(`layer ${d.name}: empty output (${oh}x${ow})`);
+  if (oh < 1 || ow < 1) throw new KernelDescError(`layer '${d.name}': empty output (${oh}x${ow})`);
 }
 
 export const outH = (d: ConvLayerDesc) => Math.floor((d.inH + d.pads[0] + d.pads[2] - d.kH) / d.strideH) + 1;
@@ -50,7 +50,7 @@ export const convMacs = (d: ConvLayerDesc) => outH(d) * outW(d) * d.outC * d.kH 
 export function fcAsConv(f: FcLayerDesc): ConvLayerDesc {
   const K = f.inFeatures;
   const N = f.outFeatures;
-  if (f.weights.length !== K * N) throw new KernelDescError(`layer ${f.name}: weights has ${f.weights.length} values, expected ${K * N} (inFeatures*outFeatures)`);
+  if (f.weights.length !== K * N) throw new KernelDescError(`layer '${f.name}': weights has ${f.weights.length} values, expected ${K * N} (inFeatures*outFeatures)`);
   const w = new Int32Array(K * N);
   for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) w[n * K + k] = f.weights[k * N + n];
   return {

@@ -15,17 +15,17 @@ import { le32 } from './arrays';
 /** `d` with inC = outC = channels and weights [C][1][kH][kW]. */
 export function generateDepthwise(d: ConvLayerDesc): GeneratedKernel {
   const C = d.inC;
-  if (d.outC !== C) throw new KernelDescError(`layer ${d.name}: depthwise needs outC = inC (channel multiplier 1)`);
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(d.name)) throw new KernelDescError(`layer ${d.name}: name must be a C identifier`);
-  if (!Number.isInteger(d.inputZeroPoint) || d.inputZeroPoint < -128 || d.inputZeroPoint > 127) throw new KernelDescError(`layer ${d.name}: inputZeroPoint must be an int8 value`);
+  if (d.outC !== C) throw new KernelDescError(`layer '${d.name}': depthwise needs outC = inC (channel multiplier 1)`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(d.name)) throw new KernelDescError(`layer '${d.name}': name must be a C identifier`);
+  if (!Number.isInteger(d.inputZeroPoint) || d.inputZeroPoint < -128 || d.inputZeroPoint > 127) throw new KernelDescError(`layer '${d.name}': inputZeroPoint must be an int8 value`);
   const { kH, kW } = d;
   const taps = kH * kW;
-  if (d.weights.length !== C * taps) throw new KernelDescError(`layer ${d.name}: weights has ${d.weights.length} values, expected ${C * taps}`);
+  if (d.weights.length !== C * taps) throw new KernelDescError(`layer '${d.name}': weights has ${d.weights.length} values, expected ${C * taps}`);
   const oh = outH(d), ow = outW(d);
-  if (oh < 1 || ow < 1) throw new KernelDescError(`layer ${d.name}: empty output`);
+  if (oh < 1 || ow < 1) throw new KernelDescError(`layer '${d.name}': empty output`);
   const zw = perChannel(d.weightZeroPoint, C, d.name, 'weightZeroPoint');
   const mult = perChannel(d.multiplier, C, d.name, 'multiplier');
-  for (const m of mult) if (!Number.isFinite(m) || Math.fround(m) !== m) throw new KernelDescError(`layer ${d.name}: multiplier ${m} is not a finite float32`);
+  for (const m of mult) if (!Number.isFinite(m) || Math.fround(m) !== m) throw new KernelDescError(`layer '${d.name}': multiplier ${m} is not a finite float32`);
   const bias = d.bias ? perChannel(d.bias, C, d.name, 'bias') : new Array<number>(C).fill(0);
   const w = new Int8Array(taps * C);
   const folded = new Int32Array(C);
@@ -33,12 +33,12 @@ export function generateDepthwise(d: ConvLayerDesc): GeneratedKernel {
     let s = 0;
     for (let t = 0; t < taps; t++) {
       const v = d.weights[c * taps + t] - zw[c];
-      if (!Number.isInteger(v) || v < -128 || v > 127) throw new KernelDescError(`layer ${d.name}: weights minus zero point leave int8`);
+      if (!Number.isInteger(v) || v < -128 || v > 127) throw new KernelDescError(`layer '${d.name}': weights minus zero point leave int8`);
       w[t * C + c] = v;
       s += v;
     }
     const f = bias[c] - d.inputZeroPoint * s;
-    if (!Number.isInteger(bias[c]) || f < -(2 ** 31) || f >= 2 ** 31) throw new KernelDescError(`layer ${d.name}: bias[${c}] minus the folded input zero point overflows int32`);
+    if (!Number.isInteger(bias[c]) || f < -(2 ** 31) || f >= 2 ** 31) throw new KernelDescError(`layer '${d.name}': bias[${c}] minus the folded input zero point overflows int32`);
     folded[c] = f;
   }
   const N = d.name;

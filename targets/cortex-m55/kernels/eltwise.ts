@@ -64,7 +64,7 @@ function mismatch(d: Pick<BinaryDesc, 'op' | 'a' | 'b' | 'y'>): [number, number]
 
 export function generateBinary(d: BinaryDesc): OpKernel {
   checkName(d.name);
-  if (d.inner < 1) throw new OpKernelError(`layer ${d.name}: empty inner run`);
+  if (d.inner < 1) throw new OpKernelError(`layer '${d.name}': empty inner run`);
   let reason: string | undefined;
   if (![d.a.scale, d.b.scale, d.y.scale].every(safeScale)) reason = 'scale outside [2^-60, 2^60]';
   else {

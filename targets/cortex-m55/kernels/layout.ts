@@ -15,7 +15,7 @@ const isInteger = Number.isInteger;
 export function centeredWeights(d: ConvLayerDesc): { w: Int32Array; lo: number; hi: number } {
   const { outC: M, inC: C, kH, kW } = d;
   const n = M * C * kH * kW;
-  if (d.weights.length !== n) throw new KernelDescError(`layer ${d.name}: weights has ${d.weights.length} values, expected ${n} (outC*inC*kH*kW)`);
+  if (d.weights.length !== n) throw new KernelDescError(`layer '${d.name}': weights has ${d.weights.length} values, expected ${n} (outC*inC*kH*kW)`);
   const zw = perChannel(d.weightZeroPoint, M, d.name, 'weightZeroPoint');
   const weights = d.weights;
   const w = new Int32Array(n);
@@ -26,13 +26,13 @@ export function centeredWeights(d: ConvLayerDesc): { w: Int32Array; lo: number; 
       for (let ky = 0; ky < kH; ky++)
         for (let kx = 0; kx < kW; kx++) {
           const v = weights[((m * C + ci) * kH + ky) * kW + kx] - zw[m];
-          if (!isInteger(v)) throw new KernelDescError(`layer ${d.name}: weights must be integers`);
+          if (!isInteger(v)) throw new KernelDescError(`layer '${d.name}': weights must be integers`);
           w[((m * kH + ky) * kW + kx) * C + ci] = v;
           if (v < lo) lo = v;
           if (v > hi) hi = v;
         }
   if (lo < -128 || hi > 127)
-    throw new KernelDescError(`layer ${d.name}: weights minus zero point span [${lo}, ${hi}], which int8 storage cannot hold`);
+    throw new KernelDescError(`layer '${d.name}': weights minus zero point span [${lo}, ${hi}], which int8 storage cannot hold`);
   return { w, lo, hi };
 }
 
@@ -46,7 +46,7 @@ export function foldedBias(d: ConvLayerDesc, w: Int32Array): Int32Array {
     let s = 0;
     for (let i = 0; i < perM; i++) s += w[m * perM + i];
     const v = bias[m] - d.inputZeroPoint * s;
-    if (!isInteger(bias[m]) || v < -(2 ** 31) || v >= 2 ** 31) throw new KernelDescError(`layer ${d.name}: bias[${m}] minus the folded input zero point overflows int32`);
+    if (!isInteger(bias[m]) || v < -(2 ** 31) || v >= 2 ** 31) throw new KernelDescError(`layer '${d.name}': bias[${m}] minus the folded input zero point overflows int32`);
     out[m] = v;
   }
   return out;

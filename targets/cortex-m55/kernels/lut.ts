@@ -33,7 +33,7 @@ export function clampOf(table: Int32Array, u: boolean): [number, number] | undef
 
 export function generateUnary(d: UnaryDesc): OpKernel {
   checkName(d.name);
-  if (d.table.length !== 256) throw new OpKernelError(`layer ${d.name}: table of ${d.table.length} entries`);
+  if (d.table.length !== 256) throw new OpKernelError(`layer '${d.name}': table of ${d.table.length} entries`);
   const xt = cTypeOf(d.xu), yt = cTypeOf(d.yu);
   const prototype = `void ${d.name}(const ${xt} *x, ${yt} *y)`;
   const clamp = d.xu === d.yu ? clampOf(d.table, d.xu) : undefined;

@@ -50,7 +50,7 @@ function intTable(sym: string, v: readonly number[]): string[] {
 
 export function generateConcat(d: ConcatDesc): OpKernel {
   checkName(d.name);
-  if (d.outer < 1 || d.parts.length < 1) throw new OpKernelError(`layer ${d.name}: empty concat`);
+  if (d.outer < 1 || d.parts.length < 1) throw new OpKernelError(`layer '${d.name}': empty concat`);
   const yt = cTypeOf(d.yu);
   const prototype = `void ${d.name}(${d.parts.map((p, i) => `const ${cTypeOf(p.u)} *x${i}`).join(', ')}, ${yt} *y)`;
   const innerY = d.parts.reduce((s, p) => s + p.inner, 0);
@@ -89,7 +89,7 @@ export function generateConcat(d: ConcatDesc): OpKernel {
 
 export function generateResize(d: ResizeDesc): OpKernel {
   checkName(d.name);
-  if (d.ih.length !== d.OH || d.iw.length !== d.OW) throw new OpKernelError(`layer ${d.name}: index tables do not match the output`);
+  if (d.ih.length !== d.OH || d.iw.length !== d.OW) throw new OpKernelError(`layer '${d.name}': index tables do not match the output`);
   const xt = cTypeOf(d.xu), yt = cTypeOf(d.yu);
   const prototype = `void ${d.name}(const ${xt} *x, ${yt} *y)`;
   const C = d.C, row = d.OW * C;

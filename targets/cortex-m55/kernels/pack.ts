@@ -143,6 +143,6 @@ export function requantScales(sigma: readonly number[], maps: readonly ChannelMa
     while ((R * sigma[c]) % m.g !== 0) R *= 2;
   });
   const T = maps.map((m, c) => (R * sigma[c]) / m.g);
-  if (T.some((t) => !Number.isInteger(t) || t < 1)) throw new KernelDescError(`layer ${layer}: no integer requantization scale for the packed weights`);
+  if (T.some((t) => !Number.isInteger(t) || t < 1)) throw new KernelDescError(`layer '${layer}': no integer requantization scale for the packed weights`);
   return { R, T };
 }

@@ -36,7 +36,7 @@ export interface AvgPoolDesc extends PoolGeometry {
 function check(d: PoolGeometry & { name: string }): void {
   checkName(d.name);
   for (const k of ['N', 'H', 'W', 'C', 'OH', 'OW', 'KH', 'KW', 'sh', 'sw', 'dh', 'dw'] as const)
-    if (!Number.isInteger(d[k]) || d[k] < 1) throw new OpKernelError(`layer ${d.name}: ${k} = ${d[k]}`);
+    if (!Number.isInteger(d[k]) || d[k] < 1) throw new OpKernelError(`layer '${d.name}': ${k} = ${d[k]}`);
 }
 
 function table(sym: string, vals: number[]): string {
@@ -103,7 +103,7 @@ export function generateMaxPool(d: MaxPoolDesc): OpKernel {
 
 export function generateAvgPool(d: AvgPoolDesc): OpKernel {
   check(d);
-  if (!safeScale(d.x.scale) || !safeScale(d.y.scale)) throw new OpKernelError(`layer ${d.name}: scale outside [2^-60, 2^60]`);
+  if (!safeScale(d.x.scale) || !safeScale(d.y.scale)) throw new OpKernelError(`layer '${d.name}': scale outside [2^-60, 2^60]`);
   const xt = cTypeOf(d.x.u), yt = cTypeOf(d.y.u);
   const prototype = `void ${d.name}(const ${xt} *x, ${yt} *y)`;
   // count 0 (a window in the padding only, count_include_pad 0): NaN, which QuantizeLinear
