@@ -1,0 +1,79 @@
+// On-target trace (-DHSQ_TRACE): the emitted C reports every tensor a CPU layer writes through
+// hsq_trace_layer; verify's C engines read it (host, and cortex-m55 in one QEMU boot) and check
+// each layer against the interpreter, and `hsq verify --trace FILE` replays a board's trace.
+// A fault injected into one layer's bias (HSQ_FAULT_INJECT, test-only) is found at that layer.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { verifyModel } from '../driver/commands/verify';
+import { setWarningSink } from '../core/diagnostics';
+import { FAULT_ENV } from '../targets/c/fault-inject';
+import { fnv1a32, parseTrace } from '../targets/c/trace';
+import { qdqSmallCnn } from './verify-fixtures';
+import { m55Suite } from './support/m55-tools';
+
+let restore: ReturnType<typeof setWarningSink>;
+beforeAll(() => { restore = setWarningSink(() => undefined); });
+afterAll(() => setWarningSink(restore));
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-trace-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const QDQ = path.join(dir, 'small_qdq.onnx');
+fs.writeFileSync(QDQ, qdqSmallCnn().qdq);
+
+/** Runs `f` with HSQ_FAULT_INJECT set to `spec`. */
+async function withFault<T>(spec: string, f: () => Promise<T>): Promise<T> {
+  process.env[FAULT_ENV] = spec;
+  try { return await f(); } finally { delete process.env[FAULT_ENV]; }
+}
+
+const base = { model: QDQ, random: 2, seed: 4, sanitize: false, scalar: false, 'per-layer': true } as const;
+
+describe('verify --per-layer: the traced host C, layer by layer', () => {
+  test('every layer observed and bit-exact with the interpreter', async () => {
+    const r = await verifyModel({ ...base, target: 'host' });
+    expect(r.json.ok).toBe(true);
+    expect(r.json.layers.length).toBeGreaterThanOrEqual(5);
+    for (const l of r.json.layers) expect([l.name, l.exactVsInterpreter]).toEqual([l.name, 1]);
+  });
+
+  test('a bias off by one in conv2 is found at conv2, not before, not after', async () => {
+    const r = await withFault('bias:conv2', () => verifyModel({ ...base, target: 'host' }));
+    expect(r.json.ok).toBe(false);
+    expect(r.json.firstDivergence).toEqual({ layer: 'conv2', engine: 'host' });
+    const by = Object.fromEntries(r.json.layers.map((l) => [l.name, l]));
+    expect(by.conv1.exactVsInterpreter).toBe(1);
+    expect(by.conv2.exactVsInterpreter).toBeLessThan(1);
+  });
+});
+
+describe('trace text', () => {
+  test('parse: index, name, bytes, hash and base64 data; other lines skipped; a bad line is an error naming it', () => {
+    const data = Uint8Array.from([1, 2, 3, 250]);
+    const h = fnv1a32(data).toString(16).padStart(8, '0');
+    const text = `boot\nHSQTRACE 0 conv1_out 4 ${h} ${Buffer.from(data).toString('base64')}\r\nHSQTRACE 1 y 4 ${h}\n`;
+    const e = parseTrace(text, 't.txt');
+    expect(e.map((x) => [x.index, x.name, x.bytes, x.hash, x.line])).toEqual([[0, 'conv1_out', 4, fnv1a32(data), 2], [1, 'y', 4, fnv1a32(data), 3]]);
+    expect([...e[0].data!]).toEqual([1, 2, 3, 250]);
+    expect(e[1].data).toBeUndefined();
+    expect(() => parseTrace('HSQTRACE 0 x 4', 't.txt')).toThrow(/t\.txt:1: 3 fields/);
+    expect(() => parseTrace('HSQTRACE 0 x 3 0000000g', 't.txt')).toThrow(/t\.txt:1: hash/);
+  });
+  test('fnv1a32: the published test vectors', () => {
+    expect(fnv1a32(new Uint8Array())).toBe(0x811c9dc5);
+    expect(fnv1a32(Buffer.from('a'))).toBe(0xe40c292c);
+    expect(fnv1a32(Buffer.from('foobar'))).toBe(0xbf9cf968);
+  });
+});
+
+const arm = m55Suite('trace.test (cortex-m55)', false);
+arm.maybe('verify --per-layer --target cortex-m55: intermediate tensors from QEMU through the trace', () => {
+  beforeAll(() => arm.require());
+  test('every layer bit-exact; the injected fault found at its layer (one QEMU boot each)', async () => {
+    const ok = await verifyModel({ ...base, target: 'cortex-m55' });
+    expect(ok.json.ok).toBe(true);
+    for (const l of ok.json.layers) expect([l.name, l.exactVsInterpreter]).toEqual([l.name, 1]);
+    const bad = await withFault('bias:conv1', () => verifyModel({ ...base, target: 'cortex-m55' }));
+    expect(bad.json.firstDivergence).toEqual({ layer: 'conv1', engine: 'cortex-m55' });
+  }, 600_000);
+});
