@@ -67,9 +67,11 @@ export function modelNameFromFile(file: string): string {
   return n;
 }
 
-/** Import, lower and quantize: the graph every target emits from. */
-export function frontendForTarget(opts: CompileOptions, config: HsqConfig, target: Target): { graph: Graph; precision: PrecisionReport } {
-  const raw = loadModel(opts.model, { inputShapes: { ...(config.inputShapes ?? {}), ...(opts.inputShapes ?? {}) } });
+/** Import, lower and quantize: the graph every target emits from (`quantized`: the graph as the
+ *  precision stage left it, standard QDQ when encoded, the one `--emit-onnx` writes). `raw`: the
+ *  imported model when the caller has it already (run and verify bind constant inputs first). */
+export function frontendForTarget(opts: Omit<CompileOptions, 'out'>, config: HsqConfig, target: Target, raw0?: Graph): { graph: Graph; precision: PrecisionReport; staged: Graph } {
+  const raw = raw0 ?? loadModel(opts.model, { inputShapes: { ...(config.inputShapes ?? {}), ...(opts.inputShapes ?? {}) } });
   const known = new Set(corePipeline.map((p) => p.name));
   for (const d of opts.dumpAfter ?? []) if (d !== 'all' && !known.has(d))
     fail('bad-input', `--dump-after ${d}: no such pass (passes: ${[...known].join(', ')})`, '--dump-after');
@@ -83,7 +85,31 @@ export function frontendForTarget(opts: CompileOptions, config: HsqConfig, targe
   const staged = opts.inputFormat ? inferShapes(cameraInput(stage.graph, { format: opts.inputFormat, mean: qa.mean, std: qa.std })) : stage.graph;
   const qp = quantizedPasses();
   const graph = runPipeline(staged, qp, { dumpAfter: dumps(qp), dumpDir: path.join(opts.dumpDir ?? 'hsq-dump', 'quantized') });
-  return { graph, precision: stage.report };
+  return { graph, precision: stage.report, staged: stage.graph };
+}
+
+/** What `hsq compile` builds, up to emission: the config, the target, the C name and the lowered,
+ *  quantized graph (run, verify and eval run it; compile emits it). */
+export interface PreparedModel {
+  readonly config: HsqConfig;
+  readonly target: Target;
+  readonly name: string;
+  readonly graph: Graph;
+  /** The precision stage's output (see frontendForTarget). */
+  readonly staged: Graph;
+  readonly precision: PrecisionReport;
+  readonly placement: PlacementOptions;
+}
+
+export function prepareModel(opts: Omit<CompileOptions, 'out'>, raw?: Graph): PreparedModel {
+  const config: HsqConfig = opts.config ? loadConfig(opts.config) : {};
+  const target = opts.target !== undefined ? lookupTarget(opts.target, '--target') : lookupTarget(config.target ?? 'host', 'config target');
+  const name = opts.name ?? config.name ?? modelNameFromFile(opts.model);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail('bad-input', `--name '${name}' is not a C identifier`, '--name');
+  // The config's costModel overrides the target's parameters (checked first: a bad key is an error naming it).
+  const costParams = config.costModel && target.costModel ? target.costModel.withOverrides(config.costModel) : undefined;
+  const { graph, precision, staged } = frontendForTarget(opts, config, target, raw);
+  return { config, target, name, graph, staged, precision, placement: { config, ...(costParams ? { costParams } : {}), ...(opts.placement ?? {}) } };
 }
 
 export interface CompiledGraph {
@@ -108,17 +134,10 @@ export async function compileGraph(g: Graph, target: Target, o: {
 }
 
 export async function compile(opts: CompileOptions): Promise<CompileResult> {
-  const config: HsqConfig = opts.config ? loadConfig(opts.config) : {};
-  const target = opts.target !== undefined ? lookupTarget(opts.target, '--target') : lookupTarget(config.target ?? 'host', 'config target');
-  const name = opts.name ?? config.name ?? modelNameFromFile(opts.model);
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail('bad-input', `--name '${name}' is not a C identifier`, '--name');
-  // The config's costModel overrides the target's parameters (checked first: a bad key is an error naming it).
-  const costParams = config.costModel && target.costModel ? target.costModel.withOverrides(config.costModel) : undefined;
-  const { graph, precision } = frontendForTarget(opts, config, target);
+  const { config, target, name, graph, precision, placement } = prepareModel(opts);
   const c = await compileGraph(graph, target, {
     name, model: path.basename(opts.model), weightsFormat: opts.weightsFormat ?? config.weightsFormat ?? 'c', layout: opts.layout,
-    placement: { config, ...(costParams ? { costParams } : {}), ...(opts.placement ?? {}) },
-    precision,
+    placement, precision,
   });
   writeOutputDir(opts.out, c.files);
   const t = c.report.totals;
