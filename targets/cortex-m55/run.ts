@@ -327,6 +327,8 @@ export interface M55RunStats {
   readonly instructions?: number[][];
   /** SysTick ticks per item, per input set, per entry of the model's profile (profile only; x31.25 = instructions). */
   readonly profileTicks?: number[][][];
+  /** The HSQTRACE lines per item, per input set (trace only). */
+  readonly traces?: string[][];
   readonly program: M55Program;
 }
 
@@ -356,6 +358,7 @@ export async function runM55Batch(items: readonly M55BatchItem[], opts: M55Optio
     const ticks = new Map<string, number>();
     for (const m of r.stdout.matchAll(/^HSQ_RUN (\d+) (\d+) (-?\d+) (\d+)$/gm)) ticks.set(`${m[1]}:${m[2]}`, Number(m[4]));
     const outputs = items.map((it, k) => it.inputs.map((_, s) => readOutputs(dir, k, s, it.graph, !!opts.runFloat)));
+    const traces: string[][] | undefined = opts.trace ? items.map((it) => it.inputs.map(() => '')) : undefined;
     if (opts.trace) {
       // Each run's trace lines come before its HSQ_RUN line.
       let from = 0;
@@ -364,6 +367,7 @@ export async function runM55Batch(items: readonly M55BatchItem[], opts: M55Optio
         const text = r.stdout.slice(from, m.index);
         from = m.index! + m[0].length;
         outputs[k][s] = { ...tracedTensors(items[k].graph, prog.models[k], text), ...outputs[k][s] };
+        traces![k][s] = text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('HSQTRACE ')).map((l) => `${l}\n`).join('');
       }
     }
     const counting = opts.countInstructions || opts.profile;
@@ -374,7 +378,7 @@ export async function runM55Batch(items: readonly M55BatchItem[], opts: M55Optio
       for (const m of r.stdout.matchAll(/^HSQ_PROFILE (\d+) (\d+) (\d+) (\d+)$/gm)) profileTicks[Number(m[1])][Number(m[2])][Number(m[3])] = Number(m[4]);
       if (profileTicks.some((a) => a.some((b) => b.some((v) => Number.isNaN(v))))) throw new Error(`the profiled Cortex-M55 program printed no complete profile:\n${r.stdout.slice(-4000)}`);
     }
-    return { outputs, stats: { elf: prog.elf, buildMs: prog.buildMs, qemuMs, instructions, profileTicks, program: prog } };
+    return { outputs, stats: { elf: prog.elf, buildMs: prog.buildMs, qemuMs, instructions, profileTicks, traces, program: prog } };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -245,4 +245,14 @@ function execProgram(prog: Program, k: number, g: Graph, inputs: Record<string, 
   }
 }
 
+/** Builds `g` with -DHSQ_TRACE, runs it on one input set: the outputs and the HSQTRACE lines (full mode). */
+export async function traceHostC(g: Graph, inputs: Record<string, Tensor>, opts: Omit<RunCOptions, 'trace'> = {}): Promise<{ outputs: Record<string, Tensor>; trace: string }> {
+  const o: RunCOptions = { ...opts, trace: true };
+  const prog = await buildProgram([g], o);
+  const r = execProgram(prog, 0, g, inputs, o);
+  const outputs: Record<string, Tensor> = {};
+  for (const n of g.outputs) outputs[n] = r.outputs[n];
+  return { outputs, trace: r.stdout.split('\n').filter((l) => l.startsWith('HSQTRACE ')).map((l) => `${l}\n`).join('') };
+}
+
 export type { EmitOptions };
