@@ -5,7 +5,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { verifyModel } from '../driver/commands/verify';
+import { replayTrace, verifyModel } from '../driver/commands/verify';
+import { runModel } from '../driver/commands/run';
 import { setWarningSink } from '../core/diagnostics';
 import { FAULT_ENV } from '../targets/c/fault-inject';
 import { fnv1a32, parseTrace } from '../targets/c/trace';
@@ -47,6 +48,35 @@ describe('verify --per-layer: the traced host C, layer by layer', () => {
   });
 });
 
+/** A traced run (hsq run --trace) on seeded random inputs, written as a board would leave it: a log with trace lines. */
+async function traceRun(target: string, fault?: string): Promise<{ traceFile: string; inputs: string }> {
+  const tag = `${target}-${fault ?? 'ok'}`.replace(/[^a-z0-9-]/gi, '_');
+  const run = () => runModel({ model: QDQ, target, random: 1, seed: 7, trace: 'x', sanitize: false, scalar: false, 'dump-dir': 'hsq-dump' });
+  const r = fault ? await withFault(fault, run) : await run();
+  const traceFile = path.join(dir, `${tag}.log`);
+  fs.writeFileSync(traceFile, `boot banner\n${r.trace}done\n`);
+  const inputs = path.join(dir, `${tag}-inputs`);
+  fs.mkdirSync(inputs, { recursive: true });
+  const { encodeTensorProto } = await import('../frontend/onnx/tensor-proto');
+  r.inputNames.forEach((n, k) => fs.writeFileSync(path.join(inputs, `input_${k}.pb`), encodeTensorProto(r.inputs![n], n)));
+  return { traceFile, inputs };
+}
+
+describe('verify --trace FILE: a trace replayed through the interpreter', () => {
+  test('host: the clean trace is equal line for line; a faulted build\'s trace diverges first at conv2', async () => {
+    const ok = await traceRun('host');
+    const good = await replayTrace({ model: QDQ, trace: ok.traceFile, inputs: ok.inputs, seed: 0, sanitize: false, scalar: false });
+    expect(good.json.ok).toBe(true);
+    expect(good.json.lines).toBeGreaterThanOrEqual(5);
+    expect(good.json.matched).toBe(good.json.lines);
+    const bad = await traceRun('host', 'bias:conv2');
+    const r = await replayTrace({ model: QDQ, trace: bad.traceFile, inputs: bad.inputs, seed: 0, sanitize: false, scalar: false });
+    expect(r.json.ok).toBe(false);
+    expect(r.json.firstDivergence?.layer).toBe('conv2');
+    expect(r.text).toMatch(/first divergence: layer conv2/);
+  });
+});
+
 describe('trace text', () => {
   test('parse: index, name, bytes, hash and base64 data; other lines skipped; a bad line is an error naming it', () => {
     const data = Uint8Array.from([1, 2, 3, 250]);
@@ -75,5 +105,12 @@ arm.maybe('verify --per-layer --target cortex-m55: intermediate tensors from QEM
     for (const l of ok.json.layers) expect([l.name, l.exactVsInterpreter]).toEqual([l.name, 1]);
     const bad = await withFault('bias:conv1', () => verifyModel({ ...base, target: 'cortex-m55' }));
     expect(bad.json.firstDivergence).toEqual({ layer: 'conv1', engine: 'cortex-m55' });
+  }, 600_000);
+  test('verify --trace on a cortex-m55 trace from QEMU (semihosting): clean equal, faulted diverges at conv1', async () => {
+    const ok = await traceRun('cortex-m55');
+    expect((await replayTrace({ model: QDQ, target: 'cortex-m55', trace: ok.traceFile, inputs: ok.inputs, seed: 0, sanitize: false, scalar: false })).json.ok).toBe(true);
+    const bad = await traceRun('cortex-m55', 'bias:conv1');
+    const r = await replayTrace({ model: QDQ, target: 'cortex-m55', trace: bad.traceFile, inputs: bad.inputs, seed: 0, sanitize: false, scalar: false });
+    expect(r.json.firstDivergence?.layer).toBe('conv1');
   }, 600_000);
 });
