@@ -93,7 +93,8 @@ uint64_t hsq_profile_now(void);
  * Built with -DHSQ_TRACE, NAME.c calls
  *   void hsq_trace_layer(uint32_t index, const char* name, const void* data, uint32_t bytes);
  * after every CPU layer (and the stm32n6 glue at every NPU segment boundary), once per tensor
- * the layer writes: `index` counts the calls of one run from 0, `name` is the tensor's name
+ * the layer writes: `index` numbers the calls of one C model from 0 (each CPU segment of an
+ * stm32n6 program numbers its own; the glue's NPU calls pass the segment id), `name` is the tensor's name
  * (the IR name, as `hsq verify --trace` looks it up), `data` its bytes as the arena holds them
  * (4-D tensors NHWC, sub-byte types one element a byte). The runtime's definition is a weak
  * no-op: the platform overrides it, usually with hsq_trace_write() below, which formats one

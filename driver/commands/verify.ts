@@ -20,6 +20,7 @@ import { loadConfig, HsqConfig } from '../../core/config';
 import { encodeQdqOnnx } from '../../precision';
 import { isQuantized } from '../../precision/stage';
 import { prepareModel } from '../compile';
+import { lookupTarget } from '../../targets/registry';
 import { jsonOption } from './options';
 import { COMPILE_OPTIONS, compileOptionsOf } from './compile-options';
 import { TraceReplayJson, compareTrace, formatTraceReplay } from '../../verify/trace-replay';
@@ -94,6 +95,8 @@ const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(2)}
 export function verifyInputs(a: VerifyArgs): { sets: Record<string, Tensor>[]; bound: Graph; g: Graph; runtime: Record<string, Tensor>[]; target: string; hsqQuantized: boolean; staged: Graph } {
   const opts = compileOptionsOf(a);
   const config: HsqConfig = opts.config ? loadConfig(opts.config) : {};
+  // The target first: a bad name is the error, whatever else is wrong.
+  lookupTarget(opts.target ?? config.target ?? 'host', opts.target !== undefined ? '--target' : 'config target');
   const raw = loadModel(a.model, { inputShapes: { ...(config.inputShapes ?? {}), ...(opts.inputShapes ?? {}) } });
   let sets: Record<string, Tensor>[];
   if (a.random !== undefined) {
