@@ -11,7 +11,7 @@ import { loadConfig, HsqConfig } from '../core/config';
 import { corePipeline } from '../passes/pipeline';
 import { floatPasses, quantizedPasses } from '../precision';
 import { runPipeline } from '../passes/pass-manager';
-import { precisionStage, PrecisionReport } from '../precision/stage';
+import { isQuantized, precisionStage, PrecisionReport } from '../precision/stage';
 import { QuantizeArgs, quantizeArgs } from './commands/quantize-options';
 import { cameraInput, InputFormat } from '../passes/camera-input';
 import { inferShapes } from '../passes/shape-inference';
@@ -70,7 +70,7 @@ export function modelNameFromFile(file: string): string {
 /** Import, lower and quantize: the graph every target emits from (`quantized`: the graph as the
  *  precision stage left it, standard QDQ when encoded, the one `--emit-onnx` writes). `raw`: the
  *  imported model when the caller has it already (run and verify bind constant inputs first). */
-export function frontendForTarget(opts: Omit<CompileOptions, 'out'>, config: HsqConfig, target: Target, raw0?: Graph): { graph: Graph; precision: PrecisionReport; staged: Graph } {
+export function frontendForTarget(opts: Omit<CompileOptions, 'out'>, config: HsqConfig, target: Target, raw0?: Graph): { graph: Graph; precision: PrecisionReport; staged: Graph; hsqQuantized: boolean } {
   const raw = raw0 ?? loadModel(opts.model, { inputShapes: { ...(config.inputShapes ?? {}), ...(opts.inputShapes ?? {}) } });
   const known = new Set(corePipeline.map((p) => p.name));
   for (const d of opts.dumpAfter ?? []) if (d !== 'all' && !known.has(d))
@@ -85,7 +85,7 @@ export function frontendForTarget(opts: Omit<CompileOptions, 'out'>, config: Hsq
   const staged = opts.inputFormat ? inferShapes(cameraInput(stage.graph, { format: opts.inputFormat, mean: qa.mean, std: qa.std })) : stage.graph;
   const qp = quantizedPasses();
   const graph = runPipeline(staged, qp, { dumpAfter: dumps(qp), dumpDir: path.join(opts.dumpDir ?? 'hsq-dump', 'quantized') });
-  return { graph, precision: stage.report, staged: stage.graph };
+  return { graph, precision: stage.report, staged: stage.graph, hsqQuantized: !isQuantized(fg) && isQuantized(stage.graph) };
 }
 
 /** What `hsq compile` builds, up to emission: the config, the target, the C name and the lowered,
@@ -99,6 +99,8 @@ export interface PreparedModel {
   readonly staged: Graph;
   readonly precision: PrecisionReport;
   readonly placement: PlacementOptions;
+  /** A float model that the precision stage quantized (calibration). */
+  readonly hsqQuantized: boolean;
 }
 
 export function prepareModel(opts: Omit<CompileOptions, 'out'>, raw?: Graph): PreparedModel {
@@ -108,8 +110,8 @@ export function prepareModel(opts: Omit<CompileOptions, 'out'>, raw?: Graph): Pr
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail('bad-input', `--name '${name}' is not a C identifier`, '--name');
   // The config's costModel overrides the target's parameters (checked first: a bad key is an error naming it).
   const costParams = config.costModel && target.costModel ? target.costModel.withOverrides(config.costModel) : undefined;
-  const { graph, precision, staged } = frontendForTarget(opts, config, target, raw);
-  return { config, target, name, graph, staged, precision, placement: { config, ...(costParams ? { costParams } : {}), ...(opts.placement ?? {}) } };
+  const { graph, precision, staged, hsqQuantized } = frontendForTarget(opts, config, target, raw);
+  return { config, target, name, graph, staged, precision, hsqQuantized, placement: { config, ...(costParams ? { costParams } : {}), ...(opts.placement ?? {}) } };
 }
 
 export interface CompiledGraph {

@@ -18,7 +18,6 @@ import { verifyHtml } from '../../verify/html';
 import { decodeModel } from '../../frontend/onnx/import';
 import { loadConfig, HsqConfig } from '../../core/config';
 import { encodeQdqOnnx } from '../../precision';
-import { isQuantized } from '../../precision/stage';
 import { prepareModel } from '../compile';
 import { lookupTarget } from '../../targets/registry';
 import { jsonOption } from './options';
@@ -110,7 +109,7 @@ export function verifyInputs(a: VerifyArgs): { sets: Record<string, Tensor>[]; b
   const { graph: bound } = bindConstantInputs(raw, sets[0]);
   const p = prepareModel({ ...opts, model: a.model }, bound);
   const runtime = sets.map((s) => bindConstantInputs(raw, s).runtimeInputs);
-  return { sets, bound, g: p.graph, runtime, target: p.target.name, hsqQuantized: !isQuantized(bound) && isQuantized(p.staged), staged: p.staged };
+  return { sets, bound, g: p.graph, runtime, target: p.target.name, hsqQuantized: p.hsqQuantized, staged: p.staged };
 }
 
 /** `--trace FILE`: the trace against the interpreter on the same inputs, built with the same options. */

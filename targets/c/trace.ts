@@ -9,7 +9,6 @@ import { DType, allocArray } from '../../core/ir/dtype';
 import { Tensor, numel } from '../../core/ir/tensor';
 import { Graph } from '../../core/ir/graph';
 import { ctype, tensorBytes, toPhysical } from './ctypes';
-import type { EmittedC } from './emit-model';
 
 export const TRACE_PREFIX = 'HSQTRACE';
 
@@ -95,7 +94,7 @@ export function parseTrace(text: string, source = 'trace'): TraceEntry[] {
 }
 
 /** The tensors of a full trace, by IR name (the trace's index picks the tensor: names may be sanitized). */
-export function tracedTensors(g: Graph, m: EmittedC, stdout: string): Record<string, Tensor> {
+export function tracedTensors(g: Graph, m: { readonly trace: readonly { readonly tensor: string }[] }, stdout: string): Record<string, Tensor> {
   const out: Record<string, Tensor> = {};
   for (const e of parseTrace(stdout, 'the traced program')) {
     const p = m.trace[e.index];

@@ -225,7 +225,7 @@ function execProgram(prog: Program, k: number, g: Graph, inputs: Record<string, 
       const t = checkedInput(g, inputs, name, opts.runFloat ? 'float32' : undefined);
       writeTensorFile(path.join(dir, `in${i}.bin`), opts.layout === 'nhwc' ? toNhwc(t) : t);
     });
-    const r = spawnSync(prog.exe, [String(k), dir, ...(opts.runFloat ? ['float'] : [])], { encoding: 'utf8', env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0', UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1' } });
+    const r = spawnSync(prog.exe, [String(k), dir, ...(opts.runFloat ? ['float'] : [])], { encoding: 'utf8', maxBuffer: opts.trace ? 2 ** 30 : 64 * 2 ** 20, env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0', UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1' } });
     if (r.status !== 0) throw new Error(`C program failed for model '${g.name}' (exit ${r.status ?? r.signal}):\n${(r.stderr || '').slice(0, 8000)}`);
     if (r.stderr && /runtime error|AddressSanitizer|LeakSanitizer/.test(r.stderr)) throw new Error(`sanitizer finding in model '${g.name}':\n${r.stderr.slice(0, 8000)}`);
     const out: Record<string, Tensor> = {};
