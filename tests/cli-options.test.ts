@@ -120,5 +120,11 @@ describe('hsq run --random N --seed S', () => {
     expect(out(re).equals(out(a))).toBe(true);
     const bad = hsq('run', QDQ, '--random', '0', '-o', a);
     expect(bad.code).toBe(2);
+    // --random 2 --seed 5: test_data_set_0 is seed 5, test_data_set_1 seed 6.
+    const many = path.join(dir, 'many');
+    expect(hsq('run', QDQ, '--random', '2', '--seed', '5', '-o', many).code).toBe(0);
+    expect(fs.readdirSync(many).sort()).toEqual(['test_data_set_0', 'test_data_set_1']);
+    expect(out(path.join(many, 'test_data_set_0')).equals(out(a))).toBe(true);
+    expect(out(path.join(many, 'test_data_set_1')).equals(out(c))).toBe(true);
   });
 });

@@ -34,7 +34,7 @@ export const runCommand: CommandModule<object, Args> = {
     .option('host', { type: 'boolean', default: false, describe: '--target stm32n6: build the emulated program for the host instead of QEMU' })
     .option('inputs', { type: 'string', describe: 'folder with input_K.pb (or .npy), one per graph input in order' })
     .option('input', { type: 'string', array: true, describe: 'NAME=FILE (.pb or .npy), repeatable' })
-    .option('random', { type: 'number', describe: 'one seeded random input set instead of files (written beside the outputs as input_K)' })
+    .option('random', { type: 'number', describe: 'N seeded random input sets instead of files, written beside the outputs as input_K (N > 1: OUT/test_data_set_K, seeds S, S+1, ...)' })
     .option('seed', { type: 'number', default: 0, describe: 'seed for --random' })
     .option('o', { alias: 'output', type: 'string', demandOption: true, describe: 'folder for output_K.pb' })
     .option('format', { choices: ['pb', 'npy'], default: 'pb', describe: 'output file format' })
@@ -45,21 +45,32 @@ export const runCommand: CommandModule<object, Args> = {
     .option('trace', { type: 'string', describe: 'build with -DHSQ_TRACE (host, cortex-m55) and write the HSQTRACE lines to FILE (hsq verify --trace reads them)' })
     .option('json', jsonOption) as never,
   handler: async (a) => {
-    const outputs = await runModel(a);
-    const files: Record<string, Uint8Array> = { ...encodeOutputs(outputs.names, outputs.values, a.format) };
-    // --random: the inputs too, so the run can be replayed (--inputs OUT).
-    if (outputs.inputs) outputs.inputNames.forEach((n, k) => { files[`input_${k}.${a.format}`] = encodeOutputs([n], outputs.inputs!, a.format)['output_0.' + a.format]; });
-    fs.mkdirSync(a.o, { recursive: true });
-    for (const [f, bytes] of Object.entries(files)) {
-      const tmp = path.join(a.o, `.${f}.tmp`);
-      fs.writeFileSync(tmp, bytes);
-      fs.renameSync(tmp, path.join(a.o, f));
+    // --random N > 1: one ONNX test-data folder per set, OUT/test_data_set_K (seeds S, S+1, ...).
+    const n = a.random ?? 1;
+    if (a.random !== undefined && !(Number.isInteger(n) && n >= 1)) fail('bad-input', `--random takes a whole number of input sets ≥ 1, got ${a.random}`, '--random');
+    if (n > 1 && (a.trace || a.profile)) fail('bad-input', '--trace and --profile record one run: give --random 1', '--random');
+    const runs = n > 1 ? Array.from({ length: n }, (_, k) => ({ seed: (a.seed ?? 0) + k, out: path.join(a.o, `test_data_set_${k}`) })) : [{ seed: a.seed ?? 0, out: a.o }];
+    const written: { outputs: string[]; inputs: string[] } = { outputs: [], inputs: [] };
+    let profile: ProfileReport | undefined;
+    for (const r of runs) {
+      const outputs = await runModel({ ...a, ...(a.random !== undefined ? { random: 1, seed: r.seed } : {}) });
+      profile = outputs.profile;
+      const files: Record<string, Uint8Array> = { ...encodeOutputs(outputs.names, outputs.values, a.format) };
+      // --random: the inputs too, so the run can be replayed (--inputs OUT).
+      if (outputs.inputs) outputs.inputNames.forEach((nm, k) => { files[`input_${k}.${a.format}`] = encodeOutputs([nm], outputs.inputs!, a.format)[`output_0.${a.format}`]; });
+      fs.mkdirSync(r.out, { recursive: true });
+      for (const [f, bytes] of Object.entries(files)) {
+        const tmp = path.join(r.out, `.${f}.tmp`);
+        fs.writeFileSync(tmp, bytes);
+        fs.renameSync(tmp, path.join(r.out, f));
+      }
+      if (a.trace && outputs.trace !== undefined) writeFileAtomic(a.trace, outputs.trace);
+      for (const f of Object.keys(files).sort()) (f.startsWith('output_') ? written.outputs : written.inputs).push(path.join(r.out, f));
     }
-    if (a.trace && outputs.trace !== undefined) writeFileAtomic(a.trace, outputs.trace);
-    const outFiles = Object.keys(files).filter((f) => f.startsWith('output_'));
-    if (a.json) process.stdout.write(JSON.stringify({ ok: true, outputs: outFiles.map((f) => path.join(a.o, f)), ...(outputs.inputs ? { inputs: Object.keys(files).filter((f) => f.startsWith('input_')).map((f) => path.join(a.o, f)) } : {}), ...(a.trace ? { trace: a.trace } : {}), ...(outputs.profile ? { profile: outputs.profile } : {}) }) + '\n');
-    else if (outputs.profile) process.stdout.write(`${formatProfile(outputs.profile)}\nwrote ${outFiles.length} output${outFiles.length === 1 ? '' : 's'} to ${a.o}\n`);
-    else process.stdout.write(`wrote ${outFiles.length} output${outFiles.length === 1 ? '' : 's'} to ${a.o}${a.trace ? `, trace to ${a.trace}` : ''}\n`);
+    const count = written.outputs.length;
+    if (a.json) process.stdout.write(JSON.stringify({ ok: true, outputs: written.outputs, ...(written.inputs.length ? { inputs: written.inputs } : {}), ...(a.trace ? { trace: a.trace } : {}), ...(profile ? { profile } : {}) }) + '\n');
+    else if (profile) process.stdout.write(`${formatProfile(profile)}\nwrote ${count} output${count === 1 ? '' : 's'} to ${a.o}\n`);
+    else process.stdout.write(`wrote ${count} output${count === 1 ? '' : 's'} to ${a.o}${n > 1 ? ` (${n} folders test_data_set_K)` : ''}${a.trace ? `, trace to ${a.trace}` : ''}\n`);
   },
 };
 
@@ -77,7 +88,7 @@ export async function runModel(a: Pick<Args, 'model' | 'engine' | 'inputs' | 'in
     if (a.engine === 'interpreter') fail('bad-input', '--trace records the generated C: use --engine c (or leave --engine out)', '--trace');
     if (targetName !== 'host' && targetName !== 'cortex-m55') fail('bad-input', `--trace: hsq runs a traced build for host and cortex-m55; for ${targetName} build with -DHSQ_TRACE and record the board's HSQTRACE lines`, '--trace');
   }
-  if (a.random !== undefined && !(a.random === 1)) fail('bad-input', '--random: hsq run takes one input set (--random 1; hsq verify --random N takes several)', '--random');
+  if (a.random !== undefined && a.random !== 1) fail('bad-input', `--random ${a.random}: runModel takes one input set (the command loops over --random N)`, '--random');
   if (a.random === undefined && !a.inputs && !(a.input && a.input.length)) fail('bad-input', 'give the inputs: --inputs DIR, --input NAME=FILE or --random 1', '--inputs');
   const shapes = { ...(config.inputShapes ?? {}), ...(opts.inputShapes ?? {}) };
   let raw = loadModel(a.model, { inputShapes: shapes });
