@@ -78,6 +78,21 @@ describe('verify --trace FILE: a trace replayed through the interpreter', () => 
   });
 });
 
+describe('stm32n6: the glue traces what the board sees of the NPU', () => {
+  test('after every NPU segment, one HSQ_TRACE_LAYER per segment output (index: the segment id); the CPU segments trace their own layers', async () => {
+    const { compile } = await import('../driver/compile');
+    const out = path.join(dir, 'n6');
+    const r = await compile({ model: QDQ, out, target: 'stm32n6', name: 'small' });
+    const glue = fs.readFileSync(path.join(out, 'small.c'), 'utf8');
+    const npu = r.report.segments.filter((g) => g.device === 'npu');
+    expect(npu.length).toBeGreaterThan(0);
+    const calls = [...glue.matchAll(/HSQ_TRACE_LAYER\((\d+), "([^"]+)", out\[(\d+)\], (\d+)\);/g)].map((m) => [Number(m[1]), m[2]]);
+    expect(calls).toEqual(npu.flatMap((g) => g.outputs.map((t) => [g.id, t])));
+    const cpu = r.report.segments.filter((g) => g.device === 'cpu');
+    for (const g of cpu) expect(fs.readFileSync(path.join(out, `small_seg${g.id}.c`), 'utf8')).toMatch(/HSQ_TRACE_LAYER\(0, /);
+  });
+});
+
 describe('trace text', () => {
   test('parse: index, name, bytes, hash and base64 data; other lines skipped; a bad line is an error naming it', () => {
     const data = Uint8Array.from([1, 2, 3, 250]);
