@@ -83,6 +83,10 @@ describe('every choice checked, errors plain, --json errors', () => {
       expect(r.err).toMatch(/^hsq: error: --(engine|api-layout) "[a-z]+": expected one of [a-z, ]+\n$/);
       expect(r.err).not.toContain('\\x0a');
     }
+    for (const args of [['verify', QDQ, '--random', '1', '--seed', 'abc'], ['run', QDQ, '--random', '1', '--seed', '1.5', '-o', path.join(dir, 'o')], ['verify', QDQ, '--random', 'two']]) {
+      const r = hsq(...args);
+      expect([args.join(' '), r.code, r.err]).toEqual([args.join(' '), 2, expect.stringMatching(/^hsq: error: --(seed|random) [^\n]*\n$/)]);
+    }
     expect(plainArgumentError('Invalid values:\n  Argument: engine, Given: "foo", Choices: "interpreter", "c"')).toEqual({ message: '--engine "foo": expected one of interpreter, c', subject: '--engine' });
     expect(plainArgumentError('Missing required argument: o')).toEqual({ message: 'missing -o', subject: '-o' });
   });

@@ -48,6 +48,7 @@ export const runCommand: CommandModule<object, Args> = {
     // --random N > 1: one ONNX test-data folder per set, OUT/test_data_set_K (seeds S, S+1, ...).
     const n = a.random ?? 1;
     if (a.random !== undefined && !(Number.isInteger(n) && n >= 1)) fail('bad-input', `--random takes a whole number of input sets ≥ 1, got ${a.random}`, '--random');
+    if (a.seed !== undefined && !Number.isInteger(a.seed)) fail('bad-input', `--seed must be an integer, got ${a.seed}`, '--seed');
     if (n > 1 && (a.trace || a.profile)) fail('bad-input', '--trace and --profile record one run: give --random 1', '--random');
     const runs = n > 1 ? Array.from({ length: n }, (_, k) => ({ seed: (a.seed ?? 0) + k, out: path.join(a.o, `test_data_set_${k}`) })) : [{ seed: a.seed ?? 0, out: a.o }];
     const written: { outputs: string[]; inputs: string[] } = { outputs: [], inputs: [] };

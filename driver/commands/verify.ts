@@ -100,6 +100,7 @@ export function verifyInputs(a: VerifyArgs): { sets: Record<string, Tensor>[]; b
   let sets: Record<string, Tensor>[];
   if (a.random !== undefined) {
     if (!(a.random >= 1 && Number.isInteger(a.random))) fail('bad-input', '--random takes a whole number of input sets ≥ 1', '--random');
+    if (!Number.isInteger(a.seed)) fail('bad-input', `--seed must be an integer, got ${a.seed}`, '--seed');
     sets = Array.from({ length: a.random }, (_, k) => randomInputs(raw, a.seed + k));
   } else {
     if (!a.inputs && !(a.input && a.input.length)) fail('bad-input', 'give the inputs: --inputs DIR, --input NAME=FILE or --random N', '--inputs');
