@@ -106,10 +106,16 @@ export function verifyInputs(a: VerifyArgs): { sets: Record<string, Tensor>[]; b
     if (!a.inputs && !(a.input && a.input.length)) fail('bad-input', 'give the inputs: --inputs DIR, --input NAME=FILE or --random N', '--inputs');
     sets = [readInputs(raw.inputs, { dir: a.inputs, files: a.input })];
   }
-  for (const s of sets) checkInputs(raw, s);
-  const { graph: bound } = bindConstantInputs(raw, sets[0]);
+  // --input-format: the compiled model takes camera frames; the inputs are frames of its input.
+  const camera = opts.inputFormat !== undefined;
+  if (!camera) for (const s of sets) checkInputs(raw, s);
+  const { graph: bound } = bindConstantInputs(raw, camera ? {} : sets[0]);
   const p = prepareModel({ ...opts, model: a.model }, bound);
-  const runtime = sets.map((s) => bindConstantInputs(raw, s).runtimeInputs);
+  if (camera) {
+    sets = a.random !== undefined ? sets.map((_, k) => randomInputs(p.graph, a.seed + k)) : [readInputs(p.graph.inputs, { dir: a.inputs, files: a.input })];
+    for (const s of sets) checkInputs(p.graph, s);
+  }
+  const runtime = camera ? sets : sets.map((s) => bindConstantInputs(raw, s).runtimeInputs);
   return { sets, bound, g: p.graph, runtime, target: p.target.name, hsqQuantized: p.hsqQuantized, staged: p.staged };
 }
 
