@@ -27,7 +27,7 @@ export const compileCommand: CommandModule<object, Args> = {
     // Colour only on a TTY.
     const table = r.placementTable && process.stdout.isTTY ? formatPlacementTable(r.report, true) : r.placementTable;
     if (table && !a.json) process.stdout.write(`${table}\n`);
-    const summary = { name: r.name, target: r.target, out: a.o, files: r.files, arenaBytes: r.arenaSize, arenaLowerBound: r.arenaLowerBound, weightBytes: r.weightsSize };
+    const summary = { ok: true, name: r.name, target: r.target, out: a.o, files: r.files, arenaBytes: r.arenaSize, arenaLowerBound: r.arenaLowerBound, weightBytes: r.weightsSize };
     if (a.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
     else process.stdout.write(`${r.name}: ${r.files.length} files in ${a.o} (arena ${r.arenaSize} bytes, lower bound ${r.arenaLowerBound}; weights ${r.weightsSize} bytes)\n`);
   },
