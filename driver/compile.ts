@@ -72,9 +72,11 @@ export function modelNameFromFile(file: string): string {
   return n;
 }
 
-/** Import, lower and quantize: the graph every target emits from. */
-export function frontendForTarget(opts: CompileOptions, config: HsqConfig, target: Target): { graph: Graph; precision: PrecisionReport } {
-  const raw = loadModel(opts.model, { inputShapes: { ...(config.inputShapes ?? {}), ...(opts.inputShapes ?? {}) } });
+/** Import, lower and quantize: the graph every target emits from (`quantized`: the graph as the
+ *  precision stage left it, standard QDQ when encoded, the one `--emit-onnx` writes). `raw`: the
+ *  imported model when the caller has it already (run and verify bind constant inputs first). */
+export function frontendForTarget(opts: Omit<CompileOptions, 'out'>, config: HsqConfig, target: Target, raw0?: Graph): { graph: Graph; precision: PrecisionReport; staged: Graph; hsqQuantized: boolean } {
+  const raw = raw0 ?? loadModel(opts.model, { inputShapes: { ...(config.inputShapes ?? {}), ...(opts.inputShapes ?? {}) } });
   const known = new Set(corePipeline.map((p) => p.name));
   for (const d of opts.dumpAfter ?? []) if (d !== 'all' && !known.has(d))
     fail('bad-input', `--dump-after ${d}: no such pass (passes: ${[...known].join(', ')})`, '--dump-after');
@@ -95,7 +97,34 @@ export function frontendForTarget(opts: CompileOptions, config: HsqConfig, targe
   const staged = opts.inputFormat ? inferShapes(cameraInput(stage.graph, { format: opts.inputFormat, mean: qa.mean, std: qa.std })) : stage.graph;
   const qp = quantizedPasses();
   const graph = runPipeline(staged, qp, { dumpAfter: dumps(qp), dumpDir: path.join(opts.dumpDir ?? 'hsq-dump', 'quantized') });
-  return { graph, precision: stage.report };
+  return { graph, precision: stage.report, staged: stage.graph, hsqQuantized: !isQuantized(fg) && isQuantized(stage.graph) };
+}
+
+/** What `hsq compile` builds, up to emission: the config, the target, the C name and the lowered,
+ *  quantized graph (run, verify and eval run it; compile emits it). */
+export interface PreparedModel {
+  readonly config: HsqConfig;
+  readonly target: Target;
+  readonly name: string;
+  readonly graph: Graph;
+  /** The precision stage's output (see frontendForTarget). */
+  readonly staged: Graph;
+  readonly precision: PrecisionReport;
+  readonly placement: PlacementOptions;
+  /** A float model that the precision stage quantized (calibration). */
+  readonly hsqQuantized: boolean;
+}
+
+export function prepareModel(opts: Omit<CompileOptions, 'out'>, raw?: Graph, out?: string): PreparedModel {
+  const config: HsqConfig = opts.config ? loadConfig(opts.config) : {};
+  const target = opts.target !== undefined ? lookupTarget(opts.target, '--target') : lookupTarget(config.target ?? 'host', 'config target');
+  const name = opts.name ?? config.name ?? modelNameFromFile(opts.model);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail('bad-input', `--name '${name}' is not a C identifier`, '--name');
+  if (out !== undefined) checkOutputDir(out);
+  // The config's costModel overrides the target's parameters (checked first: a bad key is an error naming it).
+  const costParams = config.costModel && target.costModel ? target.costModel.withOverrides(config.costModel) : undefined;
+  const { graph, precision, staged, hsqQuantized } = frontendForTarget(opts, config, target, raw);
+  return { config, target, name, graph, staged, precision, hsqQuantized, placement: { config, ...(costParams ? { costParams } : {}), ...(opts.placement ?? {}) } };
 }
 
 export interface CompiledGraph {
@@ -134,19 +163,12 @@ function plannedPools(r: Report): { name: string; used: number }[] {
 }
 
 export async function compile(opts: CompileOptions): Promise<CompileResult> {
-  const config: HsqConfig = opts.config ? loadConfig(opts.config) : {};
-  const target = opts.target !== undefined ? lookupTarget(opts.target, '--target') : lookupTarget(config.target ?? 'host', 'config target');
-  const name = opts.name ?? config.name ?? modelNameFromFile(opts.model);
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail('bad-input', `--name '${name}' is not a C identifier`, '--name');
-  // OUT next, after the options: a folder hsq may not replace is refused before any import or emission.
-  checkOutputDir(opts.out);
-  // The config's costModel overrides the target's parameters (checked first: a bad key is an error naming it).
-  const costParams = config.costModel && target.costModel ? target.costModel.withOverrides(config.costModel) : undefined;
-  const { graph, precision } = frontendForTarget(opts, config, target);
+  // OUT is checked inside prepareModel right after the options: a folder hsq may not replace is
+  // refused before any import or emission.
+  const { config, target, name, graph, precision, placement } = prepareModel(opts, undefined, opts.out);
   const c = await compileGraph(graph, target, {
     name, model: path.basename(opts.model), weightsFormat: opts.weightsFormat ?? config.weightsFormat ?? defaultWeightsFormat(graph, opts.log), layout: opts.layout,
-    placement: { config, ...(costParams ? { costParams } : {}), ...(opts.placement ?? {}) },
-    precision,
+    placement, precision,
   });
   writeOutputDir(opts.out, c.files);
   const t = c.report.totals;

@@ -3,6 +3,63 @@
  * bias, kh, kw, ci with padding taps skipped; integer accumulation in int32. */
 #include "hsq_runtime.h"
 
+/* ---------------------------------------------------------------- per-layer trace (-DHSQ_TRACE) */
+#ifdef HSQ_TRACE
+/* The default: no output. A weak symbol, so the platform's own definition wins at link time. */
+__attribute__((weak)) void hsq_trace_layer(uint32_t index, const char* name, const void* data, uint32_t bytes) {
+  (void)index; (void)name; (void)data; (void)bytes;
+}
+
+uint32_t hsq_fnv1a32(const void* data, uint32_t bytes) {
+  const uint8_t* p = (const uint8_t*)data;
+  uint32_t h = 2166136261u, i;
+  for (i = 0; i < bytes; i++) { h ^= p[i]; h *= 16777619u; }
+  return h;
+}
+
+static uint32_t hsq_trace_u32(char* buf, uint32_t v, int hex8) {
+  static const char digits[] = "0123456789abcdef";
+  char tmp[10];
+  uint32_t n = 0, k = 0;
+  if (hex8) { for (k = 0; k < 8; k++) buf[k] = digits[(v >> (28 - 4 * k)) & 15u]; return 8; }
+  do { tmp[n++] = (char)('0' + v % 10u); v /= 10u; } while (v);
+  while (n) buf[k++] = tmp[--n];
+  return k;
+}
+
+void hsq_trace_write(hsq_trace_put_fn put, void* ctx, uint32_t index, const char* name,
+                     const void* data, uint32_t bytes, int full) {
+  static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  char buf[96];
+  uint32_t n = 0, i;
+  const uint8_t* p = (const uint8_t*)data;
+  memcpy(buf, "HSQTRACE ", 9); n = 9;
+  n += hsq_trace_u32(buf + n, index, 0);
+  buf[n++] = ' ';
+  put(buf, n, ctx);
+  put(name, (uint32_t)strlen(name), ctx);
+  n = 0;
+  buf[n++] = ' ';
+  n += hsq_trace_u32(buf + n, bytes, 0);
+  buf[n++] = ' ';
+  n += hsq_trace_u32(buf + n, hsq_fnv1a32(data, bytes), 1);
+  if (full) {
+    buf[n++] = ' ';
+    for (i = 0; i < bytes; i += 3) {
+      const uint32_t rest = bytes - i;
+      const uint32_t v = ((uint32_t)p[i] << 16) | (rest > 1 ? (uint32_t)p[i + 1] << 8 : 0u) | (rest > 2 ? (uint32_t)p[i + 2] : 0u);
+      if (n + 4 > sizeof buf - 2) { put(buf, n, ctx); n = 0; }
+      buf[n++] = b64[(v >> 18) & 63u];
+      buf[n++] = b64[(v >> 12) & 63u];
+      buf[n++] = rest > 1 ? b64[(v >> 6) & 63u] : '=';
+      buf[n++] = rest > 2 ? b64[v & 63u] : '=';
+    }
+  }
+  buf[n++] = '\n';
+  put(buf, n, ctx);
+}
+#endif
+
 /* ---------------------------------------------------------------- sub-byte weights */
 
 /* Unpacks `rows` rows of `row_len` codes (bits each, LSB first, rows starting on a byte every

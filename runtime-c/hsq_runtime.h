@@ -89,6 +89,31 @@ uint64_t hsq_profile_now(void);
 #define HSQ_PROFILE_END(k)
 #endif
 
+/* ---------------------------------------------------------------- per-layer trace
+ * Built with -DHSQ_TRACE, NAME.c calls
+ *   void hsq_trace_layer(uint32_t index, const char* name, const void* data, uint32_t bytes);
+ * after every CPU layer (and the stm32n6 glue at every NPU segment boundary), once per tensor
+ * the layer writes: `index` numbers the calls of one C model from 0 (each CPU segment of an
+ * stm32n6 program numbers its own; the glue's NPU calls pass the segment id), `name` is the tensor's name
+ * (the IR name, as `hsq verify --trace` looks it up), `data` its bytes as the arena holds them
+ * (4-D tensors NHWC, sub-byte types one element a byte). The runtime's definition is a weak
+ * no-op: the platform overrides it, usually with hsq_trace_write() below, which formats one
+ * text line per call,
+ *   HSQTRACE <index> <name> <bytes> <fnv1a32 of the bytes, 8 hex digits>[ <base64 of the bytes>]
+ * (the data only when `full` is set), and hands it out in pieces through `put` (semihosting
+ * printf in QEMU, a UART on a board). Without HSQ_TRACE the calls vanish: HSQ_TRACE_LAYER is
+ * empty and the release build is unchanged. */
+#ifdef HSQ_TRACE
+void hsq_trace_layer(uint32_t index, const char* name, const void* data, uint32_t bytes);
+typedef void (*hsq_trace_put_fn)(const char* text, uint32_t len, void* ctx);
+uint32_t hsq_fnv1a32(const void* data, uint32_t bytes);
+void hsq_trace_write(hsq_trace_put_fn put, void* ctx, uint32_t index, const char* name,
+                     const void* data, uint32_t bytes, int full);
+#define HSQ_TRACE_LAYER(k, name, data, bytes) hsq_trace_layer((uint32_t)(k), (name), (data), (uint32_t)(bytes))
+#else
+#define HSQ_TRACE_LAYER(k, name, data, bytes)
+#endif
+
 /* ---------------------------------------------------------------- numerics (numerics.ts) */
 
 /* Round half to even of a float32 value, returned as a float holding an integer. The same

@@ -139,11 +139,12 @@ describe('hsq CLI on built models', () => {
     const r = hsq('run', ESPCN, '--inputs', path.join(SHARED, 'models/qonnx/bsd300x3-espcn/test_data'), '-o', path.join(dir, 'out'),
       '--dump-after', 'qdq-recognition', '--dump-dir', path.join(dir, 'dump'));
     expect(r.err).toBe('');
-    const files = fs.readdirSync(path.join(dir, 'dump')).sort();
+    // run builds as compile does: the passes after quantization dump into dump/quantized/.
+    const files = fs.readdirSync(path.join(dir, 'dump', 'quantized')).sort();
     expect(files.some((f) => /qdq-recognition\.txt$/.test(f))).toBe(true);
     const onnxFile = files.find((f) => /qdq-recognition\.onnx$/.test(f))!;
     const { loadModel } = require('../frontend/onnx/import');
-    const g = loadModel(path.join(dir, 'dump', onnxFile));
+    const g = loadModel(path.join(dir, 'dump', 'quantized', onnxFile));
     expect(g.nodes.filter((n: { op: string }) => n.op === 'QConv').length).toBe(2);
     expect(hsq('run', ESPCN, '--inputs', path.join(SHARED, 'models/qonnx/bsd300x3-espcn/test_data'), '-o', dir, '--dump-after', 'no-such-pass').err).toMatch(/no-such-pass/);
   });

@@ -180,11 +180,9 @@ describe('the interpreter\'s own QONNX ops against the same formulas', () => {
   test.each(['ROUND', 'CEIL', 'FLOOR', 'UP', 'DOWN'])('Quant %s: equal values', (mode) => {
     expect(interp(mode)).toEqual([]);
   });
-  // Known difference, for the op-descriptor work to fix (ops/rounding-modes.ts): qonnx computes
-  // |x| + 0.5 and |x| - 0.5 in float32 (numpy), so HALF_UP(0.49999997) = 1 and
-  // HALF_DOWN(8388609) = 8388608; the interpreter adds in float64. When it is fixed this test
-  // fails: make it a plain test.
-  test.failing.each(['HALF_UP', 'HALF_DOWN'])('Quant %s: equal (fails today: the interpreter rounds |x| ± 0.5 in float64)', (mode) => {
+  // qonnx computes |x| + 0.5 and |x| - 0.5 in float32 (numpy), so HALF_UP(0.49999997) = 1 and
+  // HALF_DOWN(8388609) = 8388608; so does the interpreter (ops/lib/rounding-modes.ts).
+  test.each(['HALF_UP', 'HALF_DOWN'])('Quant %s: equal values, ties and float32 edge cases included', (mode) => {
     expect(interp(mode)).toEqual([]);
   });
 });

@@ -1,9 +1,9 @@
 // What computes hsq's numbers for `hsq verify` and `hsq eval`. An engine runs the lowered graph
 // on input sets and hands back the tensors it can observe, keyed by IR tensor name: the
-// interpreter every tensor; the generated C today its graph outputs, and once the emitted C is
-// traced (-DHSQ_TRACE) every CPU layer's output and each NPU segment's boundary tensors. verify
-// checks each observed tensor against the interpreter's, so an engine that observes more is
-// checked layer by layer with no change here.
+// interpreter every tensor; the generated C (verify/c-engine.ts, built with -DHSQ_TRACE) every
+// tensor a CPU layer writes on host and cortex-m55, the graph outputs elsewhere. verify checks
+// each observed tensor against the interpreter's, so an engine that observes more is checked
+// layer by layer with no change here.
 import { Graph } from '../core/ir/graph';
 import { Tensor } from '../core/ir/tensor';
 import { runGraph } from '../ops/engine/interpreter';

@@ -1,10 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { compile, TargetName } from '../compile';
-import { parseInputShapes } from '../../frontend/io';
-import { dumpAfterOption, dumpDirOption, inputShapeOption, jsonOption, targetOption } from './options';
-import { QUANTIZE_OPTIONS, quantizeArgs } from './quantize-options';
-import { INPUT_FORMATS, InputFormat } from '../../passes/camera-input';
-import { parseBytes, parseMs } from '../../core/config';
+import { jsonOption } from './options';
+import { COMPILE_OPTIONS, compileOptionsOf } from './compile-options';
+import type { InputFormat } from '../../passes/camera-input';
 import { formatPlacementTable } from '../../report';
 
 interface Args {
@@ -18,39 +16,18 @@ export const compileCommand: CommandModule<object, Args> = {
   describe: 'compile a model to C for a target; OUT holds exactly this compile\'s files',
   builder: (y) => y
     .positional('model', { type: 'string', demandOption: true })
-    .option('target', targetOption('what the C runs on (default: config target, else host)', false))
     .option('o', { alias: 'output', type: 'string', demandOption: true, describe: 'output folder (hsq owns it: replaced on success, untouched on error)' })
-    .option('name', { type: 'string', describe: 'C symbol prefix (default: the model file name)' })
-    .option('weights-format', { choices: ['c', 'incbin'], describe: 'weights as C data or as a binary blob with .incbin' })
-    .option('api-layout', { choices: ['nchw', 'nhwc'], default: 'nchw', describe: 'layout of 4-D tensors at the C API' })
-    .option('input-shape', inputShapeOption)
-    .option('input-format', { choices: INPUT_FORMATS as InputFormat[], describe: 'take the image input as a uint8 channels-last camera frame, with --mean/--std folded in' })
-    .option('dump-after', dumpAfterOption)
-    .option('dump-dir', dumpDirOption)
+    .options(COMPILE_OPTIONS)
     .option('json', jsonOption)
-    .option('force-npu', { type: 'string', array: true, describe: '--target stm32n6: node names or globs to run on the NPU (repeatable)' })
-    .option('force-cpu', { type: 'string', array: true, describe: '--target stm32n6: node names or globs to keep on the Cortex-M55 (repeatable)' })
-    .option('widen', { type: 'string', array: true, describe: '--target stm32n6: sub-8-bit layers that may be widened losslessly to int8 for the NPU (more flash)' })
-    .option('latency-budget', { type: 'string', describe: '--target stm32n6: latency budget for the placement optimiser, e.g. 40ms' })
-    .group(['force-npu', 'force-cpu', 'widen', 'latency-budget'], 'Placement (stm32n6):')
-    .options(QUANTIZE_OPTIONS)
-    .group(Object.keys(QUANTIZE_OPTIONS), 'Quantization and precision:')
     .example('$0 compile model.onnx --target host -o build/', '') as never,
   handler: async (a) => {
     const r = await compile({
-      model: a.model, out: a.o, target: a.target, name: a.name, config: a.config, weightsFormat: a['weights-format'],
-      layout: a['api-layout'], inputFormat: a['input-format'],
-      placement: {
-        forceNpu: a['force-npu'], forceCpu: a['force-cpu'], widen: a.widen,
-        ...(a['latency-budget'] !== undefined ? { latencyBudget: parseMs(a['latency-budget'], '--latency-budget') } : {}),
-        // Without --auto-precision the flash budget steers placement (widen or not) instead.
-        ...(a['flash-budget'] !== undefined && !a['auto-precision'] ? { flashBudget: parseBytes(a['flash-budget'], '--flash-budget') } : {}),
-      }, quantize: quantizeArgs(a as unknown as Record<string, unknown>), log: (l) => process.stderr.write(`${l}\n`), inputShapes: parseInputShapes(a['input-shape']), dumpAfter: a['dump-after'], dumpDir: a['dump-dir'],
+      ...compileOptionsOf(a as unknown as Record<string, unknown>), model: a.model, out: a.o, log: (l) => process.stderr.write(`${l}\n`),
     });
     // Colour only on a TTY.
     const table = r.placementTable && process.stdout.isTTY ? formatPlacementTable(r.report, true) : r.placementTable;
     if (table && !a.json) process.stdout.write(`${table}\n`);
-    const summary = { name: r.name, target: r.target, out: a.o, files: r.files, arenaBytes: r.arenaSize, arenaLowerBound: r.arenaLowerBound, pools: r.pools, weightBytes: r.weightsSize };
+    const summary = { ok: true, name: r.name, target: r.target, out: a.o, files: r.files, arenaBytes: r.arenaSize, arenaLowerBound: r.arenaLowerBound, pools: r.pools, weightBytes: r.weightsSize };
     // arena = NAME_ARENA_SIZE = report.json totals.ram.arena; weights = totals.flash.total.
     const pools = r.pools.length ? `; hsq's pools: ${r.pools.map((p) => `${p.name} ${p.used}`).join(', ')}` : '';
     if (a.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');

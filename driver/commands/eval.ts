@@ -1,17 +1,20 @@
 import * as fs from 'fs';
 import type { CommandModule } from 'yargs';
-import { loadModel } from '../../frontend/onnx/import';
-import { parseInputShapes, readTensorAny } from '../../frontend/io';
-import { lower } from '../frontend';
+import { readTensorAny } from '../../frontend/io';
+import { loadConfig, HsqConfig } from '../../core/config';
+import { prepareModel } from '../compile';
+import { lookupTarget } from '../../targets/registry';
+import { COMPILE_OPTIONS, compileOptionsOf } from './compile-options';
 import { fail } from '../../core/diagnostics';
 import { cEngine } from '../../verify/c-engine';
 import { evaluateTop1, Top1Result } from '../../verify/accuracy';
-import { TARGETS } from '../compile';
-import { inputShapeOption, jsonOption } from './options';
+import { jsonOption } from './options';
 
 interface Args {
-  model: string; data: string; labels: string; engine: 'interpreter' | 'c'; target: string; output?: string;
-  reference?: string; json: boolean; 'input-shape'?: string[];
+  model: string; data: string; labels: string; engine: 'interpreter' | 'c'; target?: string; output?: string;
+  reference?: string; json?: boolean; 'input-shape'?: string[];
+  /** Any option of `hsq compile` (COMPILE_OPTIONS), by its flag name. */
+  [option: string]: unknown;
 }
 
 export const evalCommand: CommandModule<object, Args> = {
@@ -22,10 +25,9 @@ export const evalCommand: CommandModule<object, Args> = {
     .option('data', { type: 'string', demandOption: true, describe: 'samples, stacked along the first dimension (.npy or .pb)' })
     .option('labels', { type: 'string', demandOption: true, describe: 'one integer label per sample (.npy or .pb)' })
     .option('engine', { choices: ['interpreter', 'c'], default: 'interpreter', describe: 'what computes the predictions: the reference interpreter or the generated C' })
-    .option('target', { type: 'string', default: 'host', describe: '--engine c: target whose C runs (host, cortex-m55, stm32n6)' })
+    .options(COMPILE_OPTIONS)
     .option('output', { type: 'string', describe: 'output whose arg-max is the prediction (default: the first)' })
     .option('reference', { type: 'string', describe: 'model (float, or QONNX) run by ONNX Runtime: share of samples with the same prediction' })
-    .option('input-shape', inputShapeOption)
     .option('json', jsonOption)
     .example('$0 eval TFC_2W2A.onnx --data x.npy --labels y.npy', '')
     .example('$0 eval model_w4.onnx --data x.npy --labels y.npy --reference model_fp32.onnx --json', '') as never,
@@ -41,15 +43,18 @@ export const evalCommand: CommandModule<object, Args> = {
   },
 };
 
-export async function evalModel(a: Omit<Args, 'json'>): Promise<Top1Result> {
-  if (!(TARGETS as readonly string[]).includes(a.target)) fail('bad-input', `--target ${a.target}: expected one of ${TARGETS.join(', ')}`, '--target');
+export async function evalModel(a: Args): Promise<Top1Result> {
+  const opts = compileOptionsOf(a);
+  const config: HsqConfig = opts.config ? loadConfig(opts.config) : {};
+  const target = lookupTarget(opts.target ?? config.target ?? 'host', opts.target !== undefined ? '--target' : 'config target').name;
   let reference: Uint8Array | undefined;
   if (a.reference) {
     try { reference = fs.readFileSync(a.reference); } catch { fail('bad-input', `--reference: cannot read '${a.reference}'`, '--reference'); }
   }
-  const g = lower(loadModel(a.model, { inputShapes: parseInputShapes(a['input-shape']) }));
+  // The graph `hsq compile` with the same options builds.
+  const g = prepareModel({ ...opts, model: a.model }).graph;
   const x = readTensorAny(a.data), y = readTensorAny(a.labels);
-  // --engine c: one build and every sample through it (cortex-m55/stm32n6: one QEMU run each until their runners batch).
-  const engine = a.engine === 'c' ? cEngine({ target: a.target as 'host' }) : undefined;
+  // --engine c: one build and every sample through it (host: one process; cortex-m55: one QEMU boot).
+  const engine = a.engine === 'c' ? cEngine({ target, trace: false }) : undefined;
   return evaluateTop1(g, x, y, { output: a.output, engine, reference });
 }

@@ -12,6 +12,16 @@
 #include <stdio.h>
 #include "net.h"
 
+#ifdef HSQ_TRACE
+/* -DHSQ_TRACE (cmake -DHSQ_TRACE_MODE=hash|full): hsq_trace_layer prints each layer's HSQTRACE
+ * line on the semihosting console (hsq_runtime.h has the format). */
+#include "hsq_m55.h"
+#ifndef HSQ_TRACE_FULL_DATA
+#define HSQ_TRACE_FULL_DATA 0
+#endif
+HSQ_M55_DEFINE_SEMIHOSTING_TRACE(HSQ_TRACE_FULL_DATA)
+#endif
+
 /* net_run_float takes and gives float32 whatever the model's input and output types. */
 #if NET_NUM_INPUTS != 1 || NET_NUM_OUTPUTS != 1
 #error "this example feeds one input and prints one output"

@@ -88,3 +88,22 @@ void platform_done(int status) {
     __WFI();
   }
 }
+
+#ifdef HSQ_TRACE
+/* -DHSQ_TRACE (cmake -DN6_TRACE=hash|full): one HSQTRACE line per traced tensor on the console
+ * UART (the ST-LINK virtual COM port, where printf goes with USE_COM_LOG). Record it on the PC,
+ * e.g. `python3 -m serial.tools.miniterm /dev/ttyACM0 115200 > run.log`, and check it with
+ * `hsq verify MODEL --trace run.log --inputs DIR [the compile options]`. At 115200 baud the hash
+ * mode costs ~40 bytes a layer; full data of Tiny YOLOv2's first layer alone is ~1.1 MB of text. */
+#include "hsq_runtime.h"
+#ifndef HSQ_TRACE_FULL_DATA
+#define HSQ_TRACE_FULL_DATA 0
+#endif
+static void trace_put(const char *s, uint32_t n, void *ctx) {
+  (void)ctx;
+  fwrite(s, 1, n, stdout);
+}
+void hsq_trace_layer(uint32_t index, const char *name, const void *data, uint32_t bytes) {
+  hsq_trace_write(trace_put, NULL, index, name, data, bytes, HSQ_TRACE_FULL_DATA);
+}
+#endif

@@ -24,3 +24,13 @@ const char *platform_timing_note(void) {
 }
 
 void platform_done(int status) { exit(status); }
+
+#ifdef HSQ_TRACE
+/* -DHSQ_TRACE (cmake -DN6_TRACE=hash|full): the HSQTRACE lines on the semihosting console. */
+#include <stdio.h>
+#include "hsq_runtime.h"
+#ifndef HSQ_TRACE_FULL_DATA
+#define HSQ_TRACE_FULL_DATA 0
+#endif
+HSQ_M55_DEFINE_SEMIHOSTING_TRACE(HSQ_TRACE_FULL_DATA)
+#endif

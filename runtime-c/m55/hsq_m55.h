@@ -38,6 +38,18 @@ uint32_t hsq_m55_dwt_cyccnt(void);
 #define HSQ_M55_DEFINE_PROFILE_CLOCK() \
   uint64_t hsq_profile_now(void) { return hsq_m55_counter_read(); }
 
+/* hsq_trace_layer of a -DHSQ_TRACE build in QEMU: each trace line (hsq_runtime.h) on the
+ * semihosting console (stdout), with the tensor's data in base64 when `full` is 1. Expand once
+ * in the program, after including <stdio.h>. */
+#define HSQ_M55_DEFINE_SEMIHOSTING_TRACE(full)                                                 \
+  static void hsq_m55_trace_put(const char* s, uint32_t n, void* ctx) {                        \
+    (void)ctx;                                                                                 \
+    fwrite(s, 1, n, stdout);                                                                   \
+  }                                                                                            \
+  void hsq_trace_layer(uint32_t index, const char* name, const void* data, uint32_t bytes) {  \
+    hsq_trace_write(hsq_m55_trace_put, NULL, index, name, data, bytes, (full));                \
+  }
+
 #ifdef __cplusplus
 }
 #endif

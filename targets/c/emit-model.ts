@@ -15,6 +15,8 @@ import { findEmitter } from './ops';
 import { runtimeSources } from './runtime-files';
 import { WeightsFormat, weightsSourceC, weightsSourceIncbin } from './weights';
 import { LutChain, findLutChains } from './lut';
+import { traceNameC } from './trace';
+import { withInjectedFault } from './fault-inject';
 
 function emitLut(ctx: NodeContext, lut: LutChain): void {
   const xi = ctx.model.info(lut.input), yi = ctx.model.info(lut.output);
@@ -53,8 +55,18 @@ export interface ProfileLayer {
   readonly nodes: readonly string[];
 }
 
+/** One hsq_trace_layer call of a -DHSQ_TRACE build (its index is the position in EmittedC.trace). */
+export interface TracePoint {
+  /** The IR tensor traced (its traceName is the line's name). */
+  readonly tensor: string;
+  /** The layer (ProfileLayer name) that wrote it. */
+  readonly layer: string;
+}
+
 export interface EmittedC {
   readonly files: Record<string, string | Uint8Array>;
+  /** The calls of hsq_trace_layer in order (-DHSQ_TRACE builds). */
+  readonly trace: readonly TracePoint[];
   /** The blocks of NAME_forward in order: NAME_profile[k] times profile[k]. */
   readonly profile: readonly ProfileLayer[];
   readonly arenaSize: number;
@@ -126,7 +138,9 @@ export function runtimeInputs(g: Graph): string[] {
   return g.inputs.filter((n) => !(n in g.initializers));
 }
 
-export function emitModel(g: Graph, opts: EmitOptions): EmittedC {
+export function emitModel(g0: Graph, opts: EmitOptions): EmittedC {
+  // HSQ_FAULT_INJECT (tests only): the C computes a wrong layer, to prove verify finds it.
+  const g = withInjectedFault(g0);
   const P = cIdent(opts.name);
   const UP = P.toUpperCase();
   const mc = new ModelContext(g, P);
@@ -146,16 +160,22 @@ export function emitModel(g: Graph, opts: EmitOptions): EmittedC {
   // Profiling: every block is timed, HSQ_PROFILE_BEGIN/END(k) around it (k-th of profileLayers).
   const profile = profileLayers(g, luts);
   let block = 0;
-  const timed = (comment: string, lines: readonly string[]): string[] => {
+  // Tracing (-DHSQ_TRACE): every tensor a block writes, right after the block.
+  const trace: TracePoint[] = [];
+  const timed = (comment: string, lines: readonly string[], outs: readonly string[]): string[] => {
     const k = block++;
-    return [comment, `  HSQ_PROFILE_BEGIN(${k});`, ...lines, `  HSQ_PROFILE_END(${k});`];
+    const traced = outs.filter((t) => t && !mc.isConst(t)).map((t) => {
+      trace.push({ tensor: t, layer: profile[k].name });
+      return `  HSQ_TRACE_LAYER(${trace.length - 1}, ${traceNameC(t)}, A + @@T:${t}@@, ${Math.max(byteSize(mc.info(t)), 0)});`;
+    });
+    return [comment, `  HSQ_PROFILE_BEGIN(${k});`, ...lines, `  HSQ_PROFILE_END(${k});`, ...traced];
   };
   function emitNode(n: Node, i: number): void {
     const ctx = new NodeContext(mc, n, i + 1);
     const lut = luts.get(n);
     if (lut) {
       emitLut(ctx, lut);
-      bodies.push(timed(`  /* ${safeComment(`lookup table for ${lut.nodes.map((m) => `'${m.name}' (${m.op})`).join(' -> ')}: ${lut.input}: ${describeTensor(g.tensors[lut.input])} -> ${lut.output}: ${describeTensor(g.tensors[lut.output])}`)} */`, ctx.lines));
+      bodies.push(timed(`  /* ${safeComment(`lookup table for ${lut.nodes.map((m) => `'${m.name}' (${m.op})`).join(' -> ')}: ${lut.input}: ${describeTensor(g.tensors[lut.input])} -> ${lut.output}: ${describeTensor(g.tensors[lut.output])}`)} */`, ctx.lines, [lut.output]));
       reads.push([lut.input]);
       writes.push([lut.output]);
       return;
@@ -164,7 +184,7 @@ export function emitModel(g: Graph, opts: EmitOptions): EmittedC {
     const em = opts.kernelOverride?.(ctx) ? () => {} : findEmitter(n);
     if (!em) fail('unsupported', `node '${n.name}': op ${n.domain ? n.domain + '.' : ''}${n.op} is not supported by the C backend`, n.name);
     em(ctx);
-    bodies.push(timed(`  ${nodeComment(g, n)}`, ctx.lines));
+    bodies.push(timed(`  ${nodeComment(g, n)}`, ctx.lines, n.outputs));
     reads.push([...n.inputs]);
     writes.push([...n.outputs]);
   }
@@ -394,7 +414,7 @@ export function emitModel(g: Graph, opts: EmitOptions): EmittedC {
     files[`${P}_weights.c`] = weightsSourceC(`${P}_weights`, `${P}.h`, blob);
   }
   if (!opts.omitRuntime) Object.assign(files, runtimeSources());
-  return { files, profile, arenaSize, arenaLowerBound: plan.lowerBound, weightsSize: blob.length, weightBytesByNode, name: P };
+  return { files, trace, profile, arenaSize, arenaLowerBound: plan.lowerBound, weightsSize: blob.length, weightBytesByNode, name: P };
 }
 
 export function quantRangeOf(info: TensorInfo): [number, number] {

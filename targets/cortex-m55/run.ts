@@ -18,6 +18,7 @@ import { M55Emitted, emitM55Model } from './emit';
 import { m55KernelHeader } from './runtime-files';
 import { ARM_APT_PACKAGES, ARM_GCC, M55_SCALAR_CPU, QEMU_ARM, StackUsage, armToolchainStatus, parseStackUsage, qemuArgs } from '../../toolchain/qemu';
 import { buildOnce, compileC, linkC, pool, runCmd, sha, toolVersion } from '../../toolchain/build-cache';
+import { tracedTensors } from '../c/trace';
 import { checkedInput, modelTable, profileTables, readTensorFile, writeTensorFile } from '../c/harness-io';
 
 export type M55Opt = '-O2' | '-Os';
@@ -40,15 +41,18 @@ export interface M55Options {
   readonly weightsFormat?: WeightsFormat;
   /** Build with -DHSQ_PROFILE and count instructions: per-layer SysTick ticks in the stats. */
   readonly profile?: boolean;
+  /** Build with -DHSQ_TRACE: every traced tensor (full data, over semihosting) beside the outputs. */
+  readonly trace?: boolean;
 }
 
 /** Flags of every M55 object: DEVELOPERS.md numerics (no contraction, no fast-math), warnings as errors. */
-export function m55CFlags(o: Pick<M55Options, 'scalar' | 'opt' | 'profile'>): string[] {
+export function m55CFlags(o: Pick<M55Options, 'scalar' | 'opt' | 'profile' | 'trace'>): string[] {
   return [
     o.scalar ? M55_SCALAR_CPU : '-mcpu=cortex-m55', '-mfloat-abi=hard', '-mthumb', o.opt ?? '-O2',
     '-ffp-contract=off', '-fno-fast-math', '-std=c11', '-Wall', '-Wextra', '-Werror',
     '-ffunction-sections', '-fdata-sections', '-fstack-usage',
     ...(o.profile ? ['-DHSQ_PROFILE'] : []),
+    ...(o.trace ? ['-DHSQ_TRACE'] : []),
   ];
 }
 
@@ -178,6 +182,8 @@ function harness(models: readonly M55Emitted[], pool: number): string {
   l.push('');
   // -DHSQ_PROFILE: SysTick ticks as the clock; HSQ_PROFILE <model> <set> <layer> <ticks> lines.
   l.push('#ifdef HSQ_PROFILE', 'HSQ_M55_DEFINE_PROFILE_CLOCK()', ...profileTables(models), '#endif', '');
+  // -DHSQ_TRACE: full trace lines on the semihosting console, before the run's HSQ_RUN line.
+  l.push('#ifdef HSQ_TRACE', 'HSQ_M55_DEFINE_SEMIHOSTING_TRACE(1)', '#endif', '');
   l.push(...modelTable(models, 'uint32_t', false));
   if (pool <= SRAM2_POOL_LIMIT) {
     l.push(`/* Inputs, outputs and arena: ${pool} bytes in SRAM2. */`);
@@ -321,6 +327,8 @@ export interface M55RunStats {
   readonly instructions?: number[][];
   /** SysTick ticks per item, per input set, per entry of the model's profile (profile only; x31.25 = instructions). */
   readonly profileTicks?: number[][][];
+  /** The HSQTRACE lines per item, per input set (trace only). */
+  readonly traces?: string[][];
   readonly program: M55Program;
 }
 
@@ -350,6 +358,18 @@ export async function runM55Batch(items: readonly M55BatchItem[], opts: M55Optio
     const ticks = new Map<string, number>();
     for (const m of r.stdout.matchAll(/^HSQ_RUN (\d+) (\d+) (-?\d+) (\d+)$/gm)) ticks.set(`${m[1]}:${m[2]}`, Number(m[4]));
     const outputs = items.map((it, k) => it.inputs.map((_, s) => readOutputs(dir, k, s, it.graph, !!opts.runFloat)));
+    const traces: string[][] | undefined = opts.trace ? items.map((it) => it.inputs.map(() => '')) : undefined;
+    if (opts.trace) {
+      // Each run's trace lines come before its HSQ_RUN line.
+      let from = 0;
+      for (const m of r.stdout.matchAll(/^HSQ_RUN (\d+) (\d+) (-?\d+) (\d+)$/gm)) {
+        const k = Number(m[1]), s = Number(m[2]);
+        const text = r.stdout.slice(from, m.index);
+        from = m.index! + m[0].length;
+        outputs[k][s] = { ...tracedTensors(items[k].graph, prog.models[k], text), ...outputs[k][s] };
+        traces![k][s] = text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('HSQTRACE ')).map((l) => `${l}\n`).join('');
+      }
+    }
     const counting = opts.countInstructions || opts.profile;
     const instructions = counting ? items.map((it, k) => it.inputs.map((_, s) => (ticks.get(`${k}:${s}`) ?? NaN) * 31.25)) : undefined;
     let profileTicks: number[][][] | undefined;
@@ -358,7 +378,7 @@ export async function runM55Batch(items: readonly M55BatchItem[], opts: M55Optio
       for (const m of r.stdout.matchAll(/^HSQ_PROFILE (\d+) (\d+) (\d+) (\d+)$/gm)) profileTicks[Number(m[1])][Number(m[2])][Number(m[3])] = Number(m[4]);
       if (profileTicks.some((a) => a.some((b) => b.some((v) => Number.isNaN(v))))) throw new Error(`the profiled Cortex-M55 program printed no complete profile:\n${r.stdout.slice(-4000)}`);
     }
-    return { outputs, stats: { elf: prog.elf, buildMs: prog.buildMs, qemuMs, instructions, profileTicks, program: prog } };
+    return { outputs, stats: { elf: prog.elf, buildMs: prog.buildMs, qemuMs, instructions, profileTicks, traces, program: prog } };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -14,6 +14,7 @@ import { runtimeSources } from '../c/runtime-files';
 import { WeightsFormat } from '../c/weights';
 import { HOST_TARGET } from './target';
 import { buildOnce, compileC, linkC, pool, sha, toolVersion } from '../../toolchain/build-cache';
+import { tracedTensors } from '../c/trace';
 import { HOST_PROFILE_CLOCK, checkedInput, fromNhwc, modelTable, profileTables, readTensorFile, toNhwc, writeTensorFile } from '../c/harness-io';
 
 export interface RunCOptions {
@@ -28,6 +29,8 @@ export interface RunCOptions {
   readonly runFloat?: boolean;
   /** Build with -DHSQ_PROFILE: the program times every layer (compiler/profile.ts reads it). */
   readonly profile?: boolean;
+  /** Build with -DHSQ_TRACE (full data): every traced tensor is returned beside the outputs. */
+  readonly trace?: boolean;
 }
 
 /** Builds `g` for the host (cached) and runs it on one input set. */
@@ -65,12 +68,21 @@ function compilerId(cc: string): string {
   return toolVersion(cc) ?? fail('bad-input', `C compiler '${cc}' not found (set CC)`, cc);
 }
 
-export function compileFlags(sanitize: boolean, profile = false): string[] {
+export function compileFlags(sanitize: boolean, profile = false, trace = false): string[] {
   const f = [...HOST_TARGET.cflags];
   if (sanitize) f.push(...HOST_TARGET.sanitizeFlags);
   if (profile) f.push('-DHSQ_PROFILE');
+  if (trace) f.push('-DHSQ_TRACE');
   return f;
 }
+
+/** hsq_trace_layer of a host program: the full trace line (with data) on stdout. */
+const HOST_TRACE_SINK: readonly string[] = [
+  'static void trace_put(const char* s, uint32_t n, void* ctx) { (void)ctx; fwrite(s, 1, n, stdout); }',
+  'void hsq_trace_layer(uint32_t index, const char* name, const void* data, uint32_t bytes) {',
+  '  hsq_trace_write(trace_put, NULL, index, name, data, bytes, 1);',
+  '}',
+];
 
 function harness(models: readonly EmittedC[], layout: string): string {
   const l: string[] = [];
@@ -83,6 +95,7 @@ function harness(models: readonly EmittedC[], layout: string): string {
   l.push('');
   // -DHSQ_PROFILE: the clock of hsq_runtime.h (ns), each model's table, a warm-up run.
   l.push('#ifdef HSQ_PROFILE', ...HOST_PROFILE_CLOCK, ...profileTables(models), '#endif', '');
+  l.push('#ifdef HSQ_TRACE', ...HOST_TRACE_SINK, '#endif', '');
   l.push(...modelTable(models, 'size_t', true));
   l.push(`
 static void* xalloc(size_t n) {
@@ -150,7 +163,7 @@ int main(int argc, char** argv) {
 
 export async function buildProgram(graphs: readonly Graph[], opts: RunCOptions): Promise<Program> {
   const cc = process.env.CC || HOST_TARGET.cc;
-  const flags = compileFlags(!!opts.sanitize, !!opts.profile);
+  const flags = compileFlags(!!opts.sanitize, !!opts.profile, !!opts.trace);
   const cache = path.resolve(opts.cacheDir ?? '.hsq-cache');
   const models = graphs.map((g, k) => emitModel(g, { name: `m${k}`, weightsFormat: opts.weightsFormat ?? 'c', layout: opts.layout, omitRuntime: true }));
   const files: Record<string, string | Uint8Array> = { ...runtimeSources() };
@@ -212,7 +225,7 @@ function execProgram(prog: Program, k: number, g: Graph, inputs: Record<string, 
       const t = checkedInput(g, inputs, name, opts.runFloat ? 'float32' : undefined);
       writeTensorFile(path.join(dir, `in${i}.bin`), opts.layout === 'nhwc' ? toNhwc(t) : t);
     });
-    const r = spawnSync(prog.exe, [String(k), dir, ...(opts.runFloat ? ['float'] : [])], { encoding: 'utf8', env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0', UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1' } });
+    const r = spawnSync(prog.exe, [String(k), dir, ...(opts.runFloat ? ['float'] : [])], { encoding: 'utf8', maxBuffer: opts.trace ? 2 ** 30 : 64 * 2 ** 20, env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0', UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1' } });
     if (r.status !== 0) throw new Error(`C program failed for model '${g.name}' (exit ${r.status ?? r.signal}):\n${(r.stderr || '').slice(0, 8000)}`);
     if (r.stderr && /runtime error|AddressSanitizer|LeakSanitizer/.test(r.stderr)) throw new Error(`sanitizer finding in model '${g.name}':\n${r.stderr.slice(0, 8000)}`);
     const out: Record<string, Tensor> = {};
@@ -221,10 +234,25 @@ function execProgram(prog: Program, k: number, g: Graph, inputs: Record<string, 
       const t = readTensorFile(path.join(dir, `out${i}.bin`), name, info);
       out[name] = opts.layout === 'nhwc' ? fromNhwc(t) : t;
     });
+    // -DHSQ_TRACE: the traced tensors too (graph outputs as the API gave them win).
+    if (opts.trace) {
+      const traced = tracedTensors(g, prog.models[k], r.stdout ?? '');
+      return { outputs: { ...traced, ...out }, stdout: r.stdout ?? '' };
+    }
     return { outputs: out, stdout: r.stdout ?? '' };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Builds `g` with -DHSQ_TRACE, runs it on one input set: the outputs and the HSQTRACE lines (full mode). */
+export async function traceHostC(g: Graph, inputs: Record<string, Tensor>, opts: Omit<RunCOptions, 'trace'> = {}): Promise<{ outputs: Record<string, Tensor>; trace: string }> {
+  const o: RunCOptions = { ...opts, trace: true };
+  const prog = await buildProgram([g], o);
+  const r = execProgram(prog, 0, g, inputs, o);
+  const outputs: Record<string, Tensor> = {};
+  for (const n of g.outputs) outputs[n] = r.outputs[n];
+  return { outputs, trace: r.stdout.split('\n').filter((l) => l.startsWith('HSQTRACE ')).map((l) => `${l}\n`).join('') };
 }
 
 export type { EmitOptions };

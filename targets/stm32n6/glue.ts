@@ -15,6 +15,7 @@ import { runtimeDir } from '../c/runtime-files';
 import { numel } from '../../core/ir/tensor';
 import { HSQ_DTYPE_NAME, cFloat, channelsLast, ctype } from '../c/ctypes';
 import type { Device } from './cost-model';
+import { traceNameC } from '../c/trace';
 
 /** A buffer in a memory pool. */
 export interface PoolRef { readonly pool: string; readonly offset: number; readonly bytes: number }
@@ -254,6 +255,10 @@ export function glueSource(s: GlueSchedule): string {
       g.outputs.forEach((t, i) => c.push(`    hsq_n6_dcache_invalidate(out[${i}], ${s.buffers.get(t)!.bytes}u); /* '${safe(t)}': no dirty line over the NPU's output */`));
       c.push(`    rc = ${P}_npu_${g.id}(in, out, A);`);
       g.outputs.forEach((t, i) => c.push(`    hsq_n6_dcache_invalidate(out[${i}], ${s.buffers.get(t)!.bytes}u); /* '${safe(t)}': the CPU reads what the NPU wrote */`));
+      // -DHSQ_TRACE: what the board can see of an NPU segment, its outputs (index: the segment id).
+      c.push('    if (rc == HSQ_OK) {');
+      g.outputs.forEach((t, i) => c.push(`      HSQ_TRACE_LAYER(${g.id}, ${traceNameC(t)}, out[${i}], ${cBytes(s.infos[t])});`));
+      c.push('    }');
     }
     c.push('  }');
     c.push(`  HSQ_PROFILE_END(${k});`);
