@@ -60,6 +60,6 @@ export function foldWeightMovement(g: Graph): Graph {
 
 export const foldWeightMovementPass: Pass = {
   name: 'fold-weight-movement',
-  description: 'Transpose of a DequantizeLinear\'d integer weight becomes a transposed integer weight (Brevitas Linear: Quant(W) → Transpose → MatMul)',
+  description: 'Transpose(DequantizeLinear(integer weight)) becomes DequantizeLinear of the transposed integers',
   run: (g) => foldWeightMovement(g),
 };
