@@ -6,10 +6,14 @@
 //   QLinearConv(x, .., w const, .., bias?)          → QConv               rule qlinear-conv
 //   QLinearMatMul(a, .., b const, ..)               → QGemm               rule qlinear-matmul
 //
+//   Conv / Gemm / MatMul (DQ(x), DQ(w_int const)) with no Q after → QConv / QGemm float_out
+//                                                                     rules qdq-*-float
+//
 // act is Relu or Clip with constant bounds; it becomes the output clamp qmin/qmax (exact:
-// quantization is monotone, so quantize(clip(y)) = clamp(quantize(y))). bias is DQ(int32
-// const) or a float constant; either way it becomes int32 in units of x_scale * w_scale[m]
-// (rounded half to even when the given scale differs, with a warning). Gemm's transB is folded
+// quantization is monotone, so quantize(clip(y)) = clamp(quantize(y))). bias given as DQ(int32
+// const) becomes int32 in units of x_scale * w_scale[m] (rounded half to even when the given
+// scale differs, with a warning); a float constant bias (QONNX, a folded BatchNormalization)
+// becomes the float term, input 3, in output units (docs/qat-layers.md). Gemm's transB is folded
 // by transposing the integers. ConvInteger / MatMulInteger carry no output scale and stay.
 //
 // Before the rules run, every integer tensor at a QuantizeLinear output or a
