@@ -17,6 +17,10 @@ import { runGraph } from '../ops/engine/interpreter';
 import { ModelBuilder, DT, attr, floatTensor, int64Tensor } from '../examples/lib/onnx-builder';
 import { Rng } from '../examples/lib/prng';
 import { buildTinyYoloV2 } from '../examples/tiny-yolov2/build';
+import { encodeQdqOnnx, loadCalibration, quantizeModel, runFloatPasses } from '../precision';
+import { shiftUint8ToInt8 } from '../passes/uint8-to-int8';
+import { randomInputs } from '../core/random-inputs';
+import { smallCnnBytes } from './quantize-helpers';
 
 const HSQ = path.join(__dirname, '..', 'bin', 'hsq.js');
 const BREVITAS = 'onnx.brevitas';
@@ -189,5 +193,29 @@ describe('precision overrides on a pre-quantized model', () => {
       if (target === 'host') expect(over.report.totals.flash.total).toBeLessThan(base.totals.flash.total);
       expect(layer(over.report, 'conv7').precision).toBe('w4a8');
     }
+  }, 300000);
+});
+
+describe('uint8 activations on the NPU', () => {
+  test('a uint8 QDQ CNN (ORT\'s default) runs its convs on the stm32n6 NPU by the zero-point shift, and the emulation equals the interpreter', async () => {
+    const fg = runFloatPasses(decodeModel(smallCnnBytes(3)));
+    const q = quantizeModel(fg, { calib: loadCalibration(fg, 'random', { seed: 0, randomSamples: 4 }), activationType: 'uint8' });
+    const file = path.join(dir, 'small_u8.onnx');
+    fs.writeFileSync(file, encodeQdqOnnx(q));
+    const g = lower(decodeModel(fs.readFileSync(file)));
+    expect(Object.values(g.tensors).some((t) => t.dtype === 'uint8' && t.quant?.bits === 8)).toBe(true);
+    const shifted = shiftUint8ToInt8(g);
+    expect(Object.values(shifted.tensors).filter((t) => t.dtype === 'uint8' && t.quant && !(t.name in shifted.initializers))).toEqual([]);
+    // Lossless: the graph outputs are identical.
+    const x = randomInputs(decodeModel(fs.readFileSync(file)), 4);
+    const [a, b] = [runGraph(g, x), runGraph(shifted, x)];
+    for (const o of g.outputs) expect(Array.from(b[o].data)).toEqual(Array.from(a[o].data));
+    const { report } = compileCli(file, 'stm32n6', path.join(dir, 'u8_n6'));
+    const convs = report.layers.filter((l: { op: string }) => l.op === 'Conv');
+    expect(convs.length).toBeGreaterThan(0);
+    expect(convs.every((l: { device: string }) => l.device === 'npu')).toBe(true);
+    const v = await verifyModel({ model: file, target: 'stm32n6', random: 2, seed: 1, sanitize: false, scalar: false });
+    expect(v.json.ok).toBe(true);
+    expect(v.json.outputs[0].exactVsInterpreter).toBe(1);
   }, 300000);
 });
