@@ -64,9 +64,8 @@ export function emitQParams(ctx: NodeContext, L: QLayer, rows: number, rowLen: n
   const fields: [string, string | number][] = [
     ['x_unsigned', L.xUnsigned ? 1 : 0], ['y_kind', L.yKind], ['zx', L.zx], ['zy', L.zy], ['qmin', L.lo], ['qmax', L.hi],
     ['wbits', packed.bits], ['wmul', packed.mul], ['wadd', packed.add], ['row_bytes', packed.rowBytes], ['mblock', mblock],
-    ['per_channel', perChannelMult ? 1 : 0], ['patch', px],
+    ['per_channel', perChannelMult ? 1 : 0], ['patch', px], ['y_bipolar', L.bipolarY ? 1 : 0],
   ];
-  if (L.bipolarY) fields.push(['y_bipolar', 1]);
 
   const q = ctx.addStatic('q', (s) => `static const hsq_qparams_t ${s} = { ${fields.map(([k, v]) => `.${k} = ${v}`).join(', ')} }; /* ${packed.bits}-bit weights${packed.bits < 8 ? ` (value = code * ${packed.mul} + ${packed.add})` : ''}${px ? `; patches of ${px} pixels` : ''} */`);
   if (L.floatBias) {
