@@ -15,11 +15,16 @@
 // weights would all be zero or subnormal (a[c] = 0, dead channels) gets w_int = zp and keeps
 // its scale.
 // A BN that fits none of these stays; the interpreter runs it.
+//
+// A Mul / Div / Add / Sub by a per-channel (or scalar) constant folds the same way (a, B from the
+// constant) into quantized weights only, and only when a QuantizeLinear ends the chain after it
+// (docs/qat-layers.md); the fold repeats until nothing changes.
 import { DType, intRange, isFloat, isInteger } from '../core/ir/dtype';
 import { Graph, Node, TensorInfo, attrFloat, attrInt, consumers } from '../core/ir/graph';
 import { Tensor, makeTensor, numel } from '../core/ir/tensor';
 import { quantRange } from '../core/numerics';
 import type { Pass } from './pass-manager';
+import { inferShapes as inferShapesOf } from './shape-inference';
 import { allNames, freshName, infoOfValue, nodeNames, originOf, soleConsumer } from './util';
 
 const f = Math.fround;
@@ -193,6 +198,45 @@ function foldQuantized(g: Graph, p: Node, bn: Node, k: BnFactors, dq: Node | und
   };
 }
 
+const AFFINE = new Set(['Mul', 'Div', 'Add', 'Sub']);
+
+/**
+ * BN-like factors of `Mul | Div | Add | Sub` of the producer's output by a constant that is one
+ * value per output channel (or a scalar): a = c, 1/c (float32), or 1; B = c, −c or 0. Only when
+ * the chain after it (more affine ops, Relu, Clip) ends in a QuantizeLinear: the layer is a QAT
+ * layer whose output is requantized anyway, while a float epilogue (TFC's last Sub/Div/Mul/Add)
+ * keeps the model's float arithmetic.
+ */
+function affineFactors(g: Graph, p: Node, n: Node, used: Map<string, Node[]>): BnFactors | undefined {
+  if (n.domain !== '' || !AFFINE.has(n.op) || n.inputs[0] !== p.outputs[0]) return undefined;
+  const t = g.initializers[n.inputs[1]];
+  const y = g.tensors[p.outputs[0]];
+  if (!t || !isFloat(t.dtype) || !y) return undefined;
+  const rank = y.shape.length;
+  const chAxis = p.op === 'Conv' ? 1 : rank - 1;
+  const c = y.shape[chAxis];
+  const len = numel(t.shape);
+  if (len !== 1) {
+    if (len !== c || t.shape.length > rank) return undefined;
+    // The constant's one non-1 dim must line up with the channel axis under broadcasting.
+    const off = rank - t.shape.length;
+    if (t.shape.some((d, i) => d !== 1 && i + off !== chAxis)) return undefined;
+  }
+  let q: Node | undefined = n;
+  for (let k = 0; k < 6 && q && q.op !== 'QuantizeLinear'; k++) {
+    if (q !== n && !AFFINE.has(q.op) && q.op !== 'Relu' && q.op !== 'Clip') return undefined;
+    q = soleConsumer(g, used, q.outputs[0]);
+  }
+  if (!q || q.op !== 'QuantizeLinear') return undefined;
+  const v = (k: number) => Number(t.data[len === 1 ? 0 : k]);
+  const ch = Array.from({ length: c }, (_, k) => v(k));
+  const zeros = new Array<number>(c).fill(0), ones = new Array<number>(c).fill(1);
+  if (n.op === 'Mul') return { a: ch.map(f), mean: zeros, beta: zeros };
+  if (n.op === 'Div') return ch.every((x) => x !== 0) ? { a: ch.map((x) => f(1 / x)), mean: zeros, beta: zeros } : undefined;
+  if (n.op === 'Add') return { a: ones, mean: zeros, beta: ch.map(f) };
+  return { a: ones, mean: zeros, beta: ch.map((x) => f(-x)) };
+}
+
 export function foldBatchNorm(g: Graph): Graph {
   const used = consumers(g);
   const prod = new Map<string, Node>();
@@ -205,9 +249,10 @@ export function foldBatchNorm(g: Graph): Graph {
     if (p.domain !== '' || !['Conv', 'Gemm', 'MatMul'].includes(p.op) || removed.has(p)) continue;
     const bn = soleConsumer(g, used, p.outputs[0]);
     if (!bn || bn.inputs[0] !== p.outputs[0]) continue;
-    const k = bnFactors(g, bn, used);
+    const k = bnFactors(g, bn, used) ?? affineFactors(g, p, bn, used);
     if (!k) continue;
-    const fold = foldFloat(g, p, bn, k, names) ?? foldQuantized(g, p, bn, k, prod.get(p.inputs[1]), names, nodeNameSet);
+    // A Mul/Add/Sub/Div affine folds only into quantized weights (a QAT layer, docs/qat-layers.md).
+    const fold = (bn.op === 'BatchNormalization' ? foldFloat(g, p, bn, k, names) : undefined) ?? foldQuantized(g, p, bn, k, prod.get(p.inputs[1]), names, nodeNameSet);
     if (!fold) continue;
     folds.set(p, fold);
     removed.add(bn);
@@ -228,8 +273,19 @@ export function foldBatchNorm(g: Graph): Graph {
   return { ...g, nodes, initializers, tensors };
 }
 
+/** Folds until nothing changes (a Mul then an Add fold one after the other). */
+function foldAll(g0: Graph): Graph {
+  let g = g0;
+  for (let i = 0; i < 8; i++) {
+    const next = foldBatchNorm(g);
+    if (next === g) break;
+    g = inferShapesOf(next);
+  }
+  return g;
+}
+
 export const foldBatchNormPass: Pass = {
   name: 'fold-batchnorm',
-  description: 'folds BatchNormalization into the weights and bias (or weight scale) of the Conv/Gemm/MatMul before it',
-  run: (g) => foldBatchNorm(g),
+  description: 'folds BatchNormalization (or a per-channel affine before a quantizer) into the Conv/Gemm/MatMul before it',
+  run: (g) => foldAll(g),
 };

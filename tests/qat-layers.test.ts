@@ -219,3 +219,54 @@ describe('uint8 activations on the NPU', () => {
     expect(v.json.outputs[0].exactVsInterpreter).toBe(1);
   }, 300000);
 });
+
+describe('per-channel affine between a QAT conv and its quantizer', () => {
+  /** x → Quant s8 → Conv (w4 per channel, float bias) → Mul [1,C,1,1] → Add [C,1,1] → Relu → Quant u4 → Conv (w4) → Quant s8. */
+  function affineCnn(seed: number): Uint8Array {
+    const r = new Rng(seed);
+    const t = (n: number, s: number) => r.fillNormal(new Float32Array(n), 0, s);
+    const b = new ModelBuilder('affine_qat', 7, 11).useDomain(BREVITAS, 1);
+    b.input('x', DT.FLOAT, [1, 3, 6, 6]);
+    const scalar = (name: string, v: number) => b.initializer(floatTensor(name, [], [v]));
+    const quant = (name: string, x: string, s: string, bits: string, signed: number, narrow: number, out: string) =>
+      b.node({ op: 'Quant', name, domain: BREVITAS, inputs: [x, s, 'zp', bits], outputs: [out], attrs: { signed: attr.int(signed), narrow: attr.int(narrow), rounding_mode: attr.string('ROUND') } });
+    scalar('zp', 0); scalar('b4', 4); scalar('b8', 8); scalar('s_in', 1 / 32); scalar('s_a', 0.25); scalar('s_out', 1 / 16);
+    quant('Quant_in', 'x', 's_in', 'b8', 1, 0, 'xq');
+    const conv = { kernel_shape: attr.ints([3, 3]), pads: attr.ints([1, 1, 1, 1]) };
+    b.initializer(floatTensor('w1', [6, 3, 3, 3], t(6 * 27, 0.3)));
+    b.initializer(floatTensor('w1_s', [6, 1, 1, 1], Array.from({ length: 6 }, (_, k) => 0.05 + 0.01 * k)));
+    b.initializer(floatTensor('b1', [6], t(6, 0.2)));
+    quant('Quant_w1', 'w1', 'w1_s', 'b4', 1, 1, 'w1q');
+    b.node({ op: 'Conv', name: 'Conv_1', inputs: ['xq', 'w1q', 'b1'], outputs: ['c1'], attrs: conv });
+    b.initializer(floatTensor('mul_c', [1, 6, 1, 1], Array.from(t(6, 0.5), (v, k) => (k === 2 ? -0.7 : 1 + v))));
+    b.initializer(floatTensor('add_c', [6, 1, 1], t(6, 0.3)));
+    b.node({ op: 'Mul', name: 'Mul_1', inputs: ['c1', 'mul_c'], outputs: ['m1'] });
+    b.node({ op: 'Add', name: 'Add_1', inputs: ['m1', 'add_c'], outputs: ['n1'] });
+    b.node({ op: 'Relu', name: 'Relu_1', inputs: ['n1'], outputs: ['r1'] });
+    quant('Quant_a1', 'r1', 's_a', 'b4', 0, 0, 'a1');
+    b.initializer(floatTensor('w2', [4, 6, 3, 3], t(4 * 54, 0.2)));
+    b.initializer(floatTensor('w2_s', [4, 1, 1, 1], [0.04, 0.05, 0.06, 0.07]));
+    quant('Quant_w2', 'w2', 'w2_s', 'b4', 1, 1, 'w2q');
+    b.node({ op: 'Conv', name: 'Conv_2', inputs: ['a1', 'w2q'], outputs: ['c2'], attrs: conv });
+    quant('Quant_out', 'c2', 's_out', 'b8', 1, 0, 'y');
+    b.output('y', DT.FLOAT, [1, 4, 6, 6]);
+    return b.encode();
+  }
+
+  test('Mul and Add by per-channel constants fold into the 4-bit QConv (one negative factor); verify --per-layer on host within 1 step', async () => {
+    const file = path.join(dir, 'affine_qat.onnx');
+    fs.writeFileSync(file, affineCnn(9));
+    const g = lower(decodeModel(fs.readFileSync(file)));
+    expect(ops(g).filter((o) => o === 'hsq:QConv')).toHaveLength(2);
+    expect(ops(g)).not.toEqual(expect.arrayContaining(['Mul']));
+    expect(ops(g)).not.toEqual(expect.arrayContaining(['Add']));
+    const c1 = g.nodes.find((n) => n.name === 'Conv_1')!;
+    expect(g.tensors[c1.inputs[1]].quant).toMatchObject({ bits: 4, narrow: true });
+    const v = await verifyModel({ model: file, target: 'host', random: 3, seed: 4, sanitize: false, scalar: false, 'per-layer': true });
+    expect(v.json.ok).toBe(true);
+    const by = Object.fromEntries(v.json.layers.map((l) => [l.name, l]));
+    expect(by.Conv_1).toMatchObject({ precision: 'w4a4' });
+    expect(by.Conv_1.maxStepsVsOrt).toBeLessThanOrEqual(1);
+    expect(v.json.outputs[0].exactVsInterpreter).toBe(1);
+  }, 120000);
+});
