@@ -82,7 +82,7 @@ function generatorBits(bits: number, bipolar: boolean | undefined): 8 | 4 | 2 | 
 function needInt8Operands(ctx: NodeContext): void {
   const xi = ctx.in(0), yi = ctx.out(0);
   need(xi.dtype === 'int8' || xi.dtype === 'uint8', `input ${xi.dtype}`);
-  need(yi.dtype === 'int8' || yi.dtype === 'uint8', `output ${yi.dtype} (raw accumulators)`);
+  need(yi.dtype === 'int8' || yi.dtype === 'uint8', yi.dtype === 'float32' ? 'float output' : `output ${yi.dtype} (raw accumulators)`);
   need(ctx.isConst(1) && (!ctx.has(2) || ctx.isConst(2)), 'weights or bias not constant');
 }
 
