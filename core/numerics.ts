@@ -30,6 +30,24 @@ export function requantize(acc: number, multiplier: number, zeroPoint: number, l
   return v < lo ? lo : v > hi ? hi : v;
 }
 
+/**
+ * Output of an accumulating op (QConv/QGemm, docs/qat-layers.md). With a float term fb (QONNX's
+ * float bias, in output units) v = fround(fround(float(acc) * m) + fb), an add kept separate
+ * from the multiply (no FMA); without one (fb undefined) v = fround(float(acc) * m) as
+ * requantize. 'int': saturate(round_half_even(v) + zp); 'bipolar': v >= 0 ? +1 : -1 (QONNX
+ * BipolarQuant: the sign, zero counts as positive); 'float': v.
+ */
+export type OutputMode = 'int' | 'bipolar' | 'float';
+
+export function accumulatorOutput(acc: number, m: number, fb: number | undefined, mode: OutputMode, zeroPoint: number, lo: number, hi: number): number {
+  let v = fround(fround(acc) * m);
+  if (fb !== undefined) v = fround(v + fb);
+  if (mode === 'float') return v;
+  if (mode === 'bipolar') return v >= 0 ? 1 : -1;
+  const r = roundHalfEven(v) + zeroPoint;
+  return r < lo ? lo : r > hi ? hi : r;
+}
+
 /** QuantizeLinear of one float32 value: saturate(round(x / scale) + zp). */
 export function quantizeValue(x: number, scale: number, zeroPoint: number, lo: number, hi: number): number {
   const q = fround(x / scale);

@@ -3,6 +3,7 @@
 // — then OUT, written all at once or not at all. A target is looked up by name in the registry
 // (targets/registry.ts) and used only through its Target interface (targets/target.ts).
 import * as path from 'path';
+import { shiftUint8ToInt8 } from '../passes/uint8-to-int8';
 import { Graph } from '../core/ir/graph';
 import { loadModel } from '../frontend/onnx/import';
 import { checkOutputDir, writeFileAtomic, writeOutputDir } from '../core/output-dir';
@@ -139,7 +140,9 @@ export async function compileGraph(g: Graph, target: Target, o: {
   name: string; model: string; weightsFormat: WeightsFormat; layout?: 'nchw' | 'nhwc';
   placement?: PlacementOptions; precision?: PrecisionReport;
 }): Promise<CompiledGraph> {
-  const placed = placeAndPartition(g, target, o.placement ?? {});
+  // An int8-only NPU takes uint8 activations by the lossless zero-point shift (passes/uint8-to-int8.ts).
+  const npuAct = target.capabilities.npu?.activations;
+  const placed = placeAndPartition(npuAct && npuAct.signed ? shiftUint8ToInt8(g) : g, target, o.placement ?? {});
   const emitted = await target.emit(placed, { name: o.name, weightsFormat: o.weightsFormat, layout: o.layout });
   const rep = compileReport({
     target, model: o.model, name: o.name, placed, fields: emitted.report, precision: o.precision ?? { layers: [] },

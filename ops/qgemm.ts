@@ -4,7 +4,7 @@
 import { fail } from '../core/diagnostics';
 import { makeTensor } from '../core/ir/tensor';
 import { attr, defineOp } from './lib/descriptor';
-import { accumulatorQuant, inferQOutDtype } from './lib/hsq-quant';
+import { accumulatorQuant, inferQOutDtype, outputRule } from './lib/hsq-quant';
 import { matmulInt, matmulShape } from './lib/matmul-kernel';
 import { need, requireDtype, requireLength } from './lib/op-util';
 import { requantizeColumns } from './lib/requant';
@@ -20,15 +20,15 @@ function qgemmShape(node: string, x: readonly number[], w: readonly number[]) {
 export const QGemm = defineOp({
   op: 'QGemm',
   domains: ['hsq'],
-  attrs: { qmin: attr.int(), qmax: attr.int() },
+  attrs: { qmin: attr.int(), qmax: attr.int(), float_out: attr.int(0) },
   traits: { quant: 'accumulating', integer: true, weights: { input: 1, channelAxis: () => 1 }, npu: 'conv-like' },
-  constInputs: [1, 2],
+  constInputs: [1, 2, 3],
   infer({ node, inputs }) {
     const x = need(node, inputs, 0, 'x'), w = need(node, inputs, 1, 'w');
     return [{ dtype: inferQOutDtype(node, x.dtype), shape: qgemmShape(node.name, x.shape, w.shape).outShape }];
   },
   run({ node, inputs, inputInfos, outputInfos }) {
-    const x = need(node, inputs, 0, 'x'), w = need(node, inputs, 1, 'w'), bias = inputs[2];
+    const x = need(node, inputs, 0, 'x'), w = need(node, inputs, 1, 'w'), bias = inputs[2], fbias = inputs[3];
     requireDtype(node, 'x', x.dtype, ['int8', 'uint8']);
     requireDtype(node, 'w', w.dtype, ['int8', 'uint8', 'int4', 'uint4']);
     const { K, N, rows, outShape } = qgemmShape(node.name, x.shape, w.shape);
@@ -40,7 +40,7 @@ export const QGemm = defineOp({
     matmulInt(s, x.data as ArrayLike<number>, new Float64Array(rows).fill(q.x.zero), w.data as ArrayLike<number>, q.wZero,
       bias?.data as Int32Array | undefined, acc);
     const y = makeTensor(dtype, outShape);
-    requantizeColumns(acc, rows, N, q.multiplier, q.y.zero, q.lo, q.hi, y.data);
+    requantizeColumns(acc, rows, N, outputRule(node, q, fbias, N), y.data);
     return [y];
   },
 });

@@ -40,7 +40,7 @@ export const QLinearConv = defineOp({
     const dtype = yz ? yz.dtype : 'uint8';
     const [lo, hi] = intRange(dtype);
     const y = makeTensor(dtype, outShape);
-    requantizePlanes(acc, params.N, M, params.OH * params.OW, mult, zy, lo, hi, y.data);
+    requantizePlanes(acc, params.N, M, params.OH * params.OW, { mult, mode: 'int', zero: zy, lo, hi }, y.data);
     return [y];
   },
 });

@@ -11,8 +11,11 @@
 // QuantizeLinear computes round(x / s) + zp where QONNX computes round(x / s + zp): equal for
 // integer zero points except where float32 rounding of the sum moves a value onto a tie.
 //
-// Stay as they are (the interpreter runs them): BipolarQuant and 1-bit signed Quant on
-// activations, Quant with non-constant parameters or more than 8 bits on activations, Trunc.
+//   BipolarQuant(x, s) / 1-bit signed Quant(x) → DequantizeLinear(QuantizeLinear(x, s, 0), s, 0)
+//                                 the int8 tensor's quant is bipolar: QuantizeLinear is the sign
+//
+// Stay as they are (the interpreter runs them): Quant with non-constant parameters or more
+// than 8 bits on activations, Trunc.
 //
 // `narrow`: the QONNX spec documents default 0, its code marks the attribute required (with
 // 1). A missing `narrow` is read as 0, the documented default, and warned about; so is a
@@ -126,9 +129,11 @@ export function lowerQonnx(g: Graph, ctx?: PassContext): Graph {
     const dims = w ? w.shape : xInfo?.shape;
     if (n.op === 'BipolarQuant') {
       const s = c(1);
-      if (!w || !isFloat(w.dtype) || !s) return undefined;
+      if (!s) return undefined;
       const p = params(n, s, makeTensor('float32', [], [0]), rank, dims);
       if (!p) return undefined;
+      if (!w) return activation(n, s, p, 'int8', { bits: 1, signed: true, narrow: false, bipolar: true });
+      if (!isFloat(w.dtype)) return undefined;
       const vals = new Int8Array(w.data.length);
       for (let i = 0; i < vals.length; i++) vals[i] = Number(w.data[i]) >= 0 ? 1 : -1;
       return weight(n, w, vals, 'int8', p, { bits: 1, signed: true, narrow: false, bipolar: true });
@@ -158,19 +163,27 @@ export function lowerQonnx(g: Graph, ctx?: PassContext): Graph {
       const q = bipolar ? { bits: 1, signed: true, narrow: false, bipolar: true } : { bits, signed, narrow };
       return weight(n, w, vals, dtype, p, q);
     }
-    if (w || bipolar || bits > 8 || mode.toUpperCase() !== 'ROUND' && mode.toUpperCase() !== 'HALF_EVEN') {
-      if (!w) warn(`node '${n.name}' (Quant): ${bipolar ? '1-bit signed (bipolar)' : bits > 8 ? `${bits}-bit` : `rounding_mode ${mode}`} activation quantizer left to the interpreter`);
+    if (w || bits > 8 || (!bipolar && mode.toUpperCase() !== 'ROUND' && mode.toUpperCase() !== 'HALF_EVEN')) {
+      if (!w) warn(`node '${n.name}' (Quant): ${bits > 8 ? `${bits}-bit` : `rounding_mode ${mode}`} activation quantizer left to the interpreter`);
       return undefined;
     }
-    // Activation: QuantizeLinear → DequantizeLinear, the integer tensor carrying the range.
-    const intDtype = signed ? 'int8' : 'uint8';
+    // A 1-bit signed Quant is QONNX's bipolar quantizer: the sign, whatever the rounding mode.
+    if (bipolar) return activation(n, s, p, 'int8', { bits: 1, signed: true, narrow: false, bipolar: true });
+    return activation(n, s, p, signed ? 'int8' : 'uint8', { bits, signed, narrow });
+  }
+
+  /** Activation: QuantizeLinear → DequantizeLinear, the integer tensor carrying the range (a
+   *  bipolar one is the sign, as ops/quantize-linear.ts computes it). */
+  function activation(n: Node, s: Tensor, p: Params, intDtype: DType, q: Omit<QuantParams, 'scale' | 'zeroPoint'>): Node[] {
+    const x = n.inputs[0], y = n.outputs[0];
+    const xInfo = g.tensors[x] ?? g.tensors[y];
     const [sName, zName] = addParams(n.name, p, intDtype);
     const intName = freshName(names, `${y}_int`);
     // Before shape inference x's shape may be unknown: -1 dims of the scale's rank (QONNX scales are full rank).
     const shape = xInfo ? [...xInfo.shape] : new Array<number>(Math.max(1, s.shape.length)).fill(-1);
     infos[intName] = {
       name: intName, dtype: intDtype, shape, ...(xInfo?.dimParams ? { dimParams: xInfo.dimParams } : {}),
-      quant: { scale: p.scale.map(f), zeroPoint: p.zp, ...(p.axis === undefined ? {} : { axis: p.axis }), bits, signed, narrow, source: 'qonnx' },
+      quant: { ...q, scale: p.scale.map(f), zeroPoint: p.zp, ...(p.axis === undefined ? {} : { axis: p.axis }), source: 'qonnx' },
     };
     const ql: Node = { name: freshName(nodeNameSet, `${n.name}_quantize`), op: 'QuantizeLinear', domain: '', opset, inputs: [x, sName, zName], outputs: [intName], attrs: p.axis === undefined ? {} : { axis: p.axis }, origin: [n.name] };
     return [ql, { ...dq(`${n.name}_dequantize`, intName, sName, zName, p.axis, y), origin: [n.name] }];

@@ -6,6 +6,8 @@
 // - shape-inference, constant-folding, shape-inference: folding Shape of static tensors needs
 //   shapes; folded Reshape/Expand shapes make the second inference exact (and it is cheap).
 // - dead-code after folding drops the Shape/Gather/Concat leftovers and orphaned constants.
+// - fold-weight-movement before fold-batchnorm: Transpose(DQ(w_int)) becomes DQ(w_int transposed),
+//   so the BN fold and recognition see the quantized weight (Brevitas Linear layers).
 // - fold-batchnorm before qdq-recognition: a BN between Conv and Relu/Q would hide the pattern;
 //   folding it (into float weights, or into the DQ scale of integer weights) exposes it.
 // - qdq-recognition before fuse-activation: recognition absorbs Relu/Clip between Conv and Q;
@@ -17,6 +19,7 @@ import type { Pass } from './pass-manager';
 import { constantFolding, foldFloatWeights } from './constant-folding';
 import { deadCode } from './dead-code';
 import { foldBatchNormPass } from './fold-batchnorm';
+import { foldWeightMovementPass } from './fold-weight-movement';
 import { fuseActivation } from './fuse-activation';
 import { lowerQonnxPass } from './lower-qonnx';
 import { qdqRecognition } from './qdq-recognition';
@@ -30,6 +33,7 @@ export const corePipeline: Pass[] = [
   constantFolding,
   shapeInference,
   deadCode,
+  foldWeightMovementPass,
   foldBatchNormPass,
   qdqRecognition,
   fuseActivation,

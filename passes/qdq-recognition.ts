@@ -6,10 +6,14 @@
 //   QLinearConv(x, .., w const, .., bias?)          → QConv               rule qlinear-conv
 //   QLinearMatMul(a, .., b const, ..)               → QGemm               rule qlinear-matmul
 //
+//   Conv / Gemm / MatMul (DQ(x), DQ(w_int const)) with no Q after → QConv / QGemm float_out
+//                                                                     rules qdq-*-float
+//
 // act is Relu or Clip with constant bounds; it becomes the output clamp qmin/qmax (exact:
-// quantization is monotone, so quantize(clip(y)) = clamp(quantize(y))). bias is DQ(int32
-// const) or a float constant; either way it becomes int32 in units of x_scale * w_scale[m]
-// (rounded half to even when the given scale differs, with a warning). Gemm's transB is folded
+// quantization is monotone, so quantize(clip(y)) = clamp(quantize(y))). bias given as DQ(int32
+// const) becomes int32 in units of x_scale * w_scale[m] (rounded half to even when the given
+// scale differs, with a warning); a float constant bias (QONNX, a folded BatchNormalization)
+// becomes the float term, input 3, in output units (docs/qat-layers.md). Gemm's transB is folded
 // by transposing the integers. ConvInteger / MatMulInteger carry no output scale and stay.
 //
 // Before the rules run, every integer tensor at a QuantizeLinear output or a
@@ -117,11 +121,7 @@ function biasInt(c: Ctx, name: string | undefined, xq: QuantParams, wq: QuantPar
     const sb = (k: number) => bq.scale[bq.scale.length === 1 ? 0 : k];
     if (want.every((w, k) => f(sb(k)) === w)) exactIn = (k) => Number(b.data[k]);
     real = (k) => Number(b.data[k]) * sb(k);
-  } else {
-    const b = c.g.initializers[name];
-    if (!b || !isFloat(b.dtype) || numel(b.shape) !== m) return undefined;
-    real = (k) => Number(b.data[k]);
-  }
+  } else return undefined;
   let inexact = false;
   for (let k = 0; k < m; k++) {
     let v: number;
@@ -161,34 +161,74 @@ function convAttrs(c: Ctx, conv: Node, x: string, w: Tensor): Record<string, num
   return { group: attrInt(conv, 'group', 1), kernel_shape: k, strides, pads, dilations: dil };
 }
 
-/** Assembles a QConv / QGemm replacement; checks every operand's quant. */
+/** The output of a replacement: a quantized tensor, or (no QuantizeLinear after the layer) a
+ *  float32 tensor: y = float(acc) · (x_scale · w_scale[c]) + bias[c]. */
+type OutSide = QTensor | { name: string; float: true };
+
+const isFloatOut = (y: OutSide): y is { name: string; float: true } => 'float' in y;
+
+/**
+ * A float constant bias as the float term of the requantization (docs/qat-layers.md):
+ * b[c] / y_scale in output units (b[c] itself for a float output), float32. Undefined when
+ * `name` is not a float constant of m values.
+ */
+function floatTerm(c: Ctx, name: string, y: OutSide, m: number): Tensor | undefined {
+  const b = c.g.initializers[name];
+  if (!b || !isFloat(b.dtype) || (numel(b.shape) !== m && numel(b.shape) !== 1)) return undefined;
+  const sy = isFloatOut(y) ? 1 : f(y.quant.scale[0]);
+  const v = Array.from({ length: m }, (_, k) => f(Number(b.data[numel(b.shape) === 1 ? 0 : k]) / sy));
+  if (v.some((x) => !Number.isFinite(x))) return undefined;
+  return makeTensor('float32', [m], v);
+}
+
+/** Assembles a QConv / QGemm replacement; checks every operand's quant. A bias given as
+ *  DQ(int32) stays int32 in accumulator units (what ONNX Runtime computes); a float constant
+ *  bias (QONNX, or a BatchNormalization folded into the bias) becomes the float term. */
 function build(c: Ctx, kind: 'QConv' | 'QGemm', anchor: Node, remove: Node[], at: Node, x: QTensor, w0: { name: string; t: Tensor; quant: QuantParams },
-  biasName: string | undefined, y: QTensor, clamp: [number, number], attrs: Record<string, number | number[]>): Replacement | undefined {
-  let w = w0;
+  biasName: string | undefined, y: OutSide, clamp: [number, number] | undefined, attrs: Record<string, number | number[]>): Replacement | undefined {
+  const w = w0;
   if (!perTensor(x.quant) || !ACT_INT.has(x.dtype) || !isInteger(w.t.dtype) || w.quant.blockSize !== undefined) return undefined;
   const m = kind === 'QConv' ? w.t.shape[0] : w.t.shape[1];
   if (w.quant.scale.length !== 1 && w.quant.axis !== (kind === 'QConv' ? 0 : 1)) return undefined;
-  let bias = biasInt(c, biasName, x.quant, w.quant, m, anchor);
-  if (bias === undefined && biasName && w.quant.scale.length === m && m > 1) {
-    // Channels whose weights are all zero points (dead channels, often with tiny scales) may
-    // take any weight scale: give them one that makes their bias representable in int32.
-    const fixed = rescaleDeadChannels(c, w, kind === 'QConv' ? 0 : 1);
-    if (fixed) { w = fixed; bias = biasInt(c, biasName, x.quant, w.quant, m, anchor); }
+  const biasDq = biasName ? c.prod.get(biasName) : undefined;
+  const isIntBias = !!biasDq && biasDq.op === 'DequantizeLinear' && biasDq.domain === '';
+  let wq = w;
+  let bias: ReturnType<typeof biasInt> = null;
+  let fterm: Tensor | undefined;
+  if (biasName && isIntBias) {
+    bias = biasInt(c, biasName, x.quant, w.quant, m, anchor);
+    if (bias === undefined && w.quant.scale.length === m && m > 1) {
+      // Channels whose weights are all zero points (dead channels, often with tiny scales) may
+      // take any weight scale: give them one that makes their bias representable in int32.
+      const fixed = rescaleDeadChannels(c, w, kind === 'QConv' ? 0 : 1);
+      if (fixed) { wq = fixed; bias = biasInt(c, biasName, x.quant, wq.quant, m, anchor); }
+    }
+    if (bias === undefined) return undefined;
+  } else if (biasName) {
+    fterm = floatTerm(c, biasName, y, m);
+    if (!fterm) return undefined;
   }
-  if (bias === undefined) return undefined;
   const inits: Record<string, Tensor> = {};
   const infos: Record<string, TensorInfo> = {};
-  const inputs = [x.name, w.name];
+  const inputs = [x.name, wq.name];
   if (bias) {
     const bn = freshName(c.names, `${anchor.name}_bias_q`);
     inits[bn] = bias.t;
     infos[bn] = { ...infoOfValue(bn, bias.t), quant: bias.q };
     inputs.push(bn);
   }
-  if (!(w.name in c.g.initializers)) { inits[w.name] = w.t; infos[w.name] = { ...infoOfValue(w.name, w.t), quant: w.quant }; }
+  if (fterm) {
+    const fn = freshName(c.names, `${anchor.name}_float_bias`);
+    inits[fn] = fterm;
+    infos[fn] = infoOfValue(fn, fterm);
+    if (inputs.length === 2) inputs.push('');
+    inputs.push(fn);
+  }
+  if (!(wq.name in c.g.initializers)) { inits[wq.name] = wq.t; infos[wq.name] = { ...infoOfValue(wq.name, wq.t), quant: wq.quant }; }
+  const outAttrs: Record<string, number> = isFloatOut(y) ? { float_out: 1 } : { qmin: clamp![0], qmax: clamp![1] };
   const node: Node = {
     name: anchor.name, op: kind, domain: 'hsq', inputs, outputs: [y.name],
-    attrs: { ...attrs, qmin: clamp[0], qmax: clamp[1] }, origin: originOf(...remove),
+    attrs: { ...attrs, ...outAttrs }, origin: originOf(...remove),
   };
   return { remove, node, at, inits, infos };
 }
@@ -284,6 +324,46 @@ const qdqMatMul: QdqRule = {
   },
 };
 
+/** Integer layers whose result stays float (no QuantizeLinear after them: TFC's last MatMul,
+ *  before its float epilogue): QConv / QGemm with float_out, y = float(acc)·(sx·sw[c]) + bias[c].
+ *  Tried after the quantized-output rules, so they only take what those leave. */
+const floatOut = (c: Ctx, n: Node): { name: string; float: true } | undefined =>
+  c.g.tensors[n.outputs[0]]?.dtype === 'float32' ? { name: n.outputs[0], float: true } : undefined;
+
+const qdqConvFloat: QdqRule = {
+  name: 'qdq-conv-float',
+  anchor: 'conv',
+  pattern: P.op('Conv', { name: 'conv', src: [dqQuant('x'), dqWeight('w')] }),
+  apply(m, c) {
+    const conv = m.node('conv');
+    const x = dequantized(c, m.node('x'));
+    const w = weightOf(c, m.node('w'));
+    const y = floatOut(c, conv);
+    const attrs = convAttrs(c, conv, x.name, w.t);
+    if (!attrs || !y) return undefined;
+    return build(c, 'QConv', conv, [conv], conv, x, w, conv.inputs[2] || undefined, y, undefined, attrs);
+  },
+};
+
+const qdqGemmFloat: QdqRule = {
+  name: 'qdq-gemm-float',
+  anchor: 'gemm',
+  pattern: P.op(['Gemm', 'MatMul'], { name: 'gemm', src: [dqQuant('x'), dqWeight('w')] }),
+  apply(m, c) {
+    const gemm = m.node('gemm');
+    if (gemm.op === 'Gemm' && (attrInt(gemm, 'transA', 0) !== 0 || attrFloat(gemm, 'alpha', 1) !== 1 || (gemm.inputs[2] && attrFloat(gemm, 'beta', 1) !== 1))) return undefined;
+    const x = dequantized(c, m.node('x'));
+    let w: ReturnType<typeof weightOf> | undefined = weightOf(c, m.node('w'));
+    const y = floatOut(c, gemm);
+    const xr = c.g.tensors[x.name]?.shape.length;
+    if (w.t.shape.length !== 2 || !y || !xr || (gemm.op === 'MatMul' && xr < 2)) return undefined;
+    if (gemm.op === 'Gemm' && attrInt(gemm, 'transB', 0)) w = transposed(c, w);
+    if (!w) return undefined;
+    const bias = gemm.op === 'Gemm' ? gemm.inputs[2] || undefined : undefined;
+    return build(c, 'QGemm', gemm, [gemm], gemm, x, w, bias, y, undefined, {});
+  },
+};
+
 /** Quant of a QLinear operand given as (tensor, scale, zp) inputs; set onto infos. */
 function qlinearOperand(c: Ctx, n: Node, t: number, s: number, z: number, rank: number | undefined, infos: Record<string, TensorInfo>): QTensor | undefined {
   const name = n.inputs[t];
@@ -362,7 +442,7 @@ const qlinearMatMul: QdqRule = {
   },
 };
 
-export const QDQ_RULES: readonly QdqRule[] = [qdqConv, qdqGemm, qdqMatMul, qlinearConv, qlinearMatMul];
+export const QDQ_RULES: readonly QdqRule[] = [qdqConv, qdqGemm, qdqMatMul, qlinearConv, qlinearMatMul, qdqConvFloat, qdqGemmFloat];
 
 // ---- driver ----
 
@@ -395,14 +475,15 @@ export function recognizeQdq(g0: Graph, ctx?: PassContext): Graph {
   // Structural matches (each rooted at its QuantizeLinear or QLinear node), rewritten in the
   // order of their anchors so that names and warnings come in graph order.
   const index = new Map(g.nodes.map((n, i) => [n, i]));
-  const found: { rule: QdqRule; match: Match; anchor: Node }[] = [];
+  const found: { rule: QdqRule; match: Match; anchor: Node; order: number }[] = [];
   for (const n of g.nodes) {
-    for (const rule of QDQ_RULES) {
+    QDQ_RULES.forEach((rule, order) => {
       const match = matchNode(pg, rule.pattern, n);
-      if (match) found.push({ rule, match, anchor: match.node(rule.anchor) });
-    }
+      if (match) found.push({ rule, match, anchor: match.node(rule.anchor), order });
+    });
   }
-  found.sort((a, b) => index.get(a.anchor)! - index.get(b.anchor)!);
+  // Same anchor: the rule listed first wins (a quantized output before a float one).
+  found.sort((a, b) => index.get(a.anchor)! - index.get(b.anchor)! || a.order - b.order);
   const taken = new Set<Node>();
   const byAt = new Map<Node, Replacement>();
   for (const { rule, match, anchor } of found) {

@@ -130,6 +130,7 @@ export function layerDesc(g: Graph, l: LayerGroup, name: string): NpuLayerDesc {
     actBits: act.float ? 32 : act.bits,
     actSigned: act.signed,
     actFloat: act.float || undefined,
+    floatBias: (n.domain === 'hsq' && (n.op === 'QConv' || n.op === 'QGemm') && (!!n.inputs[3] || n.attrs.float_out === 1)) || undefined,
   };
   const convLike = (n.domain === 'hsq' && n.op === 'QConv') || (n.domain === '' && n.op === 'Conv');
   if (convLike && w) {

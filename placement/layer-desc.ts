@@ -38,6 +38,8 @@ export interface NpuLayerDesc {
   /** The weight operand is an initializer (false: activation × activation, e.g. MatMul of two tensors). */
   readonly weightsConstant?: boolean;
   readonly hasBias?: boolean;
+  /** A QConv/QGemm with a float bias term or a float output (docs/qat-layers.md). */
+  readonly floatBias?: boolean;
   /** Activation numeric range; `actFloat` for a layer left in float. */
   readonly actBits: number;
   readonly actSigned: boolean;

@@ -25,6 +25,7 @@ import { Tensor, makeTensor, numel } from '../core/ir/tensor';
 import { DType } from '../core/ir/dtype';
 import { allNames, freshName, nodeNames } from '../passes/util';
 import { removeDeadCode } from '../passes/dead-code';
+import { annotateQuant } from '../passes/qdq-recognition';
 import { Sample } from './calib-data';
 import { ActivationStats, Ranges, observeActivations } from './calibrate';
 import { ObserverMethod } from './observers';
@@ -90,7 +91,10 @@ export function quantizeModel(g0: Graph, opts: QuantizeOptions = {}): Graph {
 export function quantizeModelDetailed(g0: Graph, opts: QuantizeOptions = {}): QuantizeResult {
   const precisions = opts.precisions ?? resolvePrecisions(g0, opts);
   const signed = (opts.activationType ?? 'int8') === 'int8';
-  const g = g0;
+  // A pre-quantized model's integer tensors get their quant (bits from the dtype: int4 → 4) as
+  // recognition would give them, so a layer given another width finds its integer weights and
+  // requantizes them (without it a QDQ model's weights looked float-less and were kept).
+  const g = annotateQuant(g0);
   const prod = producers(g);
   const cons = consumers(g);
   const names = allNames(g);

@@ -296,10 +296,18 @@ static int32_t hsq_dot(const hsq_qparams_t* q, const void* x, size_t xo, const v
                        : hsq_dot_s8s8((const int8_t*)x + xo, (const int8_t*)w + wo, n, q->zx);
 }
 
-static void hsq_store_q(const hsq_qparams_t* q, void* y, size_t o, int32_t acc, float mult) {
+static void hsq_store_q(const hsq_qparams_t* q, void* y, size_t o, int32_t acc, float mult, int32_t ch) {
   int32_t v;
   if (q->y_kind == HSQ_Y_ACC) { ((int32_t*)y)[o] = acc; return; }
-  v = hsq_requantize(acc, mult, q->zy, q->qmin, q->qmax);
+  if (q->y_kind == HSQ_Y_F32 || q->y_bipolar) {
+    float p = (float)acc * mult;
+    if (q->fbias) p = p + q->fbias[ch];
+    if (q->y_kind == HSQ_Y_F32) { ((float*)y)[o] = p; return; }
+    ((int8_t*)y)[o] = (int8_t)(p >= 0.0f ? 1 : -1);
+    return;
+  }
+  v = q->fbias ? hsq_requantize_fb(acc, mult, q->fbias[ch], q->zy, q->qmin, q->qmax)
+               : hsq_requantize(acc, mult, q->zy, q->qmin, q->qmax);
   if (q->y_kind == HSQ_Y_U8) ((uint8_t*)y)[o] = (uint8_t)v;
   else ((int8_t*)y)[o] = (int8_t)v;
 }
@@ -410,7 +418,7 @@ static void hsq_qconv_patch(const hsq_conv_t* p, const hsq_qparams_t* q, const v
           const int16_t* vk = vbuf + (size_t)k * K;
           const int32_t acc = b + (q->wbits == 16 ? hsq_dot16_s16(vk, (const int16_t*)wb + (size_t)(m - m0) * K, K)
                                                   : hsq_dot16_s8(vk, (const int8_t*)wb + (size_t)(m - m0) * K, K));
-          hsq_store_q(q, y, (size_t)(t + k) * M + m, acc, mu);
+          hsq_store_q(q, y, (size_t)(t + k) * M + m, acc, mu, m);
         }
       }
     }
@@ -456,7 +464,7 @@ void hsq_qconv(const hsq_conv_t* p, const hsq_qparams_t* q, const void* x, const
                                  wr + (size_t)kw * Cg, Cg);
               }
             }
-            hsq_store_q(q, y, yo + m, acc, mult[q->per_channel ? m : 0]);
+            hsq_store_q(q, y, yo + m, acc, mult[q->per_channel ? m : 0], m);
           }
         }
       }
@@ -477,7 +485,7 @@ void hsq_qgemm(int32_t rows, int32_t k, int32_t n, const hsq_qparams_t* q, const
       for (j = j0; j < j1; j++) {
         int32_t acc = bias ? bias[j] : 0;
         acc += hsq_dot(q, x, (size_t)r * k, wb, (size_t)(j - j0) * k, k);
-        hsq_store_q(q, y, (size_t)r * n + j, acc, mult[q->per_channel ? j : 0]);
+        hsq_store_q(q, y, (size_t)r * n + j, acc, mult[q->per_channel ? j : 0], j);
       }
     }
   }

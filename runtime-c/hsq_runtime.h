@@ -149,6 +149,14 @@ static inline int32_t hsq_requantize(int32_t acc, float mult, int32_t zp, int32_
   return hsq_sat_zp(hsq_round_half_even(p), zp, lo, hi);
 }
 
+/* The same with a float term fb (QONNX float bias, output units): one float add after the
+ * multiply, kept separate (-ffp-contract=off), then the same rounding. */
+static inline int32_t hsq_requantize_fb(int32_t acc, float mult, float fb, int32_t zp, int32_t lo, int32_t hi) {
+  float p = (float)acc * mult;
+  p = p + fb;
+  return hsq_sat_zp(hsq_round_half_even(p), zp, lo, hi);
+}
+
 /* QuantizeLinear of one value: x / scale (a division, as ONNX), round half even, + zp, saturate. */
 static inline int32_t hsq_quantize(float x, float scale, int32_t zp, int32_t lo, int32_t hi) {
   float q = x / scale;
@@ -269,11 +277,12 @@ typedef struct {
 /* Quantized conv/gemm extras. Weights are stored minus their zero point (w' = w - zw), row per
  * output channel ([M][KH][KW][C/group] or [N][K]), each row starting on a byte; sub-byte rows
  * hold codes c (LSB first) with value c * wmul + wadd. */
-enum { HSQ_Y_S8 = 0, HSQ_Y_U8 = 1, HSQ_Y_ACC = 2 };
+enum { HSQ_Y_S8 = 0, HSQ_Y_U8 = 1, HSQ_Y_ACC = 2, HSQ_Y_F32 = 3 };
 
 typedef struct {
   int32_t x_unsigned;
-  int32_t y_kind;            /* HSQ_Y_S8, HSQ_Y_U8, or HSQ_Y_ACC (raw int32 accumulator) */
+  int32_t y_kind;            /* HSQ_Y_S8, HSQ_Y_U8, HSQ_Y_ACC (raw int32 accumulator) or HSQ_Y_F32
+                              * (float(acc) * mult + fbias, docs/qat-layers.md) */
   int32_t zx, zy, qmin, qmax;
   int32_t wbits;             /* 1, 2, 4, 8 or 16 */
   int32_t wmul, wadd;        /* sub-byte decoding */
@@ -282,6 +291,8 @@ typedef struct {
   int32_t per_channel;       /* mult[] has one entry per output channel */
   int32_t patch;             /* qconv, group 1: output pixels whose int16 input patches (x - zx,
                               * zero in padding) are built at a time in scratch; 0: direct path */
+  int32_t y_bipolar;         /* output is the sign of float(acc) * mult + fbias: +1 / -1 (BipolarQuant) */
+  const float* fbias;        /* float term per output channel added after the multiplier, or NULL */
 } hsq_qparams_t;
 
 typedef struct {

@@ -81,7 +81,7 @@ describe('lower-qonnx', () => {
     } finally { setWarningSink(prev); }
   });
 
-  it('folds BipolarQuant on weights to {-1,+1} and leaves it on activations', () => {
+  it('folds BipolarQuant on weights to {-1,+1}; on activations it becomes Q/DQ whose integer tensor is bipolar (the sign)', () => {
     const r = rng(23);
     const g0 = inferShapes(graph({
       inputs: [['x', 'float32', [1, 4]]], outputs: ['y'],
@@ -89,7 +89,8 @@ describe('lower-qonnx', () => {
       nodes: [node('BipolarQuant', ['w', 's'], ['wb'], {}, QONNX), node('MatMul', ['x', 'wb'], ['m']), node('BipolarQuant', ['m', 's'], ['y'], {}, QONNX)],
     }));
     const g = inferShapes(lowerQonnx(g0));
-    expect(ops(g)).toEqual(['DequantizeLinear', 'MatMul', `${QONNX}:BipolarQuant`]);
+    expect(ops(g)).toEqual(['DequantizeLinear', 'MatMul', 'QuantizeLinear', 'DequantizeLinear']);
+    expect(g.tensors[g.nodes[2].outputs[0]].quant).toMatchObject({ bits: 1, signed: true, bipolar: true });
     const wi = g.initializers[g.nodes[0].inputs[0]];
     expect(new Set(Array.from(wi.data, Number))).toEqual(new Set([-1, 1]));
     expect(g.tensors[g.nodes[0].inputs[0]].quant).toMatchObject({ bits: 1, bipolar: true });
@@ -199,9 +200,17 @@ describe('qdq-recognition', () => {
     exact(g0, g, { x });
   });
 
-  it('leaves a float Conv whose output is not quantized', () => {
+  it('a Conv whose output is not quantized becomes a float-output QConv (integer weights kept), within float rounding of QDQ', () => {
     const g0 = qdqConv();
     const noQ = inferShapes({ ...g0, outputs: ['r'], nodes: g0.nodes.slice(0, 5), tensors: Object.fromEntries(Object.entries(g0.tensors).filter(([k]) => k !== 'y')) as Record<string, TensorInfo> });
-    expect(ops(recognizeQdq(noQ))).not.toContain('hsq:QConv');
+    const g = recognizeQdq(noQ);
+    expect(ops(g)).toContain('hsq:QConv');
+    const qc = g.nodes.find((n) => n.op === 'QConv')!;
+    expect(qc.attrs.float_out).toBe(1);
+    expect(g.tensors[qc.outputs[0]].dtype).toBe('float32');
+    const r = rng(31);
+    const x = makeTensor('int8', [1, 2, 5, 5], Array.from({ length: 50 }, () => Math.round(r(-128, 127))));
+    const [a, b] = [runGraph(noQ, { x }).r, runGraph(inferShapes(g), { x }).r];
+    expect(maxAbsDiff(a, b)).toBeLessThan(1e-4 * Math.max(1, ...Array.from(a.data as Float32Array, Math.abs)));
   });
 });

@@ -100,7 +100,7 @@ describe('runPipeline', () => {
     const out = runPipeline(small(), corePipeline, { dumpAfter: ['remove-identity', 'dead-code'], dumpDir: dir, strict: true });
     expect(ops(out)).toEqual(['Add', 'Relu']);
     const files = fs.readdirSync(dir).sort();
-    expect(files).toEqual(['02-remove-identity.onnx', '02-remove-identity.txt', '06-dead-code.onnx', '06-dead-code.txt', '11-dead-code.onnx', '11-dead-code.txt']);
+    expect(files).toEqual(['02-remove-identity.onnx', '02-remove-identity.txt', '06-dead-code.onnx', '06-dead-code.txt', '12-dead-code.onnx', '12-dead-code.txt']);
     expect(fs.readFileSync(path.join(dir, '02-remove-identity.txt'), 'utf8')).not.toContain('Identity');
     expect(fs.statSync(path.join(dir, '02-remove-identity.onnx')).size).toBeGreaterThan(20);
   });
@@ -120,7 +120,7 @@ describe('runPipeline', () => {
 
   it('lists every pass once with a one-line description', () => {
     const l = listPasses();
-    expect(l.map((p) => p.name)).toEqual(['lower-qonnx', 'remove-identity', 'shape-inference', 'constant-folding', 'dead-code', 'fold-batchnorm', 'qdq-recognition', 'fuse-activation', 'fold-float-weights']);
+    expect(l.map((p) => p.name)).toEqual(['lower-qonnx', 'remove-identity', 'shape-inference', 'constant-folding', 'dead-code', 'fold-weight-movement', 'fold-batchnorm', 'qdq-recognition', 'fuse-activation', 'fold-float-weights']);
     for (const p of l) expect(p.description).toMatch(/^[^\n]{10,120}$/);
   });
 });

@@ -132,6 +132,7 @@ describe('Neural-ART constraints', () => {
       ['int8-weights', conv({ weightSymmetric: false }), 'int8 weights, asymmetric'],
       ['int8-weights', conv({ weightFloat: true, weightBits: 32, weightSymmetric: false }), 'float weights'],
       ['const-weights', { ...gemm, weightsConstant: false }, 'the weight operand is an activation'],
+      ['int32-bias', { ...gemm, floatBias: true }, 'float bias term or float output'],
       ['channel-range', { ...gemm, inChannels: 70000 }, '70000→10 channels'],
       ['channel-range', conv({ outChannels: 0 }), '16→0 channels'],
       ['kernel-size', conv({ kernel: [17, 17], pads: [1, 1, 1, 1] }), 'kernel 17×17'],

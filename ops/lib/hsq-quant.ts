@@ -4,7 +4,7 @@
 import { fail } from '../../core/diagnostics';
 import { DType, intRange } from '../../core/ir/dtype';
 import { Node, QuantParams, TensorInfo, attrInt } from '../../core/ir/graph';
-import { quantRange, requantMultiplier } from '../../core/numerics';
+import { OutputMode, quantRange, requantMultiplier } from '../../core/numerics';
 import { perChannel } from './quant-params';
 
 export function quantOf(node: Node, info: TensorInfo | undefined, what: string): QuantParams {
@@ -24,6 +24,7 @@ export function perTensor(node: Node, q: QuantParams, what: string): { scale: nu
  * qmax above 127 needs uint8, otherwise the input's container.
  */
 export function inferQOutDtype(node: Node, xDtype: DType): DType {
+  if (attrInt(node, 'float_out', 0)) return 'float32';
   const qmin = attrInt(node, 'qmin'), qmax = attrInt(node, 'qmax');
   if (qmin !== undefined && qmin < 0) return 'int8';
   if (qmax !== undefined && qmax > 127) return 'uint8';
@@ -54,6 +55,10 @@ export interface AccumulatorQuant {
   readonly hi: number;
   /** float32 requantMultiplier(x.scale, wScale[c], y.scale) per output channel. */
   readonly multiplier: Float32Array;
+  /** How the output is formed from v = fround(fround(float(acc) · m[c]) + fb[c]) (core/numerics.ts
+   *  outputOf): 'int' round and clamp, 'bipolar' the sign (QONNX BipolarQuant), 'float' v itself
+   *  (float_out: m[c] = x.scale · wScale[c]). */
+  readonly mode: OutputMode;
 }
 
 /**
@@ -69,9 +74,22 @@ export function accumulatorQuant(node: Node, xInfo: TensorInfo | undefined, wInf
     fail('unsupported', `node '${node.name}' (${node.op}): weights must be quantized per tensor or per ${axis === 0 ? 'output channel (axis 0)' : 'column (axis 1)'}`, node.name);
   const wScale = perChannel(node.name, 'w scale', w.scale, channels, 1);
   const wZero = perChannel(node.name, 'w zero point', w.zeroPoint, channels, 0);
+  if (yDtype === 'float32' || attrInt(node, 'float_out', 0)) {
+    const multiplier = Float32Array.from(wScale, (s) => requantMultiplier(x.scale, s, 1));
+    return { x, w, wScale, wZero, y: { scale: 1, zero: 0 }, lo: -Infinity, hi: Infinity, multiplier, mode: 'float' };
+  }
   const qy = quantOf(node, yInfo, 'output');
   const y = perTensor(node, qy, 'output');
   const [lo, hi] = outputClamp(node, qy, yDtype);
   const multiplier = Float32Array.from(wScale, (s) => requantMultiplier(x.scale, s, y.scale));
-  return { x, w, wScale, wZero, y, lo, hi, multiplier };
+  const mode: OutputMode = qy.bipolar || (qy.bits === 1 && qy.signed) ? 'bipolar' : 'int';
+  return { x, w, wScale, wZero, y, lo, hi, multiplier, mode };
+}
+
+/** The interpreter's output rule of a QConv/QGemm: multipliers, the optional float term (input 3,
+ *  float32 [channels]) and the output mode. */
+export function outputRule(node: Node, q: AccumulatorQuant, fbias: { dtype: DType; data: ArrayLike<number | bigint>; shape: readonly number[] } | undefined, channels: number) {
+  if (fbias && (fbias.dtype !== 'float32' || fbias.data.length !== channels))
+    fail('bad-shape', `node '${node.name}' (${node.op}): float bias must be float32 [${channels}], got ${fbias.dtype} [${fbias.shape}]`, node.name);
+  return { mult: q.multiplier, floatBias: fbias ? (fbias.data as Float32Array) : undefined, mode: q.mode, zero: q.y.zero, lo: q.lo, hi: q.hi };
 }

@@ -86,7 +86,7 @@ static inline int32_t hsq_m55_requant_x(int32_t X, float mult, float fb, int has
   return (int32_t)r + zp;
 }
 
-/* Requantize the n raw accumulators of one output pixel: X = R * raw + biasT (+ sterm, the
+/* Requantize the n raw accumulators of one output pixel: X = R * raw + biasT (NULL: 0) (+ sterm, the
  * window-sum term when every channel has the same coefficient, or + coef[c] * s), float(X) *
  * mult (+ fbias, the optional float term after the multiplier), round half to even, clamp to
  * [lo, hi] after + zp, store the low byte (int8 or uint8). The call passes literals, so the
@@ -100,7 +100,7 @@ static inline void hsq_m55_requant_px(const int32_t *raw, const int32_t *biasT, 
   if ((n & 3) == 0) {
     for (int m = 0; m < n; m += 4) {
       const int32x4_t r = vldrwq_s32(raw + m);
-      int32x4_t a = vldrwq_s32(biasT + m);
+      int32x4_t a = biasT ? vldrwq_s32(biasT + m) : vdupq_n_s32(0);
       a = R == 1 ? vaddq_s32(a, r) : vmlaq_n_s32(a, r, R);
       if (sterm) a = vaddq_n_s32(a, sterm);
       if (coef) a = vmlaq_n_s32(a, vldrwq_s32(coef + m), s);
@@ -114,7 +114,7 @@ static inline void hsq_m55_requant_px(const int32_t *raw, const int32_t *biasT, 
   for (int m = 0; m < n; m += 4) {
     const mve_pred16_t p = vctp32q((uint32_t)(n - m));
     const int32x4_t r = vldrwq_z_s32(raw + m, p);
-    int32x4_t a = vldrwq_z_s32(biasT + m, p);
+    int32x4_t a = biasT ? vldrwq_z_s32(biasT + m, p) : vdupq_n_s32(0);
     a = R == 1 ? vaddq_s32(a, r) : vmlaq_n_s32(a, r, R);
     if (sterm) a = vaddq_n_s32(a, sterm);
     if (coef) a = vmlaq_n_s32(a, vldrwq_z_s32(coef + m, p), s);
@@ -125,7 +125,7 @@ static inline void hsq_m55_requant_px(const int32_t *raw, const int32_t *biasT, 
   }
 #else
   for (int m = 0; m < n; m++) {
-    const int32_t X = R * raw[m] + biasT[m] + sterm + (coef ? coef[m] * s : 0);
+    const int32_t X = R * raw[m] + (biasT ? biasT[m] : 0) + sterm + (coef ? coef[m] * s : 0);
     out[m] = (int8_t)hsq_m55_requant_x(X, mult[m], fbias ? fbias[m] : 0.0f, fbias != 0, zp, lo, hi);
   }
 #endif

@@ -82,7 +82,7 @@ function generatorBits(bits: number, bipolar: boolean | undefined): 8 | 4 | 2 | 
 function needInt8Operands(ctx: NodeContext): void {
   const xi = ctx.in(0), yi = ctx.out(0);
   need(xi.dtype === 'int8' || xi.dtype === 'uint8', `input ${xi.dtype}`);
-  need(yi.dtype === 'int8' || yi.dtype === 'uint8', `output ${yi.dtype} (raw accumulators)`);
+  need(yi.dtype === 'int8' || yi.dtype === 'uint8', yi.dtype === 'float32' ? 'float output' : `output ${yi.dtype} (raw accumulators)`);
   need(ctx.isConst(1) && (!ctx.has(2) || ctx.isConst(2)), 'weights or bias not constant');
 }
 
@@ -95,6 +95,8 @@ function kernelQuantFields(ctx: NodeContext, fn: string, channels: number, axis:
   const n = ctx.node;
   const xi = ctx.in(0), yi = ctx.out(0);
   const q = accumulatorQuant(n, xi, ctx.in(1), yi, yi.dtype, channels, axis);
+  // The generated kernels round and clamp: a sign (BipolarQuant) or float output takes hsq_qconv/hsq_qgemm.
+  need(q.mode === 'int', q.mode === 'bipolar' ? 'bipolar (sign) output' : 'float output');
   const xUnsigned = xi.dtype === 'uint8';
   // uint8 activations run as int8: x - 128 with zero point zx - 128 gives the same Σ(x - zx)w.
   const zx = xUnsigned ? q.x.zero - 128 : q.x.zero;
@@ -113,6 +115,7 @@ function kernelQuantFields(ctx: NodeContext, fn: string, channels: number, axis:
       outputZeroPoint: q.y.zero,
       qmin: q.lo, qmax: q.hi,
       outputType: yi.dtype as 'int8' | 'uint8',
+      ...(ctx.has(3) ? { floatBias: Float32Array.from(ctx.constValue(3).data as Float32Array) } : {}),
     },
   };
 }

@@ -81,6 +81,8 @@ const list: NpuConstraint[] = [
   { id: 'int8-weights', text: 'weights must be int8 (signed, symmetric per channel)',
     check: (l) => need(l.weightBits === 8 && l.weightSigned === true && l.weightSymmetric === true,
       () => (l.weightFloat ? 'float weights' : `${intName(l.weightBits, l.weightSigned)} weights${l.weightSymmetric === true ? '' : ', asymmetric'}`)) },
+  { id: 'int32-bias', text: 'bias must be int32 in accumulator units and the output quantized (a float bias term or float output has no exact Neural-ART form; docs/qat-layers.md)',
+    check: (l) => need(!l.floatBias, () => 'float bias term or float output') },
   { id: 'const-weights', text: 'weights must be a constant initializer (no activation × activation products)',
     check: (l) => need(l.weightsConstant !== false, () => 'the weight operand is an activation') },
   { id: 'channel-range', text: `channel counts must be 1..${lim.maxChannels.value}`,
@@ -139,7 +141,7 @@ export const NPU_CONSTRAINTS: Readonly<Record<string, NpuConstraint>> = Object.f
 
 const GENERIC = ['int8-activations', 'static-shapes', 'tensor-size'];
 const SPATIAL = ['nchw-4d', 'batch-one'];
-const WEIGHTS = ['int8-weights', 'const-weights', 'channel-range'];
+const WEIGHTS = ['int8-weights', 'int32-bias', 'const-weights', 'channel-range'];
 const WINDOW = ['stride-range', 'pads-below-kernel'];
 
 /**

@@ -23,9 +23,15 @@ export interface QLayer {
   readonly zy: number;
   readonly lo: number;
   readonly hi: number;
-  readonly yKind: 'HSQ_Y_S8' | 'HSQ_Y_U8' | 'HSQ_Y_ACC';
+  readonly yKind: YKind;
   readonly bias?: Int32Array;
+  /** Float term per output channel after the multiplier (docs/qat-layers.md). */
+  readonly floatBias?: Float32Array;
+  /** Output is the sign (QONNX BipolarQuant), int8 {-1, +1}. */
+  readonly bipolarY?: boolean;
 }
+
+type YKind = 'HSQ_Y_S8' | 'HSQ_Y_U8' | 'HSQ_Y_ACC' | 'HSQ_Y_F32';
 
 const MAX_UNPACK_BYTES = 16384;
 /** Patch path of hsq_qconv: int16 patches of at most this many bytes (1 to 8 pixels), weight
@@ -58,14 +64,23 @@ export function emitQParams(ctx: NodeContext, L: QLayer, rows: number, rowLen: n
   const fields: [string, string | number][] = [
     ['x_unsigned', L.xUnsigned ? 1 : 0], ['y_kind', L.yKind], ['zx', L.zx], ['zy', L.zy], ['qmin', L.lo], ['qmax', L.hi],
     ['wbits', packed.bits], ['wmul', packed.mul], ['wadd', packed.add], ['row_bytes', packed.rowBytes], ['mblock', mblock],
-    ['per_channel', perChannelMult ? 1 : 0], ['patch', px],
+    ['per_channel', perChannelMult ? 1 : 0], ['patch', px], ['y_bipolar', L.bipolarY ? 1 : 0],
   ];
+
   const q = ctx.addStatic('q', (s) => `static const hsq_qparams_t ${s} = { ${fields.map(([k, v]) => `.${k} = ${v}`).join(', ')} }; /* ${packed.bits}-bit weights${packed.bits < 8 ? ` (value = code * ${packed.mul} + ${packed.add})` : ''}${px ? `; patches of ${px} pixels` : ''} */`);
+  if (L.floatBias) {
+    // The float term lives in the weight blob, whose address is known at run time only.
+    const fb = ctx.weightArray(L.floatBias, 'float');
+    ctx.emit(`  hsq_qparams_t ${q}_f = ${q}; /* with the float bias term */`);
+    ctx.emit(`  ${q}_f.fbias = ${fb};`);
+    return { wp, bp, mp, scratch, q: `${q}_f`, packed };
+  }
   return { wp, bp, mp, scratch, q, packed };
 }
 
-export function yKindOf(dtype: string): 'HSQ_Y_S8' | 'HSQ_Y_U8' | 'HSQ_Y_ACC' {
+export function yKindOf(dtype: string): YKind {
   if (dtype === 'int8') return 'HSQ_Y_S8';
+  if (dtype === 'float32') return 'HSQ_Y_F32';
   if (dtype === 'uint8') return 'HSQ_Y_U8';
   if (dtype === 'int32') return 'HSQ_Y_ACC';
   throw new Error(`quantized output container ${dtype}`);
@@ -98,7 +113,10 @@ export function qLayerOf(ctx: NodeContext, channels: number, axis: 0 | 1): QLaye
   const q = accumulatorQuant(ctx.node, xi, ctx.in(1), yi, yi.dtype, channels, axis);
   return {
     xUnsigned: xi.dtype === 'uint8', zx: q.x.zero, w: ctx.constValue(1), wBits: q.w.bipolar ? 1 : q.w.bits, zw: q.wZero, mult: q.multiplier,
-    zy: q.y.zero, lo: q.lo, hi: q.hi, yKind: yKindOf(yi.dtype), bias: ctx.has(2) ? Int32Array.from(ctx.constValue(2).data as Int32Array) : undefined,
+    zy: q.y.zero, lo: q.mode === 'float' ? 0 : q.lo, hi: q.mode === 'float' ? 0 : q.hi, yKind: yKindOf(yi.dtype),
+    bias: ctx.has(2) ? Int32Array.from(ctx.constValue(2).data as Int32Array) : undefined,
+    floatBias: ctx.has(3) ? Float32Array.from(ctx.constValue(3).data as Float32Array) : undefined,
+    bipolarY: q.mode === 'bipolar',
   };
 }
 

@@ -363,3 +363,7 @@ export function packBlob(plan: ConvPlan): Uint8Array {
   words.forEach((wd, i) => blob.set(wd, i * 16));
   return blob;
 }
+
+/** An all-zero bias term (a float bias, or none, with no weight offset) is not stored: QONNX
+ *  layers keep their bias as the float term, and 256 bytes a layer matter on TFC-sized models. */
+export const hasBiasT = (plan: { biasT: Int32Array }): boolean => plan.biasT.some((v) => v !== 0);

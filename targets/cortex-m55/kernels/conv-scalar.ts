@@ -3,7 +3,7 @@
 // does (the same shifts and masks on one byte), so the raw accumulators and their
 // requantization are the same numbers. Each unit's slots are unrolled, so the fields, taps and
 // alignments are constants and the unpacking compiles to fixed shifts.
-import { digitWords, passUnits, type ConvPlan } from './conv-plan';
+import { digitWords, hasBiasT, passUnits, type ConvPlan } from './conv-plan';
 import { unpackC } from './pack';
 
 /** The C statements of one unit of Lu steps starting at pass step `g` (a C variable). */
@@ -79,7 +79,7 @@ export function emitScalarPixelFn(plan: ConvPlan, names: { N: string; outT: stri
     }
     o.push('    (void)g;');
     for (let c = 0; c < mb; c++) {
-      const terms = [`${plan.R === 1 ? '' : `${plan.R} * `}r${c}`, `${N}_bt[m + ${c}]`];
+      const terms = [`${plan.R === 1 ? '' : `${plan.R} * `}r${c}`, ...(hasBiasT(plan) ? [`${N}_bt[m + ${c}]`] : [])];
       if (plan.sCoef) terms.push(plan.uniformCoef !== undefined ? `${plan.uniformCoef} * s` : `${N}_sc[m + ${c}] * s`);
       const fb = plan.floatBias ? `${N}_fb[m + ${c}]` : '0.0f';
       o.push(`    y[m + ${c}] = (${outT})hsq_m55_requant_x(${terms.join(' + ')}, ${N}_m[m + ${c}], ${fb}, ${plan.floatBias ? 1 : 0}, ${d.outputZeroPoint}, ${d.qmin}, ${d.qmax});`);

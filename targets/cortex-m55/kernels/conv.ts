@@ -11,7 +11,7 @@
 // and bias - zx Σw is folded offline. The MVE path computes P pixels x MB channels per pass
 // (conv-plan.ts): one weight vector feeds P VMLADAVAs, one activation vector feeds MB (and, in
 // slide mode, up to kW taps).
-import { packBlob, planConv, type ConvPlan, type PlanOptions } from './conv-plan';
+import { hasBiasT, packBlob, planConv, type ConvPlan, type PlanOptions } from './conv-plan';
 import { emitMveBlockFn, foldS, passCycles, xCount } from './conv-mve';
 import { emitScalarPixelFn } from './conv-scalar';
 import { KernelDescError, perChannel } from './layout';
@@ -166,7 +166,8 @@ function mveRequant(ctx: Ctx, i: number): string {
   const coef = plan.sCoef && plan.uniformCoef === undefined ? `${N}_sc` : '0';
   const s = plan.sCoef && plan.uniformCoef === undefined ? `s${i}` : '0';
   const fb = plan.floatBias ? `${N}_fb` : '0';
-  return `hsq_m55_requant_px(acc + ${i * M}, ${N}_bt, ${N}_m, ${M}, ${plan.R}, ${sterm}, ${coef}, ${s}, ${fb}, ${d.outputZeroPoint}, ${d.qmin}, ${d.qmax}, y + ${i * M});`;
+  const bt = hasBiasT(plan) ? `${N}_bt` : '0';
+  return `hsq_m55_requant_px(acc + ${i * M}, ${bt}, ${N}_m, ${M}, ${plan.R}, ${sterm}, ${coef}, ${s}, ${fb}, ${d.outputZeroPoint}, ${d.qmin}, ${d.qmax}, y + ${i * M});`;
 }
 
 /** The plan with the fewest model cycles per pass among the register variants: in slide mode
@@ -241,7 +242,7 @@ export function generateConv(desc: ConvLayerDesc, options: GenerateOptions = {})
 
   const arrays: ConstArray[] = [
     { symbol: `${N}_w`, ctype: 'int8_t', bytes: blob, align: 16, kind: 'weights' },
-    { symbol: `${N}_bt`, ctype: 'int32_t', bytes: le32(plan.biasT, false), align: 4, kind: 'params' },
+    ...(hasBiasT(plan) ? [{ symbol: `${N}_bt`, ctype: 'int32_t' as const, bytes: le32(plan.biasT, false), align: 4, kind: 'params' as const }] : []),
     { symbol: `${N}_m`, ctype: 'float', bytes: le32(plan.mult, true), align: 4, kind: 'params' },
     ...(plan.sCoef && plan.uniformCoef === undefined ? [{ symbol: `${N}_sc`, ctype: 'int32_t' as const, bytes: le32(plan.sCoef, false), align: 4, kind: 'params' as const }] : []),
     ...(plan.floatBias ? [{ symbol: `${N}_fb`, ctype: 'float' as const, bytes: le32(plan.floatBias, true), align: 4, kind: 'params' as const }] : []),
