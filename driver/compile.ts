@@ -5,7 +5,7 @@
 import * as path from 'path';
 import { Graph } from '../core/ir/graph';
 import { loadModel } from '../frontend/onnx/import';
-import { writeOutputDir } from '../core/output-dir';
+import { writeFileAtomic, writeOutputDir } from '../core/output-dir';
 import { fail } from '../core/diagnostics';
 import { loadConfig, HsqConfig } from '../core/config';
 import { corePipeline } from '../passes/pipeline';
@@ -68,7 +68,7 @@ export function modelNameFromFile(file: string): string {
 }
 
 /** Import, lower and quantize: the graph every target emits from. */
-export function frontendForTarget(opts: CompileOptions, config: HsqConfig, target: Target): { graph: Graph; precision: PrecisionReport } {
+export function frontendForTarget(opts: CompileOptions, config: HsqConfig, target: Target): { graph: Graph; precision: PrecisionReport; exports: Record<string, Uint8Array> } {
   const raw = loadModel(opts.model, { inputShapes: { ...(config.inputShapes ?? {}), ...(opts.inputShapes ?? {}) } });
   const known = new Set(corePipeline.map((p) => p.name));
   for (const d of opts.dumpAfter ?? []) if (d !== 'all' && !known.has(d))
@@ -83,7 +83,7 @@ export function frontendForTarget(opts: CompileOptions, config: HsqConfig, targe
   const staged = opts.inputFormat ? inferShapes(cameraInput(stage.graph, { format: opts.inputFormat, mean: qa.mean, std: qa.std })) : stage.graph;
   const qp = quantizedPasses();
   const graph = runPipeline(staged, qp, { dumpAfter: dumps(qp), dumpDir: path.join(opts.dumpDir ?? 'hsq-dump', 'quantized') });
-  return { graph, precision: stage.report };
+  return { graph, precision: stage.report, exports: stage.exports };
 }
 
 export interface CompiledGraph {
@@ -114,13 +114,15 @@ export async function compile(opts: CompileOptions): Promise<CompileResult> {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail('bad-input', `--name '${name}' is not a C identifier`, '--name');
   // The config's costModel overrides the target's parameters (checked first: a bad key is an error naming it).
   const costParams = config.costModel && target.costModel ? target.costModel.withOverrides(config.costModel) : undefined;
-  const { graph, precision } = frontendForTarget(opts, config, target);
+  const { graph, precision, exports } = frontendForTarget(opts, config, target);
   const c = await compileGraph(graph, target, {
     name, model: path.basename(opts.model), weightsFormat: opts.weightsFormat ?? config.weightsFormat ?? 'c', layout: opts.layout,
     placement: { config, ...(costParams ? { costParams } : {}), ...(opts.placement ?? {}) },
     precision,
   });
   writeOutputDir(opts.out, c.files);
+  // Side files (--emit-onnx) only once OUT is in place: a failed compile writes nothing.
+  for (const [file, data] of Object.entries(exports)) writeFileAtomic(file, data);
   const t = c.report.totals;
   return {
     name, target: target.name as TargetName, files: Object.keys(c.files).sort(), arenaSize: t.ram.bytes, arenaLowerBound: t.ram.lowerBound,
