@@ -1,0 +1,5 @@
+// Every generated conformance case, from the descriptors (tests/support/op-cases/case.ts).
+import { OpCase } from './case';
+import { reduceCases } from './reduce';
+
+export const OP_CASES: readonly OpCase[] = [...reduceCases()];
