@@ -7,6 +7,7 @@ import { OpDescriptor } from '../../../ops/lib/descriptor';
 import { OpEmitter } from '../context';
 import { emitBatchNormalization } from './batchnorm';
 import { emitConv } from './conv';
+import { emitConvTranspose } from './conv-transpose';
 import { ELEMENTWISE, cFormEmitter } from './elementwise';
 import { emitGemm, emitMatMul } from './matmul';
 import { emitConcat, movement } from './movement';
@@ -25,6 +26,7 @@ const nearestOnly = (inner: OpEmitter): OpEmitter => (ctx) => {
 export const EMITTERS: Record<string, OpEmitter> = {
   ...ELEMENTWISE,
   Conv: emitConv,
+  ConvTranspose: emitConvTranspose,
   'hsq:QConv': emitQConv,
   'hsq:QGemm': emitQGemm,
   QLinearConv: emitQLinearConv,

@@ -1,5 +1,6 @@
 // Every generated conformance case, from the descriptors (tests/support/op-cases/case.ts).
 import { OpCase } from './case';
+import { convTransposeCases } from './conv-transpose';
 import { reduceCases } from './reduce';
 
-export const OP_CASES: readonly OpCase[] = [...reduceCases()];
+export const OP_CASES: readonly OpCase[] = [...reduceCases(), ...convTransposeCases()];
