@@ -16,6 +16,7 @@ import { emitConvInteger, emitQConv, emitQLinearConv } from './qconv';
 import { emitMatMulInteger, emitQGemm, emitQLinearMatMul } from './qgemm';
 import { emitDequantizeLinear, emitQuantizeLinear } from './quantize';
 import { emitSoftmax } from './softmax';
+import { emitResize } from './resize';
 
 const nearestOnly = (inner: OpEmitter): OpEmitter => (ctx) => {
   const mode = (ctx.node.attrs.mode as string | undefined) ?? 'nearest';
@@ -57,7 +58,7 @@ export const EMITTERS: Record<string, OpEmitter> = {
   Tile: movement(),
   DepthToSpace: movement(),
   SpaceToDepth: movement(),
-  Resize: nearestOnly(movement()),
+  Resize: emitResize,
   Upsample: nearestOnly(movement()),
 };
 

@@ -2,5 +2,6 @@
 import { OpCase } from './case';
 import { convTransposeCases } from './conv-transpose';
 import { reduceCases } from './reduce';
+import { resizeCases } from './resize';
 
-export const OP_CASES: readonly OpCase[] = [...reduceCases(), ...convTransposeCases()];
+export const OP_CASES: readonly OpCase[] = [...reduceCases(), ...convTransposeCases(), ...resizeCases()];
