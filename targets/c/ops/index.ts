@@ -6,8 +6,10 @@ import { descriptorOf } from '../../../ops/engine/traits';
 import { OpDescriptor } from '../../../ops/lib/descriptor';
 import { OpEmitter } from '../context';
 import { emitBatchNormalization } from './batchnorm';
+import { emitArg } from './arg';
 import { emitConv } from './conv';
 import { emitConvTranspose } from './conv-transpose';
+import { emitLayerNorm } from './layer-norm';
 import { ELEMENTWISE, cFormEmitter } from './elementwise';
 import { emitGemm, emitMatMul } from './matmul';
 import { emitConcat, movement } from './movement';
@@ -42,6 +44,7 @@ export const EMITTERS: Record<string, OpEmitter> = {
   GlobalAveragePool: emitGlobalAveragePool,
   BatchNormalization: emitBatchNormalization,
   Softmax: emitSoftmax,
+  LayerNormalization: emitLayerNorm,
   QuantizeLinear: emitQuantizeLinear,
   DequantizeLinear: emitDequantizeLinear,
   Concat: emitConcat,
@@ -52,6 +55,9 @@ export const EMITTERS: Record<string, OpEmitter> = {
   Transpose: movement(),
   Slice: movement(),
   Gather: movement(),
+  GatherElements: movement(),
+  ArgMax: emitArg(true),
+  ArgMin: emitArg(false),
   Expand: movement(),
   Split: movement(),
   Pad: movement(),
