@@ -3,7 +3,8 @@
 // exports: adding an op is its file plus one line here (docs/adding-an-op.md).
 export { Abs } from './abs';
 export { Add } from './add';
-export { ArgMax, ArgMin } from './arg-max';
+export { ArgMax } from './arg-max';
+export { ArgMin } from './arg-min';
 export { AveragePool } from './average-pool';
 export { BatchNormalization } from './batch-normalization';
 export { BipolarQuant } from './bipolar-quant';

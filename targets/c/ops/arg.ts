@@ -1,4 +1,4 @@
-// ArgMax / ArgMin as ops/arg-max.ts computes them: per output element, a scan along the axis in
+// ArgMax / ArgMin as ops/lib/arg-reduce.ts computes them: per output element, a scan along the axis in
 // index order through x's physical strides (any layout), comparisons as there; int64 index out.
 import { attrInt } from '../../../core/ir/graph';
 import { OpEmitter } from '../context';
