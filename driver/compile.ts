@@ -5,6 +5,8 @@
 import * as path from 'path';
 import { Graph } from '../core/ir/graph';
 import { loadModel } from '../frontend/onnx/import';
+import { bindInputs } from '../frontend/bind';
+import { foldConstantIfs } from '../frontend/onnx/fold-if';
 import { writeFileAtomic, writeOutputDir } from '../core/output-dir';
 import { fail } from '../core/diagnostics';
 import { loadConfig, HsqConfig } from '../core/config';
@@ -32,6 +34,8 @@ export interface CompileOptions {
   name?: string;
   config?: string;
   inputShapes?: Record<string, number[]>;
+  /** --bind: graph input → VALUE or FILE.npy (relative to the working directory). */
+  bind?: Record<string, string>;
   weightsFormat?: WeightsFormat;
   layout?: 'nchw' | 'nhwc';
   dumpAfter?: string[];
@@ -69,7 +73,12 @@ export function modelNameFromFile(file: string): string {
 
 /** Import, lower and quantize: the graph every target emits from. */
 export function frontendForTarget(opts: CompileOptions, config: HsqConfig, target: Target): { graph: Graph; precision: PrecisionReport; exports: Record<string, Uint8Array> } {
-  const raw = loadModel(opts.model, { inputShapes: { ...(config.inputShapes ?? {}), ...(opts.inputShapes ?? {}) } });
+  const loaded = loadModel(opts.model, { inputShapes: { ...(config.inputShapes ?? {}), ...(opts.inputShapes ?? {}) } });
+  // Bound inputs become constants (CLI over config; config paths relative to the config file),
+  // then every If with a constant condition folds.
+  const fromConfig = Object.fromEntries(Object.entries(config.bind ?? {}).filter(([k]) => !(k in (opts.bind ?? {}))));
+  const bound = bindInputs(bindInputs(loaded, fromConfig, { baseDir: opts.config ? path.dirname(opts.config) : undefined, key: 'config bind' }), opts.bind, { key: '--bind' });
+  const raw = foldConstantIfs(bound);
   const known = new Set(corePipeline.map((p) => p.name));
   for (const d of opts.dumpAfter ?? []) if (d !== 'all' && !known.has(d))
     fail('bad-input', `--dump-after ${d}: no such pass (passes: ${[...known].join(', ')})`, '--dump-after');

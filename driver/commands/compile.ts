@@ -1,7 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { compile, TargetName } from '../compile';
 import { parseInputShapes } from '../../frontend/io';
-import { dumpAfterOption, dumpDirOption, inputShapeOption, jsonOption, targetOption } from './options';
+import { bindOption, dumpAfterOption, dumpDirOption, inputShapeOption, jsonOption, targetOption } from './options';
+import { parseBindFlags } from '../../frontend/bind';
 import { QUANTIZE_OPTIONS, quantizeArgs } from './quantize-options';
 import { INPUT_FORMATS, InputFormat } from '../../passes/camera-input';
 import { parseBytes, parseMs } from '../../core/config';
@@ -10,7 +11,7 @@ import { formatPlacementTable } from '../../report';
 interface Args {
   model: string; target?: TargetName; o: string; name?: string; config?: string; 'weights-format'?: 'c' | 'incbin';
   'api-layout'?: 'nchw' | 'nhwc'; 'input-format'?: InputFormat;
-  'force-npu'?: string[]; 'force-cpu'?: string[]; widen?: string[]; 'latency-budget'?: string; 'flash-budget'?: string; 'auto-precision'?: boolean; 'input-shape'?: string[]; 'dump-after'?: string[]; 'dump-dir': string; json: boolean;
+  'force-npu'?: string[]; 'force-cpu'?: string[]; widen?: string[]; 'latency-budget'?: string; 'flash-budget'?: string; 'auto-precision'?: boolean; 'input-shape'?: string[]; bind?: string[]; 'dump-after'?: string[]; 'dump-dir': string; json: boolean;
 }
 
 export const compileCommand: CommandModule<object, Args> = {
@@ -24,6 +25,7 @@ export const compileCommand: CommandModule<object, Args> = {
     .option('weights-format', { choices: ['c', 'incbin'], describe: 'weights as C data or as a binary blob with .incbin' })
     .option('api-layout', { choices: ['nchw', 'nhwc'], default: 'nchw', describe: 'layout of 4-D tensors at the C API' })
     .option('input-shape', inputShapeOption)
+    .option('bind', bindOption)
     .option('input-format', { choices: INPUT_FORMATS as InputFormat[], describe: 'take the image input as a uint8 channels-last camera frame, with --mean/--std folded in' })
     .option('dump-after', dumpAfterOption)
     .option('dump-dir', dumpDirOption)
@@ -45,7 +47,7 @@ export const compileCommand: CommandModule<object, Args> = {
         ...(a['latency-budget'] !== undefined ? { latencyBudget: parseMs(a['latency-budget'], '--latency-budget') } : {}),
         // Without --auto-precision the flash budget steers placement (widen or not) instead.
         ...(a['flash-budget'] !== undefined && !a['auto-precision'] ? { flashBudget: parseBytes(a['flash-budget'], '--flash-budget') } : {}),
-      }, quantize: quantizeArgs(a as unknown as Record<string, unknown>), log: (l) => process.stderr.write(`${l}\n`), inputShapes: parseInputShapes(a['input-shape']), dumpAfter: a['dump-after'], dumpDir: a['dump-dir'],
+      }, quantize: quantizeArgs(a as unknown as Record<string, unknown>), log: (l) => process.stderr.write(`${l}\n`), inputShapes: parseInputShapes(a['input-shape']), bind: parseBindFlags(a.bind), dumpAfter: a['dump-after'], dumpDir: a['dump-dir'],
     });
     // Colour only on a TTY.
     const table = r.placementTable && process.stdout.isTTY ? formatPlacementTable(r.report, true) : r.placementTable;
