@@ -13,7 +13,7 @@ export function resizeCases(): OpCase[] {
   const out: OpCase[] = [];
   const scaleSets: Record<string, number[]> = { up: [1, 1, 2, 1.5], down: [1, 1, 0.5, 0.6], h: [1, 1, 1.7, 1] };
   for (const m of modes) for (const [k, sc] of Object.entries(scaleSets)) {
-    out.push({ name: `Resize_linear_${m}_${k}`, op: 'Resize', opset: m === 'tf_half_pixel_for_nn' ? 11 : 19, attrs: { mode: 'linear', coordinate_transformation_mode: m },
+    out.push({ name: `Resize_linear_${m}_${k}`, op: 'Resize', opset: 19, attrs: { mode: 'linear', coordinate_transformation_mode: m },
       inputs: [{ dtype: 'float32', shape: [1, 2, 5, 6] }, none, { dtype: 'float32', shape: [4], value: sc }] });
   }
   out.push({ name: 'Resize_linear_sizes', op: 'Resize', opset: 19, attrs: { mode: 'linear' },
