@@ -51,10 +51,10 @@ describe('self-generated op conformance', () => {
   test('host C equals the interpreter bit for bit (one program)', async () => {
     const res = await runCBatch(built.map((b) => ({ graph: b.graph, inputs: [b.inputs] })), { target: 'host' });
     expect(exactProblems(res)).toEqual([]);
-  });
+  }, 900000);
 
   (skipArm ? test.skip : test)('Cortex-M55 portable C equals the interpreter bit for bit (one QEMU image)', async () => {
     const r = await runM55Batch(built.map((b) => ({ graph: b.graph, inputs: [b.inputs] })), { scalar: true });
     expect(exactProblems(r.outputs)).toEqual([]);
-  });
+  }, 900000);
 });
