@@ -7,6 +7,8 @@ export interface HsqConfig {
   target?: 'host' | 'cortex-m55' | 'stm32n6';
   name?: string;
   inputShapes?: Record<string, number[]>;
+  /** graph input → compile-time value: a number, a list, or a .npy path relative to the config file */
+  bind?: Record<string, string | number | number[]>;
   /** node name or glob → wXaY */
   precision?: Record<string, string>;
   /** node name or glob → forced device */
@@ -37,6 +39,7 @@ export const CONFIG_SCHEMA = {
     target: { enum: ['host', 'cortex-m55', 'stm32n6'] },
     name: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
     inputShapes: { type: 'object', additionalProperties: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1 } },
+    bind: { type: 'object', additionalProperties: { anyOf: [{ type: 'number' }, { type: 'string', minLength: 1 }, { type: 'array', items: { type: 'number' }, minItems: 1 }] } },
     precision: { type: 'object', additionalProperties: { type: 'string', pattern: PRECISION } },
     placement: { type: 'object', additionalProperties: { enum: ['npu', 'cpu'] } },
     widen: { type: 'array', items: { type: 'string', minLength: 1 } },

@@ -7,6 +7,8 @@ import { shiftUint8ToInt8 } from '../passes/uint8-to-int8';
 import { Graph } from '../core/ir/graph';
 import { loadModel } from '../frontend/onnx/import';
 import { checkOutputDir, writeFileAtomic, writeOutputDir } from '../core/output-dir';
+import { bindInputs } from '../frontend/bind';
+import { foldConstantIfs } from '../frontend/onnx/fold-if';
 import { fail } from '../core/diagnostics';
 import { loadConfig, HsqConfig } from '../core/config';
 import { corePipeline } from '../passes/pipeline';
@@ -34,6 +36,8 @@ export interface CompileOptions {
   name?: string;
   config?: string;
   inputShapes?: Record<string, number[]>;
+  /** --bind: graph input → VALUE or FILE.npy (relative to the working directory). */
+  bind?: Record<string, string>;
   weightsFormat?: WeightsFormat;
   layout?: 'nchw' | 'nhwc';
   dumpAfter?: string[];
@@ -73,11 +77,17 @@ export function modelNameFromFile(file: string): string {
   return n;
 }
 
-/** Import, lower and quantize: the graph every target emits from (`quantized`: the graph as the
- *  precision stage left it, standard QDQ when encoded, the one `--emit-onnx` writes). `raw`: the
- *  imported model when the caller has it already (run and verify bind constant inputs first). */
-export function frontendForTarget(opts: Omit<CompileOptions, 'out'>, config: HsqConfig, target: Target, raw0?: Graph): { graph: Graph; precision: PrecisionReport; staged: Graph; hsqQuantized: boolean } {
-  const raw = raw0 ?? loadModel(opts.model, { inputShapes: { ...(config.inputShapes ?? {}), ...(opts.inputShapes ?? {}) } });
+/** Import, lower and quantize: the graph every target emits from (`staged`: the graph as the
+ *  precision stage left it, standard QDQ when encoded; `exports`: the side files (--emit-onnx), written
+ *  by compile only once OUT is). `raw`: the imported model when the caller has it already (run and
+ *  verify bind constant inputs first). */
+export function frontendForTarget(opts: Omit<CompileOptions, 'out'>, config: HsqConfig, target: Target, raw0?: Graph): { graph: Graph; precision: PrecisionReport; staged: Graph; hsqQuantized: boolean; exports: Record<string, Uint8Array> } {
+  const loaded = raw0 ?? loadModel(opts.model, { inputShapes: { ...(config.inputShapes ?? {}), ...(opts.inputShapes ?? {}) } });
+  // Bound inputs become constants (CLI over config; config paths relative to the config file),
+  // then every If with a constant condition folds.
+  const fromConfig = Object.fromEntries(Object.entries(config.bind ?? {}).filter(([k]) => !(k in (opts.bind ?? {}))));
+  const bound = bindInputs(bindInputs(loaded, fromConfig, { baseDir: opts.config ? path.dirname(opts.config) : undefined, key: 'config bind' }), opts.bind, { key: '--bind' });
+  const raw = foldConstantIfs(bound);
   const known = new Set(corePipeline.map((p) => p.name));
   for (const d of opts.dumpAfter ?? []) if (d !== 'all' && !known.has(d))
     fail('bad-input', `--dump-after ${d}: no such pass (passes: ${[...known].join(', ')})`, '--dump-after');
@@ -90,15 +100,16 @@ export function frontendForTarget(opts: Omit<CompileOptions, 'out'>, config: Hsq
   // The stage writes --emit-onnx when it quantizes; a model that arrives quantized (QDQ, or QONNX
   // lowered to QDQ by the float passes) and needs nothing from it is written as it stands, and a
   // float model left float has no quantized form to write.
+  const exports: Record<string, Uint8Array> = { ...stage.exports };
   if (qa.emitOnnx && stage.graph === fg) {
     if (!isQuantized(fg)) fail('bad-input', `--emit-onnx writes the quantized model, but this model is float and nothing quantizes it: give --calib DIR (or --calib random)`, '--emit-onnx');
-    writeFileAtomic(qa.emitOnnx, encodeQdqOnnx(fg));
+    exports[qa.emitOnnx] = encodeQdqOnnx(fg);
   }
   // The camera frame replaces the float input after calibration, which ran on float images.
   const staged = opts.inputFormat ? inferShapes(cameraInput(stage.graph, { format: opts.inputFormat, mean: qa.mean, std: qa.std })) : stage.graph;
   const qp = quantizedPasses();
   const graph = runPipeline(staged, qp, { dumpAfter: dumps(qp), dumpDir: path.join(opts.dumpDir ?? 'hsq-dump', 'quantized') });
-  return { graph, precision: stage.report, staged: stage.graph, hsqQuantized: !isQuantized(fg) && isQuantized(stage.graph) };
+  return { graph, precision: stage.report, staged: stage.graph, hsqQuantized: !isQuantized(fg) && isQuantized(stage.graph), exports };
 }
 
 /** What `hsq compile` builds, up to emission: the config, the target, the C name and the lowered,
@@ -114,6 +125,8 @@ export interface PreparedModel {
   readonly placement: PlacementOptions;
   /** A float model that the precision stage quantized (calibration). */
   readonly hsqQuantized: boolean;
+  /** Side files (--emit-onnx) compile writes once OUT is written. */
+  readonly exports: Record<string, Uint8Array>;
 }
 
 export function prepareModel(opts: Omit<CompileOptions, 'out'>, raw?: Graph, out?: string): PreparedModel {
@@ -124,8 +137,8 @@ export function prepareModel(opts: Omit<CompileOptions, 'out'>, raw?: Graph, out
   if (out !== undefined) checkOutputDir(out);
   // The config's costModel overrides the target's parameters (checked first: a bad key is an error naming it).
   const costParams = config.costModel && target.costModel ? target.costModel.withOverrides(config.costModel) : undefined;
-  const { graph, precision, staged, hsqQuantized } = frontendForTarget(opts, config, target, raw);
-  return { config, target, name, graph, staged, precision, hsqQuantized, placement: { config, ...(costParams ? { costParams } : {}), ...(opts.placement ?? {}) } };
+  const { graph, precision, staged, hsqQuantized, exports } = frontendForTarget(opts, config, target, raw);
+  return { config, target, name, graph, staged, precision, hsqQuantized, exports, placement: { config, ...(costParams ? { costParams } : {}), ...(opts.placement ?? {}) } };
 }
 
 export interface CompiledGraph {
@@ -168,12 +181,14 @@ function plannedPools(r: Report): { name: string; used: number }[] {
 export async function compile(opts: CompileOptions): Promise<CompileResult> {
   // OUT is checked inside prepareModel right after the options: a folder hsq may not replace is
   // refused before any import or emission.
-  const { config, target, name, graph, precision, placement } = prepareModel(opts, undefined, opts.out);
+  const { config, target, name, graph, precision, placement, exports } = prepareModel(opts, undefined, opts.out);
   const c = await compileGraph(graph, target, {
     name, model: path.basename(opts.model), weightsFormat: opts.weightsFormat ?? config.weightsFormat ?? defaultWeightsFormat(graph, opts.log), layout: opts.layout,
     placement, precision,
   });
   writeOutputDir(opts.out, c.files);
+  // Side files (--emit-onnx) only once OUT is in place: a failed compile writes nothing.
+  for (const [file, data] of Object.entries(exports)) writeFileAtomic(file, data);
   const t = c.report.totals;
   return {
     name, target: target.name as TargetName, files: Object.keys(c.files).sort(), arenaSize: t.ram.arena, arenaLowerBound: t.ram.lowerBound,

@@ -56,6 +56,32 @@ function geometry(node: Node, a: ConvTransposeAttrs, x: readonly number[], w: re
   return { out, padBegin };
 }
 
+/** The loop bounds of a 1-D or 2-D ConvTranspose (1-D as H = 1), shared with the C emitter. */
+export interface ConvTransposeParams {
+  N: number; C: number; H: number; W: number; M: number; Mg: number; Cg: number; KH: number; KW: number;
+  OH: number; OW: number; sh: number; sw: number; dh: number; dw: number; padT: number; padL: number;
+  group: number; out: number[];
+}
+
+export function convTransposeParams(node: Node, attrs: ConvTransposeAttrs, xs: readonly number[], ws: readonly number[]): ConvTransposeParams {
+  const group = attrs.group;
+  const geo = geometry(node, attrs, xs, ws);
+  const two = xs.length === 4;
+  const n = xs.length - 2;
+  const strides = attrs.strides ?? new Array(n).fill(1);
+  const dil = attrs.dilations ?? new Array(n).fill(1);
+  const N = xs[0], C = xs[1], H = two ? xs[2] : 1, W = two ? xs[3] : xs[2];
+  const Mg = ws[1], M = Mg * group, Cg = C / group;
+  const KH = two ? ws[2] : 1, KW = two ? ws[3] : ws[2];
+  const OH = two ? geo.out[0] : 1, OW = two ? geo.out[1] : geo.out[0];
+  const sh = two ? strides[0] : 1, sw = two ? strides[1] : strides[0];
+  const dh = two ? dil[0] : 1, dw = two ? dil[1] : dil[0];
+  const padT = two ? geo.padBegin[0] : 0, padL = two ? geo.padBegin[1] : geo.padBegin[0];
+  return { N, C, H, W, M, Mg, Cg, KH, KW, OH, OW, sh, sw, dh, dw, padT, padL, group, out: geo.out };
+}
+
+export { CONV_TRANSPOSE_ATTRS };
+
 export const ConvTranspose = defineOp({
   op: 'ConvTranspose',
   attrs: CONV_TRANSPOSE_ATTRS,
@@ -71,19 +97,7 @@ export const ConvTranspose = defineOp({
     const x = need(node, inputs, 0, 'X'), w = need(node, inputs, 1, 'W'), b = inputs[2];
     requireDtype(node, 'X', x.dtype, ['float32']);
     requireDtype(node, 'W', w.dtype, ['float32']);
-    const group = attrs.group;
-    const geo = geometry(node, attrs, x.shape, w.shape);
-    const two = x.shape.length === 4;
-    const n = x.shape.length - 2;
-    const strides = attrs.strides ?? new Array(n).fill(1);
-    const dil = attrs.dilations ?? new Array(n).fill(1);
-    const N = x.shape[0], C = x.shape[1], H = two ? x.shape[2] : 1, W = two ? x.shape[3] : x.shape[2];
-    const Mg = w.shape[1], M = Mg * group, Cg = C / group;
-    const KH = two ? w.shape[2] : 1, KW = two ? w.shape[3] : w.shape[2];
-    const OH = two ? geo.out[0] : 1, OW = two ? geo.out[1] : geo.out[0];
-    const sh = two ? strides[0] : 1, sw = two ? strides[1] : strides[0];
-    const dh = two ? dil[0] : 1, dw = two ? dil[1] : dil[0];
-    const padT = two ? geo.padBegin[0] : 0, padL = two ? geo.padBegin[1] : geo.padBegin[0];
+    const { N, C, H, W, M, Mg, Cg, KH, KW, OH, OW, sh, sw, dh, dw, padT, padL, out } = convTransposeParams(node, attrs, x.shape, w.shape);
     if (b) { requireDtype(node, 'B', b.dtype, ['float32']); requireLength(node, 'B', b, M); }
     // Input as HWC and weights as [M][KH][KW][Cg] so the ci loop is contiguous.
     const xd = x.data as Float32Array, wd = w.data as Float32Array, bd = b?.data as Float32Array | undefined;
@@ -97,7 +111,7 @@ export const ConvTranspose = defineOp({
       }
     }
     const xt = new Float32Array(H * W * C);
-    const y = makeTensor('float32', [N, M, ...geo.out]);
+    const y = makeTensor('float32', [N, M, ...out]);
     const yd = y.data as Float32Array;
     const f = Math.fround;
     for (let nb = 0; nb < N; nb++) {

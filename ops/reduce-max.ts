@@ -2,6 +2,7 @@
 import { intRange, isBigInt, isFloat } from '../core/ir/dtype';
 import { Tensor } from '../core/ir/tensor';
 import { ReducePlan, reduce, reduceOp } from './lib/reduce';
+import { cIntLimit } from './lib/c-limits';
 
 export function reduceMax(x: Tensor, plan: ReducePlan): Tensor {
   if (isBigInt(x.dtype)) return reduce(x, plan, x.dtype, -(2n ** 63n), (a: bigint, v: bigint) => (v > a ? v : a), (a: bigint) => a);
@@ -9,4 +10,9 @@ export function reduceMax(x: Tensor, plan: ReducePlan): Tensor {
   return reduce(x, plan, x.dtype, init, (a: number, v: number) => (v > a || v !== v ? v : a), (a: number) => a);
 }
 
-export const ReduceMax = reduceOp('ReduceMax', { quant: 'none', npu: 'none' }, reduceMax);
+export const ReduceMax = reduceOp('ReduceMax', { quant: 'none', npu: 'none' }, reduceMax, {
+  acc: (e) => e.ctype,
+  init: (e) => (e.isFloat ? '-HUGE_VALF' : cIntLimit(e.ctype, 'min')),
+  // NaN sticks: once the accumulator is NaN, no comparison is true again.
+  step: (a, v, e) => (e.isFloat ? `(${v} > ${a} || ${v} != ${v}) ? ${v} : ${a}` : `${v} > ${a} ? ${v} : ${a}`),
+});

@@ -2,7 +2,7 @@
 // their count (one float32 division). Integer tensors: exact sum, truncating division.
 import { isBigInt, isFloat } from '../core/ir/dtype';
 import { Tensor } from '../core/ir/tensor';
-import { ReducePlan, reduce, reduceOp } from './lib/reduce';
+import { ReducePlan, reduce, reduceC, reduceOp } from './lib/reduce';
 import { roundFor } from './lib/tensor-util';
 
 export function reduceMean(x: Tensor, plan: ReducePlan): Tensor {
@@ -12,4 +12,10 @@ export function reduceMean(x: Tensor, plan: ReducePlan): Tensor {
   return reduce(x, plan, x.dtype, 0, (a: number, v: number) => r(a + v), (a: number, n: number) => r(a / n));
 }
 
-export const ReduceMean = reduceOp('ReduceMean', { quant: 'dequantize-compute-quantize', npu: 'none' }, reduceMean);
+export const ReduceMean = reduceOp('ReduceMean', { quant: 'dequantize-compute-quantize', npu: 'none' }, reduceMean, {
+  init: reduceC.zero,
+  step: (a, v) => `${a} + ${v}`,
+  // One float32 division by the count (exact in float for any tensor hsq handles); C's integer
+  // division truncates like Math.trunc.
+  finish: (a, n, e) => (e.isFloat ? `${a} / ${e.float(n)}` : `${a} / ${n}`),
+});

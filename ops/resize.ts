@@ -35,7 +35,7 @@ import { Node } from '../core/ir/graph';
 import { Tensor, numel, sameShape, strides, toNumbers } from '../core/ir/tensor';
 import { HsqError } from '../core/diagnostics';
 import { saturate } from '../core/numerics';
-import { AttrValues, InferArgs, attr, defineOp } from './lib/descriptor';
+import { AttrValues, InferArgs, attr, defineOp, readAttrs } from './lib/descriptor';
 import { hasInput, inputInfo, normAxis, opsetOf, req } from './lib/tensor-util';
 
 const f = Math.fround;
@@ -181,30 +181,40 @@ export function linearAxes(scales: readonly number[]): number[] {
   return scales.map((s, a) => (s !== 1 ? a : -1)).filter((a) => a >= 0);
 }
 
-function resizeLinear(x: Tensor, plan: ResizePlan, opts: ResizeOptions): Tensor {
+/** Per interpolated axis of a linear resize: input indices i1/i2 (logical), their weights w1/w2
+ *  and the extrapolation flag, per output index; undefined for the other axes. */
+export interface LinearAxis { i1: Int32Array; i2: Int32Array; w1: Float32Array; w2: Float32Array; outside: Uint8Array }
+
+export function linearTables(inShape: readonly number[], plan: ResizePlan, opts: ResizeOptions): (LinearAxis | undefined)[] {
   const { outShape, scales } = plan;
-  const r = x.shape.length, st = strides(x.shape);
-  const dt: DType = x.dtype;
+  const r = inShape.length;
   const axes = linearAxes(scales);
-  const isAx = new Array<boolean>(r).fill(false);
-  for (const a of axes) isAx[a] = true;
   const extrap = opts.coordinateTransformationMode === 'tf_crop_and_resize';
-  interface AxisParams { i1: Int32Array; i2: Int32Array; w1: Float32Array; w2: Float32Array; outside: Uint8Array }
-  const params: (AxisParams | undefined)[] = outShape.map((len, a) => {
-    if (!isAx[a]) return undefined;
-    const inLen = x.shape[a];
-    const p: AxisParams = { i1: new Int32Array(len), i2: new Int32Array(len), w1: new Float32Array(len), w2: new Float32Array(len), outside: new Uint8Array(len) };
+  return outShape.map((len, a) => {
+    if (!axes.includes(a)) return undefined;
+    const inLen = inShape[a];
+    const p: LinearAxis = { i1: new Int32Array(len), i2: new Int32Array(len), w1: new Float32Array(len), w2: new Float32Array(len), outside: new Uint8Array(len) };
     const [rs, re] = roiOf(opts, a, r);
     for (let o = 0; o < len; o++) {
       const orig = scales[a] === 1 ? o : originalCoordinate(opts.coordinateTransformationMode, o, scales[a], len, inLen, rs, re);
       p.outside[o] = extrap && outOfRange(orig, inLen) ? 1 : 0;
       const c = Math.max(0, Math.min(orig, inLen - 1));
       const i1 = Math.min(Math.trunc(c), inLen - 1), i2 = Math.min(i1 + 1, inLen - 1);
-      p.i1[o] = i1 * st[a]; p.i2[o] = i2 * st[a];
+      p.i1[o] = i1; p.i2[o] = i2;
       if (i1 === i2) { p.w1[o] = 0.5; p.w2[o] = 0.5; } else { p.w2[o] = f(Math.abs(c - i1)); p.w1[o] = f(Math.abs(c - i2)); }
     }
     return p;
   });
+}
+
+function resizeLinear(x: Tensor, plan: ResizePlan, opts: ResizeOptions): Tensor {
+  const { outShape, scales } = plan;
+  const r = x.shape.length, st = strides(x.shape);
+  const dt: DType = x.dtype;
+  const axes = linearAxes(scales);
+  const extrap = opts.coordinateTransformationMode === 'tf_crop_and_resize';
+  const logical = linearTables(x.shape, plan, opts);
+  const params = logical.map((p, a) => (p ? { ...p, i1: p.i1.map((v) => v * st[a]), i2: p.i2.map((v) => v * st[a]) } : undefined));
   const n = numel(outShape);
   const out = allocArray(dt, n) as unknown as number[];
   const src = x.data as unknown as number[];
@@ -357,6 +367,15 @@ function constGetter(args: InferArgs): Getter {
     }
     return toNumbers(v);
   };
+}
+
+/** Plan and options of a Resize node whose scales/sizes/roi are constants (the C emitter's view). */
+export function resizeSetup(node: Node, inShape: readonly number[], get: (i: number) => number[] | undefined): { plan: ResizePlan; opts: ResizeOptions } {
+  const attrs = readAttrs(RESIZE_ATTRS, node);
+  const opts = resizeOptions(node, attrs);
+  const withRoi = opts.coordinateTransformationMode === 'tf_crop_and_resize'
+    ? { ...opts, roi: fullRoi(node, attrs.axes, inShape.length, hasInput(node, 1) ? get(1) : undefined) } : opts;
+  return { plan: planFor(node, attrs, inShape, get), opts: withRoi };
 }
 
 export const Resize = defineOp({

@@ -9,7 +9,6 @@ import {
   loadCalibration, resolvePrecisions, encodeQdqOnnx, measureSensitivity, autoPrecision, formatCurve, observeActivations,
   SensitivityTable, AutoPrecisionResult, ResolvedPrecision,
 } from './';
-import { writeFileAtomic } from '../core/output-dir';
 import { PtqLayerRecord, quantizePtq } from './ptq';
 import { DEFAULT_BIAS_CORRECTION, PtqSettings, ptqSettings } from './ptq-settings';
 
@@ -47,14 +46,18 @@ export interface PrecisionStageOptions {
   log: (line: string) => void;
 }
 
-export function precisionStage(fg: Graph, o: PrecisionStageOptions): { graph: Graph; report: PrecisionReport } {
+/** The stage's result; `exports` are files to write once the whole compile succeeded (the
+ *  `--emit-onnx` model is part of compile's transaction: after any error nothing is written). */
+export interface PrecisionStageResult { graph: Graph; report: PrecisionReport; exports: Record<string, Uint8Array> }
+
+export function precisionStage(fg: Graph, o: PrecisionStageOptions): PrecisionStageResult {
   const { qa, config } = o;
   const calibSpec = qa.calib ?? config.calibration?.data;
   const quantized = isQuantized(fg);
   if (!calibSpec && !quantized && (o.needsQuantized || hasPrecisionRequests(fg, qa, config) || qa.autoPrecision))
     fail('bad-input', `the model is float: give --calib DIR (or --calib random for shape-only trials) to quantize it for --target ${o.target}`, '--calib');
-  if (!calibSpec && !quantized) return { graph: fg, report: { layers: [] } };
-  if (!calibSpec && quantized && !hasPrecisionRequests(fg, qa, config)) return { graph: fg, report: { layers: [] } };
+  if (!calibSpec && !quantized) return { graph: fg, report: { layers: [] }, exports: {} };
+  if (!calibSpec && quantized && !hasPrecisionRequests(fg, qa, config)) return { graph: fg, report: { layers: [] }, exports: {} };
 
   const ptq: PtqSettings = ptqSettings(qa, config);
   const calib = calibSpec ? loadCalibration(fg, calibSpec, {
@@ -97,6 +100,5 @@ export function precisionStage(fg: Graph, o: PrecisionStageOptions): { graph: Gr
     report.layers.push({ layer, precision: p.text, source: p.source, from: p.from, conflicts: p.conflicts.map((c) => `${c.text} from ${c.from}`), ...(REPORT_LAYER_SQNR ? rec : {}) });
   }
   const graph = q.graph;
-  if (qa.emitOnnx) writeFileAtomic(qa.emitOnnx, encodeQdqOnnx(graph));
-  return { graph, report };
+  return { graph, report, exports: qa.emitOnnx ? { [qa.emitOnnx]: encodeQdqOnnx(graph) } : {} };
 }

@@ -6,7 +6,8 @@ import type { CompileOptions, TargetName } from '../compile';
 import { parseInputShapes } from '../../frontend/io';
 import { INPUT_FORMATS, InputFormat } from '../../passes/camera-input';
 import { parseBytes, parseMs } from '../../core/config';
-import { dumpAfterOption, dumpDirOption, inputShapeOption, targetOption } from './options';
+import { bindOption, dumpAfterOption, dumpDirOption, inputShapeOption, targetOption } from './options';
+import { parseBindFlags } from '../../frontend/bind';
 import { QUANTIZE_OPTIONS, quantizeArgs } from './quantize-options';
 
 export const BUILD_OPTIONS: Record<string, Options> = {
@@ -15,6 +16,7 @@ export const BUILD_OPTIONS: Record<string, Options> = {
   'weights-format': { choices: ['c', 'incbin'], describe: 'weights as C data or as a binary blob with .incbin' },
   'api-layout': { choices: ['nchw', 'nhwc'], default: 'nchw', describe: 'layout of 4-D tensors at the C API' },
   'input-shape': inputShapeOption,
+  bind: bindOption,
   'input-format': { choices: INPUT_FORMATS as InputFormat[], describe: 'take the image input as a uint8 channels-last camera frame, with --mean/--std folded in' },
   'dump-after': dumpAfterOption,
   'dump-dir': dumpDirOption,
@@ -46,6 +48,7 @@ export function compileOptionsOf(a: Record<string, unknown>): Omit<CompileOption
     layout: s('api-layout') as 'nchw' | 'nhwc' | undefined,
     inputFormat: s('input-format') as InputFormat | undefined,
     inputShapes: parseInputShapes(list('input-shape')),
+    bind: parseBindFlags(list('bind')),
     dumpAfter: list('dump-after'),
     dumpDir: s('dump-dir'),
     placement: {

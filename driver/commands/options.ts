@@ -16,3 +16,9 @@ export const dumpDirOption: Options = { type: 'string', default: 'hsq-dump', des
 export function targetOption(describe: string, withDefault: boolean): Options {
   return { type: 'string', describe: `${describe}: ${TARGET_NAMES.join(', ')}`, ...(withDefault ? { default: 'host' } : {}) };
 }
+
+/** `--bind NAME=VALUE|FILE.npy`: a graph input as a compile-time constant (frontend/bind.ts). */
+export const bindOption = {
+  type: 'string', array: true,
+  describe: 'make a graph input a compile-time constant: NAME=VALUE (a number or comma list in its dtype and shape) or NAME=FILE.npy; an If it drives folds (repeatable)',
+} as const;

@@ -10,6 +10,7 @@ import { ANNOTATIONS_KEY } from '../annotations';
 import { encodeAttribute } from './attributes';
 import { tensorToProto } from './tensor-proto';
 import { QUANT_KEY } from './import';
+import { upgradeDefaultOpset } from './opset-upgrade';
 
 function valueInfo(t: TensorInfo): onnx.IValueInfoProto {
   return {
@@ -53,7 +54,12 @@ function unfuseActivations(g: Graph): Graph {
 }
 
 export function graphToModelProto(g0: Graph): onnx.IModelProto {
-  const g = unfuseActivations(g0);
+  // A pass may create nodes that need a newer opset than the model declared (per-axis
+  // DequantizeLinear needs 13): the default domain goes out at the highest version any node asks
+  // for, and older nodes are rewritten to that version's rules (frontend/onnx/opset-upgrade.ts).
+  const g1 = unfuseActivations(g0);
+  const top = g1.nodes.reduce((m, n) => (n.domain === '' ? Math.max(m, n.opset ?? 1) : m), g1.opsets[''] ?? 1);
+  const g = upgradeDefaultOpset(g1, top);
   const inits = Object.keys(g.initializers);
   const initSet = new Set(inits);
   const io = new Set([...g.inputs, ...g.outputs]);
@@ -64,8 +70,7 @@ export function graphToModelProto(g0: Graph): onnx.IModelProto {
   if (Object.keys(g.annotations).length > 0) metadata.push({ key: ANNOTATIONS_KEY, value: JSON.stringify(g.annotations) });
   if (Object.keys(quant).length > 0) metadata.push({ key: QUANT_KEY, value: JSON.stringify(quant) });
 
-  // A pass may create nodes that need a newer opset than the model declared (per-axis
-  // DequantizeLinear needs 13): each domain gets the highest version any node asks for.
+  // Every other domain likewise gets the highest version any node asks for.
   const versions: Record<string, number> = { ...g.opsets };
   for (const n of g.nodes) versions[n.domain] = Math.max(versions[n.domain] ?? 1, n.opset ?? 1);
   const opsetImport = Object.keys(versions).sort().map((d) => ({ domain: d, version: versions[d] }));

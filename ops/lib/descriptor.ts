@@ -185,6 +185,18 @@ export interface CForm<A = any> { // eslint-disable-line @typescript-eslint/no-e
   readonly unary?: (v: string, e: CEnv<A>) => string;
   /** Also used left to right for variadic ops (Max, Min). */
   readonly binary?: (a: string, b: string, e: CEnv<A>) => string;
+  /** A reduction (Reduce*): acc = init; acc = step(acc, v) over the reduced elements in
+   *  row-major order; y = finish(acc, count). */
+  readonly reduce?: ReduceCForm<A>;
+}
+
+export interface ReduceCForm<A = any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** C type of the accumulator; default: float for float inputs, int64_t for integers. */
+  readonly acc?: (e: CEnv<A>) => string;
+  readonly init: (e: CEnv<A>) => string;
+  readonly step: (acc: string, v: string, e: CEnv<A>) => string;
+  /** Default: the accumulator itself. */
+  readonly finish?: (acc: string, count: number, e: CEnv<A>) => string;
 }
 
 export interface OpDescriptor {

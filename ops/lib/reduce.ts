@@ -4,8 +4,8 @@
 import { DType, TypedArray, allocArray } from '../../core/ir/dtype';
 import { Node } from '../../core/ir/graph';
 import { Tensor, numel, strides } from '../../core/ir/tensor';
-import { AttrValues, OpDescriptor, OpTraits, attr, defineOp } from './descriptor';
-import { constNumbers, hasInput, inputInfo, normAxis, req, reshaped, runNumbers, stridedCopy } from './tensor-util';
+import { AttrValues, OpDescriptor, OpTraits, ReduceCForm, attr, defineOp } from './descriptor';
+import { constNumbers, hasInput, inputInfo, normAxis, req, runNumbers, stridedCopy } from './tensor-util';
 
 export interface ReducePlan {
   /** Reduced axes, sorted; empty with noop means identity. */
@@ -35,7 +35,8 @@ export function reducePlan(shape: readonly number[], axes: readonly number[] | u
  */
 export function reduce(x: Tensor, plan: ReducePlan, outDtype: DType,
   init: number | bigint, step: (acc: any, v: any) => any, finish: (acc: any, count: number) => any): Tensor { // eslint-disable-line @typescript-eslint/no-explicit-any
-  if (plan.noop) return reshaped(x, x.shape);
+  // noop (empty axes with noop_with_empty_axes): no reduction, but every element still goes
+  // through init/step/finish with a count of 1 (ReduceL1 gives |x|, ReduceSumSquare x², as ORT).
   const r = x.shape.length, st = strides(x.shape);
   const kept = Array.from({ length: r }, (_, i) => i).filter((i) => !plan.axes.includes(i));
   const perm = [...kept, ...plan.axes];
@@ -60,12 +61,13 @@ function planOf(node: Node, a: AttrValues<typeof REDUCE_ATTRS>, shape: readonly 
 }
 
 /** The descriptor of a Reduce* op given its kernel on (x, plan). */
-export function reduceOp(op: string, traits: OpTraits, kernel: (x: Tensor, plan: ReducePlan) => Tensor): OpDescriptor {
+export function reduceOp(op: string, traits: OpTraits, kernel: (x: Tensor, plan: ReducePlan) => Tensor, c?: ReduceCForm): OpDescriptor {
   return defineOp({
     op,
     attrs: REDUCE_ATTRS,
     constInputs: [1],
     traits,
+    ...(c ? { c: { reduce: c } } : {}),
     infer: (args) => {
       const x = inputInfo(args, 0);
       return [{ dtype: x.dtype, shape: planOf(args.node, args.attrs, x.shape, () => constNumbers(args, 1, 'axes')).outShape }];
@@ -76,3 +78,10 @@ export function reduceOp(op: string, traits: OpTraits, kernel: (x: Tensor, plan:
     },
   });
 }
+
+/** C helpers of the Reduce* forms: the float accumulator rounds after each operation (C float
+ *  arithmetic under FLT_EVAL_METHOD 0, as `roundFor` in the interpreter). */
+export const reduceC = {
+  zero: (e: { isFloat: boolean }) => (e.isFloat ? '0.0f' : '0'),
+  one: (e: { isFloat: boolean }) => (e.isFloat ? '1.0f' : '1'),
+};

@@ -9,6 +9,7 @@ import { NodeContext, OpEmitter } from '../context';
 import { cFloat, ctype } from '../ctypes';
 import { ndLoop } from '../nd-loop';
 import { bcastStrides, block } from './util';
+import { reduceEmitter } from './reduce';
 
 /** What a descriptor's C expression may use (ops/lib/descriptor.ts CEnv), for this node. */
 function cEnv(ctx: NodeContext, isF: boolean, ty: string): CEnv<unknown> {
@@ -108,6 +109,7 @@ const emitCast: OpEmitter = (ctx) => {
 export function cFormEmitter(d: OpDescriptor): OpEmitter | undefined {
   if (d.c?.unary) return emitUnary(d.c.unary);
   if (d.c?.binary) return emitBinary(d.c.binary);
+  if (d.c?.reduce) return reduceEmitter(d.c.reduce);
   return undefined;
 }
 

@@ -6,7 +6,10 @@ import { descriptorOf } from '../../../ops/engine/traits';
 import { OpDescriptor } from '../../../ops/lib/descriptor';
 import { OpEmitter } from '../context';
 import { emitBatchNormalization } from './batchnorm';
+import { emitArg } from './arg';
 import { emitConv } from './conv';
+import { emitConvTranspose } from './conv-transpose';
+import { emitLayerNorm } from './layer-norm';
 import { ELEMENTWISE, cFormEmitter } from './elementwise';
 import { emitGemm, emitMatMul } from './matmul';
 import { emitConcat, movement } from './movement';
@@ -15,6 +18,7 @@ import { emitConvInteger, emitQConv, emitQLinearConv } from './qconv';
 import { emitMatMulInteger, emitQGemm, emitQLinearMatMul } from './qgemm';
 import { emitDequantizeLinear, emitQuantizeLinear } from './quantize';
 import { emitSoftmax } from './softmax';
+import { emitResize } from './resize';
 
 const nearestOnly = (inner: OpEmitter): OpEmitter => (ctx) => {
   const mode = (ctx.node.attrs.mode as string | undefined) ?? 'nearest';
@@ -25,6 +29,7 @@ const nearestOnly = (inner: OpEmitter): OpEmitter => (ctx) => {
 export const EMITTERS: Record<string, OpEmitter> = {
   ...ELEMENTWISE,
   Conv: emitConv,
+  ConvTranspose: emitConvTranspose,
   'hsq:QConv': emitQConv,
   'hsq:QGemm': emitQGemm,
   QLinearConv: emitQLinearConv,
@@ -39,6 +44,7 @@ export const EMITTERS: Record<string, OpEmitter> = {
   GlobalAveragePool: emitGlobalAveragePool,
   BatchNormalization: emitBatchNormalization,
   Softmax: emitSoftmax,
+  LayerNormalization: emitLayerNorm,
   QuantizeLinear: emitQuantizeLinear,
   DequantizeLinear: emitDequantizeLinear,
   Concat: emitConcat,
@@ -49,13 +55,16 @@ export const EMITTERS: Record<string, OpEmitter> = {
   Transpose: movement(),
   Slice: movement(),
   Gather: movement(),
+  GatherElements: movement(),
+  ArgMax: emitArg(true),
+  ArgMin: emitArg(false),
   Expand: movement(),
   Split: movement(),
   Pad: movement(),
   Tile: movement(),
   DepthToSpace: movement(),
   SpaceToDepth: movement(),
-  Resize: nearestOnly(movement()),
+  Resize: emitResize,
   Upsample: nearestOnly(movement()),
 };
 
