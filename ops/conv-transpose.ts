@@ -56,6 +56,22 @@ function geometry(node: Node, a: ConvTransposeAttrs, x: readonly number[], w: re
   return { out, padBegin };
 }
 
+/** ONNX ConvTranspose weights [C][M/group][KH][KW] as [M][KH][KW][C/group], so that the ci loop is
+ *  contiguous; the interpreter and the C emitter both use this order. */
+export function convTransposeWeightsMKKC(wd: Float32Array, p: { C: number; M: number; Mg: number; Cg: number; KH: number; KW: number }): Float32Array {
+  const { C, M, Mg, Cg, KH, KW } = p;
+  const wt = new Float32Array(M * KH * KW * Cg);
+  for (let ci = 0; ci < C; ci++) {
+    const g = Math.floor(ci / Cg), cl = ci - g * Cg;
+    for (let mm = 0; mm < Mg; mm++) {
+      const m = g * Mg + mm;
+      for (let kh = 0; kh < KH; kh++) for (let kw = 0; kw < KW; kw++)
+        wt[((m * KH + kh) * KW + kw) * Cg + cl] = wd[((ci * Mg + mm) * KH + kh) * KW + kw];
+    }
+  }
+  return wt;
+}
+
 /** The loop bounds of a 1-D or 2-D ConvTranspose (1-D as H = 1), shared with the C emitter. */
 export interface ConvTransposeParams {
   N: number; C: number; H: number; W: number; M: number; Mg: number; Cg: number; KH: number; KW: number;
@@ -101,15 +117,7 @@ export const ConvTranspose = defineOp({
     if (b) { requireDtype(node, 'B', b.dtype, ['float32']); requireLength(node, 'B', b, M); }
     // Input as HWC and weights as [M][KH][KW][Cg] so the ci loop is contiguous.
     const xd = x.data as Float32Array, wd = w.data as Float32Array, bd = b?.data as Float32Array | undefined;
-    const wt = new Float32Array(M * KH * KW * Cg);
-    for (let ci = 0; ci < C; ci++) {
-      const g = Math.floor(ci / Cg), cl = ci - g * Cg;
-      for (let mm = 0; mm < Mg; mm++) {
-        const m = g * Mg + mm;
-        for (let kh = 0; kh < KH; kh++) for (let kw = 0; kw < KW; kw++)
-          wt[((m * KH + kh) * KW + kw) * Cg + cl] = wd[((ci * Mg + mm) * KH + kh) * KW + kw];
-      }
-    }
+    const wt = convTransposeWeightsMKKC(wd, { C, M, Mg, Cg, KH, KW });
     const xt = new Float32Array(H * W * C);
     const y = makeTensor('float32', [N, M, ...out]);
     const yd = y.data as Float32Array;

@@ -3,7 +3,7 @@
 // element on NHWC activations, acc = bias, then kh, kw, ci (ci innermost) over the input taps
 // that land on it; one float32 rounding per multiply and per add (no contraction). Weights are
 // reordered at compile time from [C, M/group, KH, KW] to [M][KH][KW][C/group].
-import { CONV_TRANSPOSE_ATTRS, convTransposeParams } from '../../../ops/conv-transpose';
+import { CONV_TRANSPOSE_ATTRS, convTransposeWeightsMKKC, convTransposeParams } from '../../../ops/conv-transpose';
 import { readAttrs } from '../../../ops/lib/descriptor';
 import { OpEmitter } from '../context';
 import { channelsLastIO } from './conv';
@@ -14,15 +14,7 @@ export const emitConvTranspose: OpEmitter = (ctx) => {
   const p = convTransposeParams(ctx.node, readAttrs(CONV_TRANSPOSE_ATTRS, ctx.node), x.shape, w.shape);
   const { C, H, W, M, Mg, Cg, KH, KW, OH, OW, sh, sw, dh, dw, padT, padL } = p;
   const wd = w.data as Float32Array;
-  const wt = new Float32Array(M * KH * KW * Cg);
-  for (let ci = 0; ci < C; ci++) {
-    const g = Math.floor(ci / Cg), cl = ci - g * Cg;
-    for (let mm = 0; mm < Mg; mm++) {
-      const m = g * Mg + mm;
-      for (let kh = 0; kh < KH; kh++) for (let kw = 0; kw < KW; kw++)
-        wt[((m * KH + kh) * KW + kw) * Cg + cl] = wd[((ci * Mg + mm) * KH + kh) * KW + kw];
-    }
-  }
+  const wt = convTransposeWeightsMKKC(wd, p);
   const wp = ctx.weightArray(wt, 'float');
   const bp = ctx.has(2) ? ctx.inPtr(2) : undefined;
   const io = channelsLastIO(ctx, 'float', 'float');
