@@ -10,7 +10,7 @@ import { formatPlacementTable } from '../../report';
 interface Args {
   model: string; target?: TargetName; o: string; name?: string; config?: string; 'weights-format'?: 'c' | 'incbin';
   'api-layout'?: 'nchw' | 'nhwc'; 'input-format'?: InputFormat;
-  'force-npu'?: string[]; 'force-cpu'?: string[]; widen?: string[]; 'latency-budget'?: string; 'flash-budget'?: string; 'auto-precision'?: boolean; 'input-shape'?: string[]; 'dump-after'?: string[]; 'dump-dir': string; json: boolean;
+  'stedgeai-version'?: string; 'force-npu'?: string[]; 'force-cpu'?: string[]; widen?: string[]; 'latency-budget'?: string; 'flash-budget'?: string; 'auto-precision'?: boolean; 'input-shape'?: string[]; 'dump-after'?: string[]; 'dump-dir': string; json: boolean;
 }
 
 export const compileCommand: CommandModule<object, Args> = {
@@ -28,18 +28,19 @@ export const compileCommand: CommandModule<object, Args> = {
     .option('dump-after', dumpAfterOption)
     .option('dump-dir', dumpDirOption)
     .option('json', jsonOption)
+    .option('stedgeai-version', { type: 'string', describe: '--target stm32n6: ST Edge AI Core rules the NPU segments follow: 2.2, 3.0, 4.0 (default) or auto (asks stedgeai --version)' })
     .option('force-npu', { type: 'string', array: true, describe: '--target stm32n6: node names or globs to run on the NPU (repeatable)' })
     .option('force-cpu', { type: 'string', array: true, describe: '--target stm32n6: node names or globs to keep on the Cortex-M55 (repeatable)' })
     .option('widen', { type: 'string', array: true, describe: '--target stm32n6: sub-8-bit layers that may be widened losslessly to int8 for the NPU (more flash)' })
     .option('latency-budget', { type: 'string', describe: '--target stm32n6: latency budget for the placement optimiser, e.g. 40ms' })
-    .group(['force-npu', 'force-cpu', 'widen', 'latency-budget'], 'Placement (stm32n6):')
+    .group(['stedgeai-version', 'force-npu', 'force-cpu', 'widen', 'latency-budget'], 'Placement (stm32n6):')
     .options(QUANTIZE_OPTIONS)
     .group(Object.keys(QUANTIZE_OPTIONS), 'Quantization and precision:')
     .example('$0 compile model.onnx --target host -o build/', '') as never,
   handler: async (a) => {
     const r = await compile({
       model: a.model, out: a.o, target: a.target, name: a.name, config: a.config, weightsFormat: a['weights-format'],
-      layout: a['api-layout'], inputFormat: a['input-format'],
+      layout: a['api-layout'], inputFormat: a['input-format'], stedgeaiVersion: a['stedgeai-version'],
       placement: {
         forceNpu: a['force-npu'], forceCpu: a['force-cpu'], widen: a.widen,
         ...(a['latency-budget'] !== undefined ? { latencyBudget: parseMs(a['latency-budget'], '--latency-budget') } : {}),

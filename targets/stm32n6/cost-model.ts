@@ -66,14 +66,18 @@ function argmax(terms: Record<string, number>): string {
   return best;
 }
 
-/** Neural-ART time, flash and RAM for one int8 layer (call checkNpu first: this does not). */
+/** Neural-ART time, flash and RAM for one int8 (or native int4-weight) layer (call checkNpu first: this does not). */
 export function estimateNpuLayer(layer: NpuLayerDesc, params: CostParams = defaultCostParams): LayerEstimate {
   const p = params;
   const macs = layerMacs(layer);
   const { in: ein, out: eout } = activationElements(layer);
   const bias = layerBiasCount(layer);
-  // int8 weights (sub-8-bit weights are widened for the NPU), int32 bias, per-channel requant data.
-  const flashBytes = layerWeightCount(layer) + bias * (4 + p['npu.flashBytesPerChannel']);
+  // int8 weights (sub-8-bit weights are widened for the NPU) or, where the release runs them
+  // natively (ST Edge AI 3.0+: Conv/Dense), int4 weights packed two a byte (assumed: ST publishes
+  // no int4 figures; the weight stream halves, the MAC rate is taken as int8's); int32 bias and
+  // per-channel requantization data.
+  const wBytes = layer.weightBits === 4 ? Math.ceil(layerWeightCount(layer) / 2) : layerWeightCount(layer);
+  const flashBytes = wBytes + bias * (4 + p['npu.flashBytesPerChannel']);
   const ramBytes = ein + eout;
   if (FREE_OPS.has(layer.op)) return { us: 0, flashBytes: 0, ramBytes, macs: 0, bound: 'free', terms: {} };
   const eff = layer.op === 'DepthwiseConv' ? p['npu.depthwiseEfficiency'] : 1;

@@ -30,18 +30,22 @@ import type { CpuKernelReport, PlacedGraph, ReportFields, ReportPool } from '../
 import { M55Emitted } from '../cortex-m55/emit';
 import { m55Kernels } from '../cortex-m55/kernel-report';
 import { loadStm32n6Target } from './target';
+import { StedgeaiRules, StedgeaiVersion, stedgeaiRules } from './stedgeai-version';
 import { GluePool, GlueSchedule, GlueSegment, PoolRef, cBytes, glueHeader, glueSource, n6RuntimeSources, pad32 } from './glue';
 import { BLOB_ALIGN, NPU_WEIGHTS_BASE, align, blobReserve, cpuPools, neuralArtProfile, npuPools, segmentMpool } from './mpool';
 import { encodeSegmentOnnx, integerBoundaries, segmentGraph, segmentWeightBytes, segmentWeightBytesByNode } from './segments';
 
-/** The ST Edge AI release whose generated API the glue and scripts follow. */
-export const STEDGEAI_VERSION = '2.x (2.0–2.2: LL_ATON runtime API of ll_aton_runtime.h / ll_aton_rt_user_api.h)';
+/** The LL_ATON API the glue calls: the per-network functions of `<name>.c`, which every release
+ *  generates for Neural-ART (3.0+ wraps them in its default stai_* API; hsq calls them directly). */
+export const GLUE_API = 'LL_ATON runtime API (ll_aton_runtime.h / ll_aton_rt_user_api.h)';
 
 export interface Stm32n6EmitOptions {
   readonly name: string;
   /** Kernels of CPU segments (and of the NPU emulation): generated Cortex-M55 ones (default) or portable C. */
   readonly cpuKernels?: 'm55' | 'portable';
   readonly weightsFormat?: WeightsFormat;
+  /** The ST Edge AI rule set the NPU segments are written for (default 4.0). */
+  readonly stedgeaiVersion?: StedgeaiVersion;
 }
 
 export interface Stm32n6Segment extends GlueSegment {
@@ -83,6 +87,10 @@ function layersOf(p: Placement, nodes: readonly string[]): string[] {
 export function emitStm32n6(placed: PlacedGraph, opts: Stm32n6EmitOptions): Stm32n6Emitted {
   const P = cIdent(opts.name);
   const { graph: g, placement } = placed;
+  const rules = stedgeaiRules(opts.stedgeaiVersion);
+  const STEDGEAI_VERSION = `${rules.label}; glue: ${GLUE_API}`;
+  const int4 = !!rules.int4Weights;
+  const onnxRules = { maxOpset: rules.onnx.maxOpset, maxIrVersion: rules.onnx.maxIrVersion, int4Weights: int4 };
   const segments = integerBoundaries(g, placed.segments);
   if (segments.length === 0) fail('bad-input', 'the model has no nodes to compile', g.name);
   const graphIn = g.inputs.filter((t) => !(t in g.initializers));
@@ -115,7 +123,7 @@ export function emitStm32n6(placed: PlacedGraph, opts: Stm32n6EmitOptions): Stm3
       for (const by of [em.weightBytesByNode, m55?.kernelBytesByNode ?? {}]) for (const [n, b] of Object.entries(by)) byNode[n] = (byNode[n] ?? 0) + b;
       if (m55) kernels.push(...m55Kernels(m55));
     } else {
-      for (const [n, b] of Object.entries(segmentWeightBytesByNode(g, s))) byNode[n] = (byNode[n] ?? 0) + b;
+      for (const [n, b] of Object.entries(segmentWeightBytesByNode(g, s, int4))) byNode[n] = (byNode[n] ?? 0) + b;
     }
   }
 
@@ -168,7 +176,7 @@ export function emitStm32n6(placed: PlacedGraph, opts: Stm32n6EmitOptions): Stm3
       arena: { pool: a.pool, offset: a.offset, bytes: pad32(models[k].arenaSize) },
     };
     if (s.device === 'cpu') return base;
-    const wb = segmentWeightBytes(g, s);
+    const wb = segmentWeightBytes(g, s, int4);
     const reserve = blobReserve(wb);
     const at = flashAt;
     flashAt = align(flashAt + reserve, BLOB_ALIGN);
@@ -189,15 +197,20 @@ export function emitStm32n6(placed: PlacedGraph, opts: Stm32n6EmitOptions): Stm3
   const npuSegs = schedule.filter((s) => s.device === 'npu');
   for (const s of npuSegs) {
     const seg = segments[s.id];
-    files[`npu/${s.name}.onnx`] = encodeSegmentOnnx(g, seg, s.name);
+    files[`npu/${s.name}.onnx`] = encodeSegmentOnnx(g, seg, s.name, onnxRules);
     files[`npu/mpools/${s.name}.mpool`] = JSON.stringify(segmentMpool(s.weightsAt!, s.weightsReserved!), null, 2) + '\n';
   }
   if (npuSegs.length) {
     files['npu/neural_art.json'] = JSON.stringify(neuralArtProfile(npuSegs), null, 2) + '\n';
-    files['npu/generate.sh'] = generateScript(npuSegs);
-    files['npu/stedgeai.cmake'] = cmakeFragment(P, npuSegs);
+    files['npu/generate.sh'] = generateScript(npuSegs, STEDGEAI_VERSION);
+    files['npu/stedgeai.cmake'] = cmakeFragment(P, npuSegs, STEDGEAI_VERSION);
   }
   files['stm32n6_sections.ld'] = sectionsLd(P, npuSegs, cpuWeightsAt);
+
+  // NPU layers with native 4-bit weights: ST documents no ONNX form for them yet (stedgeai-versions.json).
+  const int4Layers = int4 ? placement.layers.filter((l) => l.device === 'npu' && !l.widened && l.weightBits === 4).map((l) => l.name) : [];
+  const layerNotes: Record<string, string[]> = {};
+  if (rules.int4Weights && !rules.int4Weights.documented) for (const l of int4Layers) layerNotes[l] = [`NPU int4 (${rules.label}): not yet checked with stedgeai; weights written as ${rules.int4Weights.text}`];
 
   // What the report shows: the exchange buffers' places, who owns which memory, the weights.
   const offsets = new Map<string, { pool: string; offset: number }>();
@@ -208,6 +221,8 @@ export function emitStm32n6(placed: PlacedGraph, opts: Stm32n6EmitOptions): Stm3
     'NPU layers\' weightBytes are the int8 weights and int32 biases handed to stedgeai; stedgeai adds its own per-channel data within the bytes reserved for each segment.',
     'RAM by pool is hsq\'s CPU plan (CPU layers and CPU<->NPU exchange buffers); NPU-internal activations are stedgeai\'s, in npuRAM3–6 and hyperRAM\'s lower half.',
     'Only the NPU emulation (HSQ_NPU_EMULATION) is bit-exact with hsq\'s interpreter; the real NPU requantizes its own way.',
+    `Segment models: ONNX opset ≤ ${rules.onnx.maxOpset}, IR ≤ ${rules.onnx.maxIrVersion} (${rules.label}; ${rules.onnx.source}).`,
+    ...(int4Layers.length ? [`NPU int4 layers (${int4Layers.join(', ')}): 4-bit weights handed to stedgeai as ${rules.int4Weights!.text}; ${rules.int4Weights!.documented ? '' : 'not yet checked with stedgeai: '}${rules.int4Weights!.note}`] : []),
   ];
   const flash = loadStm32n6Target().memories.find((m) => m.use === 'weights')!;
   const pools: ReportPool[] = [
@@ -223,7 +238,7 @@ export function emitStm32n6(placed: PlacedGraph, opts: Stm32n6EmitOptions): Stm3
   const report: ReportFields = {
     segments, arena: { bytes: cpuRam, lowerBound: cpuPlan.lowerBound },
     flash: { total: npuFlash + cpuWeights, byDevice: { npu: npuFlash, cpu: cpuWeights }, byMemory: { [flash.name]: npuFlash + cpuWeights }, byNode },
-    pools, offsets, kernels, notes,
+    pools, offsets, kernels, notes, stedgeaiVersion: rules.version, layerNotes,
   };
   return {
     files, name: P, arenaSize: cpuRam, arenaLowerBound: cpuPlan.lowerBound, weightsSize: cpuWeights,
@@ -240,7 +255,7 @@ export function stedgeaiArgs(name: string): string[] {
   ];
 }
 
-function generateScript(segs: readonly Stm32n6Segment[]): string {
+function generateScript(segs: readonly Stm32n6Segment[], STEDGEAI_VERSION: string): string {
   const l = [
     '#!/bin/sh',
     `# Compiles each NPU segment with ST's stedgeai (ST Edge AI ${STEDGEAI_VERSION}). Generated by hsq.`,
@@ -261,7 +276,7 @@ function generateScript(segs: readonly Stm32n6Segment[]): string {
   return l.join('\n');
 }
 
-function cmakeFragment(P: string, segs: readonly Stm32n6Segment[]): string {
+function cmakeFragment(P: string, segs: readonly Stm32n6Segment[], STEDGEAI_VERSION: string): string {
   const l = [
     `# CMake rules that run ST's stedgeai on each NPU segment of ${P} (ST Edge AI ${STEDGEAI_VERSION}). Generated by hsq.`,
     '#   include(${CMAKE_CURRENT_SOURCE_DIR}/npu/stedgeai.cmake)',
