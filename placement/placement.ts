@@ -45,12 +45,20 @@ interface Choice extends Option { readonly widened: boolean; readonly lowerTo?: 
  * layers), and lowered to w4 on the CPU (`cpu-w4`, int8 layers the quantizer's sensitivity lists).
  */
 function optionsOf(d: LayerInfo, sensitivity: PlacementOptions['sensitivity']): Choice[] {
-  const o: Choice[] = [];
-  if (d.check.ok && d.estNpu) o.push({ key: d.subByte ? 'npu-int4' : 'npu-int8', device: 'npu', widened: false, est: d.estNpu, sens: 0 });
-  if (d.subByte && !d.check.ok && d.estNpuWidened) o.push({ key: 'npu-widened', device: 'npu', widened: true, est: d.estNpuWidened, sens: 0 });
-  o.push({ key: d.subByte ? 'cpu-packed' : 'cpu-int8', device: 'cpu', widened: false, est: d.estCpu, sens: 0 });
-  if (!d.subByte && d.estCpuW4 && sensitivity?.[d.name] !== undefined) o.push({ key: 'cpu-w4', device: 'cpu', widened: false, lowerTo: `w4a${Math.min(d.actBits, 8)}`, est: d.estCpuW4, sens: sensitivity[d.name] });
-  return o;
+  // Order matters only for ties: sub-8-bit layers list their CPU (packed) option first, int8 layers their NPU one.
+  const npuAsIs: Choice[] = d.check.ok && d.estNpu ? [{ key: d.subByte ? 'npu-int4' : 'npu-int8', device: 'npu', widened: false, est: d.estNpu, sens: 0 }] : [];
+  if (d.subByte) {
+    return [
+      { key: 'cpu-packed', device: 'cpu', widened: false, est: d.estCpu, sens: 0 },
+      ...npuAsIs,
+      ...(!d.check.ok && d.estNpuWidened ? [{ key: 'npu-widened', device: 'npu' as const, widened: true, est: d.estNpuWidened, sens: 0 }] : []),
+    ];
+  }
+  return [
+    ...npuAsIs,
+    ...(d.estCpuW4 && sensitivity?.[d.name] !== undefined ? [{ key: 'cpu-w4', device: 'cpu' as const, widened: false, lowerTo: `w4a${Math.min(d.actBits, 8)}`, est: d.estCpuW4, sens: sensitivity[d.name] }] : []),
+    { key: 'cpu-int8', device: 'cpu', widened: false, est: d.estCpu, sens: 0 },
+  ];
 }
 
 /** The option key a decision amounts to. */

@@ -1,6 +1,8 @@
 // stm32n6 target data (memories, clocks, NPU capabilities) and the Neural-ART constraints.
 import { loadStm32n6Target, poolsFor } from '../targets/stm32n6/target';
-import { NPU_CONSTRAINTS, NPU_SUPPORTED_OPS, checkNpu } from '../targets/stm32n6/npu-constraints';
+import { NPU_CONSTRAINTS, NPU_KIND_RULES, NPU_SOFTWARE_OPS, NPU_SUPPORTED_OPS, checkNpu, neuralArt } from '../targets/stm32n6/npu-constraints';
+import { STEDGEAI_VERSIONS, resolveStedgeaiVersion, stedgeaiRules } from '../targets/stm32n6/stedgeai-version';
+import { HsqError } from '../core/diagnostics';
 import { NpuLayerDesc } from '../placement/layer-desc';
 
 const KiB = 1024;
@@ -59,15 +61,27 @@ describe('Neural-ART constraints', () => {
     expect(checkNpu(conv())).toEqual({ ok: true, reasons: [], failed: [], details: [] });
   });
 
-  test('int4 weights are refused with the one-line reason', () => {
-    const r = checkNpu(conv({ weightBits: 4 }));
+  test('int4 weights: refused under ST Edge AI 2.2 naming the release, native on Conv/Dense under 3.0 and 4.0', () => {
+    const r = checkNpu(conv({ weightBits: 4 }), '2.2');
     expect(r.ok).toBe(false);
-    expect(r.reasons).toEqual(['int4 weights: weights must be int8 (signed, symmetric per channel)']);
-    expect(r.failed).toEqual(['int8-weights']);
+    expect(r.reasons).toEqual(['int4 weights: weights must be int8 (signed, symmetric per channel; ST Edge AI Core 2.0–2.2 runs no 4-bit weights)']);
+    expect(r.failed).toEqual(['weight-bits']);
+    for (const v of ['3.0', '4.0'] as const) {
+      expect(checkNpu(conv({ weightBits: 4 }), v).ok).toBe(true);
+      expect(checkNpu(conv({ weightBits: 4, group: 16, outputShapes: [[1, 16, 32, 32]], op: 'DepthwiseConv' }), v).ok).toBe(true);
+      expect(checkNpu({ ...int8, weightBits: 4, op: 'Gemm', inputShapes: [[1, 256]], outputShapes: [[1, 10]] }, v).ok).toBe(true);
+      // Below 4 bits, asymmetric 4-bit, or 4-bit activations stay refused.
+      expect(checkNpu(conv({ weightBits: 2 }), v).failed).toEqual(['weight-bits']);
+      expect(checkNpu(conv({ weightBits: 1 }), v).failed).toEqual(['weight-bits']);
+      expect(checkNpu(conv({ weightBits: 4, weightSymmetric: false }), v).failed).toEqual(['weight-bits']);
+      expect(checkNpu(conv({ weightBits: 4, actBits: 4 }), v).failed).toEqual(['int8-activations']);
+      // 4-bit weights on ops other than Conv/Dense: not in the release note.
+      expect(checkNpu(conv({ weightBits: 4, op: 'ConvTranspose' }), v).reasons[0]).toMatch(/^int4 weights on ConvTranspose: weights must be int8, or int4 on Conv and Dense/);
+    }
   });
 
   test('asymmetric weights, 4-bit and float activations are refused', () => {
-    expect(checkNpu(conv({ weightSymmetric: false })).failed).toEqual(['int8-weights']);
+    expect(checkNpu(conv({ weightSymmetric: false })).failed).toEqual(['weight-bits']);
     expect(checkNpu(conv({ actBits: 4 })).failed).toEqual(['int8-activations']);
     expect(checkNpu(conv({ actFloat: true })).failed).toEqual(['int8-activations']);
     expect(checkNpu(conv({ actSigned: false })).reasons).toEqual(['uint8 activations: activations must be int8 (signed, asymmetric 8-bit)']);
@@ -75,7 +89,7 @@ describe('Neural-ART constraints', () => {
 
   test('every failing constraint is reported, in order', () => {
     const r = checkNpu(conv({ weightBits: 2, kernel: [17, 17], stride: [9, 9], pads: [1, 1, 1, 1] }));
-    expect(r.failed).toEqual(['int8-weights', 'kernel-size', 'stride-range']);
+    expect(r.failed).toEqual(['weight-bits', 'kernel-size', 'stride-range']);
     expect(r.reasons[1]).toBe('kernel 17×17: kernel height and width must be 1..16');
     expect(r.reasons[2]).toBe('stride 9×9: strides must be 1..8');
   });
@@ -128,9 +142,9 @@ describe('Neural-ART constraints', () => {
       ['tensor-size', conv({ inputShapes: [[1, 16, 1024, 1025]] }), 'input 0 [1×16×1024×1025] is 16793600 bytes'],
       ['nchw-4d', { ...pool, inputShapes: [[1, 8, 16]], outputShapes: [[1, 8, 8]] }, 'input 0 is 3-D [1×8×16]'],
       ['batch-one', conv({ inputShapes: [[2, 16, 32, 32]], outputShapes: [[2, 32, 32, 32]] }), 'batch 2 (input 0 [2×16×32×32])'],
-      ['int8-weights', conv({ weightBits: 4 }), 'int4 weights'],
-      ['int8-weights', conv({ weightSymmetric: false }), 'int8 weights, asymmetric'],
-      ['int8-weights', conv({ weightFloat: true, weightBits: 32, weightSymmetric: false }), 'float weights'],
+      ['weight-bits', conv({ weightBits: 2 }), 'int2 weights'],
+      ['weight-bits', conv({ weightSymmetric: false }), 'int8 weights, asymmetric'],
+      ['weight-bits', conv({ weightFloat: true, weightBits: 32, weightSymmetric: false }), 'float weights'],
       ['const-weights', { ...gemm, weightsConstant: false }, 'the weight operand is an activation'],
       ['channel-range', { ...gemm, inChannels: 70000 }, '70000→10 channels'],
       ['channel-range', conv({ outChannels: 0 }), '16→0 channels'],
@@ -166,5 +180,66 @@ describe('Neural-ART constraints', () => {
       expect(c.text).not.toMatch(/\n/);
       expect(c.id).toMatch(/^[a-z0-9-]+$/);
     }
+  });
+});
+
+describe('the NPU op table is derived from the op descriptors\' neutral npu kind', () => {
+  test('every standard op with an NPU kind is in the table or has a software reason; kind none never runs on the NPU', () => {
+    const { allOps } = jest.requireActual('../ops/engine/registry') as typeof import('../ops/engine/registry');
+    const { npuKindOf } = jest.requireActual('../ops/engine/traits') as typeof import('../ops/engine/traits');
+    const std = allOps().filter((d) => d.domains.includes('')).map((d) => d.op);
+    expect(std.length).toBeGreaterThan(40);
+    for (const op of std) {
+      const kind = npuKindOf(op, '');
+      const inTable = op in NPU_SUPPORTED_OPS;
+      if (kind === 'none') expect({ op, inTable }).toEqual({ op, inTable: false });
+      else expect({ op, covered: inTable || op in NPU_SOFTWARE_OPS }).toEqual({ op, covered: true });
+    }
+    // Each kind's constraints come from the kind table (with per-op refinements).
+    expect(NPU_SUPPORTED_OPS.Relu).toEqual(NPU_KIND_RULES['lookup-activation'].constraints);
+    expect(NPU_SUPPORTED_OPS.Add).toEqual(NPU_KIND_RULES.elementwise.constraints);
+    expect(NPU_SUPPORTED_OPS.MaxPool).toEqual(NPU_KIND_RULES.pool.constraints);
+    expect(NPU_SUPPORTED_OPS.Conv).toContain('weight-bits');
+    expect(NPU_SOFTWARE_OPS.Softmax).toMatch(/software/);
+    expect(NPU_SOFTWARE_OPS.Transpose).toMatch(/no known Neural-ART hardware mapping/);
+  });
+
+  test('the weight rule is per release; the op set is the same data for each', () => {
+    expect(neuralArt('2.2').ops).toEqual(neuralArt('4.0').ops);
+    expect(neuralArt('2.2').constraints['weight-bits']).toMatch(/2\.0–2\.2 runs no 4-bit weights/);
+    expect(neuralArt('3.0').constraints['weight-bits']).toMatch(/int4 on Conv and Dense \(ST Edge AI Core 3\.0\)/);
+    expect(neuralArt('4.0').rules.onnx).toMatchObject({ maxOpset: 21, maxIrVersion: 10 });
+    expect(neuralArt('2.2').rules.onnx).toMatchObject({ maxOpset: 20, maxIrVersion: 9 });
+  });
+});
+
+describe('--stedgeai-version', () => {
+  const err = (f: () => unknown): HsqError => { try { f(); } catch (e) { return e as HsqError; } throw new Error('no error'); };
+  test('2.0/2.1/2.2 → 2.2, 3.0.x → 3.0, 4.0.x → 4.0; default 4.0; every version\'s facts name a source', () => {
+    expect(resolveStedgeaiVersion(undefined)).toBe('4.0');
+    expect(['2.0', '2.1', '2.2', '2.2.0'].map((v) => resolveStedgeaiVersion(v))).toEqual(['2.2', '2.2', '2.2', '2.2']);
+    expect(['3.0', '3.0.0', '3.0.1'].map((v) => resolveStedgeaiVersion(v))).toEqual(['3.0', '3.0', '3.0']);
+    expect(['4.0', '4.0.1'].map((v) => resolveStedgeaiVersion(v))).toEqual(['4.0', '4.0']);
+    for (const v of STEDGEAI_VERSIONS) {
+      const r = stedgeaiRules(v);
+      for (const s of [r.npu.source, r.onnx.source, r.api.source]) expect(s.length).toBeGreaterThan(2);
+      if (r.int4Weights) { expect(r.int4Weights.documented).toBe(false); expect(r.int4Weights.note).toMatch(/not yet checked with stedgeai/); }
+    }
+    expect(stedgeaiRules('3.0').api).toMatchObject({ default: 'stai', defaultCName: 'network' });
+    expect(stedgeaiRules('2.2').api).toMatchObject({ default: 'll_aton', defaultCName: 'Default' });
+    expect(stedgeaiRules('2.2').int4Weights).toBeNull();
+  });
+
+  test('auto reads stedgeai --version; unknown versions and a missing stedgeai are errors naming the option', () => {
+    expect(resolveStedgeaiVersion('auto', '--stedgeai-version', () => 'ST Edge AI Core v3.0.1-20250912 (stedgeai)\n')).toBe('3.0');
+    expect(resolveStedgeaiVersion('auto', '--stedgeai-version', () => 'stedgeai - ST Edge AI Core v4.0.1\n')).toBe('4.0');
+    expect(resolveStedgeaiVersion('auto', '--stedgeai-version', () => 'ST Edge AI Core v2.1.0\n')).toBe('2.2');
+    const e1 = err(() => resolveStedgeaiVersion('auto', '--stedgeai-version', () => 'ST Edge AI Core v5.1.0'));
+    expect(e1.message).toMatch(/--stedgeai-version auto: stedgeai reports version 5\.1\.0, which hsq has no rules for/);
+    const e2 = err(() => resolveStedgeaiVersion('auto', '--stedgeai-version', () => undefined));
+    expect(e2.message).toMatch(/cannot run .*stedgeai --version/);
+    const e3 = err(() => resolveStedgeaiVersion('1.9'));
+    expect(e3.subject).toBe('--stedgeai-version');
+    expect(e3.message).toMatch(/'1\.9': must be one of 2\.2, 3\.0, 4\.0 or auto/);
   });
 });
