@@ -28,8 +28,9 @@ import { armToolchainStatus, ARM_GCC } from '../toolchain/qemu';
 import { buildStm32n6, runStm32n6Program } from '../targets/stm32n6/run';
 import { Stm32n6Emitted, emitStm32n6, stedgeaiArgs } from '../targets/stm32n6/emit';
 import { placeAndPartition } from '../placement/stage';
-import { STM32N6_PLACEMENT } from '../targets/stm32n6/capabilities';
-import { stm32n6Target } from '../targets/stm32n6';
+import { stm32n6Placement } from '../targets/stm32n6/capabilities';
+import { stm32n6TargetFor } from '../targets/stm32n6';
+import type { StedgeaiVersion } from '../targets/stm32n6/stedgeai-version';
 import { Report, compileReport, formatPlacementTable } from '../report';
 import { floatBoundaryName, segmentGraph } from '../targets/stm32n6/segments';
 import { cpuPools, npuPools, NPU_WEIGHTS_BASE } from '../targets/stm32n6/mpool';
@@ -51,10 +52,10 @@ function tinyYoloBytes(size: number): Uint8Array {
 
 /** The stages `hsq compile --target stm32n6` runs after the quantized passes: placement,
  *  partition, emit, report. */
-function emitN6(g: Graph, name: string): { e: Stm32n6Emitted; files: Record<string, string | Uint8Array>; report: Report } {
-  const placed = placeAndPartition(g, STM32N6_PLACEMENT);
-  const e = emitStm32n6(placed, { name });
-  const r = compileReport({ target: stm32n6Target, model: `${name}.onnx`, name, placed, fields: e.report, precision: { layers: [] } });
+function emitN6(g: Graph, name: string, v: StedgeaiVersion = '2.2'): { e: Stm32n6Emitted; files: Record<string, string | Uint8Array>; report: Report } {
+  const placed = placeAndPartition(g, stm32n6Placement(v));
+  const e = emitStm32n6(placed, { name, stedgeaiVersion: v });
+  const r = compileReport({ target: stm32n6TargetFor(v), model: `${name}.onnx`, name, placed, fields: e.report, precision: { layers: [] } });
   return { e, files: { ...e.files, ...r.files }, report: r.report! };
 }
 
@@ -64,7 +65,7 @@ function diffCount(a: Tensor, b: Tensor): number {
   return d;
 }
 
-describe('Tiny YOLOv2 (w8a8, conv7/conv8 w4a8) --target stm32n6', () => {
+describe('Tiny YOLOv2 (w8a8, conv7/conv8 w4a8) --target stm32n6 --stedgeai-version 2.2 (NPU int8 only)', () => {
   let raw: Graph;
   let g: Graph;
   let e: Stm32n6Emitted;
@@ -147,7 +148,7 @@ describe('Tiny YOLOv2 (w8a8, conv7/conv8 w4a8) --target stm32n6', () => {
   });
 
   test('at 416 the activations need more than one RAM region: planned over several CPU pools', () => {
-    const big = emitStm32n6(placeAndPartition(lower(decodeModel(tinyYoloBytes(416))), STM32N6_PLACEMENT), { name: 'ty416' });
+    const big = emitStm32n6(placeAndPartition(lower(decodeModel(tinyYoloBytes(416))), stm32n6Placement('2.2')), { name: 'ty416', stedgeaiVersion: '2.2' });
     const used = big.pools.filter((p) => !p.npu && p.size > 0);
     expect(used.length).toBeGreaterThan(1);
     expect(Math.max(...big.schedule.map((s) => s.arena.bytes))).toBeGreaterThan(448 * 1024);
@@ -171,7 +172,7 @@ describe('Tiny YOLOv2 (w8a8, conv7/conv8 w4a8) --target stm32n6', () => {
   });
 
   test('emulated on the host: bit-exact with the interpreter', async () => {
-    const prog = await buildStm32n6(g, { host: true, cacheDir: CACHE });
+    const prog = await buildStm32n6(g, { host: true, cacheDir: CACHE, stedgeaiVersion: '2.2' });
     for (const seed of [1, 2]) {
       const ins = randomInputs(raw, seed);
       const ref = runGraph(g, ins);
