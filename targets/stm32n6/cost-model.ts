@@ -84,7 +84,8 @@ export function estimateNpuLayer(layer: NpuLayerDesc, params: CostParams = defau
   const terms: Record<string, number> = {
     compute: (macs / (p['npu.macsPerCycle'] * eff * p['npu.clockHz'])) * 1e6,
     weights: (flashBytes / p['npu.extFlashBytesPerSec']) * 1e6,
-    activations: (ramBytes / p['npu.ramBytesPerSec']) * 1e6,
+    // Activations beyond the on-chip npuRAM spill to hyperRAM (stedgeai's pool after npuRAM3–6).
+    activations: (ramBytes <= p['npu.onchipBytes'] ? ramBytes / p['npu.ramBytesPerSec'] : ramBytes / p['npu.hyperRamBytesPerSec']) * 1e6,
     // Pooling, activation and arithmetic units; for MAC ops these are fused in the stream.
     elements: MAC_OPS.has(layer.op) ? 0 : (Math.max(ein, eout) / (p['npu.elementsPerCycle'] * p['npu.clockHz'])) * 1e6,
   };
@@ -129,12 +130,14 @@ export function estimateCpuLayer(layer: NpuLayerDesc, precision: CpuPrecision, p
   // MAC ops touch each output once more for requantization; other ops touch every element.
   const elemInstr = (MAC_OPS.has(layer.op) ? eout : ein + eout) * p['cpu.instrPerElement'];
   const toUs = (instr: number): number => (instr / (p['cpu.ipc'] * p['cpu.clockHz'])) * 1e6;
-  const terms = { compute: toUs(macInstr), elements: toUs(elemInstr) };
-  const work = terms.compute + terms.elements;
+  // A working set beyond the CPU plan's on-chip RAM lives in hyperRAM: its traffic is a term of its own.
+  const hyper = ramBytes > p['cpu.onchipBytes'] ? (ramBytes / p['cpu.hyperRamBytesPerSec']) * 1e6 : 0;
+  const terms: Record<string, number> = { compute: toUs(macInstr), elements: toUs(elemInstr), ...(hyper ? { hyperRam: hyper } : {}) };
+  const work = Math.max(terms.compute + terms.elements, hyper);
   const over = p['cpu.layerOverheadUs'];
   return {
     us: work + over, flashBytes, ramBytes, macs,
-    bound: work < over ? 'overhead' : terms.compute >= terms.elements ? 'compute' : 'elements', terms,
+    bound: work < over ? 'overhead' : hyper > terms.compute + terms.elements ? 'activations' : terms.compute >= terms.elements ? 'compute' : 'elements', terms,
   };
 }
 
