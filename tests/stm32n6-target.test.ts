@@ -1,5 +1,7 @@
 // stm32n6 target data (memories, clocks, NPU capabilities) and the Neural-ART constraints.
 import { loadStm32n6Target, poolsFor } from '../targets/stm32n6/target';
+import { cpuPools, npuPools, segmentMpool } from '../targets/stm32n6/mpool';
+import { memoryConfig } from '../targets/stm32n6/memory-config';
 import { NPU_CONSTRAINTS, NPU_KIND_RULES, NPU_SOFTWARE_OPS, NPU_SUPPORTED_OPS, checkNpu, neuralArt } from '../targets/stm32n6/npu-constraints';
 import { STEDGEAI_VERSIONS, resolveStedgeaiVersion, stedgeaiRules } from '../targets/stm32n6/stedgeai-version';
 import { HsqError } from '../core/diagnostics';
@@ -12,13 +14,14 @@ describe('target data', () => {
 
   test('STM32N6570-DK memories at ST mpool addresses', () => {
     const m = Object.fromEntries(t.memories.map((x) => [x.name, x]));
-    expect(m.cpuRAM1.base).toBe(0x34080000);
+    // AXISRAM1 is the application's (ST's projects): listed, not hsq's.
+    expect([m.cpuRAM1.base, m.cpuRAM1.size, m.cpuRAM1.use]).toEqual([0x34000000, 1024 * KiB, 'app']);
     expect(m.cpuRAM2.base).toBe(0x34100000);
     expect(m.cpuRAM2.size).toBe(1024 * KiB);
     expect(['npuRAM3', 'npuRAM4', 'npuRAM5', 'npuRAM6'].map((n) => m[n].base)).toEqual([0x34200000, 0x34270000, 0x342e0000, 0x34350000]);
     for (const n of ['npuRAM3', 'npuRAM4', 'npuRAM5', 'npuRAM6']) { expect(m[n].size).toBe(448 * KiB); expect(m[n].use).toBe('npu'); }
     expect(m.hyperRAM.base).toBe(0x90000000);
-    expect(m.hyperRAM.size).toBe(16 * 1024 * KiB);
+    expect(m.hyperRAM.size).toBe(32 * 1024 * KiB);
     expect(m.octoFlash.base).toBe(0x70000000);
     expect(m.octoFlash.access).toBe('ro');
     expect(m.octoFlash.use).toBe('weights');
@@ -38,10 +41,45 @@ describe('target data', () => {
     for (const l of Object.values(t.npu.limits)) expect(l.note.length).toBeGreaterThan(0);
   });
 
-  test('planner pools: CPU gets cpuRAM2 then cpuRAM1; NPU the npuRAMs and hyperRAM', () => {
-    expect(poolsFor('cpu').map((p) => p.name)).toEqual(['cpuRAM2', 'cpuRAM1']);
-    expect(poolsFor('npu').map((p) => p.name)).toEqual(['npuRAM3', 'npuRAM4', 'npuRAM5', 'npuRAM6', 'hyperRAM']);
-    expect(poolsFor('cpu')[0]).toEqual({ name: 'cpuRAM2', size: 1024 * KiB, base: 0x34100000 });
+  test('planner pools by default: CPU gets cpuRAM2 then hyperRAM\'s upper 16 MiB; NPU the npuRAMs and hyperRAM\'s lower 16 MiB; nothing in AXISRAM1', () => {
+    expect(cpuPools().map((p) => p.name)).toEqual(['cpuRAM2', 'hyperRAM_cpu']);
+    expect(npuPools().map((p) => p.name)).toEqual(['npuRAM3', 'npuRAM4', 'npuRAM5', 'npuRAM6', 'hyperRAM']);
+    expect(cpuPools()[0]).toEqual({ name: 'cpuRAM2', size: 1024 * KiB, base: 0x34100000 });
+    expect(cpuPools()[1]).toEqual({ name: 'hyperRAM_cpu', size: 16 * 1024 * KiB, base: 0x91000000 });
+    expect(npuPools()[4]).toEqual({ name: 'hyperRAM', size: 16 * 1024 * KiB, base: 0x90000000 });
+    const axisram1 = [0x34000000, 0x34100000];
+    for (const p of [...cpuPools(), ...npuPools()]) expect(p.base! + p.size! <= axisram1[0] || p.base! >= axisram1[1]).toBe(true);
+    void poolsFor;
+  });
+
+  test('config memory: AXISRAM1 only when named; unknown regions, unknown keys and a region on both sides are errors naming the key', () => {
+    const m = memoryConfig({ cpu: ['cpuRAM2', 'cpuRAM1', 'hyperRAM_cpu'] });
+    expect(cpuPools(m).map((p) => p.name)).toEqual(['cpuRAM2', 'cpuRAM1', 'hyperRAM_cpu']);
+    const g = memoryConfig({ cpu: ['hyperRAM_cpu'], npu: ['cpuRAM2', 'npuRAM3', 'npuRAM4', 'npuRAM5', 'npuRAM6', 'hyperRAM'] });
+    const mp = segmentMpool(0x70380000, 0x10000, g) as { memory: { mempools: { name: string; size: { value: string } }[] } };
+    expect(mp.memory.mempools.find((p) => p.name === 'cpuRAM2')!.size.value).toBe('1024');
+    const err = (f: () => unknown): HsqError => { try { f(); } catch (e) { return e as HsqError; } throw new Error('no error'); };
+    expect(err(() => memoryConfig({ cpu: ['cpuRAM9'] })).subject).toBe('memory.cpu[0]');
+    expect(err(() => memoryConfig({ gpu: [] })).subject).toBe('memory.gpu');
+    expect(err(() => memoryConfig({ cpu: ['cpuRAM2'], npu: ['cpuRAM2'] })).message).toMatch(/'cpuRAM2' is given to both cpu and npu/);
+  });
+
+  test('.mpool follows ST\'s stm32n6-app2.mpool field by field, minus hsq\'s regions', () => {
+    const mp = segmentMpool(0x70380000, 0x20000) as {
+      params: { param: { paramname: string; value: string }[] };
+      memory: { mempools: { name: string; fname: string; prop: Record<string, unknown>; offset: { value: string }; size: { value: string; magnitude: string } }[] };
+    };
+    expect(mp.params.param).toEqual([{ paramname: 'max_onchip_sram_size', value: '1024', magnitude: 'KBYTES' }]);
+    const pools = mp.memory.mempools;
+    expect(pools.map((p) => `${p.fname}:${p.name}`)).toEqual(['AXIFLEXMEM:flexMEM', 'AXISRAM1:cpuRAM1', 'AXISRAM2:cpuRAM2', 'AXISRAM3:npuRAM3', 'AXISRAM4:npuRAM4', 'AXISRAM5:npuRAM5', 'AXISRAM6:npuRAM6', 'xSPI1:hyperRAM', 'xSPI2:octoFlash']);
+    const by = Object.fromEntries(pools.map((p) => [p.name, p]));
+    // ST: flexMEM and cpuRAM1 size 0 at 0x34000000; hsq also withholds cpuRAM2 (ST gives the NPU 1 MB).
+    for (const n of ['flexMEM', 'cpuRAM1', 'cpuRAM2']) expect(by[n].size.value).toBe('0');
+    expect([by.cpuRAM1.offset.value, by.cpuRAM2.offset.value]).toEqual(['0x34000000', '0x34100000']);
+    expect(by.hyperRAM.prop).toMatchObject({ constants_preferred: 'true', read_power: 380, write_power: 340 });
+    expect(by.hyperRAM.size).toEqual({ value: '16384', magnitude: 'KBYTES' });
+    expect(by.npuRAM6.prop).toMatchObject({ read_power: 19.006, write_power: 15.79 });
+    for (const p of pools) expect(typeof p.prop.read_power).toBe('number');
   });
 
   test('frozen', () => {

@@ -85,7 +85,7 @@ export function estimateNpuLayer(layer: NpuLayerDesc, params: CostParams = defau
     compute: (macs / (p['npu.macsPerCycle'] * eff * p['npu.clockHz'])) * 1e6,
     weights: (flashBytes / p['npu.extFlashBytesPerSec']) * 1e6,
     // Activations beyond the on-chip npuRAM spill to hyperRAM (stedgeai's pool after npuRAM3–6).
-    activations: (ramBytes <= p['npu.onchipBytes'] ? ramBytes / p['npu.ramBytesPerSec'] : ramBytes / p['npu.hyperRamBytesPerSec']) * 1e6,
+    activations: (Math.max(ein, eout) <= p['npu.onchipBytes'] ? ramBytes / p['npu.ramBytesPerSec'] : ramBytes / p['npu.hyperRamBytesPerSec']) * 1e6,
     // Pooling, activation and arithmetic units; for MAC ops these are fused in the stream.
     elements: MAC_OPS.has(layer.op) ? 0 : (Math.max(ein, eout) / (p['npu.elementsPerCycle'] * p['npu.clockHz'])) * 1e6,
   };
