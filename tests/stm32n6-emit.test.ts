@@ -59,6 +59,8 @@ function emitN6(g: Graph, name: string, v: StedgeaiVersion = '2.2'): { e: Stm32n
   return { e, files: { ...e.files, ...r.files }, report: r.report! };
 }
 
+const p32 = (sz: { value: string; magnitude: string }): number => Number(sz.value) * (sz.magnitude === 'KBYTES' ? 1024 : sz.magnitude === 'MBYTES' ? 1024 * 1024 : 1);
+
 function diffCount(a: Tensor, b: Tensor): number {
   let d = 0;
   for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) d++;
@@ -118,12 +120,13 @@ describe('Tiny YOLOv2 (w8a8, conv7/conv8 w4a8) --target stm32n6 --stedgeai-versi
     for (const s of e.schedule.filter((x) => x.device === 'npu')) {
       const mp = JSON.parse(e.files[`npu/mpools/${s.name}.mpool`] as string);
       const pools = mp.memory.mempools as { name: string; size: { value: string; magnitude: string }; offset: { value: string } }[];
-      const bytes = (p: (typeof pools)[number]) => Number(p.size.value) * (p.size.magnitude === 'KBYTES' ? 1024 : 1);
+      const bytes = (p: (typeof pools)[number]) => p32(p.size);
       for (const p of pools) {
-        if (p.name === 'cpuRAM1' || p.name === 'cpuRAM2') expect(bytes(p)).toBe(0);
+        if (p.name === 'cpuRAM1' || p.name === 'cpuRAM2' || p.name === 'flexMEM') expect(bytes(p)).toBe(0);
         if (/^npuRAM[3-6]$/.test(p.name)) expect(bytes(p)).toBe(448 * 1024);
       }
       const hyper = pools.find((p) => p.name === 'hyperRAM')!;
+      expect(p32(hyper.size)).toBe(16 * 1024 * 1024);
       const cpuHyper = cpuPools().find((p) => p.name === 'hyperRAM_cpu')!;
       expect(parseInt(hyper.offset.value, 16) + bytes(hyper)).toBeLessThanOrEqual(cpuHyper.base!);
       const flash = pools.find((p) => p.name === 'octoFlash')!;
@@ -145,6 +148,17 @@ describe('Tiny YOLOv2 (w8a8, conv7/conv8 w4a8) --target stm32n6 --stedgeai-versi
     // CPU-layer weights are what .hsq_weights holds in a real build: conv7/conv8 packed at 4 bits and more.
     expect(e.weightsSize).toBeGreaterThan((512 * 1024 * 9 + 1024 * 1024 * 9) / 2);
     expect(e.files['stm32n6_sections.ld']).toMatch(/\.hsq_weights 0x7[0-9a-f]+ \(READONLY\)/);
+    // No used pool intersects AXISRAM1 (0x34000000–0x340FFFFF); every used region is reserved in the linker fragment.
+    const ld = e.files['stm32n6_sections.ld'] as string;
+    for (const p of report.memory.pools) {
+      if (p.kind !== 'ram' || p.base === null || (p.used ?? p.size) === 0) continue;
+      expect({ pool: p.name, clear: p.base + p.size <= 0x34000000 || p.base >= 0x34100000 }).toEqual({ pool: p.name, clear: true });
+      if (p.used !== 0) expect(ld).toContain(`.hsq_reserve_${p.name} 0x${p.base.toString(16)} (NOLOAD)`);
+    }
+    for (const k of ['name', 'base', 'size', 'used']) for (const p of report.memory.pools) expect(p).toHaveProperty(k);
+    // Weights leave the app image: their own objcopy image.
+    expect(e.files['stm32n6_images.sh']).toMatch(/objcopy -O binary -R \.hsq_weights "\$ELF" app\.bin/);
+    expect(e.files['stm32n6_images.sh']).toMatch(/objcopy -O binary -j \.hsq_weights "\$ELF" tyolo_weights\.bin/);
   });
 
   test('at 416 the activations need more than one RAM region: planned over several CPU pools', () => {
@@ -157,10 +171,16 @@ describe('Tiny YOLOv2 (w8a8, conv7/conv8 w4a8) --target stm32n6 --stedgeai-versi
   test('glue: RuntimeInit once, per NPU segment ST\'s call sequence, cache maintenance at every hand-over', () => {
     const c = e.files['tyolo.c'] as string;
     expect(c.match(/LL_ATON_RT_RuntimeInit\(\)/g)).toHaveLength(1);
+    // Beside an application's LL_ATON_RT_Main (which de-initialises the runtime): invalidate clears the state.
+    expect(c).toMatch(/void tyolo_npu_invalidate\(void\) \{[\s\S]*tyolo_npu_started = 0;/);
+    expect(c).toMatch(/void tyolo_npu_deinit\(void\) \{[\s\S]*LL_ATON_RT_DeInit_Network[\s\S]*LL_ATON_RT_RuntimeDeInit\(\); tyolo_npu_started = 0;/);
+    expect(e.files['tyolo.h']).toMatch(/void tyolo_npu_invalidate\(void\);/);
     for (const n of ['tyolo_seg1', 'tyolo_seg3']) {
       const fn = c.slice(c.indexOf(`LL_ATON_DECLARE_NAMED_NN_INSTANCE_AND_INTERFACE(${n})`));
       const order = [`LL_ATON_Set_User_Input_Buffer_${n}(0`, `LL_ATON_Set_User_Output_Buffer_${n}(0`, `LL_ATON_RT_Init_Network(&NN_Instance_${n})`,
-        `LL_ATON_RT_RunEpochBlock(&NN_Instance_${n})`, 'LL_ATON_RT_WFE) LL_ATON_OSAL_WFE()', `LL_ATON_RT_DeInit_Network(&NN_Instance_${n})`];
+        `LL_ATON_RT_RunEpochBlock(&NN_Instance_${n})`, 'LL_ATON_RT_WFE) LL_ATON_OSAL_WFE()', `LL_ATON_RT_Reset_Network(&NN_Instance_${n})`];
+      // Each network initialised once, not per inference.
+      expect(fn).toMatch(new RegExp(`if \\(!tyolo_npu_inited\\[\\d\\]\\) \\{ LL_ATON_RT_Init_Network\\(&NN_Instance_${n}\\); tyolo_npu_inited\\[\\d\\] = 1; \\}`));
       const at = order.map((s) => fn.indexOf(s));
       expect(at.every((x) => x >= 0)).toBe(true);
       expect([...at].sort((a, b) => a - b)).toEqual(at);

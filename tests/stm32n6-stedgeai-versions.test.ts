@@ -181,3 +181,31 @@ describe('hsq compile --target stm32n6 --stedgeai-version', () => {
     expect(fs.existsSync(path.join(tmp, 'o3'))).toBe(false);
   });
 });
+
+describe('a model whose largest activation is above 4 MiB compiles for stm32n6 (hyperRAM)', () => {
+  // Tiny YOLOv2 at 544: conv1's output is 16×544×544 int8 = 4,734,976 bytes (> 4 MiB).
+  let g: Graph;
+  beforeAll(() => { g = lower(decodeModel(tinyYoloBytes(544))); });
+
+  test('on the NPU: the spill is named, with the slower (hyperRAM) estimate', () => {
+    const { report } = emitFor(g, '4.0');
+    const c1 = report.layers.find((l) => l.name === 'conv1')!;
+    expect(Math.max(...c1.shapes.outputs.map((s) => s.reduce((a, d) => a * d, 1)))).toBeGreaterThan(4 * 1024 * 1024);
+    expect(c1.device).toBe('npu');
+    expect(report.notes.join('\n')).toMatch(/NPU layer conv1: an activation of 4734976 bytes exceeds .*hyperRAM/);
+    expect(c1.bound).toBe('activations');
+  });
+
+  test('on the CPU (--force-cpu conv1): planned in hyperRAM_cpu, never AXISRAM1, with the reason', () => {
+    const { e, report } = emitFor(g, '4.0', { forceCpu: ['conv1'] });
+    const hyper = report.memory.pools.find((p) => p.name === 'hyperRAM_cpu')!;
+    expect(hyper.used!).toBeGreaterThan(4 * 1024 * 1024);
+    expect(report.memory.pools.some((p) => p.name === 'cpuRAM1')).toBe(false);
+    expect(report.notes.join('\n')).toMatch(/is in hyperRAM_cpu: .*hyperRAM is slower|arena .* is in hyperRAM_cpu/);
+    const c1 = report.layers.find((l) => l.name === 'conv1')!;
+    const est = placeAndPartition(g, stm32n6Placement('4.0'), { forceCpu: ['conv1'] }).placement.layers.find((l) => l.name === 'conv1')!.est!;
+    expect(est.terms.hyperRam).toBeGreaterThan(0);
+    expect(c1.device).toBe('cpu');
+    expect(e.files['stm32n6_sections.ld']).toMatch(/\.hsq_reserve_hyperRAM_cpu 0x91000000 \(NOLOAD\)/);
+  });
+});

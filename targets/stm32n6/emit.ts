@@ -223,6 +223,13 @@ export function emitStm32n6(placed: PlacedGraph, opts: Stm32n6EmitOptions): Stm3
   for (const [t, b] of buffers) if (!onchip.has(b.pool)) spills.push(`hand-over buffer '${t}' (${b.bytes} bytes) is in ${b.pool}: it does not fit the on-chip CPU pools (${[...onchip].join(', ') || 'none'}) beside the other live buffers; hyperRAM is slower (the cost model charges hyperRAM bandwidth)`);
   schedule.forEach((s) => { if (s.device === 'cpu' && s.arena.bytes > 0 && !onchip.has(s.arena.pool)) spills.push(`segment ${s.id} (CPU) arena (${s.arena.bytes} bytes) is in ${s.arena.pool}: too large for the on-chip CPU pools; slower`); });
 
+  const npuOnchip = placement.params?.['npu.onchipBytes'];
+  if (npuOnchip !== undefined) for (const l of placement.layers) {
+    if (l.device !== 'npu') continue;
+    const big = Math.max(0, ...[...l.desc.inputShapes, ...l.desc.outputShapes].map((sh) => sh.reduce((a, d) => a * Math.max(d, 1), 1)));
+    if (big > npuOnchip) spills.push(`NPU layer ${l.name}: an activation of ${big} bytes exceeds the ${npuOnchip} bytes stedgeai is assumed to tile on chip (npu.onchipBytes): it lives in the NPU's hyperRAM pool; the estimate charges hyperRAM bandwidth (npu.hyperRamBytesPerSec)`);
+  }
+
   // NPU layers with native 4-bit weights: ST documents no ONNX form for them yet (stedgeai-versions.json).
   const int4Layers = int4 ? placement.layers.filter((l) => l.device === 'npu' && !l.widened && l.weightBits === 4).map((l) => l.name) : [];
   const layerNotes: Record<string, string[]> = {};
