@@ -140,7 +140,7 @@ describe('Tiny YOLOv2 (conv7/conv8 int4) under each ST Edge AI release', () => {
     expect(err!.message).toMatch(/--force-npu conv7: conv7 has 4-bit weights \(w4a8\), which the NPU cannot run as it is .*ST Edge AI Core 2\.0–2\.2 runs no 4-bit weights/);
   });
 
-  test('budgets choose among NPU int4, CPU packed: a flash budget below all-int4 is unmeetable, one above it keeps conv7/conv8 on the NPU', () => {
+  test('under a budget conv7/conv8 are optimiser candidates weighing NPU int4 against CPU packed; the chosen flash stays at the int4 level', () => {
     const all = emitFor(g, '4.0').report.optimisation!.alternatives[0].flashBytes;
     const p = placeAndPartition(g, stm32n6Placement('4.0'), { latencyBudget: 1000 }).placement;
     expect(p.optimisation!.candidates).toEqual(expect.arrayContaining(['conv7', 'conv8']));

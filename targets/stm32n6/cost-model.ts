@@ -131,7 +131,8 @@ export function estimateCpuLayer(layer: NpuLayerDesc, precision: CpuPrecision, p
   const elemInstr = (MAC_OPS.has(layer.op) ? eout : ein + eout) * p['cpu.instrPerElement'];
   const toUs = (instr: number): number => (instr / (p['cpu.ipc'] * p['cpu.clockHz'])) * 1e6;
   // A working set beyond the CPU plan's on-chip RAM lives in hyperRAM: its traffic is a term of its own.
-  const hyper = ramBytes > p['cpu.onchipBytes'] ? (ramBytes / p['cpu.hyperRamBytesPerSec']) * 1e6 : 0;
+  // (Integer layers only: a float layer is a model boundary working on the caller's buffers.)
+  const hyper = prec !== 'f32' && ramBytes > p['cpu.onchipBytes'] ? (ramBytes / p['cpu.hyperRamBytesPerSec']) * 1e6 : 0;
   const terms: Record<string, number> = { compute: toUs(macInstr), elements: toUs(elemInstr), ...(hyper ? { hyperRam: hyper } : {}) };
   const work = Math.max(terms.compute + terms.elements, hyper);
   const over = p['cpu.layerOverheadUs'];
