@@ -27,6 +27,10 @@ export interface HsqConfig {
   };
   weightsFormat?: 'c' | 'incbin';
   costModel?: Record<string, number>;
+  /** stm32n6: the ST Edge AI Core rule set (2.2, 3.0, 4.0 or auto; 2.0/2.1 → 2.2, 3.0.x → 3.0, 4.0.x → 4.0). */
+  stedgeaiVersion?: string;
+  /** stm32n6: which RAM regions hsq's CPU plan and the NPU use (targets/stm32n6/memory-config.ts). */
+  memory?: Record<string, unknown>;
 }
 
 const PRECISION = '^w[1-48]a[2-48]$|^w3a[2-48]$';
@@ -61,6 +65,8 @@ export const CONFIG_SCHEMA = {
     },
     weightsFormat: { enum: ['c', 'incbin'] },
     costModel: { type: 'object', additionalProperties: { type: 'number' } },
+    stedgeaiVersion: { type: 'string', pattern: '^(auto|[234]\\.[0-9]+(\\.[0-9]+)?)$' },
+    memory: { type: 'object' },
   },
 } as const;
 
@@ -77,6 +83,7 @@ function describe(e: ErrorObject): string {
   if (e.keyword === 'additionalProperties') return 'unknown key';
   if (e.keyword === 'pattern' && e.instancePath.startsWith('/precision')) return 'must be a precision like w4a8 (weights 8/4/3/2/1 bits, activations 8/4/3/2)';
   if (e.keyword === 'pattern' && e.instancePath === '/calibration/samples') return 'must be N, START:STOP[:STEP] or random:N';
+  if (e.keyword === 'pattern' && e.instancePath === '/stedgeaiVersion') return 'must be 2.2, 3.0, 4.0 (or a release like 2.1, 3.0.1, 4.0.1) or auto';
   if (e.keyword === 'enum') return `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
   return e.message ?? 'invalid';
 }

@@ -49,6 +49,8 @@ export interface CompileOptions {
   log?: (line: string) => void;
   /** Targets with an NPU: --force-npu/--force-cpu/--widen/budgets and the config's placement keys. */
   placement?: PlacementOptions;
+  /** stm32n6: --stedgeai-version (over config stedgeaiVersion). */
+  stedgeaiVersion?: string;
 }
 
 export interface CompileResult {
@@ -131,7 +133,8 @@ export interface PreparedModel {
 
 export function prepareModel(opts: Omit<CompileOptions, 'out'>, raw?: Graph, out?: string): PreparedModel {
   const config: HsqConfig = opts.config ? loadConfig(opts.config) : {};
-  const target = opts.target !== undefined ? lookupTarget(opts.target, '--target') : lookupTarget(config.target ?? 'host', 'config target');
+  const named = opts.target !== undefined ? lookupTarget(opts.target, '--target') : lookupTarget(config.target ?? 'host', 'config target');
+  const target = configureTarget(named, opts, config);
   const name = opts.name ?? config.name ?? modelNameFromFile(opts.model);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail('bad-input', `--name '${name}' is not a C identifier`, '--name');
   if (out !== undefined) checkOutputDir(out);
@@ -162,6 +165,18 @@ export async function compileGraph(g: Graph, target: Target, o: {
     ...(o.placement?.sensitivity ? { sensitivity: o.placement.sensitivity } : {}),
   });
   return { files: { ...emitted.files, ...rep.files }, graph: placed.graph, report: rep.report };
+}
+
+/** The target with its settings (--stedgeai-version, config stedgeaiVersion/memory) applied; a
+ *  setting given to a target that takes none is an error naming it. */
+export function configureTarget(target: Target, opts: Pick<CompileOptions, 'stedgeaiVersion'>, config: HsqConfig): Target {
+  const given: [string, unknown][] = [
+    ['--stedgeai-version', opts.stedgeaiVersion], ['config stedgeaiVersion', opts.stedgeaiVersion === undefined ? config.stedgeaiVersion : undefined], ['config memory', config.memory],
+  ];
+  const set = given.filter(([, v]) => v !== undefined);
+  if (!set.length) return target;
+  if (!target.configure) fail('bad-input', `${set[0][0]} applies to --target stm32n6, not ${target.name}`, set[0][0].replace(/^config /, ''));
+  return target.configure({ stedgeaiVersion: opts.stedgeaiVersion ?? config.stedgeaiVersion, memory: config.memory });
 }
 
 /** C data, or an .incbin blob when the weights exceed INCBIN_ABOVE_BYTES (the C would be ~3x their size). */

@@ -31,8 +31,11 @@ export interface LayerInfo extends LayerBasics {
   /** The NPU check as it is, and (sub-8-bit layers) with its integers widened to int8. */
   readonly check: NpuCheck;
   readonly widenedCheck?: NpuCheck;
-  /** NPU estimate (int8, widened if need be) where the NPU can run it; CPU at its precision; CPU at w4 for int8 layers. */
+  /** NPU estimate where the NPU can run it: as it is (int8, or int4 weights where the NPU takes
+   *  them) when its check passes, else widened to int8; CPU at its precision; CPU at w4 for int8 layers. */
   readonly estNpu?: LayerEstimate;
+  /** Sub-8-bit layers the NPU can run widened: the estimate with the integers stored as int8. */
+  readonly estNpuWidened?: LayerEstimate;
   readonly estCpu: LayerEstimate;
   readonly estCpuW4?: LayerEstimate;
 }
@@ -68,5 +71,7 @@ export function describeLayer(g: Graph, grp: Group, npu: NpuCapability, cost: Co
   const npuOk = check.ok || !!widenedCheck?.ok;
   const estCpu = estimateOnCpu(b, cost, params);
   const estCpuW4 = weightBits === 8 && !b.actFloat ? cost.estimateCpu(desc, { weightBits: 4, actBits: Math.min(actBits, 8) }, params) : undefined;
-  return { ...b, check, widenedCheck, estNpu: npuOk ? cost.estimateNpu(npuDesc, params) : undefined, estCpu, estCpuW4 };
+  const estNpuWidened = widenedCheck?.ok ? cost.estimateNpu(npuDesc, params) : undefined;
+  const estNpu = check.ok ? cost.estimateNpu(desc, params) : npuOk ? estNpuWidened : undefined;
+  return { ...b, check, widenedCheck, estNpu, estNpuWidened, estCpu, estCpuW4 };
 }

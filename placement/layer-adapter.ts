@@ -96,11 +96,6 @@ export function weightPrecision(g: Graph, n: Node): { bits: number; float: boole
   };
 }
 
-const NPU_OPS = new Set<string>([
-  'Conv', 'DepthwiseConv', 'ConvTranspose', 'Gemm', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool',
-  'Add', 'Sub', 'Mul', 'Concat', 'Relu', 'LeakyRelu', 'Clip', 'PRelu', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish',
-  'Softmax', 'Resize', 'Reshape', 'Flatten', 'Transpose', 'Pad', 'Slice', 'Split', 'QuantizeLinear', 'DequantizeLinear',
-]);
 
 function pair(v: readonly number[] | undefined): readonly [number, number] | undefined {
   return v && v.length >= 2 ? [v[0], v[1]] : undefined;
@@ -113,7 +108,7 @@ function pads4(v: readonly number[] | undefined): readonly [number, number, numb
 
 /**
  * The NpuLayerDesc of a layer. Ops the NPU has no mapping for keep their ONNX op name in `op`
- * (cast): checkNpu then reports "op X is not supported on the NPU" and the CPU cost model
+ * (cast): the target's check then reports "op X is not supported on the NPU" and the CPU cost model
  * treats them as element-wise work.
  */
 export function layerDesc(g: Graph, l: LayerGroup, name: string): NpuLayerDesc {
@@ -168,7 +163,9 @@ export function layerDesc(g: Graph, l: LayerGroup, name: string): NpuLayerDesc {
       hasBias: !!n.inputs[2],
     };
   }
-  const op = (NPU_OPS.has(n.op) && (n.domain === '' || n.domain === 'ai.onnx') ? n.op : `${n.domain ? `${n.domain}.` : ''}${n.op}`) as NpuOp;
+  // Standard ops keep their name: which of them an NPU runs is the target's data (derived from
+  // the op descriptors' neutral NPU kind), not a list here. Other domains are named with theirs.
+  const op = (n.domain === '' || n.domain === 'ai.onnx' ? n.op : `${n.domain}.${n.op}`) as NpuOp;
   switch (n.op) {
     case 'MaxPool': case 'AveragePool':
       return { ...base, op, kernel: pair(attrInts(n, 'kernel_shape')), stride: pair(attrInts(n, 'strides')), dilation: pair(attrInts(n, 'dilations')), pads: pads4(attrInts(n, 'pads')) };

@@ -38,11 +38,34 @@ export { groupLayers } from './layers';
 /** An option with what the layer becomes if it is chosen. */
 interface Choice extends Option { readonly widened: boolean; readonly lowerTo?: string; readonly est: LayerEstimate }
 
+/**
+ * Every way a layer with weights can be deployed: on the NPU as it is (`npu-int8`, or `npu-int4`
+ * where the NPU takes its 4-bit weights natively), on the NPU widened to int8 (`npu-widened`),
+ * on the CPU with packed sub-8-bit weights (`cpu-packed`), on the CPU at int8 (`cpu-int8`, int8
+ * layers), and lowered to w4 on the CPU (`cpu-w4`, int8 layers the quantizer's sensitivity lists).
+ */
 function optionsOf(d: LayerInfo, sensitivity: PlacementOptions['sensitivity']): Choice[] {
-  return d.subByte
-    ? [{ key: 'cpu-packed', device: 'cpu', widened: false, est: d.estCpu, sens: 0 }, { key: 'npu-widened', device: 'npu', widened: true, est: d.estNpu!, sens: 0 }]
-    : [{ key: 'npu-int8', device: 'npu', widened: false, est: d.estNpu!, sens: 0 },
-      { key: 'cpu-w4', device: 'cpu', widened: false, lowerTo: `w4a${Math.min(d.actBits, 8)}`, est: d.estCpuW4!, sens: sensitivity?.[d.name] ?? 0 }];
+  // Order matters only for ties: sub-8-bit layers list their CPU (packed) option first, int8 layers their NPU one.
+  const npuAsIs: Choice[] = d.check.ok && d.estNpu ? [{ key: d.subByte ? 'npu-int4' : 'npu-int8', device: 'npu', widened: false, est: d.estNpu, sens: 0 }] : [];
+  if (d.subByte) {
+    return [
+      { key: 'cpu-packed', device: 'cpu', widened: false, est: d.estCpu, sens: 0 },
+      ...npuAsIs,
+      ...(!d.check.ok && d.estNpuWidened ? [{ key: 'npu-widened', device: 'npu' as const, widened: true, est: d.estNpuWidened, sens: 0 }] : []),
+    ];
+  }
+  return [
+    ...npuAsIs,
+    ...(d.estCpuW4 && sensitivity?.[d.name] !== undefined ? [{ key: 'cpu-w4', device: 'cpu' as const, widened: false, lowerTo: `w4a${Math.min(d.actBits, 8)}`, est: d.estCpuW4, sens: sensitivity[d.name] }] : []),
+    { key: 'cpu-int8', device: 'cpu', widened: false, est: d.estCpu, sens: 0 },
+  ];
+}
+
+/** The option key a decision amounts to. */
+function chosenKey(d: LayerInfo, dec: Decision): string {
+  if (dec.lowerTo) return 'cpu-w4';
+  if (dec.device === 'npu') return dec.widened ? 'npu-widened' : d.subByte ? 'npu-int4' : 'npu-int8';
+  return d.subByte ? 'cpu-packed' : 'cpu-int8';
 }
 
 /** Whole-model time (layers plus transitions), flash and transitions of one labelling. */
@@ -83,8 +106,10 @@ export function placeGraph(g0: Graph, on: PlacementTarget, opts: PlacementOption
 
   // Candidates of the precision/placement trade-off: sub-8-bit layers the NPU could run widened;
   // under a budget also int8 layers the quantizer's sensitivity lists (w4 on the CPU).
+  // Sub-8-bit layers the NPU runs natively or widened, and (under a budget) int8 layers the
+  // quantizer's sensitivity lists: their every option is weighed.
   const candidates = layers.map((d, i) => ({ d, i })).filter(({ d, i }) => d.kind === 'mac' && !rules[i].force && (
-    (d.subByte && !!d.widenedCheck?.ok) || (budgeted && d.check.ok && opts.sensitivity?.[d.name] !== undefined && !!d.estCpuW4)));
+    (d.subByte && (d.check.ok || !!d.widenedCheck?.ok)) || (budgeted && d.check.ok && opts.sensitivity?.[d.name] !== undefined && !!d.estCpuW4)));
   let method: Optimisation['method'] = 'policy';
   let evaluated = 0;
   let objective = 'none: no budget given; placement follows precision';
@@ -109,10 +134,13 @@ export function placeGraph(g0: Graph, on: PlacementTarget, opts: PlacementOption
     const budgetText = [flashB !== undefined ? `--flash-budget` : '', latB !== undefined ? `--latency-budget` : ''].filter(Boolean).join(' + ');
     candidates.forEach(({ d, i }, j) => {
       const c = opt[j][search.best!.pick[j]];
-      const alt = opt[j].find((o) => o.key !== c.key)!;
+      // The trade is shown against the other device's best-known option (the first listed there).
+      const alt = opt[j].find((o) => o.device !== c.device) ?? opt[j].find((o) => o.key !== c.key)!;
       const trade = tradeText(alt.est.us - c.est.us, alt.est.flashBytes - c.est.flashBytes, alt.key);
       if (c.key === 'npu-widened') decided[i] = decide('npu', optimiserReason.widened(budgetText, d, trade), 'optimiser', true);
+      else if (c.key === 'npu-int4') decided[i] = decide('npu', optimiserReason.native(budgetText, d, trade), 'optimiser');
       else if (c.key === 'cpu-packed') decided[i] = decide('cpu', optimiserReason.packed(budgetText, d, trade), 'optimiser');
+      else if (c.key === 'cpu-int8') decided[i] = decide('cpu', optimiserReason.cpuInt8(budgetText, trade), 'optimiser');
       else if (c.key === 'cpu-w4') decided[i] = { ...decide('cpu', optimiserReason.lowered(budgetText, c.lowerTo!, opts.sensitivity![d.name], trade), 'optimiser'), lowerTo: c.lowerTo };
       else decided[i] = decide('npu', optimiserReason.int8(budgetText, trade), 'optimiser');
     });
@@ -140,14 +168,16 @@ export function placeGraph(g0: Graph, on: PlacementTarget, opts: PlacementOption
   const final = decided.map((x) => x!);
   const placed: PlacedLayer[] = layers.map((d, i) => {
     const dec = final[i];
-    const est = dec.lowerTo ? d.estCpuW4! : dec.device === 'npu' ? d.estNpu! : d.estCpu;
-    const cand = candidates.some((c) => c.d === d) || (d.kind === 'mac' && d.subByte && !!d.widenedCheck?.ok);
-    const options: LayerOption[] | undefined = cand
+    const est = dec.lowerTo ? d.estCpuW4! : dec.device === 'npu' ? (dec.widened ? d.estNpuWidened ?? d.estNpu! : d.estNpu!) : d.estCpu;
+    // Every layer with weights lists its options, the chosen one marked.
+    const key = chosenKey(d, dec);
+    const options: LayerOption[] | undefined = d.kind === 'mac'
       ? optionsOf(d, opts.sensitivity).map((o) => ({
         key: o.key, device: o.device, precision: o.lowerTo ?? precisionText(d),
-        storage: o.key === 'npu-widened' ? `int8 (widened from ${d.weightBits}-bit)` : o.key === 'cpu-packed' ? `packed ${containerBits(d.weightBits ?? 8)}-bit` : o.key === 'cpu-w4' ? 'packed 4-bit' : 'int8',
+        storage: o.key === 'npu-widened' ? `int8 (widened from ${d.weightBits}-bit)` : o.key === 'cpu-packed' ? `packed ${containerBits(d.weightBits ?? 8)}-bit`
+          : o.key === 'npu-int4' ? 'int4 (native)' : o.key === 'cpu-w4' ? 'packed 4-bit' : 'int8',
         flashBytes: o.est.flashBytes, estUs: o.est.us,
-        chosen: o.device === dec.device && (o.key === 'cpu-w4') === !!dec.lowerTo,
+        chosen: o.key === key,
       }))
       : undefined;
     return {
@@ -165,7 +195,7 @@ export function placeGraph(g0: Graph, on: PlacementTarget, opts: PlacementOption
   if (optCands.length) {
     for (const [label, dev] of [['sub-8-bit layers widened on the NPU', 'npu'], ['sub-8-bit layers packed on the CPU', 'cpu']] as const) {
       const assign = new Map<number, Choice>(optCands.map(({ d, i }) => [i, dev === 'npu'
-        ? { key: 'npu-widened', device: 'npu', widened: true, est: d.estNpu!, sens: 0 }
+        ? { key: 'npu-widened', device: 'npu', widened: true, est: d.estNpuWidened ?? d.estNpu!, sens: 0 }
         : { key: 'cpu-packed', device: 'cpu', widened: false, est: d.estCpu, sens: 0 }]));
       const r = run(assign);
       alternatives.push({ label, flashBytes: r.flash, latencyUs: r.us, transitions: r.transitions });

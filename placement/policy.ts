@@ -4,8 +4,9 @@
 //    (rules.ts). An impossible force to the NPU is an error naming the layer and the way out.
 // 2. a layer the NPU cannot run (its check fails even with int8 weights) → CPU; the failing
 //    constraints' text is the reason.
-// 3. precision: int8 layers with weights → NPU. Sub-8-bit layers (weights or activations below
-//    8 bits) → CPU with packed weights, unless widening is allowed (--widen, config `widen`,
+// 3. precision: layers with weights the NPU runs as they are → NPU (int8; on a target whose NPU
+//    takes 4-bit weights, e.g. ST Edge AI 3.0+, also w4a8 Conv/Dense). Other sub-8-bit layers
+//    (lower weights, activations below 8 bits) → CPU with packed weights, unless widening is allowed (--widen, config `widen`,
 //    annotation `hsq.widen`): then NPU with the same integers stored as int8. A weightless
 //    sub-8-bit layer stays on the CPU unless widening is allowed (or a budget is given: then the
 //    optimiser's placement of its neighbours decides).
@@ -39,15 +40,15 @@ export function policyDecision(d: LayerInfo, r: LayerRules, budgeted: boolean): 
     if (r.force.value === 'cpu') return decide('cpu', reason.forcedCpu(d, r.force), 'force');
     if (npuNative) return decide('npu', reason.forcedNpu(r.force), 'force');
     if (npuWidenable && mayWiden(r)) return decide('npu', reason.forcedNpuWidened(d, r.force, r.widen!), 'force', true);
-    if (npuWidenable) fail('bad-input', forceNeedsWidenMessage(d, r.force), d.name);
+    if (npuWidenable) fail('bad-input', forceNeedsWidenMessage(d, r.force, d.check.reasons), d.name);
     fail('bad-input', forceImpossibleMessage(d, r.force, cantReasons), d.name);
   }
   if (!npuNative && !npuWidenable) return decide('cpu', reason.npuCannot(cantReasons), 'fallback');
   if (d.kind === 'mac') {
-    if (npuNative) return decide('npu', reason.int8OnNpu(d), 'policy');
+    if (npuNative) return decide('npu', d.subByte ? reason.nativeOnNpu(d) : reason.int8OnNpu(d), 'policy');
     if (mayWiden(r)) return decide('npu', reason.widenedOnNpu(d, r.widen!), 'policy', true);
-    return decide('cpu', reason.packedOnCpu(d), 'policy');
+    return decide('cpu', reason.packedOnCpu(d, d.check.reasons), 'policy');
   }
-  if (!d.check.ok && !mayWiden(r) && !budgeted) return decide('cpu', reason.weightlessSubByte(d), 'policy');
+  if (!d.check.ok && !mayWiden(r) && !budgeted) return decide('cpu', reason.weightlessSubByte(d, d.check.reasons), 'policy');
   return undefined;
 }

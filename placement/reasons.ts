@@ -44,20 +44,22 @@ export const reason = {
     `forced to the NPU ${forceText(force)}; ${subByteText(d)} widened losslessly to int8 (${widenText(widen)})`,
   npuCannot: (reasons: readonly string[]): string => `NPU cannot run it: ${reasons.join('; ')}`,
   int8OnNpu: (d: LayerBasics): string => `int8 (${precisionText(d)}): runs on the NPU`,
+  /** A sub-8-bit layer the NPU runs as it is (4-bit weights on a release that takes them). */
+  nativeOnNpu: (d: LayerBasics): string => `${subByteText(d)}: runs natively on the NPU (no widening, packed weights)`,
   widenedOnNpu: (d: LayerBasics, widen: Rule<boolean>): string =>
     `${subByteText(d)} widened losslessly to int8 for the NPU (${widenText(widen)}; same numbers, more flash)`,
-  packedOnCpu: (d: LayerBasics): string =>
-    `${subByteText(d)}: the NPU runs int8 only; runs on the CPU with packed weights (--widen ${d.name} would put it on the NPU)`,
-  weightlessSubByte: (d: LayerBasics): string =>
-    `${subByteText(d)}: the NPU runs int8 only (--widen ${d.name} would allow it on the NPU)`,
+  packedOnCpu: (d: LayerBasics, why: readonly string[]): string =>
+    `${subByteText(d)}: not on the NPU as it is (${why.join('; ')}); runs on the CPU with packed weights (--widen ${d.name} would put it on the NPU)`,
+  weightlessSubByte: (d: LayerBasics, why: readonly string[]): string =>
+    `${subByteText(d)}: not on the NPU as it is (${why.join('; ')}) (--widen ${d.name} would allow it on the NPU)`,
   /** A target without an NPU: the layer runs on its CPU. */
   cpuOnly: (target: string): string => `${target} has no NPU: every layer runs on the CPU`,
 };
 
 /** The error for a --force-npu the NPU cannot honour without widening. */
-export function forceNeedsWidenMessage(d: LayerBasics, force: Rule<Device>): string {
+export function forceNeedsWidenMessage(d: LayerBasics, force: Rule<Device>, why: readonly string[]): string {
   const drop = force.source === 'cli' ? `drop ${force.where}` : force.source === 'config' ? `remove ${force.where}` : `remove ${force.where}`;
-  return `${force.where}: ${d.name} has ${subByteText(d)} and the NPU runs int8 only; allow lossless widening with --widen ${d.name} (more flash), or ${drop}`;
+  return `${force.where}: ${d.name} has ${subByteText(d)}, which the NPU cannot run as it is (${why.join('; ')}); allow lossless widening with --widen ${d.name} (more flash), or ${drop}`;
 }
 
 /** The error for a --force-npu of a layer the NPU cannot run at all. */
@@ -107,4 +109,6 @@ export const optimiserReason = {
   lowered: (budget: string, lowerTo: string, sensitivity: number, trade: string): string =>
     `${budget}: lowered to ${lowerTo} (sensitivity ${sensitivity}) on the CPU with packed weights (${trade})`,
   int8: (budget: string, trade: string): string => `${budget}: int8 on the NPU (${trade})`,
+  native: (budget: string, d: LayerBasics, trade: string): string => `${budget}: ${subByteText(d)} natively on the NPU (${trade})`,
+  cpuInt8: (budget: string, trade: string): string => `${budget}: int8 on the CPU (${trade})`,
 };

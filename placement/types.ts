@@ -37,7 +37,7 @@ export interface PlacementOptions {
 
 /** One way a layer could be deployed, with what it costs. */
 export interface LayerOption {
-  readonly key: string;            // 'npu-int8' | 'npu-widened' | 'cpu-packed' | 'cpu-w4'
+  readonly key: string;            // 'npu-int8' | 'npu-int4' | 'npu-widened' | 'cpu-packed' | 'cpu-int8' | 'cpu-w4'
   readonly device: Device;
   /** Precision the layer computes at with this option. */
   readonly precision: string;

@@ -52,6 +52,8 @@ export interface ReportLayer {
   readonly npuConstraints?: readonly string[];
   readonly options?: readonly LayerOption[];
   readonly sensitivity?: number;
+  /** What the target says of this layer beyond its placement (e.g. "not yet checked with stedgeai"). */
+  readonly notes?: readonly string[];
   /** What computes the layer's nodes, where the target generates kernels. */
   readonly cpuKernels?: readonly Omit<CpuKernelReport, 'node'>[];
 }
@@ -116,6 +118,8 @@ export interface Report {
   readonly costParams?: Readonly<Record<string, number>>;
   readonly sensitivity?: Readonly<Record<string, number>>;
   readonly stackUsage?: string;
+  /** stm32n6: the ST Edge AI Core rule set the output is for (2.2, 3.0, 4.0). */
+  readonly stedgeaiVersion?: string;
   readonly notes: readonly string[];
 }
 
@@ -187,6 +191,7 @@ export function buildReport(i: ReportInput): Report {
       ...(l.options ? { options: l.options.map((o) => ({ ...o, estUs: r3(o.estUs) })) } : {}),
       ...(i.sensitivity?.[l.name] !== undefined ? { sensitivity: i.sensitivity[l.name] } : {}),
       ...(ks ? { cpuKernels: ks } : {}),
+      ...(f.layerNotes?.[l.name]?.length ? { notes: f.layerNotes[l.name] } : {}),
     };
   });
   const byName = new Map(layers.map((l) => [l.name, l]));
@@ -248,6 +253,7 @@ export function buildReport(i: ReportInput): Report {
     ...(params ? { costParams: Object.fromEntries(Object.keys(params).sort().map((k) => [k, params[k]])) } : {}),
     ...(i.sensitivity ? { sensitivity: i.sensitivity } : {}),
     ...(f.stackUsage !== undefined ? { stackUsage: f.stackUsage } : {}),
+    ...(f.stedgeaiVersion !== undefined ? { stedgeaiVersion: f.stedgeaiVersion } : {}),
     notes,
   };
 }

@@ -104,6 +104,10 @@ export interface ReportFields {
     /** NAME_ARENA_SIZE, the bytes the caller passes as the arena, where it differs from bytes (a target whose arena holds several pools). */
     readonly provided?: number;
   };
+  /** stm32n6: the ST Edge AI rule set the output follows (report.json `stedgeaiVersion`). */
+  readonly stedgeaiVersion?: string;
+  /** Layer name → what the target says of it beyond its placement. */
+  readonly layerNotes?: Readonly<Record<string, readonly string[]>>;
   /** Weight bytes as emitted, measured from the weights blobs and constant arrays. */
   readonly flash: {
     /** Every weight byte: the CPU's blobs and arrays as the linker places them, the NPU's weights. */
@@ -138,8 +142,18 @@ export interface TargetRunOptions {
   readonly cacheDir?: string;
 }
 
+/** Settings a target may take from the CLI or config (each target says which it understands). */
+export interface TargetSettings {
+  /** stm32n6: `--stedgeai-version 2.2|3.0|4.0|auto` / config `stedgeaiVersion`. */
+  readonly stedgeaiVersion?: string;
+  /** stm32n6: config `memory` (which RAM regions hsq's CPU plan and the NPU get). */
+  readonly memory?: unknown;
+}
+
 export interface Target {
   readonly name: string;
+  /** The target with settings applied (a new value); absent where a target takes none. */
+  readonly configure?: (s: TargetSettings) => Target;
   readonly description: string;
   readonly capabilities: TargetCapabilities;
   readonly memories: readonly TargetMemory[];

@@ -9,7 +9,9 @@ import { makeTensor } from '../core/ir/tensor';
 import { validateGraph } from '../ops/engine/validate';
 import { runPipeline } from '../passes/pass-manager';
 import { PlacementOptions, placeGraph, placementPass } from '../placement/placement';
-import { STM32N6_PLACEMENT as N6 } from '../targets/stm32n6/capabilities';
+import { stm32n6Placement } from '../targets/stm32n6/capabilities';
+/** ST Edge AI 2.2's rules: the NPU runs int8 only, so 4-bit layers are the trade-off these tests weigh. */
+const N6 = stm32n6Placement('2.2');
 import { graph, node } from './passes-helpers';
 
 /** Tiny YOLOv2 (VOC, 416) as QDQ with conv7/conv8 int4, lowered by the core pipeline. Fixed
@@ -41,7 +43,7 @@ describe('Tiny YOLOv2, w8a8 with conv7/conv8 at w4a8', () => {
     expect(convs(p)).toEqual({ conv1: 'npu', conv2: 'npu', conv3: 'npu', conv4: 'npu', conv5: 'npu', conv6: 'npu', conv7: 'cpu', conv8: 'cpu', conv9: 'npu' });
     expect(dev(p, 'conv7').precision).toBe('w4a8');
     expect(dev(p, 'conv1').precision).toBe('w8a8');
-    expect(dev(p, 'conv7').reason).toMatch(/4-bit weights \(w4a8\).*NPU runs int8 only.*CPU with packed weights/);
+    expect(dev(p, 'conv7').reason).toMatch(/4-bit weights \(w4a8\): not on the NPU as it is \(int4 weights: weights must be int8 .*ST Edge AI Core 2.0–2.2 runs no 4-bit weights.*CPU with packed weights/);
     expect(dev(p, 'conv3').reason).toMatch(/int8 \(w8a8\)/);
     expect(dev(p, 'conv7').widened).toBe(false);
     for (const l of p.layers) expect(l.reason.length).toBeGreaterThan(10);
@@ -80,7 +82,8 @@ describe('Tiny YOLOv2, w8a8 with conv7/conv8 at w4a8', () => {
     const e = error(() => place({ forceNpu: ['conv7'] }));
     expect(e.kind).toBe('bad-input');
     expect(e.subject).toBe('conv7');
-    expect(e.message).toContain('--force-npu conv7: conv7 has 4-bit weights (w4a8) and the NPU runs int8 only');
+    expect(e.message).toContain('--force-npu conv7: conv7 has 4-bit weights (w4a8), which the NPU cannot run as it is (int4 weights: weights must be int8');
+    expect(e.message).toContain('ST Edge AI Core 2.0–2.2 runs no 4-bit weights');
     expect(e.message).toContain('--widen conv7');
     expect(e.message).toContain('drop --force-npu conv7');
   });

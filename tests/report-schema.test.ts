@@ -40,7 +40,8 @@ function npuWeightBytes(out: string): number {
     const feeds = new Set(m.nodes.filter((n) => ['Conv', 'Gemm', 'MatMul'].includes(n.op)).flatMap((n) => [n.inputs[1], n.inputs[2]]));
     for (const dq of m.nodes.filter((n) => n.op === 'DequantizeLinear' && feeds.has(n.outputs[0]))) {
       const t = m.initializers[dq.inputs[0]];
-      bytes += numel(t.shape) * (t.dtype === 'int32' ? 4 : 1);
+      // int4 weights (ST Edge AI 3.0+, native on the NPU) are two a byte in the blob.
+      bytes += t.dtype === 'int32' ? numel(t.shape) * 4 : t.dtype === 'int4' ? Math.ceil(numel(t.shape) / 2) : numel(t.shape);
     }
   }
   return bytes;

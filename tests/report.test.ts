@@ -10,7 +10,9 @@ import { Graph } from '../core/ir/graph';
 import { placeAndPartition } from '../placement/stage';
 import { PlacementOptions } from '../placement/placement';
 import { buildReport, formatPlacementTable, renderReportHtml, Report } from '../report';
-import { stm32n6Target } from '../targets/stm32n6';
+import { stm32n6TargetFor } from '../targets/stm32n6';
+/** ST Edge AI 2.2's rules (NPU int8 only): conv7/conv8 (w4a8) on the CPU, the report's mixed case. */
+const stm32n6Target = stm32n6TargetFor('2.2');
 import { emitStm32n6 } from '../targets/stm32n6/emit';
 import { cpuPools } from '../targets/stm32n6/mpool';
 
@@ -27,7 +29,7 @@ let files: Record<string, string | Uint8Array>;
 /** What `hsq compile --target stm32n6` does after the quantized passes: place, partition, emit, report. */
 function make(opts: PlacementOptions = {}): { report: Report; files: Record<string, string | Uint8Array> } {
   const placed = placeAndPartition(g, stm32n6Target, opts);
-  const e = emitStm32n6(placed, { name: 'ty' });
+  const e = emitStm32n6(placed, { name: 'ty', stedgeaiVersion: '2.2' });
   return { report: buildReport({ target: stm32n6Target, model: 'tiny-yolov2-voc-416.onnx', name: 'ty', placed, fields: e.report, precision: { layers: [] } }), files: e.files };
 }
 beforeAll(() => {

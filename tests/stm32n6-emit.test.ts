@@ -28,8 +28,9 @@ import { armToolchainStatus, ARM_GCC } from '../toolchain/qemu';
 import { buildStm32n6, runStm32n6Program } from '../targets/stm32n6/run';
 import { Stm32n6Emitted, emitStm32n6, stedgeaiArgs } from '../targets/stm32n6/emit';
 import { placeAndPartition } from '../placement/stage';
-import { STM32N6_PLACEMENT } from '../targets/stm32n6/capabilities';
-import { stm32n6Target } from '../targets/stm32n6';
+import { stm32n6Placement } from '../targets/stm32n6/capabilities';
+import { stm32n6TargetFor } from '../targets/stm32n6';
+import type { StedgeaiVersion } from '../targets/stm32n6/stedgeai-version';
 import { Report, compileReport, formatPlacementTable } from '../report';
 import { floatBoundaryName, segmentGraph } from '../targets/stm32n6/segments';
 import { cpuPools, npuPools, NPU_WEIGHTS_BASE } from '../targets/stm32n6/mpool';
@@ -51,12 +52,14 @@ function tinyYoloBytes(size: number): Uint8Array {
 
 /** The stages `hsq compile --target stm32n6` runs after the quantized passes: placement,
  *  partition, emit, report. */
-function emitN6(g: Graph, name: string): { e: Stm32n6Emitted; files: Record<string, string | Uint8Array>; report: Report } {
-  const placed = placeAndPartition(g, STM32N6_PLACEMENT);
-  const e = emitStm32n6(placed, { name });
-  const r = compileReport({ target: stm32n6Target, model: `${name}.onnx`, name, placed, fields: e.report, precision: { layers: [] } });
+function emitN6(g: Graph, name: string, v: StedgeaiVersion = '2.2'): { e: Stm32n6Emitted; files: Record<string, string | Uint8Array>; report: Report } {
+  const placed = placeAndPartition(g, stm32n6Placement(v));
+  const e = emitStm32n6(placed, { name, stedgeaiVersion: v });
+  const r = compileReport({ target: stm32n6TargetFor(v), model: `${name}.onnx`, name, placed, fields: e.report, precision: { layers: [] } });
   return { e, files: { ...e.files, ...r.files }, report: r.report! };
 }
+
+const p32 = (sz: { value: string; magnitude: string }): number => Number(sz.value) * (sz.magnitude === 'KBYTES' ? 1024 : sz.magnitude === 'MBYTES' ? 1024 * 1024 : 1);
 
 function diffCount(a: Tensor, b: Tensor): number {
   let d = 0;
@@ -64,7 +67,7 @@ function diffCount(a: Tensor, b: Tensor): number {
   return d;
 }
 
-describe('Tiny YOLOv2 (w8a8, conv7/conv8 w4a8) --target stm32n6', () => {
+describe('Tiny YOLOv2 (w8a8, conv7/conv8 w4a8) --target stm32n6 --stedgeai-version 2.2 (NPU int8 only)', () => {
   let raw: Graph;
   let g: Graph;
   let e: Stm32n6Emitted;
@@ -117,12 +120,13 @@ describe('Tiny YOLOv2 (w8a8, conv7/conv8 w4a8) --target stm32n6', () => {
     for (const s of e.schedule.filter((x) => x.device === 'npu')) {
       const mp = JSON.parse(e.files[`npu/mpools/${s.name}.mpool`] as string);
       const pools = mp.memory.mempools as { name: string; size: { value: string; magnitude: string }; offset: { value: string } }[];
-      const bytes = (p: (typeof pools)[number]) => Number(p.size.value) * (p.size.magnitude === 'KBYTES' ? 1024 : 1);
+      const bytes = (p: (typeof pools)[number]) => p32(p.size);
       for (const p of pools) {
-        if (p.name === 'cpuRAM1' || p.name === 'cpuRAM2') expect(bytes(p)).toBe(0);
+        if (p.name === 'cpuRAM1' || p.name === 'cpuRAM2' || p.name === 'flexMEM') expect(bytes(p)).toBe(0);
         if (/^npuRAM[3-6]$/.test(p.name)) expect(bytes(p)).toBe(448 * 1024);
       }
       const hyper = pools.find((p) => p.name === 'hyperRAM')!;
+      expect(p32(hyper.size)).toBe(16 * 1024 * 1024);
       const cpuHyper = cpuPools().find((p) => p.name === 'hyperRAM_cpu')!;
       expect(parseInt(hyper.offset.value, 16) + bytes(hyper)).toBeLessThanOrEqual(cpuHyper.base!);
       const flash = pools.find((p) => p.name === 'octoFlash')!;
@@ -144,10 +148,21 @@ describe('Tiny YOLOv2 (w8a8, conv7/conv8 w4a8) --target stm32n6', () => {
     // CPU-layer weights are what .hsq_weights holds in a real build: conv7/conv8 packed at 4 bits and more.
     expect(e.weightsSize).toBeGreaterThan((512 * 1024 * 9 + 1024 * 1024 * 9) / 2);
     expect(e.files['stm32n6_sections.ld']).toMatch(/\.hsq_weights 0x7[0-9a-f]+ \(READONLY\)/);
+    // No used pool intersects AXISRAM1 (0x34000000–0x340FFFFF); every used region is reserved in the linker fragment.
+    const ld = e.files['stm32n6_sections.ld'] as string;
+    for (const p of report.memory.pools) {
+      if (p.kind !== 'ram' || p.base === null || (p.used ?? p.size) === 0) continue;
+      expect({ pool: p.name, clear: p.base + p.size <= 0x34000000 || p.base >= 0x34100000 }).toEqual({ pool: p.name, clear: true });
+      if (p.used !== 0) expect(ld).toContain(`.hsq_reserve_${p.name} 0x${p.base.toString(16)} (NOLOAD)`);
+    }
+    for (const k of ['name', 'base', 'size', 'used']) for (const p of report.memory.pools) expect(p).toHaveProperty(k);
+    // Weights leave the app image: their own objcopy image.
+    expect(e.files['stm32n6_images.sh']).toMatch(/objcopy -O binary -R \.hsq_weights "\$ELF" app\.bin/);
+    expect(e.files['stm32n6_images.sh']).toMatch(/objcopy -O binary -j \.hsq_weights "\$ELF" tyolo_weights\.bin/);
   });
 
   test('at 416 the activations need more than one RAM region: planned over several CPU pools', () => {
-    const big = emitStm32n6(placeAndPartition(lower(decodeModel(tinyYoloBytes(416))), STM32N6_PLACEMENT), { name: 'ty416' });
+    const big = emitStm32n6(placeAndPartition(lower(decodeModel(tinyYoloBytes(416))), stm32n6Placement('2.2')), { name: 'ty416', stedgeaiVersion: '2.2' });
     const used = big.pools.filter((p) => !p.npu && p.size > 0);
     expect(used.length).toBeGreaterThan(1);
     expect(Math.max(...big.schedule.map((s) => s.arena.bytes))).toBeGreaterThan(448 * 1024);
@@ -156,10 +171,16 @@ describe('Tiny YOLOv2 (w8a8, conv7/conv8 w4a8) --target stm32n6', () => {
   test('glue: RuntimeInit once, per NPU segment ST\'s call sequence, cache maintenance at every hand-over', () => {
     const c = e.files['tyolo.c'] as string;
     expect(c.match(/LL_ATON_RT_RuntimeInit\(\)/g)).toHaveLength(1);
+    // Beside an application's LL_ATON_RT_Main (which de-initialises the runtime): invalidate clears the state.
+    expect(c).toMatch(/void tyolo_npu_invalidate\(void\) \{[\s\S]*tyolo_npu_started = 0;/);
+    expect(c).toMatch(/void tyolo_npu_deinit\(void\) \{[\s\S]*LL_ATON_RT_DeInit_Network[\s\S]*LL_ATON_RT_RuntimeDeInit\(\); tyolo_npu_started = 0;/);
+    expect(e.files['tyolo.h']).toMatch(/void tyolo_npu_invalidate\(void\);/);
     for (const n of ['tyolo_seg1', 'tyolo_seg3']) {
       const fn = c.slice(c.indexOf(`LL_ATON_DECLARE_NAMED_NN_INSTANCE_AND_INTERFACE(${n})`));
       const order = [`LL_ATON_Set_User_Input_Buffer_${n}(0`, `LL_ATON_Set_User_Output_Buffer_${n}(0`, `LL_ATON_RT_Init_Network(&NN_Instance_${n})`,
-        `LL_ATON_RT_RunEpochBlock(&NN_Instance_${n})`, 'LL_ATON_RT_WFE) LL_ATON_OSAL_WFE()', `LL_ATON_RT_DeInit_Network(&NN_Instance_${n})`];
+        `LL_ATON_RT_RunEpochBlock(&NN_Instance_${n})`, 'LL_ATON_RT_WFE) LL_ATON_OSAL_WFE()', `LL_ATON_RT_Reset_Network(&NN_Instance_${n})`];
+      // Each network initialised once, not per inference.
+      expect(fn).toMatch(new RegExp(`if \\(!tyolo_npu_inited\\[\\d\\]\\) \\{ LL_ATON_RT_Init_Network\\(&NN_Instance_${n}\\); tyolo_npu_inited\\[\\d\\] = 1; \\}`));
       const at = order.map((s) => fn.indexOf(s));
       expect(at.every((x) => x >= 0)).toBe(true);
       expect([...at].sort((a, b) => a - b)).toEqual(at);
@@ -171,7 +192,7 @@ describe('Tiny YOLOv2 (w8a8, conv7/conv8 w4a8) --target stm32n6', () => {
   });
 
   test('emulated on the host: bit-exact with the interpreter', async () => {
-    const prog = await buildStm32n6(g, { host: true, cacheDir: CACHE });
+    const prog = await buildStm32n6(g, { host: true, cacheDir: CACHE, stedgeaiVersion: '2.2' });
     for (const seed of [1, 2]) {
       const ins = randomInputs(raw, seed);
       const ref = runGraph(g, ins);

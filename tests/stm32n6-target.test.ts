@@ -1,6 +1,10 @@
 // stm32n6 target data (memories, clocks, NPU capabilities) and the Neural-ART constraints.
 import { loadStm32n6Target, poolsFor } from '../targets/stm32n6/target';
-import { NPU_CONSTRAINTS, NPU_SUPPORTED_OPS, checkNpu } from '../targets/stm32n6/npu-constraints';
+import { cpuPools, npuPools, segmentMpool } from '../targets/stm32n6/mpool';
+import { memoryConfig } from '../targets/stm32n6/memory-config';
+import { NPU_CONSTRAINTS, NPU_KIND_RULES, NPU_SOFTWARE_OPS, NPU_SUPPORTED_OPS, checkNpu, neuralArt } from '../targets/stm32n6/npu-constraints';
+import { STEDGEAI_VERSIONS, resolveStedgeaiVersion, stedgeaiRules } from '../targets/stm32n6/stedgeai-version';
+import { HsqError } from '../core/diagnostics';
 import { NpuLayerDesc } from '../placement/layer-desc';
 
 const KiB = 1024;
@@ -10,13 +14,14 @@ describe('target data', () => {
 
   test('STM32N6570-DK memories at ST mpool addresses', () => {
     const m = Object.fromEntries(t.memories.map((x) => [x.name, x]));
-    expect(m.cpuRAM1.base).toBe(0x34080000);
+    // AXISRAM1 is the application's (ST's projects): listed, not hsq's.
+    expect([m.cpuRAM1.base, m.cpuRAM1.size, m.cpuRAM1.use]).toEqual([0x34000000, 1024 * KiB, 'app']);
     expect(m.cpuRAM2.base).toBe(0x34100000);
     expect(m.cpuRAM2.size).toBe(1024 * KiB);
     expect(['npuRAM3', 'npuRAM4', 'npuRAM5', 'npuRAM6'].map((n) => m[n].base)).toEqual([0x34200000, 0x34270000, 0x342e0000, 0x34350000]);
     for (const n of ['npuRAM3', 'npuRAM4', 'npuRAM5', 'npuRAM6']) { expect(m[n].size).toBe(448 * KiB); expect(m[n].use).toBe('npu'); }
     expect(m.hyperRAM.base).toBe(0x90000000);
-    expect(m.hyperRAM.size).toBe(16 * 1024 * KiB);
+    expect(m.hyperRAM.size).toBe(32 * 1024 * KiB);
     expect(m.octoFlash.base).toBe(0x70000000);
     expect(m.octoFlash.access).toBe('ro');
     expect(m.octoFlash.use).toBe('weights');
@@ -36,10 +41,45 @@ describe('target data', () => {
     for (const l of Object.values(t.npu.limits)) expect(l.note.length).toBeGreaterThan(0);
   });
 
-  test('planner pools: CPU gets cpuRAM2 then cpuRAM1; NPU the npuRAMs and hyperRAM', () => {
-    expect(poolsFor('cpu').map((p) => p.name)).toEqual(['cpuRAM2', 'cpuRAM1']);
-    expect(poolsFor('npu').map((p) => p.name)).toEqual(['npuRAM3', 'npuRAM4', 'npuRAM5', 'npuRAM6', 'hyperRAM']);
-    expect(poolsFor('cpu')[0]).toEqual({ name: 'cpuRAM2', size: 1024 * KiB, base: 0x34100000 });
+  test('planner pools by default: CPU gets cpuRAM2 then hyperRAM\'s upper 16 MiB; NPU the npuRAMs and hyperRAM\'s lower 16 MiB; nothing in AXISRAM1', () => {
+    expect(cpuPools().map((p) => p.name)).toEqual(['cpuRAM2', 'hyperRAM_cpu']);
+    expect(npuPools().map((p) => p.name)).toEqual(['npuRAM3', 'npuRAM4', 'npuRAM5', 'npuRAM6', 'hyperRAM']);
+    expect(cpuPools()[0]).toEqual({ name: 'cpuRAM2', size: 1024 * KiB, base: 0x34100000 });
+    expect(cpuPools()[1]).toEqual({ name: 'hyperRAM_cpu', size: 16 * 1024 * KiB, base: 0x91000000 });
+    expect(npuPools()[4]).toEqual({ name: 'hyperRAM', size: 16 * 1024 * KiB, base: 0x90000000 });
+    const axisram1 = [0x34000000, 0x34100000];
+    for (const p of [...cpuPools(), ...npuPools()]) expect(p.base! + p.size! <= axisram1[0] || p.base! >= axisram1[1]).toBe(true);
+    void poolsFor;
+  });
+
+  test('config memory: AXISRAM1 only when named; unknown regions, unknown keys and a region on both sides are errors naming the key', () => {
+    const m = memoryConfig({ cpu: ['cpuRAM2', 'cpuRAM1', 'hyperRAM_cpu'] });
+    expect(cpuPools(m).map((p) => p.name)).toEqual(['cpuRAM2', 'cpuRAM1', 'hyperRAM_cpu']);
+    const g = memoryConfig({ cpu: ['hyperRAM_cpu'], npu: ['cpuRAM2', 'npuRAM3', 'npuRAM4', 'npuRAM5', 'npuRAM6', 'hyperRAM'] });
+    const mp = segmentMpool(0x70380000, 0x10000, g) as { memory: { mempools: { name: string; size: { value: string } }[] } };
+    expect(mp.memory.mempools.find((p) => p.name === 'cpuRAM2')!.size.value).toBe('1024');
+    const err = (f: () => unknown): HsqError => { try { f(); } catch (e) { return e as HsqError; } throw new Error('no error'); };
+    expect(err(() => memoryConfig({ cpu: ['cpuRAM9'] })).subject).toBe('memory.cpu[0]');
+    expect(err(() => memoryConfig({ gpu: [] })).subject).toBe('memory.gpu');
+    expect(err(() => memoryConfig({ cpu: ['cpuRAM2'], npu: ['cpuRAM2'] })).message).toMatch(/'cpuRAM2' is given to both cpu and npu/);
+  });
+
+  test('.mpool follows ST\'s stm32n6-app2.mpool field by field, minus hsq\'s regions', () => {
+    const mp = segmentMpool(0x70380000, 0x20000) as {
+      params: { param: { paramname: string; value: string }[] };
+      memory: { mempools: { name: string; fname: string; prop: Record<string, unknown>; offset: { value: string }; size: { value: string; magnitude: string } }[] };
+    };
+    expect(mp.params.param).toEqual([{ paramname: 'max_onchip_sram_size', value: '1024', magnitude: 'KBYTES' }]);
+    const pools = mp.memory.mempools;
+    expect(pools.map((p) => `${p.fname}:${p.name}`)).toEqual(['AXIFLEXMEM:flexMEM', 'AXISRAM1:cpuRAM1', 'AXISRAM2:cpuRAM2', 'AXISRAM3:npuRAM3', 'AXISRAM4:npuRAM4', 'AXISRAM5:npuRAM5', 'AXISRAM6:npuRAM6', 'xSPI1:hyperRAM', 'xSPI2:octoFlash']);
+    const by = Object.fromEntries(pools.map((p) => [p.name, p]));
+    // ST: flexMEM and cpuRAM1 size 0 at 0x34000000; hsq also withholds cpuRAM2 (ST gives the NPU 1 MB).
+    for (const n of ['flexMEM', 'cpuRAM1', 'cpuRAM2']) expect(by[n].size.value).toBe('0');
+    expect([by.cpuRAM1.offset.value, by.cpuRAM2.offset.value]).toEqual(['0x34000000', '0x34100000']);
+    expect(by.hyperRAM.prop).toMatchObject({ constants_preferred: 'true', read_power: 380, write_power: 340 });
+    expect(by.hyperRAM.size).toEqual({ value: '16384', magnitude: 'KBYTES' });
+    expect(by.npuRAM6.prop).toMatchObject({ read_power: 19.006, write_power: 15.79 });
+    for (const p of pools) expect(typeof p.prop.read_power).toBe('number');
   });
 
   test('frozen', () => {
@@ -59,15 +99,27 @@ describe('Neural-ART constraints', () => {
     expect(checkNpu(conv())).toEqual({ ok: true, reasons: [], failed: [], details: [] });
   });
 
-  test('int4 weights are refused with the one-line reason', () => {
-    const r = checkNpu(conv({ weightBits: 4 }));
+  test('int4 weights: refused under ST Edge AI 2.2 naming the release, native on Conv/Dense under 3.0 and 4.0', () => {
+    const r = checkNpu(conv({ weightBits: 4 }), '2.2');
     expect(r.ok).toBe(false);
-    expect(r.reasons).toEqual(['int4 weights: weights must be int8 (signed, symmetric per channel)']);
-    expect(r.failed).toEqual(['int8-weights']);
+    expect(r.reasons).toEqual(['int4 weights: weights must be int8 (signed, symmetric per channel; ST Edge AI Core 2.0–2.2 runs no 4-bit weights)']);
+    expect(r.failed).toEqual(['weight-bits']);
+    for (const v of ['3.0', '4.0'] as const) {
+      expect(checkNpu(conv({ weightBits: 4 }), v).ok).toBe(true);
+      expect(checkNpu(conv({ weightBits: 4, group: 16, outputShapes: [[1, 16, 32, 32]], op: 'DepthwiseConv' }), v).ok).toBe(true);
+      expect(checkNpu({ ...int8, weightBits: 4, op: 'Gemm', inputShapes: [[1, 256]], outputShapes: [[1, 10]] }, v).ok).toBe(true);
+      // Below 4 bits, asymmetric 4-bit, or 4-bit activations stay refused.
+      expect(checkNpu(conv({ weightBits: 2 }), v).failed).toEqual(['weight-bits']);
+      expect(checkNpu(conv({ weightBits: 1 }), v).failed).toEqual(['weight-bits']);
+      expect(checkNpu(conv({ weightBits: 4, weightSymmetric: false }), v).failed).toEqual(['weight-bits']);
+      expect(checkNpu(conv({ weightBits: 4, actBits: 4 }), v).failed).toEqual(['int8-activations']);
+      // 4-bit weights on ops other than Conv/Dense: not in the release note.
+      expect(checkNpu(conv({ weightBits: 4, op: 'ConvTranspose' }), v).reasons[0]).toMatch(/^int4 weights on ConvTranspose: weights must be int8, or int4 on Conv and Dense/);
+    }
   });
 
   test('asymmetric weights, 4-bit and float activations are refused', () => {
-    expect(checkNpu(conv({ weightSymmetric: false })).failed).toEqual(['int8-weights']);
+    expect(checkNpu(conv({ weightSymmetric: false })).failed).toEqual(['weight-bits']);
     expect(checkNpu(conv({ actBits: 4 })).failed).toEqual(['int8-activations']);
     expect(checkNpu(conv({ actFloat: true })).failed).toEqual(['int8-activations']);
     expect(checkNpu(conv({ actSigned: false })).reasons).toEqual(['uint8 activations: activations must be int8 (signed, asymmetric 8-bit)']);
@@ -75,7 +127,7 @@ describe('Neural-ART constraints', () => {
 
   test('every failing constraint is reported, in order', () => {
     const r = checkNpu(conv({ weightBits: 2, kernel: [17, 17], stride: [9, 9], pads: [1, 1, 1, 1] }));
-    expect(r.failed).toEqual(['int8-weights', 'kernel-size', 'stride-range']);
+    expect(r.failed).toEqual(['weight-bits', 'kernel-size', 'stride-range']);
     expect(r.reasons[1]).toBe('kernel 17×17: kernel height and width must be 1..16');
     expect(r.reasons[2]).toBe('stride 9×9: strides must be 1..8');
   });
@@ -128,9 +180,9 @@ describe('Neural-ART constraints', () => {
       ['tensor-size', conv({ inputShapes: [[1, 16, 1024, 1025]] }), 'input 0 [1×16×1024×1025] is 16793600 bytes'],
       ['nchw-4d', { ...pool, inputShapes: [[1, 8, 16]], outputShapes: [[1, 8, 8]] }, 'input 0 is 3-D [1×8×16]'],
       ['batch-one', conv({ inputShapes: [[2, 16, 32, 32]], outputShapes: [[2, 32, 32, 32]] }), 'batch 2 (input 0 [2×16×32×32])'],
-      ['int8-weights', conv({ weightBits: 4 }), 'int4 weights'],
-      ['int8-weights', conv({ weightSymmetric: false }), 'int8 weights, asymmetric'],
-      ['int8-weights', conv({ weightFloat: true, weightBits: 32, weightSymmetric: false }), 'float weights'],
+      ['weight-bits', conv({ weightBits: 2 }), 'int2 weights'],
+      ['weight-bits', conv({ weightSymmetric: false }), 'int8 weights, asymmetric'],
+      ['weight-bits', conv({ weightFloat: true, weightBits: 32, weightSymmetric: false }), 'float weights'],
       ['const-weights', { ...gemm, weightsConstant: false }, 'the weight operand is an activation'],
       ['int32-bias', { ...gemm, floatBias: true }, 'float bias term or float output'],
       ['channel-range', { ...gemm, inChannels: 70000 }, '70000→10 channels'],
@@ -167,5 +219,66 @@ describe('Neural-ART constraints', () => {
       expect(c.text).not.toMatch(/\n/);
       expect(c.id).toMatch(/^[a-z0-9-]+$/);
     }
+  });
+});
+
+describe('the NPU op table is derived from the op descriptors\' neutral npu kind', () => {
+  test('every standard op with an NPU kind is in the table or has a software reason; kind none never runs on the NPU', () => {
+    const { allOps } = jest.requireActual('../ops/engine/registry') as typeof import('../ops/engine/registry');
+    const { npuKindOf } = jest.requireActual('../ops/engine/traits') as typeof import('../ops/engine/traits');
+    const std = allOps().filter((d) => d.domains.includes('')).map((d) => d.op);
+    expect(std.length).toBeGreaterThan(40);
+    for (const op of std) {
+      const kind = npuKindOf(op, '');
+      const inTable = op in NPU_SUPPORTED_OPS;
+      if (kind === 'none') expect({ op, inTable }).toEqual({ op, inTable: false });
+      else expect({ op, covered: inTable || op in NPU_SOFTWARE_OPS }).toEqual({ op, covered: true });
+    }
+    // Each kind's constraints come from the kind table (with per-op refinements).
+    expect(NPU_SUPPORTED_OPS.Relu).toEqual(NPU_KIND_RULES['lookup-activation'].constraints);
+    expect(NPU_SUPPORTED_OPS.Add).toEqual(NPU_KIND_RULES.elementwise.constraints);
+    expect(NPU_SUPPORTED_OPS.MaxPool).toEqual(NPU_KIND_RULES.pool.constraints);
+    expect(NPU_SUPPORTED_OPS.Conv).toContain('weight-bits');
+    expect(NPU_SOFTWARE_OPS.Softmax).toMatch(/software/);
+    expect(NPU_SOFTWARE_OPS.Transpose).toMatch(/no known Neural-ART hardware mapping/);
+  });
+
+  test('the weight rule is per release; the op set is the same data for each', () => {
+    expect(neuralArt('2.2').ops).toEqual(neuralArt('4.0').ops);
+    expect(neuralArt('2.2').constraints['weight-bits']).toMatch(/2\.0–2\.2 runs no 4-bit weights/);
+    expect(neuralArt('3.0').constraints['weight-bits']).toMatch(/int4 on Conv and Dense \(ST Edge AI Core 3\.0\)/);
+    expect(neuralArt('4.0').rules.onnx).toMatchObject({ maxOpset: 21, maxIrVersion: 10 });
+    expect(neuralArt('2.2').rules.onnx).toMatchObject({ maxOpset: 20, maxIrVersion: 9 });
+  });
+});
+
+describe('--stedgeai-version', () => {
+  const err = (f: () => unknown): HsqError => { try { f(); } catch (e) { return e as HsqError; } throw new Error('no error'); };
+  test('2.0/2.1/2.2 → 2.2, 3.0.x → 3.0, 4.0.x → 4.0; default 4.0; every version\'s facts name a source', () => {
+    expect(resolveStedgeaiVersion(undefined)).toBe('4.0');
+    expect(['2.0', '2.1', '2.2', '2.2.0'].map((v) => resolveStedgeaiVersion(v))).toEqual(['2.2', '2.2', '2.2', '2.2']);
+    expect(['3.0', '3.0.0', '3.0.1'].map((v) => resolveStedgeaiVersion(v))).toEqual(['3.0', '3.0', '3.0']);
+    expect(['4.0', '4.0.1'].map((v) => resolveStedgeaiVersion(v))).toEqual(['4.0', '4.0']);
+    for (const v of STEDGEAI_VERSIONS) {
+      const r = stedgeaiRules(v);
+      for (const s of [r.npu.source, r.onnx.source, r.api.source]) expect(s.length).toBeGreaterThan(2);
+      if (r.int4Weights) { expect(r.int4Weights.documented).toBe(false); expect(r.int4Weights.note).toMatch(/not yet checked with stedgeai/); }
+    }
+    expect(stedgeaiRules('3.0').api).toMatchObject({ default: 'stai', defaultCName: 'network' });
+    expect(stedgeaiRules('2.2').api).toMatchObject({ default: 'll_aton', defaultCName: 'Default' });
+    expect(stedgeaiRules('2.2').int4Weights).toBeNull();
+  });
+
+  test('auto reads stedgeai --version; unknown versions and a missing stedgeai are errors naming the option', () => {
+    expect(resolveStedgeaiVersion('auto', '--stedgeai-version', () => 'ST Edge AI Core v3.0.1-20250912 (stedgeai)\n')).toBe('3.0');
+    expect(resolveStedgeaiVersion('auto', '--stedgeai-version', () => 'stedgeai - ST Edge AI Core v4.0.1\n')).toBe('4.0');
+    expect(resolveStedgeaiVersion('auto', '--stedgeai-version', () => 'ST Edge AI Core v2.1.0\n')).toBe('2.2');
+    const e1 = err(() => resolveStedgeaiVersion('auto', '--stedgeai-version', () => 'ST Edge AI Core v5.1.0'));
+    expect(e1.message).toMatch(/--stedgeai-version auto: stedgeai reports version 5\.1\.0, which hsq has no rules for/);
+    const e2 = err(() => resolveStedgeaiVersion('auto', '--stedgeai-version', () => undefined));
+    expect(e2.message).toMatch(/cannot run .*stedgeai --version/);
+    const e3 = err(() => resolveStedgeaiVersion('1.9'));
+    expect(e3.subject).toBe('--stedgeai-version');
+    expect(e3.message).toMatch(/'1\.9': must be one of 2\.2, 3\.0, 4\.0 or auto/);
   });
 });

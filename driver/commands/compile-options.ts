@@ -23,6 +23,7 @@ export const BUILD_OPTIONS: Record<string, Options> = {
 };
 
 export const PLACEMENT_OPTIONS: Record<string, Options> = {
+  'stedgeai-version': { type: 'string', describe: '--target stm32n6: ST Edge AI Core rules the NPU segments follow: 2.2, 3.0, 4.0 (default) or auto (asks stedgeai --version)' },
   'force-npu': { type: 'string', array: true, describe: '--target stm32n6: node names or globs to run on the NPU (repeatable)' },
   'force-cpu': { type: 'string', array: true, describe: '--target stm32n6: node names or globs to keep on the Cortex-M55 (repeatable)' },
   widen: { type: 'string', array: true, describe: '--target stm32n6: sub-8-bit layers that may be widened losslessly to int8 for the NPU (more flash)' },
@@ -44,6 +45,7 @@ export function compileOptionsOf(a: Record<string, unknown>): Omit<CompileOption
     target: s('target') as TargetName | undefined,
     name: s('name'),
     config: s('config'),
+    stedgeaiVersion: s('stedgeai-version'),
     weightsFormat: s('weights-format') as 'c' | 'incbin' | undefined,
     layout: s('api-layout') as 'nchw' | 'nhwc' | undefined,
     inputFormat: s('input-format') as InputFormat | undefined,

@@ -8,7 +8,7 @@ import { formatPlacementTable } from '../../report';
 interface Args {
   model: string; target?: TargetName; o: string; name?: string; config?: string; 'weights-format'?: 'c' | 'incbin';
   'api-layout'?: 'nchw' | 'nhwc'; 'input-format'?: InputFormat;
-  'force-npu'?: string[]; 'force-cpu'?: string[]; widen?: string[]; 'latency-budget'?: string; 'flash-budget'?: string; 'auto-precision'?: boolean; 'input-shape'?: string[]; bind?: string[]; 'dump-after'?: string[]; 'dump-dir': string; json: boolean;
+  'stedgeai-version'?: string; 'force-npu'?: string[]; 'force-cpu'?: string[]; widen?: string[]; 'latency-budget'?: string; 'flash-budget'?: string; 'auto-precision'?: boolean; 'input-shape'?: string[]; bind?: string[]; 'dump-after'?: string[]; 'dump-dir': string; json: boolean;
 }
 
 export const compileCommand: CommandModule<object, Args> = {

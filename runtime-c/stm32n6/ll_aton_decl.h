@@ -10,6 +10,7 @@
 #ifndef HSQ_LL_ATON_DECL_H
 #define HSQ_LL_ATON_DECL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 
@@ -32,8 +33,24 @@ typedef enum {
  * an entry whose name is NULL). Placeholder layout: name first, as ST documents. */
 typedef struct { const char *name; } LL_Buffer_InfoTypeDef;
 
-/* A network's constant interface (filled by ST's LL_ATON_DECLARE_NAMED_NN_INTERFACE). */
-typedef struct NN_Interface_TypeDef NN_Interface_TypeDef;
+/* One epoch block of a network's schedule (private to ST's runtime; placeholder). */
+typedef struct { uint32_t opaque_[8]; } EpochBlock_ItemTypeDef;
+
+/* A network's constant interface: what ST's LL_ATON_DECLARE_NAMED_NN_INTERFACE fills in (the
+ * network's name and the functions stedgeai generates in <name>.c). Field order as ST's. */
+typedef struct NN_Interface_TypeDef {
+  const char *network_name;
+  bool (*ec_network_init)(void);
+  bool (*ec_inference_init)(void);
+  LL_ATON_User_IO_Result_t (*input_setter)(uint32_t num, void *buffer, uint32_t size);
+  void *(*input_getter)(uint32_t num);
+  LL_ATON_User_IO_Result_t (*output_setter)(uint32_t num, void *buffer, uint32_t size);
+  void *(*output_getter)(uint32_t num);
+  const EpochBlock_ItemTypeDef *(*epoch_block_items)(void);
+  const LL_Buffer_InfoTypeDef *(*output_buffers_info)(void);
+  const LL_Buffer_InfoTypeDef *(*input_buffers_info)(void);
+  const LL_Buffer_InfoTypeDef *(*internal_buffers_info)(void);
+} NN_Interface_TypeDef;
 
 /* A network's execution state (private to ST's runtime; placeholder). */
 typedef struct { uint32_t opaque_[32]; } NN_Execution_State_TypeDef;
@@ -52,21 +69,35 @@ void LL_ATON_RT_Reset_Network(NN_Instance_TypeDef *nn_instance);
 LL_ATON_RT_RetValues_t LL_ATON_RT_RunEpochBlock(NN_Instance_TypeDef *nn_instance);
 void LL_ATON_RT_Main(NN_Instance_TypeDef *nn_instance);
 
-/* Per-network functions that stedgeai generates in <name>.c (`--name <name>`). */
+/* Per-network functions that stedgeai generates in <name>.c (`--name <name>`): exactly those ST's
+ * LL_ATON_DECLARE_NAMED_NN_PROTOS declares (LL_ATON 1.1.0/1.1.1). */
 #define LL_ATON_DECLARE_NAMED_NN_PROTOS(nn_name)                                                   \
-  LL_ATON_User_IO_Result_t LL_ATON_Set_User_Input_Buffer_##nn_name(uint32_t num, void *buffer,     \
-                                                                   uint32_t size);                 \
-  void *LL_ATON_Get_User_Input_Buffer_##nn_name(uint32_t num);                                     \
-  LL_ATON_User_IO_Result_t LL_ATON_Set_User_Output_Buffer_##nn_name(uint32_t num, void *buffer,    \
-                                                                    uint32_t size);                \
-  void *LL_ATON_Get_User_Output_Buffer_##nn_name(uint32_t num);                                    \
-  const LL_Buffer_InfoTypeDef *LL_ATON_Input_Buffers_Info_##nn_name(void);                         \
-  const LL_Buffer_InfoTypeDef *LL_ATON_Output_Buffers_Info_##nn_name(void);                        \
-  extern const NN_Interface_TypeDef NN_Interface_##nn_name
+  extern bool LL_ATON_EC_Network_Init_##nn_name(void);                                             \
+  extern bool LL_ATON_EC_Inference_Init_##nn_name(void);                                           \
+  extern LL_ATON_User_IO_Result_t LL_ATON_Set_User_Input_Buffer_##nn_name(uint32_t num, void *buffer, \
+                                                                          uint32_t size);          \
+  extern void *LL_ATON_Get_User_Input_Buffer_##nn_name(uint32_t num);                              \
+  extern LL_ATON_User_IO_Result_t LL_ATON_Set_User_Output_Buffer_##nn_name(uint32_t num, void *buffer, \
+                                                                           uint32_t size);         \
+  extern void *LL_ATON_Get_User_Output_Buffer_##nn_name(uint32_t num);                             \
+  extern const EpochBlock_ItemTypeDef *LL_ATON_EpochBlockItems_##nn_name(void);                    \
+  extern const LL_Buffer_InfoTypeDef *LL_ATON_Output_Buffers_Info_##nn_name(void);                 \
+  extern const LL_Buffer_InfoTypeDef *LL_ATON_Input_Buffers_Info_##nn_name(void);                  \
+  extern const LL_Buffer_InfoTypeDef *LL_ATON_Internal_Buffers_Info_##nn_name(void)
+
+/* The constant interface is static in ST's macro (one per translation unit that declares it). */
+#define LL_ATON_DECLARE_NAMED_NN_INTERFACE(nn_name)                                                \
+  LL_ATON_DECLARE_NAMED_NN_PROTOS(nn_name);                                                        \
+  static const NN_Interface_TypeDef NN_Interface_##nn_name = {                                     \
+      #nn_name, &LL_ATON_EC_Network_Init_##nn_name, &LL_ATON_EC_Inference_Init_##nn_name,           \
+      &LL_ATON_Set_User_Input_Buffer_##nn_name, &LL_ATON_Get_User_Input_Buffer_##nn_name,           \
+      &LL_ATON_Set_User_Output_Buffer_##nn_name, &LL_ATON_Get_User_Output_Buffer_##nn_name,         \
+      &LL_ATON_EpochBlockItems_##nn_name, &LL_ATON_Output_Buffers_Info_##nn_name,                   \
+      &LL_ATON_Input_Buffers_Info_##nn_name, &LL_ATON_Internal_Buffers_Info_##nn_name}
 
 /* Declares `static NN_Instance_TypeDef NN_Instance_<nn_name>` linked to the network's interface. */
 #define LL_ATON_DECLARE_NAMED_NN_INSTANCE_AND_INTERFACE(nn_name)                                   \
-  LL_ATON_DECLARE_NAMED_NN_PROTOS(nn_name);                                                        \
+  LL_ATON_DECLARE_NAMED_NN_INTERFACE(nn_name);                                                     \
   static NN_Instance_TypeDef NN_Instance_##nn_name = {&NN_Interface_##nn_name, {{0}}}
 
 /* OS abstraction: wait for an event while an epoch block runs (bare metal: the WFE instruction). */

@@ -66,21 +66,26 @@ function argmax(terms: Record<string, number>): string {
   return best;
 }
 
-/** Neural-ART time, flash and RAM for one int8 layer (call checkNpu first: this does not). */
+/** Neural-ART time, flash and RAM for one int8 (or native int4-weight) layer (call checkNpu first: this does not). */
 export function estimateNpuLayer(layer: NpuLayerDesc, params: CostParams = defaultCostParams): LayerEstimate {
   const p = params;
   const macs = layerMacs(layer);
   const { in: ein, out: eout } = activationElements(layer);
   const bias = layerBiasCount(layer);
-  // int8 weights (sub-8-bit weights are widened for the NPU), int32 bias, per-channel requant data.
-  const flashBytes = layerWeightCount(layer) + bias * (4 + p['npu.flashBytesPerChannel']);
+  // int8 weights (sub-8-bit weights are widened for the NPU) or, where the release runs them
+  // natively (ST Edge AI 3.0+: Conv/Dense), int4 weights packed two a byte (assumed: ST publishes
+  // no int4 figures; the weight stream halves, the MAC rate is taken as int8's); int32 bias and
+  // per-channel requantization data.
+  const wBytes = layer.weightBits === 4 ? Math.ceil(layerWeightCount(layer) / 2) : layerWeightCount(layer);
+  const flashBytes = wBytes + bias * (4 + p['npu.flashBytesPerChannel']);
   const ramBytes = ein + eout;
   if (FREE_OPS.has(layer.op)) return { us: 0, flashBytes: 0, ramBytes, macs: 0, bound: 'free', terms: {} };
   const eff = layer.op === 'DepthwiseConv' ? p['npu.depthwiseEfficiency'] : 1;
   const terms: Record<string, number> = {
     compute: (macs / (p['npu.macsPerCycle'] * eff * p['npu.clockHz'])) * 1e6,
     weights: (flashBytes / p['npu.extFlashBytesPerSec']) * 1e6,
-    activations: (ramBytes / p['npu.ramBytesPerSec']) * 1e6,
+    // Activations beyond the on-chip npuRAM spill to hyperRAM (stedgeai's pool after npuRAM3–6).
+    activations: (Math.max(ein, eout) <= p['npu.onchipBytes'] ? ramBytes / p['npu.ramBytesPerSec'] : ramBytes / p['npu.hyperRamBytesPerSec']) * 1e6,
     // Pooling, activation and arithmetic units; for MAC ops these are fused in the stream.
     elements: MAC_OPS.has(layer.op) ? 0 : (Math.max(ein, eout) / (p['npu.elementsPerCycle'] * p['npu.clockHz'])) * 1e6,
   };
@@ -125,12 +130,15 @@ export function estimateCpuLayer(layer: NpuLayerDesc, precision: CpuPrecision, p
   // MAC ops touch each output once more for requantization; other ops touch every element.
   const elemInstr = (MAC_OPS.has(layer.op) ? eout : ein + eout) * p['cpu.instrPerElement'];
   const toUs = (instr: number): number => (instr / (p['cpu.ipc'] * p['cpu.clockHz'])) * 1e6;
-  const terms = { compute: toUs(macInstr), elements: toUs(elemInstr) };
-  const work = terms.compute + terms.elements;
+  // A working set beyond the CPU plan's on-chip RAM lives in hyperRAM: its traffic is a term of its own.
+  // (Integer layers only: a float layer is a model boundary working on the caller's buffers.)
+  const hyper = prec !== 'f32' && ramBytes > p['cpu.onchipBytes'] ? (ramBytes / p['cpu.hyperRamBytesPerSec']) * 1e6 : 0;
+  const terms: Record<string, number> = { compute: toUs(macInstr), elements: toUs(elemInstr), ...(hyper ? { hyperRam: hyper } : {}) };
+  const work = Math.max(terms.compute + terms.elements, hyper);
   const over = p['cpu.layerOverheadUs'];
   return {
     us: work + over, flashBytes, ramBytes, macs,
-    bound: work < over ? 'overhead' : terms.compute >= terms.elements ? 'compute' : 'elements', terms,
+    bound: work < over ? 'overhead' : hyper > terms.compute + terms.elements ? 'activations' : terms.compute >= terms.elements ? 'compute' : 'elements', terms,
   };
 }
 

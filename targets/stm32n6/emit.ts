@@ -30,18 +30,25 @@ import type { CpuKernelReport, PlacedGraph, ReportFields, ReportPool } from '../
 import { M55Emitted } from '../cortex-m55/emit';
 import { m55Kernels } from '../cortex-m55/kernel-report';
 import { loadStm32n6Target } from './target';
+import { StedgeaiVersion, stedgeaiRules } from './stedgeai-version';
+import { DEFAULT_MEMORY, Stm32n6MemoryConfig } from './memory-config';
 import { GluePool, GlueSchedule, GlueSegment, PoolRef, arenaLayout, cBytes, glueHeader, glueSource, n6RuntimeSources, pad32 } from './glue';
 import { BLOB_ALIGN, NPU_WEIGHTS_BASE, align, blobReserve, cpuPools, neuralArtProfile, npuPools, segmentMpool } from './mpool';
 import { encodeSegmentOnnx, integerBoundaries, segmentGraph, segmentWeightBytes, segmentWeightBytesByNode } from './segments';
 
-/** The ST Edge AI release whose generated API the glue and scripts follow. */
-export const STEDGEAI_VERSION = '2.x (2.0–2.2: LL_ATON runtime API of ll_aton_runtime.h / ll_aton_rt_user_api.h)';
+/** The LL_ATON API the glue calls: the per-network functions of `<name>.c`, which every release
+ *  generates for Neural-ART (3.0+ wraps them in its default stai_* API; hsq calls them directly). */
+export const GLUE_API = 'LL_ATON runtime API (ll_aton_runtime.h / ll_aton_rt_user_api.h)';
 
 export interface Stm32n6EmitOptions {
   readonly name: string;
   /** Kernels of CPU segments (and of the NPU emulation): generated Cortex-M55 ones (default) or portable C. */
   readonly cpuKernels?: 'm55' | 'portable';
   readonly weightsFormat?: WeightsFormat;
+  /** The ST Edge AI rule set the NPU segments are written for (default 4.0). */
+  readonly stedgeaiVersion?: StedgeaiVersion;
+  /** Config `memory`: which RAM regions the CPU plan and the NPU get (memory-config.ts). */
+  readonly memory?: Stm32n6MemoryConfig;
 }
 
 export interface Stm32n6Segment extends GlueSegment {
@@ -83,6 +90,11 @@ function layersOf(p: Placement, nodes: readonly string[]): string[] {
 export function emitStm32n6(placed: PlacedGraph, opts: Stm32n6EmitOptions): Stm32n6Emitted {
   const P = cIdent(opts.name);
   const { graph: g, placement } = placed;
+  const rules = stedgeaiRules(opts.stedgeaiVersion);
+  const STEDGEAI_VERSION = `${rules.label}; glue: ${GLUE_API}`;
+  const int4 = !!rules.int4Weights;
+  const mem = opts.memory ?? DEFAULT_MEMORY;
+  const onnxRules = { maxOpset: rules.onnx.maxOpset, maxIrVersion: rules.onnx.maxIrVersion, int4Weights: int4 };
   const segments = integerBoundaries(g, placed.segments);
   if (segments.length === 0) fail('bad-input', 'the model has no nodes to compile', g.name);
   const graphIn = g.inputs.filter((t) => !(t in g.initializers));
@@ -115,7 +127,7 @@ export function emitStm32n6(placed: PlacedGraph, opts: Stm32n6EmitOptions): Stm3
       for (const by of [em.weightBytesByNode, m55?.kernelBytesByNode ?? {}]) for (const [n, b] of Object.entries(by)) byNode[n] = (byNode[n] ?? 0) + b;
       if (m55) kernels.push(...m55Kernels(m55));
     } else {
-      for (const [n, b] of Object.entries(segmentWeightBytesByNode(g, s))) byNode[n] = (byNode[n] ?? 0) + b;
+      for (const [n, b] of Object.entries(segmentWeightBytesByNode(g, s, int4))) byNode[n] = (byNode[n] ?? 0) + b;
     }
   }
 
@@ -141,11 +153,11 @@ export function emitStm32n6(placed: PlacedGraph, opts: Stm32n6EmitOptions): Stm3
     cpuItems.push({ id: `T:${t}`, size: pad32(cBytes(g.tensors[t])), first, last, align: 32 });
   }
   segments.forEach((s, k) => { if (s.device === 'cpu') cpuItems.push({ id: `A:${s.id}`, size: pad32(models[k].arenaSize), first: s.id, last: s.id, align: 32 }); });
-  const cpuPlan = planMemory(cpuItems, cpuPools());
+  const cpuPlan = planMemory(cpuItems, cpuPools(mem));
   const npuItems: PlanItem[] = [];
   segments.forEach((s, k) => { if (s.device === 'npu') npuItems.push({ id: `A:${s.id}`, size: pad32(models[k].arenaSize), first: s.id, last: s.id, align: 32 }); });
   // Emulation only: the last NPU pool is unbounded (a host/QEMU arena, not the board's hyperRAM).
-  const emuPools = npuPools().map((p, i, a) => (i === a.length - 1 ? { name: p.name, base: p.base } : p));
+  const emuPools = npuPools(mem).map((p, i, a) => (i === a.length - 1 ? { name: p.name, base: p.base } : p));
   const npuPlan = planMemory(npuItems, emuPools);
   const buffers = new Map<string, PoolRef>();
   for (const t of exchange) {
@@ -153,8 +165,8 @@ export function emitStm32n6(placed: PlacedGraph, opts: Stm32n6EmitOptions): Stm3
     buffers.set(t, { pool: at.pool, offset: at.offset, bytes: pad32(cBytes(g.tensors[t])) });
   }
   const poolList: GluePool[] = [
-    ...cpuPools().map((p) => ({ name: p.name, base: p.base!, size: cpuPlan.poolSizes[p.name] ?? 0, npu: false })),
-    ...npuPools().map((p) => ({ name: p.name, base: p.base!, size: npuPlan.poolSizes[p.name] ?? 0, npu: true })),
+    ...cpuPools(mem).map((p) => ({ name: p.name, base: p.base!, size: cpuPlan.poolSizes[p.name] ?? 0, npu: false })),
+    ...npuPools(mem).map((p) => ({ name: p.name, base: p.base!, size: npuPlan.poolSizes[p.name] ?? 0, npu: true })),
   ];
 
   // NPU weights: one xSPI2 address per segment.
@@ -168,7 +180,7 @@ export function emitStm32n6(placed: PlacedGraph, opts: Stm32n6EmitOptions): Stm3
       arena: { pool: a.pool, offset: a.offset, bytes: pad32(models[k].arenaSize) },
     };
     if (s.device === 'cpu') return base;
-    const wb = segmentWeightBytes(g, s);
+    const wb = segmentWeightBytes(g, s, int4);
     const reserve = blobReserve(wb);
     const at = flashAt;
     flashAt = align(flashAt + reserve, BLOB_ALIGN);
@@ -189,15 +201,39 @@ export function emitStm32n6(placed: PlacedGraph, opts: Stm32n6EmitOptions): Stm3
   const npuSegs = schedule.filter((s) => s.device === 'npu');
   for (const s of npuSegs) {
     const seg = segments[s.id];
-    files[`npu/${s.name}.onnx`] = encodeSegmentOnnx(g, seg, s.name);
-    files[`npu/mpools/${s.name}.mpool`] = JSON.stringify(segmentMpool(s.weightsAt!, s.weightsReserved!), null, 2) + '\n';
+    files[`npu/${s.name}.onnx`] = encodeSegmentOnnx(g, seg, s.name, onnxRules);
+    files[`npu/mpools/${s.name}.mpool`] = JSON.stringify(segmentMpool(s.weightsAt!, s.weightsReserved!, mem), null, 2) + '\n';
   }
   if (npuSegs.length) {
     files['npu/neural_art.json'] = JSON.stringify(neuralArtProfile(npuSegs), null, 2) + '\n';
-    files['npu/generate.sh'] = generateScript(npuSegs);
-    files['npu/stedgeai.cmake'] = cmakeFragment(P, npuSegs);
+    files['npu/generate.sh'] = generateScript(npuSegs, STEDGEAI_VERSION);
+    files['npu/stedgeai.cmake'] = cmakeFragment(P, npuSegs, STEDGEAI_VERSION);
   }
-  files['stm32n6_sections.ld'] = sectionsLd(P, npuSegs, cpuWeightsAt);
+  // Every RAM region hsq uses, reserved (NOLOAD) so the linker refuses an application that overlaps it.
+  const reserved: { name: string; base: number; bytes: number; why: string }[] = [
+    ...cpuPools(mem).filter((p) => (cpuPlan.poolSizes[p.name] ?? 0) > 0).map((p) => ({ name: p.name, base: p.base!, bytes: align(cpuPlan.poolSizes[p.name], 32), why: 'hsq CPU layers and CPU<->NPU hand-over buffers' })),
+    ...(npuSegs.length ? npuPools(mem).map((p) => ({ name: p.name, base: p.base!, bytes: p.size!, why: 'NPU-internal activations (stedgeai, see npu/mpools)' })) : []),
+  ];
+  files['stm32n6_sections.ld'] = sectionsLd(P, npuSegs, cpuWeightsAt, reserved);
+  files['stm32n6_images.sh'] = imagesScript(P, npuSegs, cpuWeightsAt);
+
+  // Tensors too large for on-chip RAM live in hyperRAM: say which, why, and that it is slower.
+  const onchip = new Set(cpuPools(mem).filter((p) => p.name !== 'hyperRAM_cpu' && p.name !== 'hyperRAM').map((p) => p.name));
+  const spills: string[] = [];
+  for (const [t, b] of buffers) if (!onchip.has(b.pool)) spills.push(`hand-over buffer '${t}' (${b.bytes} bytes) is in ${b.pool}: it does not fit the on-chip CPU pools (${[...onchip].join(', ') || 'none'}) beside the other live buffers; hyperRAM is slower (the cost model charges hyperRAM bandwidth)`);
+  schedule.forEach((s) => { if (s.device === 'cpu' && s.arena.bytes > 0 && !onchip.has(s.arena.pool)) spills.push(`segment ${s.id} (CPU) arena (${s.arena.bytes} bytes) is in ${s.arena.pool}: too large for the on-chip CPU pools; slower`); });
+
+  const npuOnchip = placement.params?.['npu.onchipBytes'];
+  if (npuOnchip !== undefined) for (const l of placement.layers) {
+    if (l.device !== 'npu') continue;
+    const big = Math.max(0, ...[...l.desc.inputShapes, ...l.desc.outputShapes].map((sh) => sh.reduce((a, d) => a * Math.max(d, 1), 1)));
+    if (big > npuOnchip) spills.push(`NPU layer ${l.name}: an activation of ${big} bytes exceeds the ${npuOnchip} bytes stedgeai is assumed to tile on chip (npu.onchipBytes): it lives in the NPU's hyperRAM pool; the estimate charges hyperRAM bandwidth (npu.hyperRamBytesPerSec)`);
+  }
+
+  // NPU layers with native 4-bit weights: ST documents no ONNX form for them yet (stedgeai-versions.json).
+  const int4Layers = int4 ? placement.layers.filter((l) => l.device === 'npu' && !l.widened && l.weightBits === 4).map((l) => l.name) : [];
+  const layerNotes: Record<string, string[]> = {};
+  if (rules.int4Weights && !rules.int4Weights.documented) for (const l of int4Layers) layerNotes[l] = [`NPU int4 (${rules.label}): not yet checked with stedgeai; weights written as ${rules.int4Weights.text}`];
 
   // What the report shows: the exchange buffers' places, who owns which memory, the weights.
   const offsets = new Map<string, { pool: string; offset: number }>();
@@ -208,11 +244,14 @@ export function emitStm32n6(placed: PlacedGraph, opts: Stm32n6EmitOptions): Stm3
     'NPU layers\' weightBytes are the int8 weights and int32 biases handed to stedgeai; stedgeai adds its own per-channel data within the bytes reserved for each segment.',
     'RAM by pool is hsq\'s CPU plan (CPU layers and CPU<->NPU exchange buffers); NPU-internal activations are stedgeai\'s, in npuRAM3–6 and hyperRAM\'s lower half.',
     'Only the NPU emulation (HSQ_NPU_EMULATION) is bit-exact with hsq\'s interpreter; the real NPU requantizes its own way.',
+    ...spills,
+    `Segment models: ONNX opset ≤ ${rules.onnx.maxOpset}, IR ≤ ${rules.onnx.maxIrVersion} (${rules.label}; ${rules.onnx.source}).`,
+    ...(int4Layers.length ? [`NPU int4 layers (${int4Layers.join(', ')}): 4-bit weights handed to stedgeai as ${rules.int4Weights!.text}; ${rules.int4Weights!.documented ? '' : 'not yet checked with stedgeai: '}${rules.int4Weights!.note}`] : []),
   ];
   const flash = loadStm32n6Target().memories.find((m) => m.use === 'weights')!;
   const pools: ReportPool[] = [
-    ...cpuPools().map((p): ReportPool => ({ name: p.name, base: p.base!, size: p.size!, used: cpuPlan.poolSizes[p.name] ?? 0, kind: 'ram', device: 'both' })),
-    ...npuPools().map((p): ReportPool => ({ name: p.name, base: p.base!, size: p.size!, used: null, kind: 'ram', device: 'npu' })),
+    ...cpuPools(mem).map((p): ReportPool => ({ name: p.name, base: p.base!, size: p.size!, used: cpuPlan.poolSizes[p.name] ?? 0, kind: 'ram', device: 'both' })),
+    ...npuPools(mem).map((p): ReportPool => ({ name: p.name, base: p.base!, size: p.size!, used: null, kind: 'ram', device: 'npu' })),
     { name: `${flash.name}:npu`, base: NPU_WEIGHTS_BASE, size: cpuWeightsAt - NPU_WEIGHTS_BASE, used: null, kind: 'flash', device: 'npu' },
     { name: `${flash.name}:.hsq_weights`, base: cpuWeightsAt, size: cpuWeights, used: cpuWeights, kind: 'flash', device: 'cpu' },
   ];
@@ -223,12 +262,40 @@ export function emitStm32n6(placed: PlacedGraph, opts: Stm32n6EmitOptions): Stm3
   const report: ReportFields = {
     segments, arena: { bytes: cpuRam, lowerBound: cpuPlan.lowerBound, provided: arenaLayout(poolList).size },
     flash: { total: npuFlash + cpuWeights, byDevice: { npu: npuFlash, cpu: cpuWeights }, byMemory: { [flash.name]: npuFlash + cpuWeights }, byNode },
-    pools, offsets, kernels, notes,
+    pools, offsets, kernels, notes, stedgeaiVersion: rules.version, layerNotes,
   };
   return {
     files, name: P, arenaSize: cpuRam, arenaLowerBound: cpuPlan.lowerBound, weightsSize: cpuWeights,
     graph: g, placement, segments, schedule, buffers, pools: poolList, report,
   };
+}
+
+/**
+ * ST's board flow for the images (x-cube-n6 READMEs): the application ELF becomes a binary,
+ * is signed and flashed at 0x70100000; each network's weights are a raw image flashed at its own
+ * address. hsq's CPU weights (.hsq_weights, at 0x7xxxxxxx after the NPU blobs) would stretch the
+ * app binary over the gap (objcopy -O binary fills it): they leave the app image and get their own.
+ */
+function imagesScript(P: string, segs: readonly Stm32n6Segment[], cpuWeightsAt: number): string {
+  const at = `0x${cpuWeightsAt.toString(16)}`;
+  return [
+    '#!/bin/sh',
+    `# Flash images of an application that links ${P} (ST's flow: binary, sign, flash). Generated by hsq.`,
+    '# Usage: stm32n6_images.sh app.elf   (needs arm-none-eabi-objcopy; STM32_SigningTool_CLI and',
+    "# STM32_Programmer_CLI as in ST's x-cube-n6 READMEs for the last steps)",
+    'set -eu',
+    'ELF="$1"',
+    `# 1. the application without hsq's weights: small, signed, flashed at 0x70100000`,
+    'arm-none-eabi-objcopy -O binary -R .hsq_weights "$ELF" app.bin',
+    '# STM32_SigningTool_CLI -bin app.bin -nk -of 0x80000000 -t fsbl -o app-trusted.bin -hv 2.3 -dump app-trusted.bin',
+    '# STM32_Programmer_CLI -c port=SWD mode=HOTPLUG -el <ExternalLoader.stldr> -hardRst -w app-trusted.bin 0x70100000',
+    `# 2. hsq's CPU-layer weights: their own image at ${at}`,
+    `arm-none-eabi-objcopy -O binary -j .hsq_weights "$ELF" ${P}_weights.bin`,
+    `# STM32_Programmer_CLI -c port=SWD mode=HOTPLUG -el <ExternalLoader.stldr> -hardRst -w ${P}_weights.bin ${at}`,
+    "# 3. each NPU segment's weights (stedgeai's raw file, see npu/generate.sh)",
+    ...segs.map((s) => `# STM32_Programmer_CLI -c port=SWD mode=HOTPLUG -el <ExternalLoader.stldr> -hardRst -w npu/st_ai_output/${s.name}/${s.name}_atonbuf.xSPI2.raw 0x${s.weightsAt!.toString(16)}`),
+    '',
+  ].join('\n');
 }
 
 /** The stedgeai command of one NPU segment (run from OUT/npu). */
@@ -240,7 +307,7 @@ export function stedgeaiArgs(name: string): string[] {
   ];
 }
 
-function generateScript(segs: readonly Stm32n6Segment[]): string {
+function generateScript(segs: readonly Stm32n6Segment[], STEDGEAI_VERSION: string): string {
   const l = [
     '#!/bin/sh',
     `# Compiles each NPU segment with ST's stedgeai (ST Edge AI ${STEDGEAI_VERSION}). Generated by hsq.`,
@@ -261,7 +328,7 @@ function generateScript(segs: readonly Stm32n6Segment[]): string {
   return l.join('\n');
 }
 
-function cmakeFragment(P: string, segs: readonly Stm32n6Segment[]): string {
+function cmakeFragment(P: string, segs: readonly Stm32n6Segment[], STEDGEAI_VERSION: string): string {
   const l = [
     `# CMake rules that run ST's stedgeai on each NPU segment of ${P} (ST Edge AI ${STEDGEAI_VERSION}). Generated by hsq.`,
     '#   include(${CMAKE_CURRENT_SOURCE_DIR}/npu/stedgeai.cmake)',
@@ -290,13 +357,19 @@ function cmakeFragment(P: string, segs: readonly Stm32n6Segment[]): string {
   return l.join('\n');
 }
 
-function sectionsLd(P: string, segs: readonly Stm32n6Segment[], cpuWeightsAt: number): string {
+function sectionsLd(P: string, segs: readonly Stm32n6Segment[], cpuWeightsAt: number, reserved: readonly { name: string; base: number; bytes: number; why: string }[]): string {
   const l = [
+    `/* RAM ${P} uses, reserved: NOLOAD sections at fixed addresses, so an application whose own`,
+    ' * sections overlap one fails to link (AXISRAM1 is not among them unless config memory gives it). */',
+    ...reserved.map((r) => `.hsq_reserve_${r.name} 0x${r.base.toString(16)} (NOLOAD) : { . = . + 0x${r.bytes.toString(16)}; } /* ${r.bytes} bytes: ${r.why} */`),
+    '',
     `/* Where ${P}'s constant data goes in the STM32N6570-DK's octo-flash (xSPI2, memory-mapped at 0x70000000).`,
     ' * Generated by hsq. NPU blobs (flashed from the stedgeai .raw files, see npu/generate.sh):',
     ...segs.map((s) => ` *   ${s.name}: 0x${s.weightsAt!.toString(16)} (${s.weightsReserved} bytes reserved)`),
-    ' * CPU-layer weights: section .hsq_weights, placed after the last blob. INCLUDE this from the',
-    ' * application linker script inside SECTIONS, with a MEMORY region XSPI2 covering the flash. */',
+    ' * CPU-layer weights: section .hsq_weights, placed after the last blob, flashed as an image of',
+    ' * its own (stm32n6_images.sh: objcopy -j .hsq_weights / -R .hsq_weights), so the signed app',
+    ' * image at 0x70100000 stays small. INCLUDE this from the application linker script inside',
+    ' * SECTIONS, with a MEMORY region XSPI2 covering the flash. */',
     `.hsq_weights 0x${cpuWeightsAt.toString(16)} (READONLY) : ALIGN(32) { KEEP(*(.hsq_weights .hsq_weights.*)) } > XSPI2`,
     '',
   ];

@@ -129,8 +129,16 @@ export function glueHeader(s: GlueSchedule): string {
   h.push(`extern const char* const ${P}_profile_ops[];`);
   h.push('#endif');
   h.push('');
-  h.push(`/* Starts ST's NPU runtime (LL_ATON_RT_RuntimeInit) once; ${P}_run calls it on first use. No-op when emulated. */`);
+  h.push(`/* NPU runtime lifecycle (no-ops when emulated). ${P}_npu_init starts ST's runtime`);
+  h.push(` * (LL_ATON_RT_RuntimeInit) once; ${P}_run calls it on first use and initialises each NPU network`);
+  h.push(' * once (LL_ATON_RT_Init_Network), resetting it after every inference (LL_ATON_RT_Reset_Network).');
+  h.push(` * ${P}_npu_deinit de-initialises the networks and the runtime. An application that also runs`);
+  h.push(' * its own network with LL_ATON_RT_Main (which ends with LL_ATON_RT_RuntimeDeInit) calls');
+  h.push(` * ${P}_npu_invalidate() after it: the next ${P}_run then initialises runtime and networks again.`);
+  h.push(' * Never run two networks at once from one thread (ST: while one returns WFE, no other may run). */');
   h.push(`void ${P}_npu_init(void);`);
+  h.push(`void ${P}_npu_deinit(void);`);
+  h.push(`void ${P}_npu_invalidate(void);`);
   h.push(`int ${P}_run(const void* const* inputs, void* const* outputs, void* arena);`);
   h.push('');
   h.push('#ifdef __cplusplus');
@@ -183,6 +191,14 @@ export function glueSource(s: GlueSchedule): string {
   c.push('#endif');
   c.push('');
 
+  // Runtime and network state: file-static, so NAME_npu_deinit/NAME_npu_invalidate can clear it.
+  if (npuSegs.length) {
+    c.push('#ifndef HSQ_NPU_EMULATION');
+    c.push(`static int ${P}_npu_started = 0;`);
+    c.push(`static unsigned char ${P}_npu_inited[${npuSegs.length}];`);
+    c.push('#endif');
+    c.push('');
+  }
   // The NPU segments.
   for (const g of npuSegs) {
     c.push(`/* NPU segment ${g.id} '${g.name}': ${safe(g.layers.join(', '))}. */`);
@@ -198,23 +214,46 @@ export function glueSource(s: GlueSchedule): string {
     c.push('  (void)A;');
     g.inputs.forEach((t, i) => c.push(`  if (LL_ATON_Set_User_Input_Buffer_${g.name}(${i}, in[${i}], ${s.buffers.get(t)!.bytes}u) != LL_ATON_User_IO_NOERROR) return HSQ_E_NPU_IO; /* ${safe(t)} */`));
     g.outputs.forEach((t, i) => c.push(`  if (LL_ATON_Set_User_Output_Buffer_${g.name}(${i}, out[${i}], ${s.buffers.get(t)!.bytes}u) != LL_ATON_User_IO_NOERROR) return HSQ_E_NPU_IO; /* ${safe(t)} */`));
-    c.push(`  LL_ATON_RT_Init_Network(&NN_Instance_${g.name});`);
+    // Initialised once (ST's generated EC init says it must run only once); after each inference
+    // LL_ATON_RT_Reset_Network makes it ready for the next (allowed once RunEpochBlock is DONE).
+    c.push(`  if (!${P}_npu_inited[${npuSegs.indexOf(g)}]) { LL_ATON_RT_Init_Network(&NN_Instance_${g.name}); ${P}_npu_inited[${npuSegs.indexOf(g)}] = 1; }`);
     c.push('  do {');
     c.push(`    r = LL_ATON_RT_RunEpochBlock(&NN_Instance_${g.name});`);
     c.push('    if (r == LL_ATON_RT_WFE) LL_ATON_OSAL_WFE();');
     c.push('  } while (r != LL_ATON_RT_DONE);');
-    c.push(`  LL_ATON_RT_DeInit_Network(&NN_Instance_${g.name});`);
+    c.push(`  LL_ATON_RT_Reset_Network(&NN_Instance_${g.name});`);
     c.push('  return HSQ_OK;');
     c.push('}');
     c.push('#endif');
     c.push('');
   }
 
+  const nets = npuSegs.map((g, k) => ({ g, k }));
   c.push(`void ${P}_npu_init(void) {`);
-  c.push('#ifndef HSQ_NPU_EMULATION');
-  c.push('  static int started = 0;');
-  c.push('  if (!started) { LL_ATON_RT_RuntimeInit(); started = 1; }');
-  c.push('#endif');
+  if (npuSegs.length) {
+    c.push('#ifndef HSQ_NPU_EMULATION');
+    c.push(`  if (!${P}_npu_started) { LL_ATON_RT_RuntimeInit(); ${P}_npu_started = 1; }`);
+    c.push('#endif');
+  }
+  c.push('}');
+  c.push('');
+  c.push(`void ${P}_npu_deinit(void) {`);
+  if (npuSegs.length) {
+    c.push('#ifndef HSQ_NPU_EMULATION');
+    for (const { g, k } of nets) c.push(`  if (${P}_npu_inited[${k}]) { LL_ATON_RT_DeInit_Network(&NN_Instance_${g.name}); ${P}_npu_inited[${k}] = 0; }`);
+    c.push(`  if (${P}_npu_started) { LL_ATON_RT_RuntimeDeInit(); ${P}_npu_started = 0; }`);
+    c.push('#endif');
+  }
+  c.push('}');
+  c.push('');
+  c.push(`void ${P}_npu_invalidate(void) {`);
+  if (npuSegs.length) {
+    c.push('#ifndef HSQ_NPU_EMULATION');
+    c.push(`  unsigned k;`);
+    c.push(`  for (k = 0; k < ${npuSegs.length}u; k++) ${P}_npu_inited[k] = 0;`);
+    c.push(`  ${P}_npu_started = 0;`);
+    c.push('#endif');
+  }
   c.push('}');
   c.push('');
 

@@ -17,7 +17,11 @@
 // note saying it is assumed) and the predicates here are permissive where unknown: a layer
 // that stedgeai later maps to software is slower, not wrong.
 import { loadStm32n6Target } from './target';
-import { NpuLayerDesc, NpuOp, elementCount, inChannelsOf, outChannelsOf } from '../../placement/layer-desc';
+import { NpuLayerDesc, elementCount, inChannelsOf, outChannelsOf } from '../../placement/layer-desc';
+import { allOps, canonicalDomain } from '../../ops/engine/registry';
+import { npuKindOf } from '../../ops/engine/traits';
+import type { NpuKind } from '../../ops/lib/descriptor';
+import { DEFAULT_STEDGEAI_VERSION, StedgeaiRules, StedgeaiVersion, stedgeaiRules } from './stedgeai-version';
 import type { NpuCheck } from '../../placement/capabilities';
 import type { NpuCapabilities } from '../target';
 
@@ -63,7 +67,20 @@ function firstTensor(l: NpuLayerDesc, ok: (s: readonly number[]) => boolean, say
 const intName = (bits: number | undefined, signed: boolean | undefined): string =>
   bits === undefined ? 'unknown-precision' : `${signed === false ? 'uint' : 'int'}${bits}`;
 
-const list: NpuConstraint[] = [
+/** The weight-precision constraint of one ST Edge AI release: int8 everywhere; 3.0+ also int4 on
+ *  the ops its release note names (Convolution and Dense: Conv, depthwise Conv, Gemm). */
+function weightBits(rules: StedgeaiRules): NpuConstraint {
+  const bits = rules.npu.weightBits['conv-like'] ?? [8];
+  const int4Ops = new Set(rules.npu.int4Ops ?? []);
+  const text = bits.includes(4)
+    ? `weights must be int8, or int4 on Conv and Dense (${rules.label}); signed, symmetric per channel`
+    : `weights must be int8 (signed, symmetric per channel; ${rules.label} runs no 4-bit weights)`;
+  return { id: 'weight-bits', text,
+    check: (l) => need(l.weightSigned === true && l.weightSymmetric === true && (l.weightBits === 8 || (l.weightBits === 4 && bits.includes(4) && int4Ops.has(l.op))),
+      () => (l.weightFloat ? 'float weights' : `${intName(l.weightBits, l.weightSigned)} weights${l.weightSymmetric === true ? '' : ', asymmetric'}${l.weightBits === 4 && bits.includes(4) && !int4Ops.has(l.op) ? ` on ${l.op}` : ''}`)) };
+}
+
+const common: NpuConstraint[] = [
   // Every op.
   { id: 'int8-activations', text: 'activations must be int8 (signed, asymmetric 8-bit)',
     check: (l) => need(!l.actFloat && l.actBits === 8 && l.actSigned, () => (l.actFloat ? 'float activations' : `${intName(l.actBits, l.actSigned)} activations`)) },
@@ -78,9 +95,6 @@ const list: NpuConstraint[] = [
   { id: 'batch-one', text: 'batch size must be 1',
     check: (l) => firstTensor(l, (s) => s.length < 4 || s[0] === 1, (t) => `batch ${t.shape[0]} (${t.what} ${dims(t.shape)})`) },
   // Ops with weights.
-  { id: 'int8-weights', text: 'weights must be int8 (signed, symmetric per channel)',
-    check: (l) => need(l.weightBits === 8 && l.weightSigned === true && l.weightSymmetric === true,
-      () => (l.weightFloat ? 'float weights' : `${intName(l.weightBits, l.weightSigned)} weights${l.weightSymmetric === true ? '' : ', asymmetric'}`)) },
   { id: 'int32-bias', text: 'bias must be int32 in accumulator units and the output quantized (a float bias term or float output has no exact Neural-ART form; docs/qat-layers.md)',
     check: (l) => need(!l.floatBias, () => 'float bias term or float output') },
   { id: 'const-weights', text: 'weights must be a constant initializer (no activation × activation products)',
@@ -134,72 +148,154 @@ const list: NpuConstraint[] = [
     check: (l) => need((l.padMode ?? 'constant') === 'constant', () => `mode ${l.padMode}`) },
 ];
 
-/** All constraints by id. */
-export const NPU_CONSTRAINTS: Readonly<Record<string, NpuConstraint>> = Object.freeze(
-  Object.fromEntries(list.map((c) => [c.id, Object.freeze(c)])),
-);
-
 const GENERIC = ['int8-activations', 'static-shapes', 'tensor-size'];
 const SPATIAL = ['nchw-4d', 'batch-one'];
-const WEIGHTS = ['int8-weights', 'int32-bias', 'const-weights', 'channel-range'];
+const WEIGHTS = ['weight-bits', 'int32-bias', 'const-weights', 'channel-range'];
 const WINDOW = ['stride-range', 'pads-below-kernel'];
 
 /**
- * Ops Neural-ART runs in hardware → the constraints checked after the generic ones.
- * Activations with a lookup table (Sigmoid, Tanh, HardSigmoid, HardSwish) are assumed to map to
- * the activation unit; Transpose is left out (no known hardware mapping).
+ * Which ops Neural-ART runs in hardware, by the op descriptors' neutral NPU kind
+ * (ops/lib/descriptor.ts `traits.npu`): each kind's constraints, per-op refinements, and the ops
+ * of a kind with no known hardware unit (software on Neural-ART → the reason shown). The set of
+ * ops is derived from the descriptors, so a new op with a kind is placed without editing a list.
+ * Activations with a lookup table are assumed to map to the activation unit, except those below.
  */
-export const NPU_SUPPORTED_OPS: Readonly<Partial<Record<NpuOp, readonly string[]>>> = Object.freeze({
-  Conv: [...SPATIAL, ...WEIGHTS, 'group-valid', 'kernel-size', 'stride-range', 'dilation-range', 'pads-below-kernel'],
-  DepthwiseConv: [...SPATIAL, ...WEIGHTS, 'kernel-size', 'stride-range', 'dilation-range', 'pads-below-kernel'],
-  ConvTranspose: [...SPATIAL, ...WEIGHTS, 'kernel-size', 'stride-range', 'dilation-range'],
-  Gemm: [...WEIGHTS],
-  MaxPool: [...SPATIAL, 'pool-kernel', ...WINDOW],
-  AveragePool: [...SPATIAL, 'pool-kernel', ...WINDOW],
-  GlobalAveragePool: [...SPATIAL],
-  GlobalMaxPool: [...SPATIAL],
-  Add: ['eltwise-broadcast'],
-  Sub: ['eltwise-broadcast'],
-  Mul: ['eltwise-broadcast'],
-  Concat: [],
-  Relu: [], LeakyRelu: [], Clip: [], PRelu: [],
-  Sigmoid: [], Tanh: [], HardSigmoid: [], HardSwish: [],
-  Resize: [...SPATIAL, 'resize-mode', 'resize-integer-scale'],
-  Reshape: [], Flatten: [], Slice: [], Split: [],
-  Pad: ['pad-constant'],
+interface KindRule {
+  readonly constraints: readonly string[];
+  readonly ops?: Readonly<Record<string, readonly string[]>>;
+  readonly software?: Readonly<Record<string, string>>;
+}
+export const NPU_KIND_RULES: Readonly<Record<NpuKind, KindRule>> = Object.freeze({
+  'conv-like': {
+    constraints: [...SPATIAL, ...WEIGHTS],
+    ops: {
+      Conv: [...SPATIAL, ...WEIGHTS, 'group-valid', 'kernel-size', 'stride-range', 'dilation-range', 'pads-below-kernel'],
+      DepthwiseConv: [...SPATIAL, ...WEIGHTS, 'kernel-size', 'stride-range', 'dilation-range', 'pads-below-kernel'],
+      ConvTranspose: [...SPATIAL, ...WEIGHTS, 'kernel-size', 'stride-range', 'dilation-range'],
+      Gemm: [...WEIGHTS],
+      MatMul: [...WEIGHTS],
+    },
+  },
+  pool: { constraints: [...SPATIAL, 'pool-kernel', ...WINDOW], ops: { GlobalAveragePool: [...SPATIAL], GlobalMaxPool: [...SPATIAL] } },
+  elementwise: {
+    constraints: ['eltwise-broadcast'],
+    ops: { PRelu: [] },
+    software: {
+      Div: 'division has no known Neural-ART arithmetic-unit mapping (assumed software)',
+      Pow: 'power has no known Neural-ART arithmetic-unit mapping (assumed software)',
+      Abs: 'abs has no known Neural-ART hardware mapping (assumed software)',
+      Neg: 'neg has no known Neural-ART hardware mapping (assumed software)',
+      Max: 'element-wise max has no known Neural-ART hardware mapping (assumed software)',
+      Min: 'element-wise min has no known Neural-ART hardware mapping (assumed software)',
+    },
+  },
+  'lookup-activation': {
+    constraints: [],
+    software: {
+      Erf: 'erf has no known Neural-ART activation-unit mapping (assumed software)',
+      Exp: 'exp has no known Neural-ART activation-unit mapping (assumed software)',
+      Gelu: 'gelu has no known Neural-ART activation-unit mapping (assumed software)',
+      Sqrt: 'sqrt has no known Neural-ART activation-unit mapping (assumed software)',
+    },
+  },
+  'data-movement': {
+    constraints: [],
+    ops: { Resize: [...SPATIAL, 'resize-mode', 'resize-integer-scale'], Pad: ['pad-constant'] },
+    software: {
+      Transpose: 'transpose has no known Neural-ART hardware mapping',
+      DepthToSpace: 'depth-to-space has no known Neural-ART hardware mapping',
+      SpaceToDepth: 'space-to-depth has no known Neural-ART hardware mapping',
+      Gather: 'gather has no known Neural-ART hardware mapping',
+      Expand: 'expand has no known Neural-ART hardware mapping',
+      Upsample: 'Upsample (deprecated op) is handed to stedgeai as Resize only; hsq keeps it on the CPU',
+      Identity: 'identity is removed by hsq\'s passes; kept on the CPU where it survives',
+    },
+  },
+  none: {
+    constraints: [],
+    software: {
+      Softmax: 'softmax runs in software on Neural-ART (no exponential unit)',
+      QuantizeLinear: 'float quantize/dequantize at a float boundary runs on the CPU',
+      DequantizeLinear: 'float quantize/dequantize at a float boundary runs on the CPU',
+    },
+  },
 });
 
-/** Ops with a known software-only mapping on Neural-ART, with the reason shown to the user. */
-export const NPU_SOFTWARE_OPS: Readonly<Partial<Record<NpuOp, string>>> = Object.freeze({
-  Softmax: 'softmax runs in software on Neural-ART (no exponential unit)',
-  Transpose: 'transpose has no known Neural-ART hardware mapping',
-  QuantizeLinear: 'float quantize/dequantize at a float boundary runs on the CPU',
-  DequantizeLinear: 'float quantize/dequantize at a float boundary runs on the CPU',
-});
+/** Layer ops that are not ONNX ops: what layer-adapter.ts names them after. */
+const PSEUDO_OPS: Readonly<Record<string, string>> = { DepthwiseConv: 'Conv' };
+const kindOf = (op: string): NpuKind => npuKindOf(PSEUDO_OPS[op] ?? op, '');
 
-/** Can Neural-ART run this layer? Every failing constraint is reported, not only the first. */
-export function checkNpu(layer: NpuLayerDesc): NpuCheck {
-  const ids = NPU_SUPPORTED_OPS[layer.op];
-  if (!ids) {
-    const why = NPU_SOFTWARE_OPS[layer.op] ?? `op ${layer.op} is not supported on the NPU`;
-    return { ok: false, reasons: [why], failed: ['op-unsupported'], details: [''] };
+/** The op table derived from the descriptors: op → constraint ids, and software ops → reason. */
+function derivedTables(): { ops: Record<string, readonly string[]>; software: Record<string, string> } {
+  const ops: Record<string, readonly string[]> = {};
+  const software: Record<string, string> = {};
+  const names = [...new Set([...allOps().filter((d) => d.domains.some((x) => canonicalDomain(x) === '')).map((d) => d.op), ...Object.keys(PSEUDO_OPS)])].sort();
+  for (const op of names) {
+    const rule = NPU_KIND_RULES[kindOf(op)];
+    const sw = rule.software?.[op];
+    if (sw) software[op] = sw;
+    else if (kindOf(op) !== 'none') ops[op] = rule.ops?.[op] ?? rule.constraints;
   }
-  const failedC = [...GENERIC, ...ids].map((id) => ({ c: NPU_CONSTRAINTS[id], r: NPU_CONSTRAINTS[id].check(layer) })).filter((x) => !x.r.ok);
-  // The reason names the value, then the rule: "kernel 17×17: kernel height and width must be 1..16".
-  return {
-    ok: failedC.length === 0, reasons: failedC.map((x) => (x.r.detail ? `${x.r.detail}: ${x.c.text}` : x.c.text)), failed: failedC.map((x) => x.c.id),
-    details: failedC.map((x) => x.r.detail ?? ''),
-  };
+  return { ops, software };
 }
 
-/** Neural-ART as the stm32n6 target's capabilities describe it: the tables above and their check. */
-export const NEURAL_ART: NpuCapabilities = Object.freeze({
-  name: target.npu.name,
-  check: checkNpu,
-  ops: NPU_SUPPORTED_OPS as Readonly<Record<string, readonly string[]>>,
-  genericConstraints: Object.freeze([...GENERIC]),
-  softwareOps: NPU_SOFTWARE_OPS as Readonly<Record<string, string>>,
-  constraints: Object.freeze(Object.fromEntries(list.map((c) => [c.id, c.text]))),
-  weights: target.npu.weights,
-  activations: target.npu.activations,
-});
+/** Neural-ART as one ST Edge AI release compiles for it. */
+export interface NeuralArt extends NpuCapabilities {
+  readonly rules: StedgeaiRules;
+}
+
+const byVersion = new Map<StedgeaiVersion, NeuralArt>();
+
+/** Neural-ART's capabilities under one ST Edge AI release (default 4.0), cached. */
+export function neuralArt(v: StedgeaiVersion = DEFAULT_STEDGEAI_VERSION): NeuralArt {
+  const hit = byVersion.get(v);
+  if (hit) return hit;
+  const rules = stedgeaiRules(v);
+  const all = [...common, weightBits(rules)];
+  const byId: Record<string, NpuConstraint> = Object.fromEntries(all.map((c) => [c.id, Object.freeze(c)]));
+  const { ops, software } = derivedTables();
+  const check = (layer: NpuLayerDesc): NpuCheck => {
+    const ids = ops[layer.op];
+    if (!ids) {
+      const why = software[layer.op] ?? `op ${layer.op} is not supported on the NPU`;
+      return { ok: false, reasons: [why], failed: ['op-unsupported'], details: [''] };
+    }
+    const failedC = [...GENERIC, ...ids].map((id) => ({ c: byId[id], r: byId[id].check(layer) })).filter((x) => !x.r.ok);
+    // The reason names the value, then the rule: "kernel 17×17: kernel height and width must be 1..16".
+    return {
+      ok: failedC.length === 0, reasons: failedC.map((x) => (x.r.detail ? `${x.r.detail}: ${x.c.text}` : x.c.text)), failed: failedC.map((x) => x.c.id),
+      details: failedC.map((x) => x.r.detail ?? ''),
+    };
+  };
+  const na: NeuralArt = Object.freeze({
+    name: target.npu.name,
+    check,
+    ops: Object.freeze(ops),
+    genericConstraints: Object.freeze([...GENERIC]),
+    softwareOps: Object.freeze(software),
+    constraints: Object.freeze(Object.fromEntries(all.map((c) => [c.id, c.text]))),
+    weights: target.npu.weights,
+    activations: target.npu.activations,
+    rules,
+  });
+  byVersion.set(v, na);
+  return na;
+}
+
+/** All constraints by id (default release). */
+export const NPU_CONSTRAINTS: Readonly<Record<string, NpuConstraint>> = Object.freeze(
+  Object.fromEntries([...common, weightBits(stedgeaiRules())].map((c) => [c.id, Object.freeze(c)])),
+);
+
+/** Ops Neural-ART runs in hardware (default release) → the constraints checked after the generic ones. */
+export const NPU_SUPPORTED_OPS: Readonly<Record<string, readonly string[]>> = neuralArt().ops;
+/** Ops with a known software-only mapping on Neural-ART, with the reason shown to the user. */
+export const NPU_SOFTWARE_OPS: Readonly<Record<string, string>> = neuralArt().softwareOps;
+
+/** Can Neural-ART run this layer under release `v` (default 4.0)? Every failing constraint is reported. */
+export function checkNpu(layer: NpuLayerDesc, v: StedgeaiVersion = DEFAULT_STEDGEAI_VERSION): NpuCheck {
+  return neuralArt(v).check(layer);
+}
+
+/** Neural-ART under the default ST Edge AI release. */
+export const NEURAL_ART: NpuCapabilities = neuralArt();

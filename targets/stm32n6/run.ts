@@ -13,7 +13,8 @@ import { Tensor } from '../../core/ir/tensor';
 import { HOST_TARGET } from '../host/target';
 import { PlacementOptions } from '../../placement/placement';
 import { placeAndPartition } from '../../placement/stage';
-import { STM32N6_PLACEMENT } from './capabilities';
+import { stm32n6Placement } from './capabilities';
+import type { StedgeaiVersion } from './stedgeai-version';
 import { Stm32n6Emitted, emitStm32n6 } from './emit';
 import { ARM_APT_PACKAGES, armToolchainStatus, buildM55, runQemu } from '../../toolchain/qemu';
 import { compileC, linkC, pool, sha, uniqueSuffix } from '../../toolchain/build-cache';
@@ -30,6 +31,8 @@ export interface RunStm32n6Options {
   readonly timeoutMs?: number;
   /** Build with -DHSQ_PROFILE: per-segment and per-layer times (QEMU runs with -icount shift=0). */
   readonly profile?: boolean;
+  /** The ST Edge AI rule set placement and emission follow (default 4.0). */
+  readonly stedgeaiVersion?: StedgeaiVersion;
 }
 
 export interface Stm32n6Program {
@@ -132,7 +135,7 @@ export function hostEmulationFlags(): string[] {
 export async function buildStm32n6(g: Graph, opts: RunStm32n6Options = {}): Promise<Stm32n6Program> {
   const host = !!opts.host;
   if (!host) requireArmToolchain();
-  const emitted = emitStm32n6(placeAndPartition(g, STM32N6_PLACEMENT, opts.placement), { name: 'model', cpuKernels: opts.cpuKernels });
+  const emitted = emitStm32n6(placeAndPartition(g, stm32n6Placement(opts.stedgeaiVersion), opts.placement), { name: 'model', cpuKernels: opts.cpuKernels, stedgeaiVersion: opts.stedgeaiVersion });
   const files: Record<string, string | Uint8Array> = {};
   for (const [f, b] of Object.entries(emitted.files)) if (!f.includes('/') && (f.endsWith('.c') || f.endsWith('.h') || f.endsWith('.bin'))) files[f] = b;
   files['main.c'] = harness(emitted, host);

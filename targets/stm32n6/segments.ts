@@ -54,7 +54,7 @@ class Builder {
   readonly inits: Record<string, Tensor> = {};
   readonly infos: Record<string, TensorInfo> = {};
   private readonly used = new Set<string>();
-  constructor(private readonly g: Graph, private readonly opset: number) {}
+  constructor(private readonly g: Graph, private readonly opset: number, readonly int4: boolean = false) {}
 
   fresh(base: string): string {
     let n = base, k = 1;
@@ -94,7 +94,13 @@ function qdqParams(b: Builder, g: Graph, t: string, where: string): { scale: str
   return { scale, zp, info };
 }
 
-/** Integer weights as int8 (sub-8-bit values widened, same integers), their per-channel DQ. */
+/** Weights of at most 4 bits in a signed 4-bit range: what the NPU of ST Edge AI 3.0+ takes natively. */
+export function isInt4(g: Graph, wName: string): boolean {
+  const q = g.tensors[wName]?.quant;
+  return !!q && q.signed && q.bits === 4 && (g.initializers[wName]?.dtype === 'int4' || g.initializers[wName]?.dtype === 'int8');
+}
+
+/** Integer weights as int8 (sub-8-bit values widened, same integers) or native int4, their per-channel DQ. */
 function weightDq(b: Builder, g: Graph, n: Node, wName: string, axis: number, channels: number): string {
   const w = g.initializers[wName];
   const wi = g.tensors[wName];
@@ -105,11 +111,16 @@ function weightDq(b: Builder, g: Graph, n: Node, wName: string, axis: number, ch
     return fail('unsupported', `node '${n.name}': weights '${wName}' are ${w.dtype}; the NPU takes signed int8 weights`, n.name);
   if (q.zeroPoint.some((z) => z !== 0)) return fail('unsupported', `node '${n.name}': weights '${wName}' have a nonzero zero point; the NPU takes symmetric weights`, n.name);
   const data = Int8Array.from(w.data as ArrayLike<number>);
-  const wq = b.init(`${wName}_int8`, makeTensor('int8', w.shape, data));
+  // 4-bit weights on a release that runs them natively (ST Edge AI 3.0+): ONNX's int4 QDQ (the
+  // nearest form to ST's undocumented one, see stedgeai-versions.json); else int8 holding the
+  // same integers.
+  const int4 = b.int4 && isInt4(g, wName);
+  const wt = int4 ? 'int4' : 'int8';
+  const wq = b.init(`${wName}_${wt}`, makeTensor(wt, w.shape, data));
   const scales = q.scale.length === 1 ? new Array(channels).fill(q.scale[0]) : [...q.scale];
   if (scales.length !== channels) return fail('bad-shape', `node '${n.name}': ${scales.length} weight scales for ${channels} channels`, n.name);
   const s = b.init(`${wName}_scale`, makeTensor('float32', [channels], scales));
-  const z = b.init(`${wName}_zero_point`, makeTensor('int8', [channels], new Array(channels).fill(0)));
+  const z = b.init(`${wName}_zero_point`, makeTensor(wt, [channels], new Array(channels).fill(0)));
   const out = b.fresh(`${wName}_dq`);
   b.info({ name: out, dtype: 'float32', shape: [...w.shape] });
   b.node('DequantizeLinear', `${wName}_DequantizeLinear`, [wq, s, z], [out], { axis });
@@ -227,9 +238,10 @@ function quantizeNode(b: Builder, g: Graph, n: Node): void {
  * The INT8 QDQ ONNX graph of an NPU segment (see the file comment). `name` becomes the graph name.
  * Fails (naming the node) on what ST's recipe cannot express; placement keeps such layers on the CPU.
  */
-export function segmentOnnxGraph(g: Graph, seg: Segment, name: string): Graph {
-  const opset = Math.max(g.opsets[''] ?? MIN_QDQ_OPSET, MIN_QDQ_OPSET);
-  const b = new Builder(g, opset);
+export function segmentOnnxGraph(g: Graph, seg: Segment, name: string, onnx: SegmentOnnxRules = DEFAULT_ONNX_RULES): Graph {
+  // The release's ONNX bounds the opset (ST Edge AI 2.x bundles ONNX 1.15: opset ≤ 20, IR ≤ 9).
+  const opset = Math.min(Math.max(g.opsets[''] ?? MIN_QDQ_OPSET, MIN_QDQ_OPSET), onnx.maxOpset);
+  const b = new Builder(g, opset, onnx.int4Weights && opset >= 21);
   const sub = segmentGraph(g, seg, name);
   b.reserve(sub.nodes.filter((n) => n.domain === '').map((n) => n.name));
   // Boundary inputs: float32 → QuantizeLinear → the int8 tensor the segment reads.
@@ -272,23 +284,37 @@ export function segmentOnnxGraph(g: Graph, seg: Segment, name: string): Graph {
   for (const [k, v] of Object.entries(b.infos)) { const { quant: _q, ...rest } = v; void _q; tensors[k] = rest; }
   return {
     name, inputs, outputs, tensors, initializers: inits, nodes: b.nodes.map((n) => ({ ...n, opset })),
-    opsets: { '': opset }, annotations: {}, metadata: {}, irVersion: Math.max(g.irVersion, 7),
+    opsets: { '': opset }, annotations: {}, metadata: {}, irVersion: irFor(opset, onnx.maxIrVersion),
   };
 }
 
+/** What the target release allows in a segment model (stedgeai-versions.json `onnx`, `int4Weights`). */
+export interface SegmentOnnxRules {
+  readonly maxOpset: number;
+  readonly maxIrVersion: number;
+  /** 4-bit weights go to stedgeai as int4 (ST Edge AI 3.0+); else widened to int8. */
+  readonly int4Weights: boolean;
+}
+const DEFAULT_ONNX_RULES: SegmentOnnxRules = { maxOpset: 21, maxIrVersion: 10, int4Weights: true };
+
+/** The IR version ONNX pairs with an opset (opset 19–20: IR 9; 21: IR 10), within the release's bound. */
+function irFor(opset: number, maxIr: number): number {
+  return Math.min(maxIr, opset >= 21 ? 10 : opset >= 19 ? 9 : 8);
+}
+
 /** ONNX bytes of an NPU segment (`OUT/npu/<name>.onnx`). */
-export function encodeSegmentOnnx(g: Graph, seg: Segment, name: string): Uint8Array {
-  return encodeModel(segmentOnnxGraph(g, seg, name));
+export function encodeSegmentOnnx(g: Graph, seg: Segment, name: string, onnx?: SegmentOnnxRules): Uint8Array {
+  return encodeModel(segmentOnnxGraph(g, seg, name, onnx));
 }
 
 /** Bytes of int8 weights an NPU segment holds (the size of its xSPI2 blob, before stedgeai's own data). */
-export function segmentWeightBytes(g: Graph, seg: Segment): number {
-  return Object.values(segmentWeightBytesByNode(g, seg)).reduce((a, b) => a + b, 0);
+export function segmentWeightBytes(g: Graph, seg: Segment, int4 = false): number {
+  return Object.values(segmentWeightBytesByNode(g, seg, int4)).reduce((a, b) => a + b, 0);
 }
 
 /** The int8 weights and int32 biases each QConv/QGemm of the segment hands to stedgeai (a tensor
  *  two nodes share counts once, for the first). */
-export function segmentWeightBytesByNode(g: Graph, seg: Segment): Record<string, number> {
+export function segmentWeightBytesByNode(g: Graph, seg: Segment, int4 = false): Record<string, number> {
   const byName = new Map(g.nodes.map((n) => [n.name, n]));
   const out: Record<string, number> = {};
   const seen = new Set<string>();
@@ -299,7 +325,9 @@ export function segmentWeightBytesByNode(g: Graph, seg: Segment): Record<string,
       const t = n.inputs[i];
       if (!t || seen.has(t) || !(t in g.initializers)) continue;
       seen.add(t);
-      out[name] = (out[name] ?? 0) + numel(g.initializers[t].shape) * k;
+      // Native int4 weights are two a byte in the blob.
+      const bytes = i === 1 && int4 && isInt4(g, t) ? Math.ceil(numel(g.initializers[t].shape) / 2) : numel(g.initializers[t].shape) * k;
+      out[name] = (out[name] ?? 0) + bytes;
     }
   }
   return out;

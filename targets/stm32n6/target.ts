@@ -3,7 +3,8 @@
 import targetJson from './target.json';
 import type { PoolSpec } from '../../core/memory-planner';
 
-export type MemoryUse = 'cpu' | 'npu' | 'weights';
+/** Who a memory belongs to by default: hsq's CPU planner, the NPU (stedgeai), the weights, or the application (hsq stays out). */
+export type MemoryUse = 'cpu' | 'npu' | 'weights' | 'app';
 
 export interface Stm32n6Memory {
   readonly name: string;       // stedgeai pool name (cpuRAM2, npuRAM3, octoFlash, ...)
@@ -16,6 +17,8 @@ export interface Stm32n6Memory {
   readonly use: MemoryUse;
   readonly cacheable?: boolean;
   readonly note?: string;
+  /** read_power / write_power of ST's .mpool (stedgeai's energy hints). */
+  readonly power?: { readonly read: number; readonly write: number };
 }
 
 export interface NpuLimit { readonly value: number; readonly note: string }
@@ -36,6 +39,7 @@ export interface Stm32n6Target {
     readonly limits: Readonly<Record<'maxKernel' | 'maxStride' | 'maxDilation' | 'maxPoolKernel' | 'maxChannels' | 'maxTensorBytes', NpuLimit>>;
   };
   readonly memories: readonly Stm32n6Memory[];
+  readonly mpoolParams: { readonly maxOnchipSramKiB: number; readonly cachePower: { readonly read: number; readonly write: number }; readonly hyperRamNpuBytes: number };
 }
 
 function deepFreeze<T>(o: T): T {
