@@ -127,6 +127,20 @@ describe('Tiny YOLOv2 (conv7/conv8 int4) under each ST Edge AI release', () => {
     expect([l('conv7').device, l('conv7').precision]).toEqual(['npu', 'w4a8']);
   });
 
+  test('--precision conv8=w2a8 through compile (stm32n6, 4.0): the weights requantized to 2 bits, conv8 on the CPU', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-n6-w2-'));
+    const model = path.join(dir, 'ty.onnx');
+    fs.writeFileSync(model, tinyYoloBytes(SIZE));
+    const base = await compile({ model, out: path.join(dir, 'a'), target: 'stm32n6' });
+    const r = await compile({ model, out: path.join(dir, 'b'), target: 'stm32n6', quantize: { precision: ['conv8=w2a8'] } });
+    const l = (rep: typeof r.report, n: string) => rep.layers.find((x) => x.name === n)!;
+    expect([l(r.report, 'conv8').device, l(r.report, 'conv8').precision]).toEqual(['cpu', 'w2a8']);
+    expect([l(base.report, 'conv8').device, l(base.report, 'conv8').precision]).toEqual(['npu', 'w4a8']);
+    // What the warning says happened: 2-bit weights, half of conv8's 4-bit bytes (packed on the CPU).
+    expect(l(r.report, 'conv8').weightBytes).toBeLessThan(0.6 * l(base.report, 'conv8').weightBytes);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 600000);
+
   test('--force-npu conv7 (w4a8): works with 3.0+, refused with 2.2 naming the release', () => {
     for (const v of ['3.0', '4.0'] as const) {
       const { report } = emitFor(g, v, { forceNpu: ['conv7'] });
