@@ -37,6 +37,8 @@ export { HardSigmoid } from './hard-sigmoid';
 export { HardSwish } from './hard-swish';
 export { Identity } from './identity';
 export { IntQuant } from './int-quant';
+export { GRU } from './gru';
+export { LSTM } from './lstm';
 export { LayerNormalization } from './layer-normalization';
 export { LeakyRelu } from './leaky-relu';
 export { LessOrEqual } from './less-or-equal';

@@ -19,6 +19,7 @@ import { emitMatMulInteger, emitQGemm, emitQLinearMatMul } from './qgemm';
 import { emitDequantizeLinear, emitQuantizeLinear } from './quantize';
 import { emitSoftmax } from './softmax';
 import { emitResize } from './resize';
+import { emitGru, emitLstm } from './rnn';
 
 const nearestOnly = (inner: OpEmitter): OpEmitter => (ctx) => {
   const mode = (ctx.node.attrs.mode as string | undefined) ?? 'nearest';
@@ -45,6 +46,8 @@ export const EMITTERS: Record<string, OpEmitter> = {
   BatchNormalization: emitBatchNormalization,
   Softmax: emitSoftmax,
   LayerNormalization: emitLayerNorm,
+  LSTM: emitLstm,
+  GRU: emitGru,
   QuantizeLinear: emitQuantizeLinear,
   DequantizeLinear: emitDequantizeLinear,
   Concat: emitConcat,
