@@ -40,6 +40,7 @@ export { IntQuant } from './int-quant';
 export { GRU } from './gru';
 export { LSTM } from './lstm';
 export { LayerNormalization } from './layer-normalization';
+export { LogSoftmax } from './log-softmax';
 export { LeakyRelu } from './leaky-relu';
 export { LessOrEqual } from './less-or-equal';
 export { Less } from './less';

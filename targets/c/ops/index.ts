@@ -17,7 +17,7 @@ import { emitAveragePool, emitGlobalAveragePool, emitGlobalMaxPool, emitMaxPool 
 import { emitConvInteger, emitQConv, emitQLinearConv } from './qconv';
 import { emitMatMulInteger, emitQGemm, emitQLinearMatMul } from './qgemm';
 import { emitDequantizeLinear, emitQuantizeLinear } from './quantize';
-import { emitSoftmax } from './softmax';
+import { emitLogSoftmax, emitSoftmax } from './softmax';
 import { emitResize } from './resize';
 import { emitGru, emitLstm } from './rnn';
 
@@ -45,6 +45,7 @@ export const EMITTERS: Record<string, OpEmitter> = {
   GlobalAveragePool: emitGlobalAveragePool,
   BatchNormalization: emitBatchNormalization,
   Softmax: emitSoftmax,
+  LogSoftmax: emitLogSoftmax,
   LayerNormalization: emitLayerNorm,
   LSTM: emitLstm,
   GRU: emitGru,
