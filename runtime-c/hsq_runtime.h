@@ -223,6 +223,36 @@ static inline float hsq_erff(float x) {
   return x < 0.0f ? -r : r;
 }
 
+/* C twin of core/logf.ts (Cephes logf): frexp from the bits (subnormals scaled by 2^25 first),
+ * then the same float32 steps. */
+static inline float hsq_logf(float x) {
+  static const float L[9] = { 7.0376836292e-2f, -1.1514610310e-1f, 1.1676998740e-1f, -1.2420140846e-1f,
+                              1.4249322787e-1f, -1.6668057665e-1f, 2.0000714765e-1f, -2.4999993993e-1f,
+                              3.3333331174e-1f };
+  uint32_t u;
+  int e, off = 0, i;
+  float m, t, z, p, y, r;
+  if (x != x) return x;
+  if (x < 0.0f) return NAN;
+  if (x == 0.0f) return -1.0f / 0.0f;
+  if (x == 1.0f / 0.0f) return x;
+  memcpy(&u, &x, sizeof u);
+  if (((u >> 23) & 0xffu) == 0u) { x = x * 33554432.0f; off = -25; memcpy(&u, &x, sizeof u); }
+  e = (int)((u >> 23) & 0xffu) - 126 + off;
+  u = (u & 0x807fffffu) | (126u << 23);
+  memcpy(&m, &u, sizeof m);
+  if (m < 0.707106781186547524f) { e -= 1; t = (m + m) - 1.0f; } else t = m - 1.0f;
+  z = t * t;
+  p = L[0];
+  for (i = 1; i < 9; i++) p = p * t + L[i];
+  y = (p * t) * z;
+  y = y + (float)e * -2.12194440e-4f;
+  y = y - 0.5f * z;
+  r = t + y;
+  r = r + (float)e * 0.693359375f;
+  return r;
+}
+
 static inline float hsq_hard_sigmoid(float v, float alpha, float beta) {
   float t = alpha * v + beta;
   return t < 0.0f ? 0.0f : (t > 1.0f ? 1.0f : t);

@@ -17,8 +17,9 @@ import { emitAveragePool, emitGlobalAveragePool, emitGlobalMaxPool, emitMaxPool 
 import { emitConvInteger, emitQConv, emitQLinearConv } from './qconv';
 import { emitMatMulInteger, emitQGemm, emitQLinearMatMul } from './qgemm';
 import { emitDequantizeLinear, emitQuantizeLinear } from './quantize';
-import { emitSoftmax } from './softmax';
+import { emitLogSoftmax, emitSoftmax } from './softmax';
 import { emitResize } from './resize';
+import { emitGru, emitLstm } from './rnn';
 
 const nearestOnly = (inner: OpEmitter): OpEmitter => (ctx) => {
   const mode = (ctx.node.attrs.mode as string | undefined) ?? 'nearest';
@@ -44,7 +45,10 @@ export const EMITTERS: Record<string, OpEmitter> = {
   GlobalAveragePool: emitGlobalAveragePool,
   BatchNormalization: emitBatchNormalization,
   Softmax: emitSoftmax,
+  LogSoftmax: emitLogSoftmax,
   LayerNormalization: emitLayerNorm,
+  LSTM: emitLstm,
+  GRU: emitGru,
   QuantizeLinear: emitQuantizeLinear,
   DequantizeLinear: emitDequantizeLinear,
   Concat: emitConcat,

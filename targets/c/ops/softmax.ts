@@ -7,7 +7,7 @@ import { OpEmitter } from '../context';
 import { ndLoop } from '../nd-loop';
 import { block, logicalInput, logicalOutput, normAxis, physStrides } from './util';
 
-function rowCode(n: number, sx: number, sy: number, rx: string, ry: string): string[] {
+function rowCode(n: number, sx: number, sy: number, rx: string, ry: string, log: boolean): string[] {
   const ix = (j: string) => (sx === 1 ? j : `${j} * ${sx}`), iy = (j: string) => (sy === 1 ? j : `${j} * ${sy}`);
   return [
     `const float* xr = &${rx};`,
@@ -15,12 +15,17 @@ function rowCode(n: number, sx: number, sy: number, rx: string, ry: string): str
     'float m = -HUGE_VALF, s = 0.0f;',
     'int32_t j;',
     `for (j = 0; j < ${n}; j++) { const float v = xr[${ix('j')}]; if (v > m || v != v) m = v; }`,
-    `for (j = 0; j < ${n}; j++) { const float e = hsq_expf(xr[${ix('j')}] - m); yr[${iy('j')}] = e; s = s + e; }`,
-    `for (j = 0; j < ${n}; j++) yr[${iy('j')}] = yr[${iy('j')}] / s;`,
+    ...(log
+      ? [`for (j = 0; j < ${n}; j++) { const float d = xr[${ix('j')}] - m; yr[${iy('j')}] = d; s = s + hsq_expf(d); }`,
+        `s = hsq_logf(s);`,
+        `for (j = 0; j < ${n}; j++) yr[${iy('j')}] = yr[${iy('j')}] - s;`]
+      : [`for (j = 0; j < ${n}; j++) { const float e = hsq_expf(xr[${ix('j')}] - m); yr[${iy('j')}] = e; s = s + e; }`,
+        `for (j = 0; j < ${n}; j++) yr[${iy('j')}] = yr[${iy('j')}] / s;`]),
   ];
 }
 
-export const emitSoftmax: OpEmitter = (ctx) => {
+/** Softmax, or LogSoftmax (`log`): y_j = (x_j - m) - hsq_logf(s). */
+export const softmaxEmitter = (log: boolean): OpEmitter => (ctx) => {
   const x = ctx.in(0);
   if (x.dtype !== 'float32') ctx.fail(`input type ${x.dtype} is not supported (float32)`);
   const opset = ctx.node.opset ?? Infinity;
@@ -31,7 +36,7 @@ export const emitSoftmax: OpEmitter = (ctx) => {
     const y = logicalOutput(ctx, 0);
     const outer = numel(x.shape.slice(0, a)), n = numel(x.shape.slice(a));
     block(ctx, [`float* y = ${y.ptr};`, `const float* x = ${xp};`],
-      ndLoop([outer], [{ strides: [n], ptr: 'y', type: 'float' }, { strides: [n], ptr: 'x', type: 'const float' }], ([oy, ox]) => rowCode(n, 1, 1, ox, oy), '  '));
+      ndLoop([outer], [{ strides: [n], ptr: 'y', type: 'float' }, { strides: [n], ptr: 'x', type: 'const float' }], ([oy, ox]) => rowCode(n, 1, 1, ox, oy, log), '  '));
     y.finish();
     return;
   }
@@ -39,5 +44,8 @@ export const emitSoftmax: OpEmitter = (ctx) => {
   const outer = x.shape.map((d, i) => (i === a ? 1 : d));
   const n = rank === 0 ? 1 : x.shape[a], s = rank === 0 ? 1 : st[a];
   block(ctx, [`float* y = ${ctx.outPtr()};`, `const float* x = ${ctx.inPtr(0)};`],
-    ndLoop(outer, [{ strides: st, ptr: 'y', type: 'float' }, { strides: st, ptr: 'x', type: 'const float' }], ([oy, ox]) => rowCode(n, s, s, ox, oy), '  '));
+    ndLoop(outer, [{ strides: st, ptr: 'y', type: 'float' }, { strides: st, ptr: 'x', type: 'const float' }], ([oy, ox]) => rowCode(n, s, s, ox, oy, log), '  '));
 };
+
+export const emitSoftmax = softmaxEmitter(false);
+export const emitLogSoftmax = softmaxEmitter(true);

@@ -4,5 +4,6 @@ import { convTransposeCases } from './conv-transpose';
 import { miscCases } from './misc';
 import { reduceCases } from './reduce';
 import { resizeCases } from './resize';
+import { rnnCases } from './rnn';
 
-export const OP_CASES: readonly OpCase[] = [...reduceCases(), ...convTransposeCases(), ...resizeCases(), ...miscCases()];
+export const OP_CASES: readonly OpCase[] = [...reduceCases(), ...convTransposeCases(), ...resizeCases(), ...miscCases(), ...rnnCases()];

@@ -1,6 +1,6 @@
 // The other ops of issue 11's list: elementwise math (Pow/Sqrt/Div/Reciprocal), data movement
 // (Transpose every permutation of a rank-3/4 tensor, Gather, GatherElements, Pad in every mode,
-// Tile, Expand), Where, Cast, ArgMax/ArgMin, LayerNormalization, Softmax.
+// Tile, Expand), Where, Cast, ArgMax/ArgMin, LayerNormalization, Softmax, LogSoftmax.
 import { lookupOp } from '../../../ops/engine/registry';
 import { OpCase, generate } from './case';
 
@@ -53,5 +53,8 @@ export function miscCases(): OpCase[] {
   }
   out.push({ name: 'LayerNormalization_nobias_4d', op: 'LayerNormalization', opset: 17, attrs: { axis: -1 }, inputs: [f32([1, 2, 3, 8]), { dtype: 'float32', shape: [8], value: [1, 2, 3, 4, 5, 6, 7, 8] }] });
   for (const axis of [-1, 1, 0]) out.push({ name: `Softmax_axis${axis}`, op: 'Softmax', opset: 13, attrs: { axis }, inputs: [f32([2, 3, 4])] });
+  for (const axis of [-1, 1, 0]) out.push({ name: `LogSoftmax_axis${axis}`, op: 'LogSoftmax', opset: 13, attrs: { axis }, inputs: [f32([2, 3, 4], [-8, 8])] });
+  out.push({ name: 'LogSoftmax_opset11_axis1', op: 'LogSoftmax', opset: 11, attrs: { axis: 1 }, inputs: [f32([2, 3, 4], [-8, 8])] });
+  out.push({ name: 'LogSoftmax_4d_channels', op: 'LogSoftmax', opset: 13, attrs: { axis: 1 }, inputs: [f32([1, 5, 2, 3], [-20, 20])] });
   return out;
 }
