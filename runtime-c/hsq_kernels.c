@@ -570,6 +570,22 @@ void hsq_matmul_f32(int32_t batch, int32_t m, int32_t k, int32_t n,
   }
 }
 
+void hsq_matmul_wq_f32(int32_t rows, int32_t k, int32_t n, const hsq_wq_t* q, const float* a,
+                       const uint8_t* w, const float* scale, float* y, int8_t* qrow, float* wrow) {
+  int32_t i, j, kk;
+  for (j = 0; j < n; j++) {
+    const float s = scale[q->per_channel ? j : 0];
+    hsq_unpack_rows(qrow, w + (size_t)j * q->row_bytes, 1, k, q->row_bytes, q->wbits, q->wmul, q->wadd);
+    for (kk = 0; kk < k; kk++) wrow[kk] = (float)qrow[kk] * s;
+    for (i = 0; i < rows; i++) {
+      const float* ar = a + (size_t)i * k;
+      float acc = 0.0f;
+      for (kk = 0; kk < k; kk++) acc = acc + ar[kk] * wrow[kk];
+      y[(size_t)i * n + j] = acc;
+    }
+  }
+}
+
 /* gemm.ts: acc as matmul, then y = alpha * acc (+ beta * C), then the fused activation. */
 void hsq_gemm_f32(int32_t m, int32_t k, int32_t n, int32_t trans_a, int32_t trans_b,
                   float alpha, float beta, const float* a, const float* b, const float* c,

@@ -319,6 +319,11 @@ typedef struct {
 void hsq_conv_wq_f32(const hsq_conv_t* p, const hsq_wq_t* q, const float* x, const uint8_t* w,
                      const float* scale, const float* bias, float* y, int32_t act, float a0,
                      float a1, int8_t* qrow, float* wrow);
+/* Float MatMul a[rows][k] x w[k][n] with weight-only quantized w stored as packed rows per
+ * output column ([n][k], as hsq_qgemm): column j dequantized into scratch, then summed in
+ * hsq_matmul_f32's order (0, k ascending). Scratch: k int8 and k floats. */
+void hsq_matmul_wq_f32(int32_t rows, int32_t k, int32_t n, const hsq_wq_t* q, const float* a,
+                       const uint8_t* w, const float* scale, float* y, int8_t* qrow, float* wrow);
 void hsq_qconv(const hsq_conv_t* p, const hsq_qparams_t* q, const void* x, const void* w,
                const int32_t* bias, const float* mult, void* y, int8_t* scratch);
 void hsq_qgemm(int32_t rows, int32_t k, int32_t n, const hsq_qparams_t* q, const void* x,
