@@ -21,6 +21,7 @@ import { encodeQdqOnnx, loadCalibration, quantizeModel, runFloatPasses } from '.
 import { shiftUint8ToInt8 } from '../passes/uint8-to-int8';
 import { randomInputs } from '../core/random-inputs';
 import { smallCnnBytes } from './quantize-helpers';
+import { sharedPath, testShared } from './support/shared';
 
 const HSQ = path.join(__dirname, '..', 'bin', 'hsq.js');
 const BREVITAS = 'onnx.brevitas';
@@ -340,4 +341,22 @@ describe('weight-only quantized layers (float input, Quant-ed weights)', () => {
     expect(v.json.ok).toBe(true);
     expect(v.json.outputs[0].exactVsInterpreter).toBe(1);
   }, 600000);
+});
+
+describe('the Brevitas ESPCN', () => {
+  const ESPCN = sharedPath('models', 'qonnx', 'bsd300x3-espcn');
+  testShared('Conv_5 (float input, 8-bit Quant-ed weights) keeps 1-byte weights on host and cortex-m55 (w8f32); Conv_41 shows its weights with a float output; verify --per-layer on host passes, exact against the interpreter', async () => {
+    const model = path.join(ESPCN, 'subpixel', 'quant_model.onnx');
+    for (const target of ['host', 'cortex-m55']) {
+      const { report } = compileCli(model, target, path.join(dir, `espcn_${target}`));
+      const by = Object.fromEntries(report.layers.map((l: { name: string }) => [l.name, l]));
+      expect(by.Conv_5.precision).toBe('w8f32');
+      // 64 x 75 weights at one byte, 64 scales, 64 biases (each array 16-aligned): not 4 bytes a weight.
+      expect(by.Conv_5.weightBytes).toBeLessThanOrEqual(64 * 75 + 2 * 64 * 4 + 48);
+      expect(by.Conv_41.precision).toMatch(/^w[0-9]+a4f32$/);
+    }
+    const v = await verifyModel({ model, target: 'host', inputs: path.join(ESPCN, 'test_data'), seed: 0, sanitize: false, scalar: false, 'per-layer': true });
+    expect(v.json.ok).toBe(true);
+    expect(v.json.outputs[0].exactVsInterpreter).toBe(1);
+  }, 300000);
 });
