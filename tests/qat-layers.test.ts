@@ -140,6 +140,24 @@ describe('Brevitas MLPs become integer QGemm layers', () => {
   }
 });
 
+describe('w1a1 layers on cortex-m55 take the generated XOR/popcount kernels', () => {
+  test('a seeded BipolarQuant MLP: the bipolar-in, bipolar-out hidden QGemms run generated w1a1 kernels (sign output), the float-output one the portable kernel; QEMU equals the interpreter', async () => {
+    const dims = [16, 32, 24, 5];
+    const file = path.join(dir, 'mlp_w1_m55.onnx');
+    fs.writeFileSync(file, brevitasMlp(1, 77, dims));
+    compileCli(file, 'cortex-m55', path.join(dir, 'mlp_w1_m55'));
+    const c = fs.readFileSync(path.join(dir, 'mlp_w1_m55', 'mlp_w1_m55.c'), 'utf8');
+    expect(c.match(/generated Cortex-M55 kernel \S+ \(fc, w1a1,/g) ?? []).toHaveLength(2);
+    expect(c.match(/hsq_qgemm\(/g) ?? []).toHaveLength(1);
+    const k = fs.readFileSync(path.join(dir, 'mlp_w1_m55', 'mlp_w1_m55_m55.c'), 'utf8');
+    expect(k).toMatch(/hsq_m55_sign_x/);
+    const v = await verifyModel({ model: file, target: 'cortex-m55', random: 3, seed: 8, sanitize: false, scalar: false, 'per-layer': true });
+    expect(v.json.ok).toBe(true);
+    expect(v.json.outputs[0].exactVsInterpreter).toBe(1);
+    for (const l of v.json.layers) expect([l.name, l.exactVsInterpreter]).toEqual([l.name, 1]);
+  }, 600000);
+});
+
 describe('the float bias term', () => {
   test('float(acc)·m + b rounds once: a bias that rounding to int32 would move across a .5 boundary keeps its side', () => {
     // acc 3, m 0.5, bias 0.26 in output units: exact 1.76 → 2; with the bias rounded to int32
@@ -173,6 +191,9 @@ describe('qonnx-zoo TFC models', () => {
     }, 300000);
   }
   zooTest('TFC_1W1A on cortex-m55 (QEMU): the C equals the interpreter and every layer passes', async () => {
+    compileCli(path.join(ZOO, 'TFC_1W1A.onnx'), 'cortex-m55', path.join(dir, 'TFC_1W1A_m55_kernels'));
+    const c = fs.readFileSync(path.join(dir, 'TFC_1W1A_m55_kernels', 'TFC_1W1A.c'), 'utf8');
+    expect(c.match(/generated Cortex-M55 kernel \S+ \(fc, w1a1,/g) ?? []).toHaveLength(3);
     const v = await verifyModel({ model: path.join(ZOO, 'TFC_1W1A.onnx'), target: 'cortex-m55', random: 1, seed: 3, sanitize: false, scalar: false, 'per-layer': true });
     expect(v.json.ok).toBe(true);
     expect(v.json.outputs[0].exactVsInterpreter).toBe(1);
