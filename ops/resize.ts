@@ -45,7 +45,11 @@ export type CoordMode = 'half_pixel' | 'half_pixel_symmetric' | 'pytorch_half_pi
 export type NearestMode = 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil' | 'legacy';
 
 export interface ResizeOptions {
-  readonly mode: 'nearest' | 'linear';
+  readonly mode: 'nearest' | 'linear' | 'cubic';
+  /** cubic: the kernel's a (cubic_coeff_a) and whether taps outside the input get weight 0
+   *  (the others renormalised: exclude_outside). */
+  readonly cubicCoeffA?: number;
+  readonly excludeOutside?: boolean;
   readonly coordinateTransformationMode: CoordMode;
   readonly nearestMode: NearestMode;
   readonly extrapolationValue: number;
@@ -133,7 +137,7 @@ function outOfRange(orig: number, inLen: number): boolean {
 
 export function resize(x: Tensor, plan: ResizePlan, opts: ResizeOptions): Tensor {
   if (sameShape(plan.outShape, x.shape)) return { dtype: x.dtype, shape: [...x.shape], data: x.data.slice() as TypedArray };
-  return opts.mode === 'nearest' ? resizeNearest(x, plan, opts) : resizeLinear(x, plan, opts);
+  return opts.mode === 'nearest' ? resizeNearest(x, plan, opts) : opts.mode === 'cubic' ? resizeCubic(x, plan, opts) : resizeLinear(x, plan, opts);
 }
 
 function resizeNearest(x: Tensor, plan: ResizePlan, opts: ResizeOptions): Tensor {
@@ -299,6 +303,95 @@ function bilinearRow(src: ArrayLike<number>, b1: number, b2: number, wy1: number
   }
 }
 
+// Cubic, as ONNX Runtime's ResizeBiCubic: the last 2 axes (rank 2, or rank 4 with the first two
+// scales 1). Per axis and output index: x_original as above (not clamped), i = floor(x_original),
+// s = x_original - i, four taps i-1 .. i+2 clamped to [0, in-1] with the coefficients
+// (a = cubic_coeff_a, every operation float32)
+//   c0 = ((a(s+1) - 5a)(s+1) + 8a)(s+1) - 4a       c1 = ((a+2)s - (a+3))s·s + 1
+//   c2 = ((a+2)(1-s) - (a+3))(1-s)(1-s) + 1        c3 = ((a(2-s) - 5a)(2-s) + 8a)(2-s) - 4a
+// exclude_outside: taps outside the input get 0 and the four are divided by their sum.
+// y = sum over rows r (in tap order) of (sum over columns c of cx[c] * x[r][c]) * cy[r], left to
+// right in float32; tf_crop_and_resize gives extrapolation_value where x_original is outside.
+
+/** Per axis of a cubic resize: four input indices (logical) and coefficients per output index. */
+export interface CubicAxis { idx: Int32Array; coef: Float32Array; outside: Uint8Array }
+
+export function cubicCoeffs(s: number, a: number): [number, number, number, number] {
+  const s1 = f(s + 1), t = f(1 - s), u = f(2 - s);
+  const outer = (v: number) => f(f(f(f(f(f(a * v) - f(5 * a)) * v) + f(8 * a)) * v) - f(4 * a));
+  const inner = (v: number) => f(f(f(f(f(f(a + 2) * v) - f(a + 3)) * v) * v) + 1);
+  return [outer(s1), inner(s), inner(t), outer(u)];
+}
+
+/** The interpolated axes of a cubic resize (ORT: 2-D), or an error naming the node. */
+export function cubicAxes(scales: readonly number[], node?: Node): number[] {
+  const r = scales.length;
+  if (r === 2) return [0, 1];
+  if (r === 4 && scales[0] === 1 && scales[1] === 1) return [2, 3];
+  throw new HsqError('unsupported', `node '${node?.name ?? 'Resize'}' (Resize): cubic mode interpolates 2-D inputs or the last two axes of 4-D inputs (scales of the first two 1)`, node?.name);
+}
+
+export function cubicTables(inShape: readonly number[], plan: ResizePlan, opts: ResizeOptions, node?: Node): (CubicAxis | undefined)[] {
+  const { outShape, scales } = plan;
+  const r = inShape.length;
+  const axes = cubicAxes(scales, node);
+  const a = f(opts.cubicCoeffA ?? -0.75);
+  const extrap = opts.coordinateTransformationMode === 'tf_crop_and_resize';
+  return outShape.map((len, ax) => {
+    if (!axes.includes(ax)) return undefined;
+    const inLen = inShape[ax];
+    const t: CubicAxis = { idx: new Int32Array(4 * len), coef: new Float32Array(4 * len), outside: new Uint8Array(len) };
+    const [rs, re] = roiOf(opts, ax, r);
+    for (let o = 0; o < len; o++) {
+      const orig = originalCoordinate(opts.coordinateTransformationMode, o, scales[ax], len, inLen, rs, re);
+      t.outside[o] = extrap && outOfRange(orig, inLen) ? 1 : 0;
+      const i0 = Math.floor(orig);
+      const c = cubicCoeffs(f(Math.abs(f(orig - i0))), a);
+      if (opts.excludeOutside) {
+        let sum = 0;
+        for (let k = 0; k < 4; k++) { const i = i0 - 1 + k; if (i < 0 || i >= inLen) c[k] = 0; sum = f(sum + c[k]); }
+        for (let k = 0; k < 4; k++) c[k] = f(c[k] / sum);
+      }
+      for (let k = 0; k < 4; k++) {
+        t.idx[4 * o + k] = Math.min(Math.max(i0 - 1 + k, 0), inLen - 1);
+        t.coef[4 * o + k] = c[k];
+      }
+    }
+    return t;
+  });
+}
+
+function resizeCubic(x: Tensor, plan: ResizePlan, opts: ResizeOptions): Tensor {
+  if (!isFloat(x.dtype)) throw new HsqError('unsupported', `Resize cubic on ${x.dtype} is not supported (float tensors are)`);
+  const { outShape } = plan;
+  const r = x.shape.length, st = strides(x.shape);
+  const tables = cubicTables(x.shape, plan, opts);
+  const [A, B] = r === 2 ? [0, 1] : [2, 3];
+  const ty = tables[A]!, tx = tables[B]!;
+  const H = outShape[A], W = outShape[B];
+  const outer = r === 2 ? 1 : outShape[0] * outShape[1];
+  const planeIn = r === 2 ? 0 : st[1];
+  const out = allocArray(x.dtype, numel(outShape)) as unknown as number[];
+  const src = x.data as unknown as number[];
+  const toOut = x.dtype === 'float64' ? (v: number) => v : f;
+  let o = 0;
+  for (let p = 0; p < outer; p++) {
+    const base = p * planeIn;
+    for (let yi = 0; yi < H; yi++) for (let xi = 0; xi < W; xi++) {
+      if (ty.outside[yi] || tx.outside[xi]) { out[o++] = opts.extrapolationValue; continue; }
+      let v = 0;
+      for (let i = 0; i < 4; i++) {
+        const row = base + ty.idx[4 * yi + i] * st[A];
+        let h = 0;
+        for (let j = 0; j < 4; j++) h = f(h + f(tx.coef[4 * xi + j] * src[row + tx.idx[4 * xi + j] * st[B]]));
+        v = f(v + f(h * ty.coef[4 * yi + i]));
+      }
+      out[o++] = toOut(v);
+    }
+  }
+  return { dtype: x.dtype, shape: outShape, data: out as unknown as TypedArray };
+}
+
 const COORD_MODES: readonly string[] = ['half_pixel', 'half_pixel_symmetric', 'pytorch_half_pixel', 'align_corners',
   'asymmetric', 'tf_half_pixel_for_nn', 'tf_crop_and_resize'];
 const NEAREST_MODES: readonly string[] = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'];
@@ -314,6 +407,8 @@ const RESIZE_ATTRS = {
   coordinate_transformation_mode: attr.string('half_pixel'),
   nearest_mode: attr.string('round_prefer_floor'),
   extrapolation_value: attr.float(0),
+  cubic_coeff_a: attr.float(-0.75),
+  exclude_outside: attr.int(0),
   axes: attr.ints(),
   keep_aspect_ratio_policy: attr.string('stretch'),
 };
@@ -322,9 +417,10 @@ type ResizeAttrs = AttrValues<typeof RESIZE_ATTRS>;
 export function resizeOptions(node: Node, a: ResizeAttrs): ResizeOptions {
   const mode = a.mode;
   const bad = (what: string) => new HsqError('unsupported', `node '${node.name}' (Resize): ${what} is not supported`, node.name);
-  if (mode !== 'nearest' && mode !== 'linear') throw bad(`mode ${mode}`);
+  if (mode !== 'nearest' && mode !== 'linear' && mode !== 'cubic') throw bad(`mode ${mode}`);
   if (a.antialias !== 0) throw bad('antialias');
   if (isOpset10(node)) {
+    if (mode === 'cubic') throw bad('mode cubic at opset 10');
     return { mode, coordinateTransformationMode: 'asymmetric', nearestMode: 'legacy', extrapolationValue: 0 };
   }
   const ctm = a.coordinate_transformation_mode;
@@ -334,6 +430,7 @@ export function resizeOptions(node: Node, a: ResizeAttrs): ResizeOptions {
   return {
     mode, coordinateTransformationMode: ctm as CoordMode, nearestMode: nm as NearestMode,
     extrapolationValue: f(a.extrapolation_value),
+    ...(mode === 'cubic' ? { cubicCoeffA: f(a.cubic_coeff_a), excludeOutside: a.exclude_outside !== 0 } : {}),
   };
 }
 

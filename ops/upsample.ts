@@ -7,13 +7,13 @@ import { attr, defineOp } from './lib/descriptor';
 import { ResizeOptions, resize, resizePlan } from './resize';
 import { constNumbers, hasInput, inputInfo, req } from './lib/tensor-util';
 
-function options(node: Node, m: string): ResizeOptions {
+function options(node: Node, m: string): ResizeOptions & { mode: 'nearest' | 'linear' } {
   let mode = m;
   if (mode === 'bilinear') mode = 'linear';
   if (mode !== 'nearest' && mode !== 'linear') {
     throw new HsqError('unsupported', `node '${node.name}' (Upsample): mode ${mode} is not supported`, node.name);
   }
-  return { mode, coordinateTransformationMode: 'asymmetric', nearestMode: 'legacy', extrapolationValue: 0 };
+  return { mode: mode as 'nearest' | 'linear', coordinateTransformationMode: 'asymmetric', nearestMode: 'legacy', extrapolationValue: 0 };
 }
 
 /** scales: input 1 (opset 9) or the attribute (opset 7). */

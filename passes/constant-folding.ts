@@ -10,7 +10,7 @@
 // - Nodes whose outputs would exceed MAX_FOLD_BYTES (e.g. a huge ConstantOfShape): the
 //   interpreter makes them at run time instead of the model carrying them.
 import { isInteger, storageBits } from '../core/ir/dtype';
-import { Graph, Node, TensorInfo } from '../core/ir/graph';
+import { Graph, Node, QuantParams, TensorInfo } from '../core/ir/graph';
 import { Tensor, makeTensor, numel } from '../core/ir/tensor';
 import { lookupOp } from '../ops/engine/registry';
 import { runNode } from '../ops/engine/interpreter';
@@ -36,13 +36,32 @@ export function foldConstants(g: Graph, opts: FoldOptions = {}): Graph {
     const out = tryFold(g, n, initializers, tensors, opts);
     if (!out) { nodes.push(n); continue; }
     changed = true;
+    const grid = opts.dequantizeWeights ? weightGridOf(n, g.initializers, tensors) : undefined;
     n.outputs.forEach((o, k) => {
       if (!o) return;
       initializers[o] = out[k];
       tensors[o] = infoOfValue(o, out[k], tensors[o]);
+      if (grid && k === 0) tensors[o] = { ...tensors[o], weightGrid: grid };
     });
   }
   return changed ? { ...g, nodes, initializers, tensors } : g;
+}
+
+/** The integer grid of DequantizeLinear(integer constant): its width from the integer tensor's
+ *  quant (the container's otherwise), scale / zero point / axis from the node. */
+function weightGridOf(n: Node, consts: Readonly<Record<string, Tensor>>, infos: Readonly<Record<string, TensorInfo>>): QuantParams | undefined {
+  if (n.op !== 'DequantizeLinear' || n.attrs.block_size) return undefined;
+  const q = consts[n.inputs[0]], s = consts[n.inputs[1]];
+  if (!q || !s || !isInteger(q.dtype) || !(q.dtype === 'int8' || q.dtype === 'uint8' || q.dtype === 'int4' || q.dtype === 'uint4')) return undefined;
+  const zp = n.inputs[2] ? consts[n.inputs[2]] : undefined;
+  const scale = Array.from(s.data as ArrayLike<number>, Number);
+  const zeroPoint = zp ? Array.from(zp.data as ArrayLike<number | bigint>, Number) : scale.map(() => 0);
+  const iq = infos[n.inputs[0]]?.quant;
+  const signed = iq?.signed ?? (q.dtype === 'int8' || q.dtype === 'int4');
+  const bits = iq?.bits ?? storageBits(q.dtype);
+  const rank = q.shape.length;
+  const axis = scale.length > 1 ? (((n.attrs.axis as number | undefined) ?? 1) + rank) % rank : undefined;
+  return { scale, zeroPoint, ...(axis !== undefined ? { axis } : {}), bits, signed, narrow: iq?.narrow ?? false, ...(iq?.bipolar ? { bipolar: true } : {}) };
 }
 
 function tryFold(g: Graph, n: Node, consts: Record<string, Tensor>, infos: Record<string, TensorInfo>, opts: FoldOptions): Tensor[] | undefined {

@@ -27,7 +27,9 @@ export function nodeNames(g: Graph): Set<string> {
 
 /** Info of a constant: dtype and shape from the value, quantization kept from an old info. */
 export function infoOfValue(name: string, t: Tensor, old?: TensorInfo): TensorInfo {
-  return old?.quant ? { name, dtype: t.dtype, shape: [...t.shape], quant: old.quant } : { name, dtype: t.dtype, shape: [...t.shape] };
+  const info: TensorInfo = old?.quant ? { name, dtype: t.dtype, shape: [...t.shape], quant: old.quant } : { name, dtype: t.dtype, shape: [...t.shape] };
+  // The grid a float weight was dequantized from stays while its values are float32 of that shape.
+  return old?.weightGrid && t.dtype === 'float32' && old.dtype === 'float32' ? { ...info, weightGrid: old.weightGrid } : info;
 }
 
 /**

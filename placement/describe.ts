@@ -2,6 +2,7 @@
 // its precision, whether the NPU can run it as it is or widened to int8, and what it costs on
 // either device. Everything later (policy, min-cut, optimiser, reasons) reads these.
 import { Graph } from '../core/ir/graph';
+import { isFloat } from '../core/ir/dtype';
 import { Precision, containerBits } from '../core/precision';
 import type { CostModel, CostParams, LayerEstimate } from './cost-model';
 import type { NpuCapability, NpuCheck } from './capabilities';
@@ -20,6 +21,10 @@ export interface LayerBasics {
   readonly weightBits?: number;
   readonly actBits: number;
   readonly actFloat: boolean;
+  /** Integer layer with a float output (QConv/QGemm float_out): its integer inputs' width. */
+  readonly floatOutActBits?: number;
+  /** Float layer whose float weights are a weight-only quantized grid (TensorInfo.weightGrid). */
+  readonly gridBits?: number;
   /** Weights or activations below 8 bits (integer layers only). */
   readonly subByte: boolean;
   readonly inputs: string[];
@@ -40,16 +45,29 @@ export interface LayerInfo extends LayerBasics {
   readonly estCpuW4?: LayerEstimate;
 }
 
-export function describeBasics(g: Graph, grp: Group): LayerBasics {
+/** The precision facts of a layer (what precisionText writes). */
+export function precisionFields(g: Graph, grp: Group): Pick<LayerBasics, 'weightBits' | 'actBits' | 'actFloat' | 'floatOutActBits' | 'gridBits'> {
   const n = grp.core;
-  const desc = layerDesc(g, grp, grp.name);
   const act = activationPrecision(g, grp);
   const w = isMacOp(n) ? weightPrecision(g, n) : undefined;
   const weightBits = w && w.constant ? w.bits : undefined;
   const actBits = act.float ? 32 : act.bits;
+  // The text shows the weights' real width also where the activations (or only the output) are float.
+  const ins = layerInputs(g, grp).map((t) => g.tensors[t]);
+  const intIns = ins.length > 0 && ins.every((t) => t?.quant && !isFloat(t.dtype));
+  const floatOutActBits = act.float && weightBits !== undefined && weightBits < 32 && intIns ? Math.min(...ins.map((t) => t!.quant!.bits)) : undefined;
+  const gridBits = act.float && w && w.constant ? g.tensors[w.tensor]?.weightGrid?.bits : undefined;
+  return { weightBits, actBits, actFloat: act.float, ...(floatOutActBits !== undefined ? { floatOutActBits } : {}), ...(gridBits !== undefined ? { gridBits } : {}) };
+}
+
+export function describeBasics(g: Graph, grp: Group): LayerBasics {
+  const n = grp.core;
+  const desc = layerDesc(g, grp, grp.name);
+  const p = precisionFields(g, grp);
+  const { weightBits, actBits } = p;
   const kind: PlacedLayer['kind'] = weightBits !== undefined ? 'mac' : (isQ(n) || isDQ(n)) ? 'boundary' : 'compute';
-  const subByte = !act.float && ((weightBits !== undefined && weightBits < 8) || actBits < 8);
-  return { grp, name: grp.name, op: displayOp(n), kind, desc, weightBits, actBits, actFloat: act.float, subByte, inputs: layerInputs(g, grp), outputs: layerOutputs(grp) };
+  const subByte = !p.actFloat && ((weightBits !== undefined && weightBits < 8) || actBits < 8);
+  return { grp, name: grp.name, op: displayOp(n), kind, desc, ...p, subByte, inputs: layerInputs(g, grp), outputs: layerOutputs(grp) };
 }
 
 /** The CPU estimate of a layer at its own precision (sub-8-bit weights in their container). */

@@ -4,11 +4,15 @@ import type { Device } from './cost-model';
 import type { LayerBasics } from './describe';
 import type { Rule } from './rules';
 
-type PrecisionOf = Pick<LayerBasics, 'weightBits' | 'actBits' | 'actFloat'>;
+type PrecisionOf = Pick<LayerBasics, 'weightBits' | 'actBits' | 'actFloat' | 'floatOutActBits' | 'gridBits'>;
 
-/** w8a8, w4a8 ... for layers with weights; a8 for weightless integer layers; f32 for float. */
+/** w8a8, w4a8 ... for layers with weights; a8 for weightless integer layers; f32 for float;
+ *  w4a4f32 for an integer layer with a float output; w8f32 for a float layer whose weights are
+ *  stored as 8-bit integers (weight-only quantized). */
 export const precisionText = (d: PrecisionOf): string =>
-  d.actFloat ? 'f32' : d.weightBits !== undefined ? `w${d.weightBits}a${d.actBits}` : `a${d.actBits}`;
+  d.floatOutActBits !== undefined && d.weightBits !== undefined ? `w${d.weightBits}a${d.floatOutActBits}f32`
+    : d.actFloat ? (d.gridBits !== undefined ? `w${d.gridBits}f32` : 'f32')
+      : d.weightBits !== undefined ? `w${d.weightBits}a${d.actBits}` : `a${d.actBits}`;
 
 /** "4-bit weights (w4a8)", "2-bit weights and 4-bit activations (w2a4)". */
 export function subByteText(d: PrecisionOf): string {

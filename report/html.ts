@@ -11,6 +11,7 @@ const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;',
 /** Colour classes: device × precision. */
 export function colourClass(l: Pick<ReportLayer, 'device' | 'precision' | 'widened'>): string {
   if (l.precision === 'f32') return l.device === 'npu' ? 'npu-int8' : 'cpu-f32';
+  if (/^w[0-9]+f32$/.test(l.precision)) return 'cpu-f32'; // float compute, integer-stored weights
   if (l.device === 'npu') return l.widened ? 'npu-widened' : 'npu-int8';
   const sub = /^w([1-7])|a[1-7]$/.test(l.precision);
   return sub ? 'cpu-sub8' : 'cpu-int8';

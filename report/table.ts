@@ -41,7 +41,8 @@ export function formatPlacementTable(r: Report, color: boolean, width = 120): st
   const rows = r.layers.filter(shown);
   const nameW = Math.min(28, Math.max(5, ...rows.map((l) => l.name.length)));
   const opW = Math.min(16, Math.max(2, ...rows.map((l) => l.op.length)));
-  const head = `${pad('layer', nameW)}  ${pad('op', opW)}  ${pad('prec', 5)}  dev  ${padL('est', 10)}  reason`;
+  const precW = Math.max(5, ...rows.map((l) => l.precision.length));
+  const head = `${pad('layer', nameW)}  ${pad('op', opW)}  ${pad('prec', precW)}  dev  ${padL('est', 10)}  reason`;
   const lines = [paint(C.bold, head)];
   const reasonW = Math.max(20, width - head.length + 'reason'.length);
   for (const l of rows) {
@@ -49,7 +50,7 @@ export function formatPlacementTable(r: Report, color: boolean, width = 120): st
     // The reason is the point of the table: wrapped under its column, never cut.
     const [first, ...more] = wrapText(l.reason, reasonW);
     const dev = paint(l.device === 'npu' ? C.npu : C.cpu, l.device.toUpperCase());
-    const row = `${pad(name, nameW)}  ${pad(l.op.slice(0, opW), opW)}  ${pad(l.precision, 5)}  ${dev}  ${padL(l.estTimeUs === null ? '–' : fmtUs(l.estTimeUs), 10)}  `;
+    const row = `${pad(name, nameW)}  ${pad(l.op.slice(0, opW), opW)}  ${pad(l.precision, precW)}  ${dev}  ${padL(l.estTimeUs === null ? '–' : fmtUs(l.estTimeUs), 10)}  `;
     lines.push(`${row}${first}`);
     for (const m of more) lines.push(`${' '.repeat(head.length - 'reason'.length)}${m}`);
   }

@@ -255,6 +255,50 @@ void hsq_conv_f32(const hsq_conv_t* p, const float* x, const float* w, const flo
   else hsq_conv_f32_rows(p, x, w, bias, y, act, a0, a1);
 }
 
+void hsq_conv_wq_f32(const hsq_conv_t* p, const hsq_wq_t* q, const float* x, const uint8_t* w,
+                     const float* scale, const float* bias, float* y, int32_t act, float a0,
+                     float a1, int8_t* qrow, float* wrow) {
+  const int32_t C = p->c, M = p->m, Cg = C / p->group, Mg = M / p->group;
+  const int32_t ws = p->kh * p->kw * Cg;
+  const int merged = p->group == 1 && p->dw == 1;
+  int32_t n, oh, ow, m, kh, kw, i;
+  for (m = 0; m < M; m++) {
+    const float s = scale[q->per_channel ? m : 0];
+    const int32_t cofs = (m / Mg) * Cg;
+    hsq_unpack_rows(qrow, w + (size_t)m * q->row_bytes, 1, ws, q->row_bytes, q->wbits, q->wmul, q->wadd);
+    for (i = 0; i < ws; i++) wrow[i] = (float)qrow[i] * s;
+    for (n = 0; n < p->n; n++) {
+      const float* xn = x + (size_t)n * p->h * p->w * C;
+      for (oh = 0; oh < p->oh; oh++) {
+        int32_t khlo, khhi, ih0 = oh * p->sh - p->pt;
+        hsq_taps(oh, p->h, p->kh, p->sh, p->pt, p->dh, &khlo, &khhi);
+        for (ow = 0; ow < p->ow; ow++) {
+          int32_t kwlo, kwhi, iw0 = ow * p->sw - p->pl;
+          float acc = bias ? bias[m] : 0.0f;
+          hsq_taps(ow, p->w, p->kw, p->sw, p->pl, p->dw, &kwlo, &kwhi);
+          for (kh = khlo; kh < khhi; kh++) {
+            const float* xr = xn + (size_t)(ih0 + kh * p->dh) * p->w * C;
+            const float* wr = wrow + kh * p->kw * Cg;
+            if (merged) {
+              const float* xp = xr + (size_t)(iw0 + kwlo) * C;
+              const float* wp = wr + kwlo * Cg;
+              const int32_t len = (kwhi - kwlo) * C;
+              for (i = 0; i < len; i++) acc += xp[i] * wp[i];
+            } else {
+              for (kw = kwlo; kw < kwhi; kw++) {
+                const float* xp = xr + (size_t)(iw0 + kw * p->dw) * C + cofs;
+                const float* wp = wr + kw * Cg;
+                for (i = 0; i < Cg; i++) acc += xp[i] * wp[i];
+              }
+            }
+          }
+          y[(((size_t)n * p->oh + oh) * p->ow + ow) * M + m] = act ? hsq_act(acc, act, a0, a1) : acc;
+        }
+      }
+    }
+  }
+}
+
 /* ---------------------------------------------------------------- integer dot products */
 
 /* sum (x - zx) * w over n elements; products fit int16 for 8-bit weights, sums int32. The
@@ -522,6 +566,22 @@ void hsq_matmul_f32(int32_t batch, int32_t m, int32_t k, int32_t n,
         const float* br = bb + (size_t)kk * n;
         for (j = 0; j < n; j++) yr[j] = yr[j] + av * br[j];
       }
+    }
+  }
+}
+
+void hsq_matmul_wq_f32(int32_t rows, int32_t k, int32_t n, const hsq_wq_t* q, const float* a,
+                       const uint8_t* w, const float* scale, float* y, int8_t* qrow, float* wrow) {
+  int32_t i, j, kk;
+  for (j = 0; j < n; j++) {
+    const float s = scale[q->per_channel ? j : 0];
+    hsq_unpack_rows(qrow, w + (size_t)j * q->row_bytes, 1, k, q->row_bytes, q->wbits, q->wmul, q->wadd);
+    for (kk = 0; kk < k; kk++) wrow[kk] = (float)qrow[kk] * s;
+    for (i = 0; i < rows; i++) {
+      const float* ar = a + (size_t)i * k;
+      float acc = 0.0f;
+      for (kk = 0; kk < k; kk++) acc = acc + ar[kk] * wrow[kk];
+      y[(size_t)i * n + j] = acc;
     }
   }
 }

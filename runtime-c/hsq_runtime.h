@@ -338,6 +338,22 @@ void hsq_unpack_rows(int8_t* dst, const uint8_t* src, int32_t rows, int32_t row_
 
 void hsq_conv_f32(const hsq_conv_t* p, const float* x, const float* w, const float* bias,
                   float* y, int32_t act, float a0, float a1);
+/* Float conv with weight-only quantized weights (rows [M][KH][KW][C/group] packed as for
+ * hsq_qconv: value v = code * wmul + wadd = q - zw), dequantized a channel at a time into
+ * scratch as (float)v * scale[m] (scale[0] when !per_channel) -- the interpreter's
+ * fround((q - zw) * s) -- then summed in hsq_conv_f32's order (bias, kh, kw, ci). Scratch:
+ * row_len int8 and row_len floats (row_len = KH * KW * C/group). */
+typedef struct {
+  int32_t wbits, wmul, wadd, row_bytes, per_channel;
+} hsq_wq_t;
+void hsq_conv_wq_f32(const hsq_conv_t* p, const hsq_wq_t* q, const float* x, const uint8_t* w,
+                     const float* scale, const float* bias, float* y, int32_t act, float a0,
+                     float a1, int8_t* qrow, float* wrow);
+/* Float MatMul a[rows][k] x w[k][n] with weight-only quantized w stored as packed rows per
+ * output column ([n][k], as hsq_qgemm): column j dequantized into scratch, then summed in
+ * hsq_matmul_f32's order (0, k ascending). Scratch: k int8 and k floats. */
+void hsq_matmul_wq_f32(int32_t rows, int32_t k, int32_t n, const hsq_wq_t* q, const float* a,
+                       const uint8_t* w, const float* scale, float* y, int8_t* qrow, float* wrow);
 void hsq_qconv(const hsq_conv_t* p, const hsq_qparams_t* q, const void* x, const void* w,
                const int32_t* bias, const float* mult, void* y, int8_t* scratch);
 void hsq_qgemm(int32_t rows, int32_t k, int32_t n, const hsq_qparams_t* q, const void* x,

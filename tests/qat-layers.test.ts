@@ -21,6 +21,7 @@ import { encodeQdqOnnx, loadCalibration, quantizeModel, runFloatPasses } from '.
 import { shiftUint8ToInt8 } from '../passes/uint8-to-int8';
 import { randomInputs } from '../core/random-inputs';
 import { smallCnnBytes } from './quantize-helpers';
+import { sharedPath, testShared } from './support/shared';
 
 const HSQ = path.join(__dirname, '..', 'bin', 'hsq.js');
 const BREVITAS = 'onnx.brevitas';
@@ -139,6 +140,24 @@ describe('Brevitas MLPs become integer QGemm layers', () => {
   }
 });
 
+describe('w1a1 layers on cortex-m55 take the generated XOR/popcount kernels', () => {
+  test('a seeded BipolarQuant MLP: the bipolar-in, bipolar-out hidden QGemms run generated w1a1 kernels (sign output), the float-output one the portable kernel; QEMU equals the interpreter', async () => {
+    const dims = [16, 32, 24, 5];
+    const file = path.join(dir, 'mlp_w1_m55.onnx');
+    fs.writeFileSync(file, brevitasMlp(1, 77, dims));
+    compileCli(file, 'cortex-m55', path.join(dir, 'mlp_w1_m55'));
+    const c = fs.readFileSync(path.join(dir, 'mlp_w1_m55', 'mlp_w1_m55.c'), 'utf8');
+    expect(c.match(/generated Cortex-M55 kernel \S+ \(fc, w1a1,/g) ?? []).toHaveLength(2);
+    expect(c.match(/hsq_qgemm\(/g) ?? []).toHaveLength(1);
+    const k = fs.readFileSync(path.join(dir, 'mlp_w1_m55', 'mlp_w1_m55_m55.c'), 'utf8');
+    expect(k).toMatch(/hsq_m55_sign_x/);
+    const v = await verifyModel({ model: file, target: 'cortex-m55', random: 3, seed: 8, sanitize: false, scalar: false, 'per-layer': true });
+    expect(v.json.ok).toBe(true);
+    expect(v.json.outputs[0].exactVsInterpreter).toBe(1);
+    for (const l of v.json.layers) expect([l.name, l.exactVsInterpreter]).toEqual([l.name, 1]);
+  }, 600000);
+});
+
 describe('the float bias term', () => {
   test('float(acc)·m + b rounds once: a bias that rounding to int32 would move across a .5 boundary keeps its side', () => {
     // acc 3, m 0.5, bias 0.26 in output units: exact 1.76 → 2; with the bias rounded to int32
@@ -172,6 +191,9 @@ describe('qonnx-zoo TFC models', () => {
     }, 300000);
   }
   zooTest('TFC_1W1A on cortex-m55 (QEMU): the C equals the interpreter and every layer passes', async () => {
+    compileCli(path.join(ZOO, 'TFC_1W1A.onnx'), 'cortex-m55', path.join(dir, 'TFC_1W1A_m55_kernels'));
+    const c = fs.readFileSync(path.join(dir, 'TFC_1W1A_m55_kernels', 'TFC_1W1A.c'), 'utf8');
+    expect(c.match(/generated Cortex-M55 kernel \S+ \(fc, w1a1,/g) ?? []).toHaveLength(3);
     const v = await verifyModel({ model: path.join(ZOO, 'TFC_1W1A.onnx'), target: 'cortex-m55', random: 1, seed: 3, sanitize: false, scalar: false, 'per-layer': true });
     expect(v.json.ok).toBe(true);
     expect(v.json.outputs[0].exactVsInterpreter).toBe(1);
@@ -269,4 +291,93 @@ describe('per-channel affine between a QAT conv and its quantizer', () => {
     expect(by.Conv_1.maxStepsVsOrt).toBeLessThanOrEqual(1);
     expect(v.json.outputs[0].exactVsInterpreter).toBe(1);
   }, 120000);
+});
+
+describe('weight-only quantized layers (float input, Quant-ed weights)', () => {
+  /** x float → Conv (Quant w 4-bit per channel, float bias) → Relu → Flatten → Quant(W 2-bit per row) → Transpose → MatMul → y float. */
+  function weightOnlyNet(seed: number): Uint8Array {
+    const r = new Rng(seed);
+    const t = (n: number, s: number) => r.fillNormal(new Float32Array(n), 0, s);
+    const b = new ModelBuilder('weight_only', 7, 11).useDomain(BREVITAS, 1);
+    b.input('x', DT.FLOAT, [1, 3, 6, 6]);
+    const scalar = (name: string, v: number) => b.initializer(floatTensor(name, [], [v]));
+    const quant = (name: string, x: string, s: string, bits: string, out: string) =>
+      b.node({ op: 'Quant', name, domain: BREVITAS, inputs: [x, s, 'zp', bits], outputs: [out], attrs: { signed: attr.int(1), narrow: attr.int(1), rounding_mode: attr.string('ROUND') } });
+    scalar('zp', 0); scalar('b4', 4); scalar('b2', 2);
+    b.initializer(floatTensor('w1', [6, 3, 3, 3], t(6 * 27, 0.3)));
+    b.initializer(floatTensor('w1_s', [6, 1, 1, 1], Array.from({ length: 6 }, (_, k) => 0.05 + 0.013 * k)));
+    b.initializer(floatTensor('b1', [6], t(6, 0.2)));
+    quant('Quant_w1', 'w1', 'w1_s', 'b4', 'w1q');
+    b.node({ op: 'Conv', name: 'Conv_1', inputs: ['x', 'w1q', 'b1'], outputs: ['c1'], attrs: { kernel_shape: attr.ints([3, 3]), pads: attr.ints([1, 1, 1, 1]) } });
+    b.node({ op: 'Relu', name: 'Relu_1', inputs: ['c1'], outputs: ['r1'] });
+    b.node({ op: 'Flatten', name: 'Flatten_1', inputs: ['r1'], outputs: ['f1'], attrs: { axis: attr.int(1) } });
+    const K = 6 * 36, N = 10;
+    b.initializer(floatTensor('W2', [N, K], t(N * K, 0.1)));
+    b.initializer(floatTensor('W2_s', [N, 1], Array.from({ length: N }, (_, k) => 0.03 + 0.007 * k)));
+    quant('Quant_W2', 'W2', 'W2_s', 'b2', 'W2q');
+    b.node({ op: 'Transpose', name: 'Transpose_2', inputs: ['W2q'], outputs: ['W2t'], attrs: { perm: attr.ints([1, 0]) } });
+    b.node({ op: 'MatMul', name: 'MatMul_2', inputs: ['f1', 'W2t'], outputs: ['y'] });
+    b.output('y', DT.FLOAT, [1, N]);
+    return b.encode();
+  }
+  const file = path.join(dir, 'weight_only.onnx');
+  beforeAll(() => fs.writeFileSync(file, weightOnlyNet(12)));
+
+  test('the layers stay float and their float weights carry the integer grid; the interpreter equals the QONNX graph bit for bit', () => {
+    const raw = decodeModel(fs.readFileSync(file));
+    const g = lower(raw);
+    const conv = g.nodes.find((n) => n.op === 'Conv')!, mm = g.nodes.find((n) => n.op === 'MatMul')!;
+    expect(g.tensors[conv.inputs[1]]).toMatchObject({ dtype: 'float32', weightGrid: { bits: 4, axis: 0 } });
+    expect(g.tensors[mm.inputs[1]]).toMatchObject({ dtype: 'float32', weightGrid: { bits: 2, axis: 1 } });
+    const r = new Rng(3);
+    const x = makeTensor('float32', [1, 3, 6, 6], r.fillNormal(new Float32Array(108), 0, 1));
+    expect(Array.from(runGraph(g, { x }).y.data as Float32Array)).toEqual(Array.from(runGraph(raw, { x }).y.data as Float32Array));
+  });
+
+  test('host: weights stored at 4 and 2 bits (report weightBytes, totals.flash), precision w4f32 / w2f32; verify --per-layer exact against the interpreter', async () => {
+    const { report } = compileCli(file, 'host', path.join(dir, 'weight_only_host'));
+    const by = Object.fromEntries(report.layers.map((l: { name: string }) => [l.name, l]));
+    expect(by.Conv_1.precision).toBe('w4f32');
+    expect(by.MatMul_2.precision).toBe('w2f32');
+    // Packed rows (27 values at 4 bits: 14 bytes) + 6 scales + 6 biases, each array 16-aligned.
+    expect(by.Conv_1.weightBytes).toBeLessThanOrEqual(6 * 14 + 16 + 6 * 4 + 16 + 6 * 4 + 16);
+    expect(by.Conv_1.weightBytes).toBeLessThan((6 * 27 * 4) / 2);
+    // 10 rows of 216 values at 2 bits (54 bytes) + 10 scales.
+    expect(by.MatMul_2.weightBytes).toBeLessThanOrEqual(10 * 54 + 16 + 10 * 4 + 16);
+    expect(report.totals.flash.total).toBeLessThan((6 * 27 + 216 * 10) * 4 / 4);
+    const c = fs.readFileSync(path.join(dir, 'weight_only_host', 'weight_only.c'), 'utf8');
+    expect(c).toMatch(/hsq_conv_wq_f32/);
+    expect(c).toMatch(/hsq_matmul_wq_f32/);
+    const v = await verifyModel({ model: file, target: 'host', random: 3, seed: 5, sanitize: false, scalar: false, 'per-layer': true });
+    expect(v.json.ok).toBe(true);
+    expect(v.json.outputs[0].exactVsInterpreter).toBe(1);
+    for (const l of v.json.layers) expect([l.name, l.exactVsInterpreter ?? 1]).toEqual([l.name, 1]);
+  }, 120000);
+
+  test('cortex-m55 (QEMU): the same weight bytes, and the C equals the interpreter', async () => {
+    const { report } = compileCli(file, 'cortex-m55', path.join(dir, 'weight_only_m55'));
+    expect(report.layers.find((l: { name: string }) => l.name === 'Conv_1').precision).toBe('w4f32');
+    expect(report.totals.flash.total).toBeLessThan((6 * 27 + 216 * 10) * 4 / 4);
+    const v = await verifyModel({ model: file, target: 'cortex-m55', random: 1, seed: 6, sanitize: false, scalar: false, 'per-layer': true });
+    expect(v.json.ok).toBe(true);
+    expect(v.json.outputs[0].exactVsInterpreter).toBe(1);
+  }, 600000);
+});
+
+describe('the Brevitas ESPCN', () => {
+  const ESPCN = sharedPath('models', 'qonnx', 'bsd300x3-espcn');
+  testShared('Conv_5 (float input, 8-bit Quant-ed weights) keeps 1-byte weights on host and cortex-m55 (w8f32); Conv_41 shows its weights with a float output; verify --per-layer on host passes, exact against the interpreter', async () => {
+    const model = path.join(ESPCN, 'subpixel', 'quant_model.onnx');
+    for (const target of ['host', 'cortex-m55']) {
+      const { report } = compileCli(model, target, path.join(dir, `espcn_${target}`));
+      const by = Object.fromEntries(report.layers.map((l: { name: string }) => [l.name, l]));
+      expect(by.Conv_5.precision).toBe('w8f32');
+      // 64 x 75 weights at one byte, 64 scales, 64 biases (each array 16-aligned): not 4 bytes a weight.
+      expect(by.Conv_5.weightBytes).toBeLessThanOrEqual(64 * 75 + 2 * 64 * 4 + 48);
+      expect(by.Conv_41.precision).toMatch(/^w[0-9]+a4f32$/);
+    }
+    const v = await verifyModel({ model, target: 'host', inputs: path.join(ESPCN, 'test_data'), seed: 0, sanitize: false, scalar: false, 'per-layer': true });
+    expect(v.json.ok).toBe(true);
+    expect(v.json.outputs[0].exactVsInterpreter).toBe(1);
+  }, 300000);
 });

@@ -7,7 +7,8 @@
 // A layer's inputs are the non-constant tensors its nodes read from outside it; its outputs the
 // tensors it produces that other layers (or the graph outputs) read.
 import { Graph, Node } from '../core/ir/graph';
-import { activationPrecision, weightPrecision } from '../placement/layer-adapter';
+import { precisionFields } from '../placement/describe';
+import { precisionText } from '../placement/reasons';
 import { groupLayers } from '../placement/placement';
 
 export interface VerifyLayer {
@@ -24,9 +25,6 @@ export interface VerifyLayer {
   readonly outputs: readonly string[];
 }
 
-const isMacOp = (n: Node): boolean => (n.domain === 'hsq' && (n.op === 'QConv' || n.op === 'QGemm'))
-  || (n.domain === '' && ['Conv', 'Gemm', 'MatMul', 'ConvTranspose'].includes(n.op));
-
 const displayOp = (n: Node): string => (n.domain === 'hsq' && n.op === 'QConv' ? 'Conv' : n.domain === 'hsq' && n.op === 'QGemm' ? 'Gemm' : n.op);
 
 export function verifyLayers(g: Graph): VerifyLayer[] {
@@ -40,10 +38,7 @@ export function verifyLayers(g: Graph): VerifyLayer[] {
     for (const n of grp.nodes) for (const i of n.inputs)
       if (i && !(i in g.initializers) && !produced.has(i) && !inputs.includes(i)) inputs.push(i);
     const outputs = [...produced].filter((t) => graphOutputs.has(t) || (readers.get(t) ?? []).some((r) => !own.has(r)));
-    const act = activationPrecision(g, grp);
-    const w = isMacOp(grp.core) ? weightPrecision(g, grp.core) : undefined;
-    const weightBits = w && w.constant ? w.bits : undefined;
-    const precision = act.float ? 'f32' : weightBits !== undefined ? `w${weightBits}a${act.bits}` : `a${act.bits}`;
+    const precision = precisionText(precisionFields(g, grp));
     return { name: grp.name, op: displayOp(grp.core), precision, core: grp.core, nodes: grp.nodes, inputs, outputs };
   });
 }

@@ -31,6 +31,11 @@ export interface TensorInfo {
   /** Symbolic names of dynamic dims, parallel to shape (for error messages). */
   readonly dimParams?: readonly (string | undefined)[];
   readonly quant?: QuantParams;
+  /** A float constant whose values are exactly dequantized integers, fround((q - zp) * scale)
+   *  (a weight-only quantized layer's weights once fold-float-weights made them float): the
+   *  integers' width, signedness and the scale / zero point / axis of that DequantizeLinear, so
+   *  emitters can store the integers at their width and dequantize in the kernel. */
+  readonly weightGrid?: QuantParams;
 }
 
 export type AttrValue =

@@ -86,6 +86,14 @@ static inline int32_t hsq_m55_requant_x(int32_t X, float mult, float fb, int has
   return (int32_t)r + zp;
 }
 
+/* BipolarQuant output of accumulator X: the sign of float(X) * mult (+ fb), +1 for >= 0
+ * (numerics.ts accumulatorOutput, mode 'bipolar'). */
+static inline int8_t hsq_m55_sign_x(int32_t X, float mult, float fb, int has_fb) {
+  float f = (float)X * mult;
+  if (has_fb) f = f + fb;
+  return f >= 0.0f ? (int8_t)1 : (int8_t)-1;
+}
+
 /* Requantize the n raw accumulators of one output pixel: X = R * raw + biasT (NULL: 0) (+ sterm, the
  * window-sum term when every channel has the same coefficient, or + coef[c] * s), float(X) *
  * mult (+ fbias, the optional float term after the multiplier), round half to even, clamp to

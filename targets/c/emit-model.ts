@@ -88,6 +88,8 @@ export function describeTensor(info: TensorInfo): string {
     const kind = q.bipolar ? 'bipolar' : `${q.signed ? 'int' : 'uint'}${q.bits}`;
     s += ` ${kind}${q.axis !== undefined ? ` per-axis(${q.axis})` : ''}`;
   }
+  const gq = info.weightGrid;
+  if (gq) s += ` (weight-only ${gq.bipolar ? 'bipolar' : `${gq.signed ? 'int' : 'uint'}${gq.bits}`}${gq.axis !== undefined ? ` per-axis(${gq.axis})` : ''})`;
   return s;
 }
 

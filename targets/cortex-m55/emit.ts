@@ -13,7 +13,8 @@ import { EmitOptions, EmittedC, emitModel } from '../c/emit-model';
 import { safeComment } from '../c/comment';
 import { NodeContext } from '../c/context';
 import { m55KernelHeader } from './runtime-files';
-import { generateConv, generateFc, KernelDescError, outH, outW } from './kernels/conv';
+import { fcAsConv, generateConv, generateFc, KernelDescError, outH, outW } from './kernels/conv';
+import { generateBinaryConv } from './kernels/binary';
 import { generateDepthwise } from './kernels/depthwise';
 import { renderArraysC } from './kernels/arrays';
 import type { ConstArray, ConvLayerDesc, GeneratedKernel } from './kernels/types';
@@ -95,14 +96,18 @@ function kernelQuantFields(ctx: NodeContext, fn: string, channels: number, axis:
   const n = ctx.node;
   const xi = ctx.in(0), yi = ctx.out(0);
   const q = accumulatorQuant(n, xi, ctx.in(1), yi, yi.dtype, channels, axis);
-  // The generated kernels round and clamp: a sign (BipolarQuant) or float output takes hsq_qconv/hsq_qgemm.
-  need(q.mode === 'int', q.mode === 'bipolar' ? 'bipolar (sign) output' : 'float output');
+  // w1a1 (bipolar input and weights): the XOR/popcount kernels, which also give a sign
+  // (BipolarQuant) output. Otherwise the generated kernels round and clamp: a sign or float
+  // output takes hsq_qconv/hsq_qgemm.
+  const binary = !!xi.quant?.bipolar && !!q.w.bipolar && q.x.zero === 0;
+  need(q.mode === 'int' || (binary && q.mode === 'bipolar'), q.mode === 'bipolar' ? 'bipolar (sign) output' : 'float output');
   const xUnsigned = xi.dtype === 'uint8';
   // uint8 activations run as int8: x - 128 with zero point zx - 128 gives the same Σ(x - zx)w.
   const zx = xUnsigned ? q.x.zero - 128 : q.x.zero;
   need(Number.isInteger(zx) && zx >= -128 && zx <= 127, `input zero point ${q.x.zero}`);
   return {
     xUnsigned,
+    binary,
     fields: {
       name: fn,
       comment: `node '${safeComment(n.name)}' (${n.op})`,
@@ -116,6 +121,7 @@ function kernelQuantFields(ctx: NodeContext, fn: string, channels: number, axis:
       qmin: q.lo, qmax: q.hi,
       outputType: yi.dtype as 'int8' | 'uint8',
       ...(ctx.has(3) ? { floatBias: Float32Array.from(ctx.constValue(3).data as Float32Array) } : {}),
+      ...(q.mode === 'bipolar' ? { bipolarOutput: true } : {}),
     },
   };
 }
@@ -123,6 +129,8 @@ function kernelQuantFields(ctx: NodeContext, fn: string, channels: number, axis:
 interface QConvParams {
   readonly desc: ConvLayerDesc;
   readonly xUnsigned: boolean;
+  /** Bipolar input and weights: the w1a1 XOR/popcount kernel. */
+  readonly binary: boolean;
   readonly batch: number;
   readonly group: number;
 }
@@ -138,7 +146,7 @@ function qconvDesc(ctx: NodeContext, fn: string): QConvParams {
   need(p.dh === 1 && p.dw === 1, `dilation ${p.dh}x${p.dw}`);
   const depthwise = p.group > 1 && p.group === p.C && p.M === p.C;
   need(p.group === 1 || depthwise, `group ${p.group}`);
-  const { xUnsigned, fields } = kernelQuantFields(ctx, fn, p.M, 0);
+  const { xUnsigned, binary, fields } = kernelQuantFields(ctx, fn, p.M, 0);
   const padB = Math.max(0, (p.OH - 1) * p.sh + p.KH - p.H - p.padT);
   const padR = Math.max(0, (p.OW - 1) * p.sw + p.KW - p.W - p.padL);
   const desc: ConvLayerDesc = {
@@ -147,9 +155,12 @@ function qconvDesc(ctx: NodeContext, fn: string): QConvParams {
     kH: p.KH, kW: p.KW, strideH: p.sh, strideW: p.sw,
     pads: [p.padT, p.padL, padB, padR],
   };
-  if (depthwise) return { desc: { ...desc, inC: p.C, outC: p.M }, xUnsigned, batch: p.N, group: p.group };
+  if (depthwise) {
+    need(!fields.bipolarOutput, 'bipolar (sign) output of a depthwise conv');
+    return { desc: { ...desc, inC: p.C, outC: p.M }, xUnsigned, binary: false, batch: p.N, group: p.group };
+  }
   need(outH(desc) === p.OH && outW(desc) === p.OW, `output ${p.OH}x${p.OW} does not match the kernel geometry`);
-  return { desc, xUnsigned, batch: p.N, group: 1 };
+  return { desc, xUnsigned, binary, batch: p.N, group: 1 };
 }
 
 /** Emits a call of `k` per batch image / row; converts uint8 input to int8 first. */
@@ -201,13 +212,13 @@ export function emitM55Model(g0: Graph, opts: M55EmitOptions): M55Emitted {
       if (key === 'hsq:QConv') {
         const q = qconvDesc(ctx, fn);
         kind = q.group > 1 ? 'depthwise' : 'conv';
-        k = kind === 'depthwise' ? generateDepthwise(q.desc) : generateConv(q.desc);
+        k = kind === 'depthwise' ? generateDepthwise(q.desc) : q.binary ? generateBinaryConv(q.desc) : generateConv(q.desc);
         calls = q.batch;
         xUnsigned = q.xUnsigned;
         bits = q.desc.weightBits;
       } else {
         const f = qgemmDesc(ctx, fn);
-        k = generateFc(f.desc);
+        k = f.binary ? generateBinaryConv(fcAsConv(f.desc)) : generateFc(f.desc);
         calls = f.rows;
         xUnsigned = f.xUnsigned;
         kind = 'fc';
@@ -272,7 +283,7 @@ function overrideOp(ctx: NodeContext, g: Graph, fused: ReadonlyMap<string, impor
   return true;
 }
 
-interface FcParams { readonly desc: import('./kernels/types').FcLayerDesc; readonly rows: number; readonly xUnsigned: boolean }
+interface FcParams { readonly desc: import('./kernels/types').FcLayerDesc; readonly rows: number; readonly xUnsigned: boolean; readonly binary: boolean }
 
 function qgemmDesc(ctx: NodeContext, fn: string): FcParams {
   const xi = ctx.in(0), yi = ctx.out(0);
@@ -281,10 +292,10 @@ function qgemmDesc(ctx: NodeContext, fn: string): FcParams {
   const w = ctx.constValue(1);
   need(w.shape.length === 2, `weights of rank ${w.shape.length}`);
   const [K, N] = w.shape;
-  const { xUnsigned, fields } = kernelQuantFields(ctx, fn, N, 1);
+  const { xUnsigned, binary, fields } = kernelQuantFields(ctx, fn, N, 1);
   need(xi.shape[xi.shape.length - 1] === K, 'inner dimension');
   const rows = numel(xi.shape) / K;
-  return { rows, xUnsigned, desc: { ...fields, inFeatures: K, outFeatures: N } };
+  return { rows, xUnsigned, binary, desc: { ...fields, inFeatures: K, outFeatures: N } };
 }
 
 function kernelsSource(P: string, g: Graph, kernels: string[]): string {

@@ -7,6 +7,29 @@ import { cFloat } from '../ctypes';
 import { numel } from '../../../core/ir/tensor';
 import { convStruct, physStrides, rowMajor, copyLayout } from './util';
 import { fusedActivation } from './activation';
+import { gridRows } from './wgrid';
+
+/** A float conv whose weights are a weight-only quantized grid: packed integers + scales,
+ * dequantized a channel at a time by hsq_conv_wq_f32 (same sums as hsq_conv_f32). */
+function emitWeightOnlyConv(ctx: NodeContext, w: Float32Array, p: ConvGeometry): boolean {
+  const rowLen = (p.C / p.group) * p.KH * p.KW;
+  const reordered = reorderWeights(w, p, new Float32Array(w.length));
+  const g = gridRows(reordered, p.M, rowLen, ctx.in(1).weightGrid, (axis) => axis === 0);
+  if (!g) return false;
+  const wp = ctx.weight(g.packed.bytes, 'uint8_t');
+  const sp = ctx.weightArray(g.scale, 'float');
+  const bp = ctx.has(2) ? ctx.weightArray(Float32Array.from(ctx.constValue(2).data as Float32Array), 'float') : 'NULL';
+  const act = fusedActivation(ctx);
+  const sym = ctx.addStatic('conv', (s) => `static const hsq_conv_t ${s} = ${convStruct(p, 0)};`);
+  const pk = g.packed;
+  const q = ctx.addStatic('wq', (s) => `static const hsq_wq_t ${s} = { .wbits = ${pk.bits}, .wmul = ${pk.mul}, .wadd = ${pk.add}, .row_bytes = ${pk.rowBytes}, .per_channel = ${g.perChannel ? 1 : 0} }; /* weight-only ${g.bits}-bit weights${pk.bits < 8 ? ` (q - zw = code * ${pk.mul} + ${pk.add})` : ''}, float compute */`);
+  const qrow = ctx.scratch(rowLen, 'int8_t');
+  const wrow = ctx.scratch(rowLen * 4, 'float');
+  const io = channelsLastIO(ctx, 'float', 'float');
+  ctx.emit(`  hsq_conv_wq_f32(&${sym}, &${q}, ${io.x}, ${wp}, ${sp}, ${bp}, ${io.y}, ${act.kind}, ${cFloat(act.a0)}, ${cFloat(act.a1)}, ${qrow}, ${wrow});`);
+  io.finish();
+  return true;
+}
 
 export interface ConvGeometry {
   N: number; C: number; H: number; W: number; M: number; KH: number; KW: number; OH: number; OW: number;
@@ -75,6 +98,7 @@ export const emitConv: OpEmitter = (ctx) => {
   const x = ctx.in(0), w = ctx.constValue(1);
   if (x.dtype !== 'float32') ctx.fail(`input type ${x.dtype} (float32 expected)`);
   const p = convGeometry(ctx, x.shape, w.shape);
+  if (emitWeightOnlyConv(ctx, w.data as Float32Array, p)) return;
   // group 1: weights in blocks of 8 output channels (hsq_conv_f32's vectorised path).
   const wblock = p.group === 1 ? CONV_MB : 0;
   const wt = wblock ? blockWeights(w.data as Float32Array, p) : reorderWeights(w.data as Float32Array, p, new Float32Array(w.data.length));

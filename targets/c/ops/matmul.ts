@@ -2,15 +2,42 @@
 // interpreter's accumulation order (acc = 0, k ascending).
 import { attrFloat, attrInt } from '../../../core/ir/graph';
 import { matmulShape } from '../../../ops/lib/matmul-kernel';
-import { OpEmitter } from '../context';
+import { NodeContext, OpEmitter } from '../context';
+import { numel } from '../../../core/ir/tensor';
+import { gridRows } from './wgrid';
 import { cFloat } from '../ctypes';
 import { fusedActivation } from './activation';
 import { logicalInput, logicalOutput } from './util';
+
+/** MatMul by a constant 2-D weight-only quantized [K, N]: packed columns + scales,
+ * hsq_matmul_wq_f32 (same sums as hsq_matmul_f32). */
+function emitWeightOnlyMatMul(ctx: NodeContext, K: number, N: number): boolean {
+  const b = ctx.in(1), a = ctx.in(0);
+  if (!ctx.isConst(1) || b.shape.length !== 2 || a.shape.length < 1 || !b.weightGrid) return false;
+  const w = ctx.constValue(1).data as Float32Array;
+  const cols = new Float32Array(K * N);
+  for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) cols[n * K + k] = w[k * N + n];
+  const g = gridRows(cols, N, K, b.weightGrid, (axis) => axis === 1);
+  if (!g) return false;
+  const wp = ctx.weight(g.packed.bytes, 'uint8_t');
+  const sp = ctx.weightArray(g.scale, 'float');
+  const pk = g.packed;
+  const q = ctx.addStatic('wq', (s) => `static const hsq_wq_t ${s} = { .wbits = ${pk.bits}, .wmul = ${pk.mul}, .wadd = ${pk.add}, .row_bytes = ${pk.rowBytes}, .per_channel = ${g.perChannel ? 1 : 0} }; /* weight-only ${g.bits}-bit weights${pk.bits < 8 ? ` (q - zw = code * ${pk.mul} + ${pk.add})` : ''}, float compute */`);
+  const rows = numel(a.shape) / K;
+  const qrow = ctx.scratch(K, 'int8_t');
+  const wrow = ctx.scratch(K * 4, 'float');
+  const ap = logicalInput(ctx, 0);
+  const y = logicalOutput(ctx, 0);
+  ctx.emit(`  hsq_matmul_wq_f32(${rows}, ${K}, ${N}, &${q}, ${ap}, ${wp}, ${sp}, ${y.ptr}, ${qrow}, ${wrow});`);
+  y.finish();
+  return true;
+}
 
 export const emitMatMul: OpEmitter = (ctx) => {
   const a = ctx.in(0), b = ctx.in(1);
   if (a.dtype !== 'float32' || b.dtype !== 'float32') ctx.fail('only float32 MatMul is supported (integer MatMul goes through QGemm)');
   const s = matmulShape(ctx.name, a.shape, b.shape);
+  if (emitWeightOnlyMatMul(ctx, s.K, s.N)) return;
   const batch = s.aOff.length;
   const ao = ctx.weightArray(Int32Array.from(s.aOff), 'int32_t');
   const bo = ctx.weightArray(Int32Array.from(s.bOff), 'int32_t');

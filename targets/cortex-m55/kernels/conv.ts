@@ -58,6 +58,7 @@ export function fcAsConv(f: FcLayerDesc): ConvLayerDesc {
     weights: w, weightBits: f.weightBits, weightZeroPoint: f.weightZeroPoint, bias: f.bias, inputZeroPoint: f.inputZeroPoint,
     multiplier: f.multiplier, outputZeroPoint: f.outputZeroPoint, qmin: f.qmin, qmax: f.qmax, outputType: f.outputType,
     ...(f.floatBias ? { floatBias: f.floatBias } : {}),
+    ...(f.bipolarOutput ? { bipolarOutput: true } : {}),
   };
 }
 

@@ -38,6 +38,8 @@ export interface ConvLayerDesc {
   /** Optional float32 term per output channel added after the multiplier, before rounding:
    *  y = saturate(roundHalfEven(float(acc) * m + floatBias) + zp) (QONNX float biases). */
   floatBias?: ArrayLike<number>;
+  /** BipolarQuant output: y = +1 where float(acc) * m (+ floatBias) >= 0, else -1 (w1a1 kernels only). */
+  bipolarOutput?: boolean;
 }
 
 /** A fully connected layer y[N] = x[K] · W[K][N] (QGemm with batch 1). */
@@ -58,6 +60,8 @@ export interface FcLayerDesc {
   qmax: number;
   outputType: 'int8' | 'uint8';
   floatBias?: ArrayLike<number>;
+  /** BipolarQuant output: y = +1 where float(acc) * m (+ floatBias) >= 0, else -1 (w1a1 kernels only). */
+  bipolarOutput?: boolean;
 }
 
 /** A constant array the generated C references as `extern const <ctype> <symbol>[]`. */
