@@ -104,3 +104,21 @@ describeShared('QONNX model zoo on 1000 MNIST digits', () => {
     expect(r.agreementVsReference).toBeGreaterThanOrEqual(0.999);
   });
 });
+
+describeShared('QONNX model zoo on the Cortex-M55 (QEMU)', () => {
+  // The issue's check: the generated cortex-m55 C gives the interpreter's predictions digit for
+  // digit, all 1000 samples through one build and one QEMU boot.
+  const { prepareModel } = require('../driver/compile') as typeof import('../driver/compile');
+  const { decodeNpy } = require('../frontend/npy') as typeof import('../frontend/npy');
+  test.each(['TFC_2W2A', 'TFC_1W1A'])('%s: cortex-m55 C predictions equal the interpreter\'s on every digit', async (name) => {
+    const { graph } = prepareModel({ model: path.join(SHARED, 'qonnx-zoo', `${name}.onnx`), target: 'cortex-m55' });
+    const x = decodeNpy(fs.readFileSync(path.join(SHARED, 'mnist-digits', 'x.npy')), 'x.npy');
+    const y = decodeNpy(fs.readFileSync(path.join(SHARED, 'mnist-digits', 'y.npy')), 'y.npy');
+    const interp = await evaluateTop1(graph, x, y);
+    const m55 = await evaluateTop1(graph, x, y, { engine: cEngine({ target: 'cortex-m55', trace: false }) });
+    expect(m55.n).toBe(1000);
+    const differ = m55.predictions.filter((p, k) => p !== interp.predictions[k]).length;
+    expect({ differ, top1: m55.top1 }).toEqual({ differ: 0, top1: interp.top1 });
+    console.log(`eval ${name}: cortex-m55 top-1 ${m55.top1} on ${m55.n} digits, equal to the interpreter's`);
+  }, 900000);
+});
