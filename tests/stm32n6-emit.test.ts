@@ -238,6 +238,26 @@ describe('Tiny YOLOv2 (w8a8, conv7/conv8 w4a8) --target stm32n6 --stedgeai-versi
     }
   });
 
+  test('emulated on the host: NAME_run_float quantizes/dequantizes int8 I/O at the API (an NPU segment as a model), in NCHW and NHWC', async () => {
+    const s = e.schedule.find((x) => x.device === 'npu')!;
+    const sub = segmentGraph(e.graph, e.segments[s.id], 'npuseg');
+    const ios = [...sub.inputs.filter((t) => !(t in sub.initializers)), ...sub.outputs];
+    for (const t of ios) { expect(sub.tensors[t].dtype).toBe('int8'); expect(sub.tensors[t].shape).toHaveLength(4); }
+    const deq = (name: string, t: Tensor): Tensor => {
+      const q = sub.tensors[name].quant!;
+      return makeTensor('float32', t.shape, Array.from(t.data as ArrayLike<number>, (v) => dequantizeValue(Number(v), q.scale[0], q.zeroPoint[0])));
+    };
+    const ins = randomInputs(sub, 5);
+    const ref = runGraph(sub, ins);
+    const fin = Object.fromEntries(Object.entries(ins).map(([n, t]) => [n, deq(n, t)]));
+    for (const layout of ['nchw', 'nhwc'] as const) {
+      const prog = await buildStm32n6(sub, { host: true, cacheDir: CACHE, stedgeaiVersion: '2.2', layout, float: true });
+      expect(prog.emitted.files['model.c']).toContain('hsq_quantize(');
+      const out = runStm32n6Program(prog, fin);
+      for (const o of sub.outputs) expect(diffCount(deq(o, ref[o]), out[o])).toBe(0);
+    }
+  });
+
   test('segment ONNX files in ONNX Runtime, chained with the CPU segments, give the whole model\'s output', async () => {
     // ST's recipe: int8 weights per channel with zero point 0, int32 bias, only standard ops.
     for (const s of e.schedule.filter((x) => x.device === 'npu')) {
