@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  COST_PARAM_DOCS, applyCostOverrides, defaultCostParams, estimateCpuLayer, estimateNpuLayer, transitionCost,
+  COST_PARAM_DOCS, applyCostOverrides, cpuMacKind, cyclesPerMac, defaultCostParams, estimateCpuLayer, estimateNpuLayer, transitionCost,
 } from '../targets/stm32n6/cost-model';
 import {
   ST_RESULTS, aggregateEstimateMs, estimateNetworkMs, fitNpuParam, fitOnTinyYoloV2, stTinyYoloV2Layers,
@@ -114,12 +114,37 @@ describe('NPU roofline', () => {
 
 describe('CPU estimates', () => {
   const l = conv(64, 64, 28);
-  test('MACs × instr/MAC / (IPC × clock) + overhead', () => {
+  test('MACs × measured cycles/MAC / clock + overhead (no IPC factor on MAC work)', () => {
     const p = defaultCostParams;
     const e = estimateCpuLayer(l, 'w8a8');
-    const expected = (l.outputShapes[0].reduce((a, b) => a * b, 1) * 64 * 9 * p['cpu.instrPerMac.w8a8']) / (p['cpu.ipc'] * p['cpu.clockHz']) * 1e6;
+    const expected = (l.outputShapes[0].reduce((a, b) => a * b, 1) * 64 * 9 * p['cpu.cyclesPerMac.w8a8.conv']) / p['cpu.clockHz'] * 1e6;
     expect(e.terms.compute).toBeCloseTo(expected, 6);
     expect(e.us).toBeGreaterThan(expected);
+    // Each kind takes its own coefficient: 1×1 convolutions pointwise, Gemm fc.
+    const pw = conv(64, 64, 28, 1);
+    expect(cpuMacKind(pw)).toBe('pointwise');
+    expect(estimateCpuLayer(pw, 'w4a8').terms.compute).toBeCloseTo((layerMacs(pw) * p['cpu.cyclesPerMac.w4a8.pointwise']) / p['cpu.clockHz'] * 1e6, 6);
+    const fc: NpuLayerDesc = { ...conv(1024, 1000, 1, 1), op: 'Gemm', kernel: undefined, inputShapes: [[1, 1024]], outputShapes: [[1, 1000]] };
+    expect(cpuMacKind(fc)).toBe('fc');
+    expect(estimateCpuLayer(fc, { weightBits: 1, actBits: 1 }).terms.compute).toBeCloseTo((layerMacs(fc) * p['cpu.cyclesPerMac.w1a1.fc']) / p['cpu.clockHz'] * 1e6, 6);
+    expect(cyclesPerMac({ weightBits: 1, actBits: 1 }, 'conv')).toBe(p['cpu.cyclesPerMac.w1a1.conv']);
+    expect(cyclesPerMac({ weightBits: 3, actBits: 8 }, 'conv')).toBe(p['cpu.cyclesPerMac.w4a8.conv']);
+  });
+
+  test('cycles/MAC are bench/results/kernels.json coefficients.mve, copied with their source', () => {
+    const k = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'bench', 'results', 'kernels.json'), 'utf8')).coefficients.mve;
+    const precs = ['w8a8', 'w4a8', 'w2a8', 'w1a8', 'w1a1'];
+    const kinds = ['conv', 'pointwise', 'fc'];
+    for (const prec of precs) for (const kind of kinds) {
+      const key = `cpu.cyclesPerMac.${prec}.${kind}`;
+      expect([key, COST_PARAM_DOCS[key]?.value]).toEqual([key, k[prec][kind].cyclesPerMac]);
+      expect(COST_PARAM_DOCS[key].source).toContain(`coefficients.mve.${prec}.${kind}.cyclesPerMac`);
+      expect(COST_PARAM_DOCS[key].unit).toBe('cycles/MAC');
+    }
+    // Every measured coefficient is in the parameters, and no instruction count stands in for cycles.
+    expect(Object.keys(k).sort()).toEqual([...precs].sort());
+    for (const prec of precs) expect(Object.keys(k[prec]).sort()).toEqual([...kinds].sort());
+    expect(Object.keys(COST_PARAM_DOCS).filter((x) => x.startsWith('cpu.instrPerMac'))).toEqual([]);
   });
 
   test('lower weight bits: less flash, more time per MAC; float costs most', () => {

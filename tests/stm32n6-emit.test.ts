@@ -201,6 +201,63 @@ describe('Tiny YOLOv2 (w8a8, conv7/conv8 w4a8) --target stm32n6 --stedgeai-versi
     }
   });
 
+  test('--api-layout: NCHW (the model\'s own) by default, NHWC on request; NAME_run_float in the header with its return codes', () => {
+    const h = e.files['tyolo.h'] as string;
+    expect(h).toMatch(/#ifndef TYOLO_LAYOUT_NHWC\n#define TYOLO_LAYOUT_NHWC 0\n#endif/);
+    expect(h).toMatch(/int tyolo_run_float\(const float\* const\* inputs, float\* const\* outputs, void\* arena\);/);
+    for (const rc of ['HSQ_OK (0)', 'HSQ_E_ARG (-1)', 'HSQ_E_DTYPE (-2)', 'HSQ_E_NPU_IO (-10']) expect(h).toContain(rc);
+    const [N, C, H, W] = g.tensors[g.inputs[0]].shape;
+    expect(h).toContain(`#if TYOLO_LAYOUT_NHWC\n#define TYOLO_INPUT0_SHAPE { ${[N, H, W, C].join(', ')} }\n#else\n#define TYOLO_INPUT0_SHAPE { ${[N, C, H, W].join(', ')} }`);
+    const nhwc = emitStm32n6(placeAndPartition(g, stm32n6Placement('2.2')), { name: 'tyolo', stedgeaiVersion: '2.2', layout: 'nhwc' });
+    expect(nhwc.files['tyolo.h']).toMatch(/#define TYOLO_LAYOUT_NHWC 1\n/);
+  });
+
+  test('emulated on the host: NAME_run_float gives the interpreter\'s float outputs, NCHW and NHWC APIs the same numbers', async () => {
+    const ins = randomInputs(raw, 3);
+    const ref = runGraph(g, ins);
+    // The float view of a tensor: float32 as it is, quantized ones dequantized with their scale.
+    const asFloat = (name: string, t: Tensor): Tensor => {
+      const q = g.tensors[name].quant;
+      if (t.dtype === 'float32') return t;
+      return makeTensor('float32', t.shape, Array.from(t.data as ArrayLike<number>, (v) => dequantizeValue(Number(v), q!.scale[0], q!.zeroPoint[0])));
+    };
+    const fin: Record<string, Tensor> = {};
+    for (const n of Object.keys(ins)) fin[n] = asFloat(n, ins[n]);
+    for (const layout of ['nchw', 'nhwc'] as const) {
+      const fprog = await buildStm32n6(g, { host: true, cacheDir: CACHE, stedgeaiVersion: '2.2', layout, float: true });
+      const fout = runStm32n6Program(fprog, fin);
+      for (const o of g.outputs) {
+        expect(fout[o].dtype).toBe('float32');
+        expect(diffCount(asFloat(o, ref[o]), fout[o])).toBe(0);
+      }
+      // NAME_run with the API's layout: the runner hands the C transposed inputs (NHWC) or as they are.
+      const prog = await buildStm32n6(g, { host: true, cacheDir: CACHE, stedgeaiVersion: '2.2', layout });
+      expect(prog.emitted.files['model.h']).toContain(`#define MODEL_LAYOUT_NHWC ${layout === 'nhwc' ? 1 : 0}\n`);
+      const out = runStm32n6Program(prog, ins);
+      for (const o of g.outputs) expect(diffCount(ref[o], out[o])).toBe(0);
+    }
+  });
+
+  test('emulated on the host: NAME_run_float quantizes/dequantizes int8 I/O at the API (an NPU segment as a model), in NCHW and NHWC', async () => {
+    const s = e.schedule.find((x) => x.device === 'npu')!;
+    const sub = segmentGraph(e.graph, e.segments[s.id], 'npuseg');
+    const ios = [...sub.inputs.filter((t) => !(t in sub.initializers)), ...sub.outputs];
+    for (const t of ios) { expect(sub.tensors[t].dtype).toBe('int8'); expect(sub.tensors[t].shape).toHaveLength(4); }
+    const deq = (name: string, t: Tensor): Tensor => {
+      const q = sub.tensors[name].quant!;
+      return makeTensor('float32', t.shape, Array.from(t.data as ArrayLike<number>, (v) => dequantizeValue(Number(v), q.scale[0], q.zeroPoint[0])));
+    };
+    const ins = randomInputs(sub, 5);
+    const ref = runGraph(sub, ins);
+    const fin = Object.fromEntries(Object.entries(ins).map(([n, t]) => [n, deq(n, t)]));
+    for (const layout of ['nchw', 'nhwc'] as const) {
+      const prog = await buildStm32n6(sub, { host: true, cacheDir: CACHE, stedgeaiVersion: '2.2', layout, float: true });
+      expect(prog.emitted.files['model.c']).toContain('hsq_quantize(');
+      const out = runStm32n6Program(prog, fin);
+      for (const o of sub.outputs) expect(diffCount(deq(o, ref[o]), out[o])).toBe(0);
+    }
+  });
+
   test('segment ONNX files in ONNX Runtime, chained with the CPU segments, give the whole model\'s output', async () => {
     // ST's recipe: int8 weights per channel with zero point 0, int32 bias, only standard ops.
     for (const s of e.schedule.filter((x) => x.device === 'npu')) {

@@ -14,7 +14,7 @@ export const BUILD_OPTIONS: Record<string, Options> = {
   target: targetOption('what the C runs on (default: config target, else host)', false),
   name: { type: 'string', describe: 'C symbol prefix (default: the model file name)' },
   'weights-format': { choices: ['c', 'incbin'], describe: 'weights as C data or as a binary blob with .incbin' },
-  'api-layout': { choices: ['nchw', 'nhwc'], default: 'nchw', describe: 'layout of 4-D tensors at the C API' },
+  'api-layout': { choices: ['nchw', 'nhwc'], default: 'nchw', describe: "layout of 4-D tensors at the C API, on every target (default: the model's own layout, NCHW for ONNX)" },
   'input-shape': inputShapeOption,
   bind: bindOption,
   'input-format': { choices: INPUT_FORMATS as InputFormat[], describe: 'take the image input as a uint8 channels-last camera frame, with --mean/--std folded in' },

@@ -7,7 +7,7 @@
  *
  * Input (the same every iteration; tests/firmware-examples.test.ts builds the same tensor):
  *   x[c][h][w] = ((i * 37 + 11) mod 256) / 256,  i = (c * H + h) * W + w  (the NCHW flat index),
- * stored channels-last (NHWC) as tiny_yolov2_run takes it.
+ * stored channels-last (NHWC) as tiny_yolov2_run takes it (CMakeLists.txt compiles with --api-layout nhwc).
  * Output: the first N6_PRINT_OUTPUTS values in NCHW order ("out[i] = v", %.9g), and per iteration
  * "inference k: T us (...)" and the FNV-1a 32 checksum of the whole output as float32 in NCHW
  * order (bytes little-endian). */

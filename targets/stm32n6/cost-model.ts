@@ -3,7 +3,8 @@
 // overrides them by flat key. The model is a per-layer roofline:
 //   NPU: max(MACs / (macsPerCycle·clock), flash bytes / xSPI bandwidth,
 //            activation bytes / npuRAM bandwidth, elements / (elementsPerCycle·clock)) + epoch overhead
-//   CPU: (MACs·instr/MAC + elements·instr/element) / (IPC·clock) + layer overhead
+//   CPU: MACs·cycles/MAC(precision, kind) / clock + elements·instr/element / (IPC·clock) + layer overhead
+//        (cycles/MAC measured by the kernel bench, bench/results/kernels.json: no llvm-mca at compile time)
 //   NPU↔CPU switch: fixed cost + bytes crossing / cache-maintenance bandwidth.
 import paramsJson from './cost-params.json';
 import { fail } from '../../core/diagnostics';
@@ -97,12 +98,24 @@ export function estimateNpuLayer(layer: NpuLayerDesc, params: CostParams = defau
   };
 }
 
-/** instructions per MAC for a precision, from the parameters. */
-export function instrPerMac(precision: Precision | 'f32', params: CostParams = defaultCostParams): number {
-  if (precision === 'f32') return params['cpu.instrPerMac.f32'];
+/** The kernel kinds the bench measures (bench/results/kernels.json coefficients.mve.<prec>.<kind>). */
+export type CpuMacKind = 'conv' | 'pointwise' | 'fc';
+
+/** Which measured kernel kind a MAC layer is: Gemm is fc, a 1×1 stride-1 convolution pointwise, others conv. */
+export function cpuMacKind(layer: NpuLayerDesc): CpuMacKind {
+  if (layer.op === 'Gemm') return 'fc';
+  const [kh, kw] = layer.kernel ?? [1, 1];
+  return kh * kw === 1 ? 'pointwise' : 'conv';
+}
+
+/** Cortex-M55 cycles per MAC for a precision and kernel kind, from the parameters (measured, data). */
+export function cyclesPerMac(precision: Precision | 'f32', kind: CpuMacKind, params: CostParams = defaultCostParams): number {
+  if (precision === 'f32') return params['cpu.cyclesPerMac.f32'];
   const w = containerBits(precision.weightBits);
-  const base = params[`cpu.instrPerMac.w${w}a8`];
-  return base + (precision.actBits < 8 ? params['cpu.subByteActExtra'] : 0);
+  // Binary layers (1-bit weights and activations) have their own kernel; other sub-8-bit
+  // activations are unpacked to int8 and pay an extra term.
+  if (w === 1 && precision.actBits === 1) return params[`cpu.cyclesPerMac.w1a1.${kind}`];
+  return params[`cpu.cyclesPerMac.w${w}a8.${kind}`] + (precision.actBits < 8 ? params['cpu.subByteActExtraCycles'] : 0);
 }
 
 /** Cortex-M55 (Helium) time, flash and RAM for one layer at a precision (`w4a8`, a Precision, or 'f32'). */
@@ -126,14 +139,15 @@ export function estimateCpuLayer(layer: NpuLayerDesc, precision: CpuPrecision, p
   const ramBytes = (ein + eout) * actBytes + scratch;
   if (FREE_OPS.has(layer.op)) return { us: 0, flashBytes: 0, ramBytes: (ein + eout) * actBytes, macs: 0, bound: 'free', terms: {} };
   const dw = layer.op === 'DepthwiseConv' ? p['cpu.depthwiseFactor'] : 1;
-  const macInstr = macs * instrPerMac(prec, p) * dw;
+  const macCycles = macs ? macs * cyclesPerMac(prec, cpuMacKind(layer), p) * dw : 0;
   // MAC ops touch each output once more for requantization; other ops touch every element.
   const elemInstr = (MAC_OPS.has(layer.op) ? eout : ein + eout) * p['cpu.instrPerElement'];
   const toUs = (instr: number): number => (instr / (p['cpu.ipc'] * p['cpu.clockHz'])) * 1e6;
+  const cyclesToUs = (cycles: number): number => (cycles / p['cpu.clockHz']) * 1e6;
   // A working set beyond the CPU plan's on-chip RAM lives in hyperRAM: its traffic is a term of its own.
   // (Integer layers only: a float layer is a model boundary working on the caller's buffers.)
   const hyper = prec !== 'f32' && ramBytes > p['cpu.onchipBytes'] ? (ramBytes / p['cpu.hyperRamBytesPerSec']) * 1e6 : 0;
-  const terms: Record<string, number> = { compute: toUs(macInstr), elements: toUs(elemInstr), ...(hyper ? { hyperRam: hyper } : {}) };
+  const terms: Record<string, number> = { compute: cyclesToUs(macCycles), elements: toUs(elemInstr), ...(hyper ? { hyperRam: hyper } : {}) };
   const work = Math.max(terms.compute + terms.elements, hyper);
   const over = p['cpu.layerOverheadUs'];
   return {

@@ -22,7 +22,7 @@ import { Placement } from '../../placement/placement';
 import { Segment } from '../../placement/partition';
 import { EmittedC, emitModel } from '../c/emit-model';
 import { runtimeSources } from '../c/runtime-files';
-import { cIdent } from '../c/ctypes';
+import { cIdent, channelsLast } from '../c/ctypes';
 import { WeightsFormat } from '../c/weights';
 import { emitM55Model } from '../cortex-m55/emit';
 import { m55KernelHeader } from '../cortex-m55/runtime-files';
@@ -49,6 +49,8 @@ export interface Stm32n6EmitOptions {
   readonly stedgeaiVersion?: StedgeaiVersion;
   /** Config `memory`: which RAM regions the CPU plan and the NPU get (memory-config.ts). */
   readonly memory?: Stm32n6MemoryConfig;
+  /** Layout of 4-D tensors at NAME_run/NAME_run_float: the model's own (NCHW, default) or NHWC. */
+  readonly layout?: 'nchw' | 'nhwc';
 }
 
 export interface Stm32n6Segment extends GlueSegment {
@@ -140,6 +142,16 @@ export function emitStm32n6(placed: PlacedGraph, opts: Stm32n6EmitOptions): Stm3
   const needsBuffer = (t: string): boolean => {
     const p = producer.get(t);
     const readers = segments.filter((s) => s.inputs.includes(t));
+    // Graph I/O the API converts (4-D: NCHW <-> the segments' NHWC; quantized: NAME_run_float)
+    // is staged in a buffer; float32 tensors of other ranks are read/written at the user's pointer.
+    const info = g.tensors[t];
+    if ((graphIn.includes(t) || g.outputs.includes(t)) && (channelsLast(info.shape) || info.dtype !== 'float32')) return true;
+    return handsOver(t);
+  };
+  /** A buffer between segments (or for an NPU segment), as opposed to one that only stages graph I/O for the API. */
+  const handsOver = (t: string): boolean => {
+    const p = producer.get(t);
+    const readers = segments.filter((s) => s.inputs.includes(t));
     if (!p) return readers.some((s) => s.device === 'npu'); // graph input
     if (p.device === 'npu') return true;
     return readers.length > 0; // CPU-produced: a graph output read by nobody goes straight to the user
@@ -190,7 +202,7 @@ export function emitStm32n6(placed: PlacedGraph, opts: Stm32n6EmitOptions): Stm3
 
   const sched: GlueSchedule = {
     name: P, modelName: g.name, inputs: graphIn, outputs: [...g.outputs], infos: g.tensors,
-    segments: schedule, buffers, pools: poolList, stedgeaiVersion: STEDGEAI_VERSION,
+    segments: schedule, buffers, pools: poolList, stedgeaiVersion: STEDGEAI_VERSION, layout: opts.layout ?? 'nchw',
   };
   files[`${P}.h`] = glueHeader(sched);
   files[`${P}.c`] = glueSource(sched);
@@ -237,7 +249,8 @@ export function emitStm32n6(placed: PlacedGraph, opts: Stm32n6EmitOptions): Stm3
 
   // What the report shows: the exchange buffers' places, who owns which memory, the weights.
   const offsets = new Map<string, { pool: string; offset: number }>();
-  for (const [t, b] of buffers) offsets.set(t, { pool: b.pool, offset: b.offset });
+  // Hand-over buffers only: API staging buffers are in the pools' totals, not a layer's place.
+  for (const [t, b] of buffers) if (handsOver(t)) offsets.set(t, { pool: b.pool, offset: b.offset });
   const npuFlash = npuSegs.reduce((a, s) => a + (s.weightBytes ?? 0), 0);
   const notes = [
     `NPU segments are compiled by stedgeai (ST Edge AI ${STEDGEAI_VERSION}) from npu/*.onnx; their weights start at 0x${NPU_WEIGHTS_BASE.toString(16)} in xSPI2 (${npuFlash} bytes of int8 weights), CPU weights (.hsq_weights, ${cpuWeights} bytes) at 0x${cpuWeightsAt.toString(16)}.`,

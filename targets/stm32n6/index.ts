@@ -25,7 +25,7 @@ export function stm32n6TargetFor(v: StedgeaiVersion = DEFAULT_STEDGEAI_VERSION, 
       s.stedgeaiVersion === undefined ? v : resolveStedgeaiVersion(s.stedgeaiVersion),
       s.memory === undefined ? memory : memoryConfig(s.memory)),
     emit: (placed, o) => {
-      const e = emitStm32n6(placed, { name: o.name, weightsFormat: o.weightsFormat, stedgeaiVersion: v, memory });
+      const e = emitStm32n6(placed, { name: o.name, weightsFormat: o.weightsFormat, stedgeaiVersion: v, memory, layout: o.layout });
       return { files: e.files, report: e.report };
     },
     run: (g, inputs, o) => runStm32n6(g, inputs, { host: o.host, cacheDir: o.cacheDir, stedgeaiVersion: v }),

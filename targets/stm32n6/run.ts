@@ -33,12 +33,19 @@ export interface RunStm32n6Options {
   readonly profile?: boolean;
   /** The ST Edge AI rule set placement and emission follow (default 4.0). */
   readonly stedgeaiVersion?: StedgeaiVersion;
+  /** Layout of 4-D tensors at the program's API (default the model's own, NCHW); the runner converts. */
+  readonly layout?: 'nchw' | 'nhwc';
+  /** Call NAME_run_float (float32 in and out, quantized at the API) instead of NAME_run. */
+  readonly float?: boolean;
 }
 
 export interface Stm32n6Program {
   readonly exe: string;
   readonly host: boolean;
   readonly emitted: Stm32n6Emitted;
+  /** The API the harness calls: its 4-D layout and NAME_run_float or NAME_run. */
+  readonly layout: 'nchw' | 'nhwc';
+  readonly float: boolean;
 }
 
 /** Fails with exit code 2 naming the Debian packages when the ARM toolchain or QEMU is missing. */
@@ -51,11 +58,12 @@ export function requireArmToolchain(): void {
  * -DHSQ_PROFILE it defines the clock (host: CLOCK_MONOTONIC ns; QEMU: SysTick ticks), runs once
  * more on the host (warm-up), and prints HSQ_PROFILE_SEG <segment> <ticks> and
  * HSQ_PROFILE <segment> <layer> <ticks> <op> <name> (every segment is an hsq model in the emulation). */
-function harness(e: Stm32n6Emitted, host: boolean): string {
+function harness(e: Stm32n6Emitted, host: boolean, float: boolean): string {
   const P = e.name, U = P.toUpperCase();
   const nin = e.schedule.length ? e.graph.inputs.filter((t) => !(t in e.graph.initializers)).length : 0;
   const nout = e.graph.outputs.length;
-  const runCall = `${P}_run((const void* const*)in, out, arena)`;
+  const runCall = float ? `${P}_run_float((const float* const*)in, (float* const*)out, arena)` : `${P}_run((const void* const*)in, out, arena)`;
+  const bytes = float ? 'SIZE' : 'BYTES', el = float ? ' * 4u' : '';
   const profile = [
     '#ifdef HSQ_PROFILE',
     ...(host ? HOST_PROFILE_CLOCK : ['#include "hsq_m55.h"', 'HSQ_M55_DEFINE_PROFILE_CLOCK()']),
@@ -74,8 +82,8 @@ function harness(e: Stm32n6Emitted, host: boolean): string {
     '#include <string.h>',
     `#include "${P}.h"`,
     ...profile,
-    `static const size_t in_bytes[] = { 0${Array.from({ length: nin }, (_, i) => `, ${U}_INPUT${i}_BYTES`).join('')} };`,
-    `static const size_t out_bytes[] = { 0${Array.from({ length: nout }, (_, i) => `, ${U}_OUTPUT${i}_BYTES`).join('')} };`,
+    `static const size_t in_bytes[] = { 0${Array.from({ length: nin }, (_, i) => `, ${U}_INPUT${i}_${bytes}${el}`).join('')} };`,
+    `static const size_t out_bytes[] = { 0${Array.from({ length: nout }, (_, i) => `, ${U}_OUTPUT${i}_${bytes}${el}`).join('')} };`,
     'static void* xalloc(size_t n) {',
     '  void* p = malloc(n + 32);',
     '  if (!p) { printf("HSQ_ERROR out of memory (%lu bytes)\\n", (unsigned long)n); exit(3); }',
@@ -135,17 +143,17 @@ export function hostEmulationFlags(): string[] {
 export async function buildStm32n6(g: Graph, opts: RunStm32n6Options = {}): Promise<Stm32n6Program> {
   const host = !!opts.host;
   if (!host) requireArmToolchain();
-  const emitted = emitStm32n6(placeAndPartition(g, stm32n6Placement(opts.stedgeaiVersion), opts.placement), { name: 'model', cpuKernels: opts.cpuKernels, stedgeaiVersion: opts.stedgeaiVersion });
+  const emitted = emitStm32n6(placeAndPartition(g, stm32n6Placement(opts.stedgeaiVersion), opts.placement), { name: 'model', cpuKernels: opts.cpuKernels, stedgeaiVersion: opts.stedgeaiVersion, layout: opts.layout });
   const files: Record<string, string | Uint8Array> = {};
   for (const [f, b] of Object.entries(emitted.files)) if (!f.includes('/') && (f.endsWith('.c') || f.endsWith('.h') || f.endsWith('.bin'))) files[f] = b;
-  files['main.c'] = harness(emitted, host);
+  files['main.c'] = harness(emitted, host, !!opts.float);
   const names = Object.keys(files).sort();
   const cache = path.resolve(opts.cacheDir ?? '.hsq-cache', 'stm32n6');
   const flags = [...(host ? hostEmulationFlags() : ['-DHSQ_NPU_EMULATION']), ...(opts.profile ? ['-DHSQ_PROFILE'] : [])];
   const key = sha(host ? 'host' : 'qemu', flags.join(' '), ...names.flatMap((n) => [n, files[n]]));
   const dir = path.join(cache, key);
   const exe = path.join(dir, host ? 'model' : 'model.elf');
-  if (fs.existsSync(exe)) return { exe, host, emitted };
+  if (fs.existsSync(exe)) return { exe, host, emitted, layout: opts.layout ?? 'nchw', float: !!opts.float };
   const tmp = `${dir}.${uniqueSuffix()}.tmp`;
   fs.mkdirSync(tmp, { recursive: true });
   for (const n of names) fs.writeFileSync(path.join(tmp, n), files[n]);
@@ -164,10 +172,10 @@ export async function buildStm32n6(g: Graph, opts: RunStm32n6Options = {}): Prom
     });
   }
   try { fs.renameSync(tmp, dir); } catch { fs.rmSync(tmp, { recursive: true, force: true }); }
-  return { exe, host, emitted };
+  return { exe, host, emitted, layout: opts.layout ?? 'nchw', float: !!opts.float };
 }
 
-/** Run a built program on one input set (tensors in the graph's NCHW; the program's API is NHWC). */
+/** Run a built program on one input set (tensors in the graph's NCHW; converted to the program's API layout). */
 export function runStm32n6Program(prog: Stm32n6Program, inputs: Record<string, Tensor>, opts: RunStm32n6Options = {}): Record<string, Tensor> {
   return execStm32n6(prog, inputs, opts).outputs;
 }
@@ -201,8 +209,8 @@ function execStm32n6(prog: Stm32n6Program, inputs: Record<string, Tensor>, opts:
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-n6-'));
   try {
     g.inputs.filter((t) => !(t in g.initializers)).forEach((name, i) => {
-      const t = checkedInput(g, inputs, name);
-      writeTensorFile(path.join(dir, `in${i}.bin`), toNhwc({ ...t, shape: [...g.tensors[name].shape] }));
+      const t = { ...checkedInput(g, inputs, name, prog.float ? 'float32' : g.tensors[name].dtype), shape: [...g.tensors[name].shape] };
+      writeTensorFile(path.join(dir, `in${i}.bin`), prog.layout === 'nhwc' ? toNhwc(t) : t);
     });
     let stdout: string;
     if (prog.host) {
@@ -218,7 +226,8 @@ function execStm32n6(prog: Stm32n6Program, inputs: Record<string, Tensor>, opts:
     if (!stdout.includes('HSQ_DONE')) throw new Error(`stm32n6 program did not finish:\n${stdout.slice(0, 8000)}`);
     const out: Record<string, Tensor> = {};
     g.outputs.forEach((name, i) => {
-      out[name] = fromNhwc(readTensorFile(path.join(dir, `out${i}.bin`), name, g.tensors[name]));
+      const t = readTensorFile(path.join(dir, `out${i}.bin`), name, prog.float ? { dtype: 'float32', shape: g.tensors[name].shape } : g.tensors[name]);
+      out[name] = prog.layout === 'nhwc' ? fromNhwc(t) : t;
     });
     return { outputs: out, stdout };
   } finally {
