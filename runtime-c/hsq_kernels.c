@@ -113,13 +113,40 @@ static float hsq_act(float v, int32_t act, float a0, float a1) {
 
 /* ---------------------------------------------------------------- float conv */
 
+/* One output element of a float conv: acc0 (the bias) plus the window's products in the order
+ * kh, kw, ci; wm is the output channel's weights [KH][KW][C/group], cofs its group's first input
+ * channel. Shared by the float conv and the weight-only quantized conv (dequantized row). */
+static float hsq_conv_window_f32(const hsq_conv_t* p, const float* xn, const float* wm, float acc0, int32_t cofs,
+                                 int32_t ih0, int32_t iw0, int32_t khlo, int32_t khhi, int32_t kwlo, int32_t kwhi) {
+  const int32_t C = p->c, Cg = C / p->group;
+  const int merged = p->group == 1 && p->dw == 1;
+  float acc = acc0;
+  int32_t kh, kw, i;
+  for (kh = khlo; kh < khhi; kh++) {
+    const float* xr = xn + (size_t)(ih0 + kh * p->dh) * p->w * C;
+    const float* wr = wm + kh * p->kw * Cg;
+    if (merged) {
+      const float* xp = xr + (size_t)(iw0 + kwlo) * C;
+      const float* wp = wr + kwlo * Cg;
+      const int32_t len = (kwhi - kwlo) * C;
+      for (i = 0; i < len; i++) acc += xp[i] * wp[i];
+    } else {
+      for (kw = kwlo; kw < kwhi; kw++) {
+        const float* xp = xr + (size_t)(iw0 + kw * p->dw) * C + cofs;
+        const float* wp = wr + kw * Cg;
+        for (i = 0; i < Cg; i++) acc += xp[i] * wp[i];
+      }
+    }
+  }
+  return acc;
+}
+
 /* Generic float conv: weights [M][KH][KW][C/group], one output element at a time. */
 static void hsq_conv_f32_rows(const hsq_conv_t* p, const float* x, const float* w, const float* bias,
                               float* y, int32_t act, float a0, float a1) {
   const int32_t C = p->c, M = p->m, Cg = C / p->group, Mg = M / p->group;
   const int32_t ws = p->kh * p->kw * Cg;
-  const int merged = p->group == 1 && p->dw == 1;
-  int32_t n, oh, ow, m, kh, kw, i;
+  int32_t n, oh, ow, m;
   for (n = 0; n < p->n; n++) {
     const float* xn = x + (size_t)n * p->h * p->w * C;
     for (oh = 0; oh < p->oh; oh++) {
@@ -132,23 +159,7 @@ static void hsq_conv_f32_rows(const hsq_conv_t* p, const float* x, const float* 
         for (m = 0; m < M; m++) {
           const int32_t cofs = (m / Mg) * Cg;
           const float* wm = w + (size_t)m * ws;
-          float acc = bias ? bias[m] : 0.0f;
-          for (kh = khlo; kh < khhi; kh++) {
-            const float* xr = xn + (size_t)(ih0 + kh * p->dh) * p->w * C;
-            const float* wr = wm + kh * p->kw * Cg;
-            if (merged) {
-              const float* xp = xr + (size_t)(iw0 + kwlo) * C;
-              const float* wp = wr + kwlo * Cg;
-              const int32_t len = (kwhi - kwlo) * C;
-              for (i = 0; i < len; i++) acc += xp[i] * wp[i];
-            } else {
-              for (kw = kwlo; kw < kwhi; kw++) {
-                const float* xp = xr + (size_t)(iw0 + kw * p->dw) * C + cofs;
-                const float* wp = wr + kw * Cg;
-                for (i = 0; i < Cg; i++) acc += xp[i] * wp[i];
-              }
-            }
-          }
+          const float acc = hsq_conv_window_f32(p, xn, wm, bias ? bias[m] : 0.0f, cofs, ih0, iw0, khlo, khhi, kwlo, kwhi);
           yp[m] = act ? hsq_act(acc, act, a0, a1) : acc;
         }
       }
@@ -260,8 +271,7 @@ void hsq_conv_wq_f32(const hsq_conv_t* p, const hsq_wq_t* q, const float* x, con
                      float a1, int8_t* qrow, float* wrow) {
   const int32_t C = p->c, M = p->m, Cg = C / p->group, Mg = M / p->group;
   const int32_t ws = p->kh * p->kw * Cg;
-  const int merged = p->group == 1 && p->dw == 1;
-  int32_t n, oh, ow, m, kh, kw, i;
+  int32_t n, oh, ow, m, i;
   for (m = 0; m < M; m++) {
     const float s = scale[q->per_channel ? m : 0];
     const int32_t cofs = (m / Mg) * Cg;
@@ -274,24 +284,9 @@ void hsq_conv_wq_f32(const hsq_conv_t* p, const hsq_wq_t* q, const float* x, con
         hsq_taps(oh, p->h, p->kh, p->sh, p->pt, p->dh, &khlo, &khhi);
         for (ow = 0; ow < p->ow; ow++) {
           int32_t kwlo, kwhi, iw0 = ow * p->sw - p->pl;
-          float acc = bias ? bias[m] : 0.0f;
+          float acc;
           hsq_taps(ow, p->w, p->kw, p->sw, p->pl, p->dw, &kwlo, &kwhi);
-          for (kh = khlo; kh < khhi; kh++) {
-            const float* xr = xn + (size_t)(ih0 + kh * p->dh) * p->w * C;
-            const float* wr = wrow + kh * p->kw * Cg;
-            if (merged) {
-              const float* xp = xr + (size_t)(iw0 + kwlo) * C;
-              const float* wp = wr + kwlo * Cg;
-              const int32_t len = (kwhi - kwlo) * C;
-              for (i = 0; i < len; i++) acc += xp[i] * wp[i];
-            } else {
-              for (kw = kwlo; kw < kwhi; kw++) {
-                const float* xp = xr + (size_t)(iw0 + kw * p->dw) * C + cofs;
-                const float* wp = wr + kw * Cg;
-                for (i = 0; i < Cg; i++) acc += xp[i] * wp[i];
-              }
-            }
-          }
+          acc = hsq_conv_window_f32(p, xn, wrow, bias ? bias[m] : 0.0f, cofs, ih0, iw0, khlo, khhi, kwlo, kwhi);
           y[(((size_t)n * p->oh + oh) * p->ow + ow) * M + m] = act ? hsq_act(acc, act, a0, a1) : acc;
         }
       }
