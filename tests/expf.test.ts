@@ -1,24 +1,9 @@
 // hsq's float32 exp: accuracy against the true exp, edge cases, and bit equality with its C twin
 // (runtime-c/hsq_expf.h) compiled by the host gcc.
-import { execFileSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { expf, EXPF_MAX_ARG } from '../core/expf';
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-const bitsOf = (v: number) => { f32[0] = v; return u32[0]; };
-const fromBits = (u: number) => { u32[0] = u; return f32[0]; };
-
-/** float32 ulp at the magnitude of v (subnormal spacing below 2^-126). */
-function ulp(v: number): number {
-  const a = Math.abs(v);
-  if (a < 2 ** -126) return 2 ** -149;
-  let e = Math.floor(Math.log2(a));
-  if (2 ** e > a) e--;
-  return 2 ** (e - 23);
-}
+import { bitsOf, cBitsHash, fromBits, tsBitsHash, ulp } from './support/float32-twin';
 
 /** Deterministic float32 samples in [lo, hi]: an even sweep plus a seeded random set. */
 function samples(lo: number, hi: number, n: number): number[] {
@@ -81,37 +66,6 @@ describe('expf', () => {
   });
 
   test('the C twin runtime-c/hsq_expf.h gives the same bits', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-expf-'));
-    const header = path.resolve(__dirname, '../runtime-c/hsq_expf.h');
-    const src = path.join(dir, 't.c');
-    fs.writeFileSync(src, `#include <stdio.h>
-#include <stdint.h>
-#include <string.h>
-#include "${header}"
-int main(void) {
-  uint64_t h = 1469598103934665603ull;
-  for (uint64_t u = 0; u <= 0xffffffffull; u += 4093) {
-    uint32_t v = (uint32_t)u, b; float x, y;
-    memcpy(&x, &v, 4); y = hsq_expf(x); memcpy(&b, &y, 4);
-    if (y != y) b = 0x7fc00000u;
-    h = (h ^ b) * 1099511628211ull;
-  }
-  printf("%llu\\n", (unsigned long long)h);
-  return 0;
-}
-`);
-    const exe = path.join(dir, 't');
-    // Plain host gcc; a missing compiler is a failure, not a skip.
-    execFileSync('gcc', ['-O2', '-std=c99', '-ffp-contract=off', '-o', exe, src]);
-    const cHash = execFileSync(exe).toString().trim();
-    let h = 1469598103934665603n;
-    const M = (1n << 64n) - 1n;
-    for (let u = 0; u <= 0xffffffff; u += 4093) {
-      const y = expf(fromBits(u));
-      const b = y !== y ? 0x7fc00000 : bitsOf(y);
-      h = ((h ^ BigInt(b)) * 1099511628211n) & M;
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-    expect(cHash).toBe(h.toString());
+    expect(cBitsHash(path.resolve(__dirname, '../runtime-c/hsq_expf.h'), 'hsq_expf')).toBe(tsBitsHash(expf));
   });
 });

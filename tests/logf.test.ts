@@ -1,23 +1,9 @@
 // hsq's float32 log (core/logf.ts, used by LogSoftmax): accuracy against the true log, edge
 // cases, and bit equality with its C twin (hsq_logf in runtime-c/hsq_runtime.h) by host gcc.
-import { execFileSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { logf } from '../core/logf';
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-const bitsOf = (v: number) => { f32[0] = v; return u32[0]; };
-const fromBits = (u: number) => { u32[0] = u; return f32[0]; };
-
-function ulp(v: number): number {
-  const a = Math.abs(v);
-  if (a < 2 ** -126) return 2 ** -149;
-  let e = Math.floor(Math.log2(a));
-  if (2 ** e > a) e--;
-  return 2 ** (e - 23);
-}
+import { cBitsHash, fromBits, tsBitsHash, ulp } from './support/float32-twin';
 
 describe('logf', () => {
   test('within 2 ulp of log over every positive float32 (a stride through the bit patterns)', () => {
@@ -45,36 +31,6 @@ describe('logf', () => {
   });
 
   test('the C twin hsq_logf gives the same bits', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-logf-'));
-    const header = path.resolve(__dirname, '../runtime-c/hsq_runtime.h');
-    const src = path.join(dir, 't.c');
-    fs.writeFileSync(src, `#include <stdio.h>
-#include <stdint.h>
-#include <string.h>
-#include "${header}"
-int main(void) {
-  uint64_t h = 1469598103934665603ull;
-  for (uint64_t u = 0; u <= 0xffffffffull; u += 4093) {
-    uint32_t v = (uint32_t)u, b; float x, y;
-    memcpy(&x, &v, 4); y = hsq_logf(x); memcpy(&b, &y, 4);
-    if (y != y) b = 0x7fc00000u;
-    h = (h ^ b) * 1099511628211ull;
-  }
-  printf("%llu\\n", (unsigned long long)h);
-  return 0;
-}
-`);
-    const exe = path.join(dir, 't');
-    execFileSync('gcc', ['-O2', '-std=c99', '-ffp-contract=off', '-o', exe, src, '-lm']);
-    const cHash = execFileSync(exe).toString().trim();
-    let h = 1469598103934665603n;
-    const M = (1n << 64n) - 1n;
-    for (let u = 0; u <= 0xffffffff; u += 4093) {
-      const y = logf(fromBits(u));
-      const b = y !== y ? 0x7fc00000 : bitsOf(y);
-      h = ((h ^ BigInt(b)) * 1099511628211n) & M;
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-    expect(cHash).toBe(h.toString());
+    expect(cBitsHash(path.resolve(__dirname, '../runtime-c/hsq_runtime.h'), 'hsq_logf', ['-lm'])).toBe(tsBitsHash(logf));
   });
 });
