@@ -39,15 +39,20 @@ export function softmax(x: Tensor, axis = -1, opset = Infinity, subject?: Node, 
   return { dtype: x.dtype, shape: [...x.shape], data: out };
 }
 
-export const Softmax = defineOp({
-  op: 'Softmax',
-  attrs: { axis: attr.int((opset) => (opset < 13 ? 1 : -1)) },
-  types: FLOAT_TYPES,
-  traits: { quant: 'none', npu: 'none' },
-  infer: inferSameAsInput,
-  run: ({ node, inputs, attrs }) => {
-    const x = req(node, inputs, 0);
-    requireFloat(node, x.dtype);
-    return [softmax(x, attrs.axis, opsetOf(node), node)];
-  },
-});
+/** The descriptor of Softmax, or of LogSoftmax (`log`): the same attribute, types and rows. */
+export function softmaxFamilyOp(op: 'Softmax' | 'LogSoftmax', log: boolean) {
+  return defineOp({
+    op,
+    attrs: { axis: attr.int((opset) => (opset < 13 ? 1 : -1)) },
+    types: FLOAT_TYPES,
+    traits: { quant: 'none', npu: 'none' },
+    infer: inferSameAsInput,
+    run: ({ node, inputs, attrs }) => {
+      const x = req(node, inputs, 0);
+      requireFloat(node, x.dtype);
+      return [softmax(x, attrs.axis, opsetOf(node), node, log)];
+    },
+  });
+}
+
+export const Softmax = softmaxFamilyOp('Softmax', false);
