@@ -18,6 +18,15 @@ const forbidden = [
     from: {},
     to: { couldNotResolve: true },
   },
+  {
+    // A second loader (jest's module registry) binds ORT's native addon to one test file's realm;
+    // every later file in that jest worker then fails ORT's typed-array checks (CI saw it).
+    name: 'ort-only-through-verify-ort',
+    comment: 'onnxruntime-node is loaded by verify/ort.ts alone: use its runOrt/openOrt',
+    severity: 'error',
+    from: { pathNot: '^verify/ort[.]ts$' },
+    to: { path: '(^|/)node_modules/onnxruntime-node/', dependencyTypesNot: ['type-only'] },
+  },
   ...layers.map((layer, i) => ({
     name: `${layer}-imports-later-layer`,
     comment: `${layer}/ may import only from ${layers.slice(0, i + 1).join(', ')}`,
@@ -31,7 +40,8 @@ module.exports = {
   forbidden,
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(node_modules|dist)/' },
+    // node_modules stays in the graph as leaves (doNotFollow) so the onnxruntime-node rule sees it.
+    exclude: { path: '^dist/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     // require() and import() count like static imports: no stepping around the rule at run time.

@@ -36,6 +36,26 @@ describe('layering', () => {
     }
   });
 
+  it('onnxruntime-node is loaded by verify/ort.ts alone, in tests, benches and examples too', () => {
+    // Two loaders in one jest worker bind ORT's native addon to one test file's realm, and ORT's
+    // typed-array checks then fail in every later file of that worker.
+    const v = cruise(ROOT, [...layers, 'tests', 'bench', 'examples']).filter((x) => x.rule.name === 'ort-only-through-verify-ort');
+    expect(v.map((x) => `${x.from} -> ${x.to}`)).toEqual([]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-ort-rule-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'docs'));
+      fs.writeFileSync(path.join(dir, 'docs/layers.json'), JSON.stringify(['low']));
+      fs.copyFileSync(path.join(ROOT, '.dependency-cruiser.cjs'), path.join(dir, '.dependency-cruiser.cjs'));
+      fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'commonjs' } }));
+      fs.mkdirSync(path.join(dir, 'low'));
+      fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+      fs.writeFileSync(path.join(dir, 'low/t.ts'), "export const ort = () => require('onnxruntime-node');\n");
+      expect(cruise(dir, ['low']).map((x) => x.rule.name)).toContain('ort-only-through-verify-ort');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('the check fails on an upward import and on a cycle (fixture)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-layers-'));
     try {
