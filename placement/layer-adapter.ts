@@ -66,13 +66,20 @@ function bitsOf(info: TensorInfo | undefined): { bits: number; signed: boolean; 
 }
 
 /** Precision of the layer's activations: the narrowest integer edge, or float if any edge is float. */
-export function activationPrecision(g: Graph, l: LayerGroup): { bits: number; signed: boolean; float: boolean } {
-  const edges = [...layerInputs(g, l), ...layerOutputs(l)].map((t) => bitsOf(edgeInfo(g, t)));
-  if (edges.length === 0) return { bits: 8, signed: true, float: false };
+export function activationPrecision(g: Graph, l: LayerGroup): { bits: number; signed: boolean; float: boolean; floatEdges: 'none' | 'inputs' | 'outputs' | 'both' } {
+  const ins = layerInputs(g, l).map((t) => bitsOf(edgeInfo(g, t)));
+  const outs = layerOutputs(l).map((t) => bitsOf(edgeInfo(g, t)));
+  const edges = [...ins, ...outs];
+  if (edges.length === 0) return { bits: 8, signed: true, float: false, floatEdges: 'none' };
+  // Which side is float matters to the reason shown: an integer layer with a float output
+  // (docs/qat-layers.md) reads integers; "float activations" would mislead.
+  const fin = ins.some((e) => e.float);
+  const fout = outs.some((e) => e.float);
   return {
     bits: Math.min(...edges.map((e) => e.bits)),
     signed: edges.every((e) => e.signed),
-    float: edges.some((e) => e.float),
+    float: fin || fout,
+    floatEdges: fin && fout ? 'both' : fin ? 'inputs' : fout ? 'outputs' : 'none',
   };
 }
 
@@ -125,6 +132,7 @@ export function layerDesc(g: Graph, l: LayerGroup, name: string): NpuLayerDesc {
     actBits: act.float ? 32 : act.bits,
     actSigned: act.signed,
     actFloat: act.float || undefined,
+    ...(act.floatEdges === 'inputs' || act.floatEdges === 'outputs' ? { floatSide: act.floatEdges } : {}),
     floatBias: (n.domain === 'hsq' && (n.op === 'QConv' || n.op === 'QGemm') && (!!n.inputs[3] || n.attrs.float_out === 1)) || undefined,
   };
   const convLike = (n.domain === 'hsq' && n.op === 'QConv') || (n.domain === '' && n.op === 'Conv');

@@ -44,6 +44,8 @@ export interface NpuLayerDesc {
   readonly actBits: number;
   readonly actSigned: boolean;
   readonly actFloat?: boolean;
+  /** Where only one side is float: 'outputs' for an integer layer with a float output. */
+  readonly floatSide?: 'inputs' | 'outputs';
   /** Resize. */
   readonly resizeMode?: 'nearest' | 'linear' | 'cubic';
   readonly resizeScales?: readonly number[];

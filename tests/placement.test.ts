@@ -234,7 +234,7 @@ describe('small graphs', () => {
     expect(out.nodes.filter((n) => n.op === 'DequantizeLinear')).toHaveLength(2);
     const soft = placement.layers.find((l) => l.name === 'soft')!;
     expect(soft.device).toBe('cpu');
-    expect(soft.reason).toBe('NPU cannot run it: float activations: activations must be int8 (signed, asymmetric 8-bit)');
+    expect(soft.reason).toBe('NPU cannot run it: float output (integer inputs, no quantizer after the layer): activations must be int8 (signed, asymmetric 8-bit)');
     const relu = placement.layers.find((l) => l.name === 'relu')!;
     expect(relu.nodes).toHaveLength(3); // DQ copy, Relu, Q
     expect(relu.device).toBe('npu');

@@ -176,6 +176,8 @@ describe('Neural-ART constraints', () => {
       ['int8-activations', conv({ actBits: 4 }), 'int4 activations'],
       ['int8-activations', conv({ actSigned: false }), 'uint8 activations'],
       ['int8-activations', conv({ actFloat: true, actBits: 32 }), 'float activations'],
+      ['int8-activations', conv({ actFloat: true, actBits: 32, floatSide: 'outputs' }), 'float output (integer inputs, no quantizer after the layer)'],
+      ['int8-activations', conv({ actFloat: true, actBits: 32, floatSide: 'inputs' }), 'float input (no quantizer before the layer)'],
       ['static-shapes', conv({ inputShapes: [[1, 16, -1, 32]] }), 'input 0 [1×16×?×32]'],
       ['tensor-size', conv({ inputShapes: [[1, 16, 1024, 1025]] }), 'input 0 [1×16×1024×1025] is 16793600 bytes'],
       ['nchw-4d', { ...pool, inputShapes: [[1, 8, 16]], outputShapes: [[1, 8, 8]] }, 'input 0 is 3-D [1×8×16]'],

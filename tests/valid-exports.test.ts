@@ -16,7 +16,7 @@ import { runGraph } from '../ops/engine/interpreter';
 import { makeTensor } from '../core/ir/tensor';
 import { setWarningSink } from '../core/diagnostics';
 import { Rng } from '../examples/lib/prng';
-import { runOrt } from '../verify/ort';
+import { openOrt, runOrt } from '../verify/ort';
 import { compile } from '../driver/compile';
 import { SHARED } from './support/conformance';
 import { compareTol } from './support/op-cases/harness';

@@ -80,10 +80,17 @@ function weightBits(rules: StedgeaiRules): NpuConstraint {
       () => (l.weightFloat ? 'float weights' : `${intName(l.weightBits, l.weightSigned)} weights${l.weightSymmetric === true ? '' : ', asymmetric'}${l.weightBits === 4 && bits.includes(4) && !int4Ops.has(l.op) ? ` on ${l.op}` : ''}`)) };
 }
 
+/** Which activations are float: an integer layer with a float output reads integers. */
+function floatActDetail(l: NpuLayerDesc): string {
+  if (l.floatSide === 'outputs') return 'float output (integer inputs, no quantizer after the layer)';
+  if (l.floatSide === 'inputs') return 'float input (no quantizer before the layer)';
+  return 'float activations';
+}
+
 const common: NpuConstraint[] = [
   // Every op.
   { id: 'int8-activations', text: 'activations must be int8 (signed, asymmetric 8-bit)',
-    check: (l) => need(!l.actFloat && l.actBits === 8 && l.actSigned, () => (l.actFloat ? 'float activations' : `${intName(l.actBits, l.actSigned)} activations`)) },
+    check: (l) => need(!l.actFloat && l.actBits === 8 && l.actSigned, () => (l.actFloat ? floatActDetail(l) : `${intName(l.actBits, l.actSigned)} activations`)) },
   { id: 'static-shapes', text: 'tensor shapes must be static',
     check: (l) => firstTensor(l, (s) => s.every((d) => Number.isInteger(d) && d > 0), (t) => `${t.what} ${dims(t.shape)}`) },
   { id: 'tensor-size', text: `each activation tensor must fit in ${mib(lim.maxTensorBytes.value)} of NPU-reachable RAM`,
