@@ -49,7 +49,10 @@ export function quantOfQdq(g: Graph, n: Node, intName: string, intDtype: DType, 
 export function sameQuant(a: QuantParams | undefined, b: QuantParams | undefined): boolean {
   if (!a || !b) return a === b;
   const eq = (x: readonly number[], y: readonly number[]) => x.length === y.length && x.every((v, i) => Math.fround(v) === Math.fround(y[i]));
-  return eq(a.scale, b.scale) && eq(a.zeroPoint, b.zeroPoint) && a.axis === b.axis && a.blockSize === b.blockSize
+  // One scale along an axis of extent 1 is a per-tensor scale (a 1-output Gemm's per-channel
+  // weights are written per-tensor): the axis then says nothing.
+  const axisOf = (q: QuantParams) => (q.scale.length === 1 && q.blockSize === undefined ? undefined : q.axis);
+  return eq(a.scale, b.scale) && eq(a.zeroPoint, b.zeroPoint) && axisOf(a) === axisOf(b) && a.blockSize === b.blockSize
     && a.bits === b.bits && a.signed === b.signed && a.narrow === b.narrow && !!a.bipolar === !!b.bipolar;
 }
 

@@ -10,6 +10,7 @@ import { lowerQonnx } from '../passes/lower-qonnx';
 import { corePipeline } from '../passes/pipeline';
 import { annotateQuant, recognizeQdq } from '../passes/qdq-recognition';
 import { inferShapes } from '../passes/shape-inference';
+import { sameQuant } from '../passes/quant';
 import { f32, graph, maxAbsDiff, node, ops, randT, rng, scalar } from './passes-helpers';
 
 const QONNX = 'qonnx.custom_op.general';
@@ -212,5 +213,17 @@ describe('qdq-recognition', () => {
     const x = makeTensor('int8', [1, 2, 5, 5], Array.from({ length: 50 }, () => Math.round(r(-128, 127))));
     const [a, b] = [runGraph(noQ, { x }).r, runGraph(inferShapes(g), { x }).r];
     expect(maxAbsDiff(a, b)).toBeLessThan(1e-4 * Math.max(1, ...Array.from(a.data as Float32Array, Math.abs)));
+  });
+});
+
+describe('sameQuant', () => {
+  const base = { scale: [0.004], zeroPoint: [0], bits: 8, signed: true, narrow: true };
+  it('one scale along an axis equals the per-tensor form (a 1-output Gemm written per-tensor)', () => {
+    expect(sameQuant({ ...base, axis: 0 }, base)).toBe(true);
+  });
+  it('two scales along different axes, or a different scale, differ', () => {
+    const two = { ...base, scale: [0.004, 0.002], zeroPoint: [0, 0] };
+    expect(sameQuant({ ...two, axis: 0 }, { ...two, axis: 1 })).toBe(false);
+    expect(sameQuant(base, { ...base, scale: [0.005] })).toBe(false);
   });
 });
