@@ -22,7 +22,7 @@ export const HardSigmoid = unaryOp({
   op: 'HardSigmoid',
   attrs: { alpha: attr.float(0.2), beta: attr.float(0.5) },
   floatOnly: true,
-  traits: { quant: 'lookup-table', npu: 'lookup-activation' },
+  traits: { quant: 'lookup-table', npu: 'lookup-activation', outputRange: [0, 1] },
   c: { unary: (v, e) => `hsq_hard_sigmoid(${v}, ${e.float(fround(e.attrs.alpha))}, ${e.float(fround(e.attrs.beta))})` },
   compute: (x, { alpha, beta }) => hardSigmoid(x, alpha, beta),
 });

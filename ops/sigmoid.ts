@@ -18,7 +18,7 @@ export function sigmoid(x: Tensor): Tensor {
 export const Sigmoid = unaryOp({
   op: 'Sigmoid',
   floatOnly: true,
-  traits: { quant: 'lookup-table', npu: 'lookup-activation' },
+  traits: { quant: 'lookup-table', npu: 'lookup-activation', outputRange: [0, 1] },
   c: { unary: (v) => `(1.0f / (1.0f + hsq_expf(-${v})))` },
   compute: (x) => sigmoid(x),
 });

@@ -41,7 +41,7 @@ export function tanh(x: Tensor): Tensor {
 export const Tanh = unaryOp({
   op: 'Tanh',
   floatOnly: true,
-  traits: { quant: 'lookup-table', npu: 'lookup-activation' },
+  traits: { quant: 'lookup-table', npu: 'lookup-activation', outputRange: [-1, 1] },
   c: { unary: (v) => `hsq_tanhf(${v})` },
   compute: (x) => tanh(x),
 });

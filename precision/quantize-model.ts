@@ -35,6 +35,7 @@ import { PrecisionInputs, ResolvedPrecision, resolvePrecisions } from './resolve
 import { activationParams, rebitActivation } from './act-params';
 import { WeightMethod, defaultWeightMethod, dequantizeWeights, quantizeBias, quantizeWeights, weightContainer } from './weights';
 import { upgradeOpset } from './opset';
+import { outputRangeOf } from '../ops/engine/traits';
 
 export interface QuantizeOptions extends PrecisionInputs {
   /** Resolved precisions (default: resolvePrecisions(graph, this)). */
@@ -181,7 +182,9 @@ export function quantizeModelDetailed(g0: Graph, opts: QuantizeOptions = {}): Qu
   };
 
   // ---- ranges ----
-  const fixed: Ranges = opts.ranges ?? {};
+  // A bounded op's output (Sigmoid, Tanh...) takes the op's own range, not a calibrated one.
+  const natural = (t: string) => { const p = prod.get(t); return p ? outputRangeOf(p) : undefined; };
+  const fixed: Ranges = { ...Object.fromEntries([...qdq].flatMap((t) => { const r = natural(t); return r ? [[t, r]] : []; })), ...opts.ranges };
   let stats: ActivationStats = opts.stats ?? new Map();
   const missing = [...qdq].filter((t) => !(t in fixed) && !stats.has(t));
   if (missing.length) {

@@ -50,6 +50,11 @@ export function keepsInputQuant(n: OpRef): boolean {
   return q === 'pass-through' || q === 'data-movement';
 }
 
+/** The op's bounded output range (OpTraits.outputRange), else undefined. */
+export function outputRangeOf(n: OpRef): readonly [number, number] | undefined {
+  return descriptorOf(n)?.traits.outputRange;
+}
+
 /** A non-accumulating op hsq's quantizer runs quantized: a lookup table or dequantize-compute-quantize. */
 export function quantizedByDefault(t: OpTraits): boolean {
   return (t.quant === 'lookup-table' || t.quant === 'dequantize-compute-quantize') && t.quantizer !== false;

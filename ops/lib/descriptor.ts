@@ -54,6 +54,10 @@ export interface OpTraits {
   readonly weights?: WeightsTrait;
   readonly elementwise?: ElementwiseArity;
   readonly npu: NpuKind;
+  /** The real range every output lies in, whatever the input (Sigmoid [0, 1]). hsq's quantizer
+   *  quantizes the output over this range rather than the calibrated one: a narrow calibration
+   *  (random inputs) would otherwise give a step below the op's own float32 error. */
+  readonly outputRange?: readonly [number, number];
 }
 
 // ------------------------------------------------------------------------------ attributes
