@@ -31,6 +31,21 @@ export function wrapText(s: string, w: number): string[] {
   return lines;
 }
 
+/** `name` in pieces of at most `w` characters, each ending after a '/' or '.' where one falls
+ *  in its second half; nothing is dropped. */
+export function splitName(name: string, w: number): string[] {
+  const out: string[] = [];
+  let rest = name;
+  while (rest.length > w) {
+    const cut = Math.max(rest.lastIndexOf('/', w - 1), rest.lastIndexOf('.', w - 1)) + 1;
+    const at = cut > w / 2 ? cut : w;
+    out.push(rest.slice(0, at));
+    rest = rest.slice(at);
+  }
+  out.push(rest);
+  return out;
+}
+
 /** Layers worth a line: those with weights, those on the CPU, those forced or optimised. */
 function shown(l: ReportLayer): boolean {
   return l.macs > 0 || l.device === 'cpu' || l.source === 'force' || l.source === 'optimiser';
@@ -45,14 +60,18 @@ export function formatPlacementTable(r: Report, color: boolean, width = 120): st
   const head = `${pad('layer', nameW)}  ${pad('op', opW)}  ${pad('prec', precW)}  dev  ${padL('est', 10)}  reason`;
   const lines = [paint(C.bold, head)];
   const reasonW = Math.max(20, width - head.length + 'reason'.length);
+  const indent = ' '.repeat(head.length - 'reason'.length);
   for (const l of rows) {
-    const name = l.name.length > nameW ? `${l.name.slice(0, nameW - 1)}…` : l.name;
-    // The reason is the point of the table: wrapped under its column, never cut.
-    const [first, ...more] = wrapText(l.reason, reasonW);
+    // Neither the name nor the reason is cut: both wrap under their columns (a long ONNX name
+    // breaks after a '/' or '.' where it can).
+    const names = splitName(l.name, nameW);
+    const reasons = wrapText(l.reason, reasonW);
     const dev = paint(l.device === 'npu' ? C.npu : C.cpu, l.device.toUpperCase());
-    const row = `${pad(name, nameW)}  ${pad(l.op.slice(0, opW), opW)}  ${pad(l.precision, precW)}  ${dev}  ${padL(l.estTimeUs === null ? '–' : fmtUs(l.estTimeUs), 10)}  `;
-    lines.push(`${row}${first}`);
-    for (const m of more) lines.push(`${' '.repeat(head.length - 'reason'.length)}${m}`);
+    const row = `${pad(names[0], nameW)}  ${pad(l.op.slice(0, opW), opW)}  ${pad(l.precision, precW)}  ${dev}  ${padL(l.estTimeUs === null ? '–' : fmtUs(l.estTimeUs), 10)}  `;
+    lines.push(`${row}${reasons[0]}`);
+    for (let i = 1; i < Math.max(names.length, reasons.length); i++) {
+      lines.push(`${pad(names[i] ?? '', nameW)}${indent.slice(nameW)}${reasons[i] ?? ''}`.trimEnd());
+    }
   }
   const hidden = r.layers.length - rows.length;
   if (hidden > 0) lines.push(paint(C.dim, `(+${hidden} weightless layers on the NPU with their neighbours; see report.html)`));

@@ -10,6 +10,7 @@ import { Graph } from '../core/ir/graph';
 import { placeAndPartition } from '../placement/stage';
 import { PlacementOptions } from '../placement/placement';
 import { buildReport, formatPlacementTable, renderReportHtml, Report } from '../report';
+import { splitName } from '../report/table';
 import { stm32n6TargetFor } from '../targets/stm32n6';
 /** ST Edge AI 2.2's rules (NPU int8 only): conv7/conv8 (w4a8) on the CPU, the report's mixed case. */
 const stm32n6Target = stm32n6TargetFor('2.2');
@@ -145,6 +146,24 @@ describe('terminal table', () => {
     for (const l of rows.filter((r) => r.startsWith(' '))) expect(l.slice(0, col).trim()).toBe('');
     expect(printed.join(' ')).toContain(reasons.join(' ').slice(0, 200));
     expect(rows.length).toBeGreaterThan(report.layers.filter((l) => plain.includes(`${l.name} `)).length);
+  });
+});
+
+describe('long layer names', () => {
+  test('a long ONNX name wraps in its column (after a / where it can), never cut', () => {
+    const long = '/backbone/blocks.11/attention/proj/Conv_output_quantized';
+    const r: Report = { ...report, layers: report.layers.map((l) => (l.name === 'conv7' ? { ...l, name: long } : l)) };
+    const plain = formatPlacementTable(r, false, 100);
+    expect(plain).not.toContain('…');
+    const lines = plain.split('\n');
+    const i = lines.findIndex((l) => l.startsWith('/backbone/'));
+    expect(i).toBeGreaterThan(0);
+    const col = lines[0].indexOf('  op');
+    const pieces: string[] = [];
+    for (let k = i; k < lines.length && (k === i || !/^\S/.test(lines[k]) || pieces.join('').length < long.length); k++) pieces.push(lines[k].slice(0, col).trim());
+    expect(pieces.join('').startsWith(long)).toBe(true);
+    expect(splitName(long, 28)).toEqual(['/backbone/blocks.11/', 'attention/proj/', 'Conv_output_quantized']);
+    expect(splitName('a'.repeat(60), 28).map((p) => p.length)).toEqual([28, 28, 4]);
   });
 });
 
