@@ -9,6 +9,10 @@ import { runtimeDir } from '../core/package-files';
 export const ARM_GCC = 'arm-none-eabi-gcc';
 export const QEMU_ARM = 'qemu-system-arm';
 /** Debian packages that provide the toolchain and the emulator. */
+/** Work memory in mps3-an547's DDR above the 256 MiB the linker script (m55.ld) gives
+ *  .hsq_weights: for buffers larger than the 4 MiB SRAM2 heap. QEMU models 2 GiB of DDR. */
+export const QEMU_DDR_WORK_BASE = 0x70000000;
+
 export const ARM_APT_PACKAGES = ['gcc-arm-none-eabi', 'libnewlib-arm-none-eabi', 'qemu-system-arm'];
 
 /** Flags of every M55 build (DEVELOPERS.md: no fast-math, no FP contraction). */

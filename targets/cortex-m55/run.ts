@@ -16,7 +16,7 @@ import { runtimeSources, runtimeDir } from '../c/runtime-files';
 import { WeightsFormat } from '../c/weights';
 import { M55Emitted, emitM55Model } from './emit';
 import { m55KernelHeader } from './runtime-files';
-import { ARM_APT_PACKAGES, ARM_GCC, M55_SCALAR_CPU, QEMU_ARM, StackUsage, armToolchainStatus, parseStackUsage, qemuArgs } from '../../toolchain/qemu';
+import { ARM_APT_PACKAGES, ARM_GCC, M55_SCALAR_CPU, QEMU_ARM, QEMU_DDR_WORK_BASE, StackUsage, armToolchainStatus, parseStackUsage, qemuArgs } from '../../toolchain/qemu';
 import { buildOnce, compileC, linkC, pool, runCmd, sha, toolVersion } from '../../toolchain/build-cache';
 import { tracedTensors } from '../c/trace';
 import { checkedInput, modelTable, profileTables, readTensorFile, writeTensorFile } from '../c/harness-io';
@@ -167,8 +167,6 @@ function poolBytes(models: readonly M55Emitted[], graphs: readonly Graph[]): num
 
 /** Up to this many bytes the arena and I/O buffers are a static buffer in SRAM2; above, DDR. */
 const SRAM2_POOL_LIMIT = 3 * 2 ** 20;
-/** Work area in DDR above the 256 MiB the linker script gives .hsq_weights. */
-const DDR_WORK_BASE = 0x70000000;
 
 function harness(models: readonly M55Emitted[], pool: number): string {
   const l: string[] = [];
@@ -191,7 +189,7 @@ function harness(models: readonly M55Emitted[], pool: number): string {
     l.push('#define POOL pool_buf');
   } else {
     l.push(`/* Inputs, outputs and arena: ${pool} bytes, more than SRAM2 holds: DDR above the weights. */`);
-    l.push(`#define POOL ((uint8_t*)0x${DDR_WORK_BASE.toString(16)}u)`);
+    l.push(`#define POOL ((uint8_t*)0x${QEMU_DDR_WORK_BASE.toString(16)}u)`);
   }
   l.push(`
 static int io(const char* name, void* buf, uint32_t n, int write) {

@@ -16,7 +16,7 @@ import { placeAndPartition } from '../../placement/stage';
 import { stm32n6Placement } from './capabilities';
 import type { StedgeaiVersion } from './stedgeai-version';
 import { Stm32n6Emitted, emitStm32n6 } from './emit';
-import { ARM_APT_PACKAGES, armToolchainStatus, buildM55, runQemu } from '../../toolchain/qemu';
+import { ARM_APT_PACKAGES, QEMU_DDR_WORK_BASE, armToolchainStatus, buildM55, runQemu } from '../../toolchain/qemu';
 import { compileC, linkC, pool, sha, uniqueSuffix } from '../../toolchain/build-cache';
 import { HOST_PROFILE_CLOCK, checkedInput, fromNhwc, readTensorFile, toNhwc, writeTensorFile } from '../c/harness-io';
 
@@ -84,11 +84,22 @@ function harness(e: Stm32n6Emitted, host: boolean, float: boolean): string {
     ...profile,
     `static const size_t in_bytes[] = { 0${Array.from({ length: nin }, (_, i) => `, ${U}_INPUT${i}_${bytes}${el}`).join('')} };`,
     `static const size_t out_bytes[] = { 0${Array.from({ length: nout }, (_, i) => `, ${U}_OUTPUT${i}_${bytes}${el}`).join('')} };`,
-    'static void* xalloc(size_t n) {',
-    '  void* p = malloc(n + 32);',
-    '  if (!p) { printf("HSQ_ERROR out of memory (%lu bytes)\\n", (unsigned long)n); exit(3); }',
-    '  return p;',
-    '}',
+    ...(host ? [
+      'static void* xalloc(size_t n) {',
+      '  void* p = malloc(n + 32);',
+      '  if (!p) { printf("HSQ_ERROR out of memory (%lu bytes)\\n", (unsigned long)n); exit(3); }',
+      '  return p;',
+      '}',
+    ] : [
+      // The SRAM2 heap holds 4 MiB; arenas of large models (hyperRAM pools) need more: the
+      // buffers come from QEMU's DDR above the weights, as in the cortex-m55 harness.
+      `static uint8_t* work = (uint8_t*)0x${QEMU_DDR_WORK_BASE.toString(16)}u;`,
+      'static void* xalloc(size_t n) {',
+      '  void* p = work;',
+      '  work += (n + 32 + 31u) & ~(size_t)31u;',
+      '  return p;',
+      '}',
+    ]),
     'int main(void) {',
     '  char name[32];',
     `  void* in[${Math.max(1, nin)}];`,
