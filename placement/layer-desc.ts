@@ -53,6 +53,10 @@ export interface NpuLayerDesc {
   readonly axis?: number;
   /** Pad mode. */
   readonly padMode?: 'constant' | 'reflect' | 'edge' | 'wrap';
+  /** Where the NPU reads and writes this layer's activations: on-chip npuRAM (default) or hyperRAM (a spill). */
+  readonly activationMemory?: 'onchip' | 'hyperRam';
+  /** Where the NPU streams this layer's weights from: the xSPI2 octo-flash (default) or hyperRAM. */
+  readonly weightMemory?: 'flash' | 'hyperRam';
 }
 
 const prod = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);

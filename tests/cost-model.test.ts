@@ -1,13 +1,14 @@
-// stm32n6 cost model: calibration on ST's tiny_yolo_v2 224, hold-out check at 416, roofline
-// behaviour, CPU precision ordering, overrides and transitions.
+// stm32n6 cost model: layer-count generators checked against ST's weight figures, calibration on
+// published points and the held-out check, hyperRAM and int4 terms, roofline behaviour, CPU precision ordering, overrides and transitions.
 import * as fs from 'fs';
 import * as path from 'path';
 import {
   COST_PARAM_DOCS, applyCostOverrides, cpuMacKind, cyclesPerMac, defaultCostParams, estimateCpuLayer, estimateNpuLayer, transitionCost,
 } from '../targets/stm32n6/cost-model';
 import {
-  ST_RESULTS, aggregateEstimateMs, estimateNetworkMs, fitNpuParam, fitOnTinyYoloV2, stTinyYoloV2Layers,
+  FITTED_KEYS, ST_POINTS, ST_RESULTS, StPoint, estimateNetworkMs, fitNpuParam, fitOnStPoints, stPoint, stTinyYoloV2Layers,
 } from '../targets/stm32n6/calibration';
+import { CalibrationNet, mobilenetV2Layers, stYoloXNanoLayers, yolov8nLayers } from '../targets/stm32n6/calibration-nets';
 import { NpuLayerDesc, layerBiasCount, layerMacs, layerWeightCount } from '../placement/layer-desc';
 import { HsqError } from '../core/diagnostics';
 import { tinyYoloV2Layers } from '../examples/tiny-yolov2/build';
@@ -41,44 +42,131 @@ describe("ST tiny_yolo_v2 layout (one class)", () => {
   });
 });
 
-describe('calibration', () => {
-  const fit = fitOnTinyYoloV2();
+/** int8 weights + int32 biases + constants outside layers, in KiB. */
+const countedKiB = (n: CalibrationNet): number =>
+  n.layers.reduce((a, l) => a + layerWeightCount(l) + 4 * layerBiasCount(l), 0) / 1024 + n.extraConstBytes / 1024;
+const sum = (n: CalibrationNet, f: (l: NpuLayerDesc) => number): number => n.layers.reduce((a, l) => a + f(l), 0);
 
-  test('fit reproduces 30.67 ms at 224 and the committed default', () => {
-    expect(fit.key).toBe('npu.macsPerCycle');
-    expect(fit.estimateMs).toBeCloseTo(ST_RESULTS.tinyYoloV2_224.ms, 3);
-    // cost-params.json holds the fitted value: it must not drift from what the fit gives.
-    expect(Math.abs(defaultCostParams['npu.macsPerCycle'] - fit.value) / fit.value).toBeLessThan(0.001);
-    expect(COST_PARAM_DOCS['npu.macsPerCycle'].kind).toBe('fitted');
-    // Physically plausible: above 1, below the four accelerators' peak (~300 MAC/cycle for 600 GOPS).
-    expect(fit.value).toBeGreaterThan(1);
-    expect(fit.value).toBeLessThan(300);
+describe('layer-count generators of the published networks (weights against ST\'s figures)', () => {
+  test('yolov8n (Ultralytics n scale, one class): 3.0 M weights, within 0.5 % of ST\'s NPU weights at 192 and 416', () => {
+    const n192 = yolov8nLayers(192);
+    const convs = n192.layers.filter((l) => l.op === 'Conv');
+    // 57 Conv modules (conv + SiLU), 6 plain 1×1 head outputs, the fixed DFL conv.
+    expect(convs).toHaveLength(57 + 6 + 1);
+    // SiLU is a Sigmoid and a Mul after each Conv module; one more Sigmoid on the class scores.
+    expect(n192.layers.filter((l) => l.op === 'Sigmoid')).toHaveLength(57 + 1);
+    expect(sum(n192, layerWeightCount)).toBe(3_000_448);
+    expect(sum(n192, layerBiasCount)).toBe(5395);
+    // 3.0 M weights + 5,395 biases = 3,005,843 parameters: Ultralytics' 3,157,200 for 80 classes
+    // less the 80-class head (c3 = 80 instead of 64) and the folded BatchNorm scales.
+    for (const [size, id] of [[192, 'yolov8n 192'], [416, 'yolov8n 416']] as const) {
+      const st = stPoint(id).weightsKiB;
+      expect(Math.abs(countedKiB(yolov8nLayers(size)) / st - 1)).toBeLessThan(0.005);
+    }
+    expect(sum(n192, layerMacs)).toBe(363_723_264);
   });
 
-  test('held-out tiny_yolo_v2 416 estimate within 30 % of 50.91 ms', () => {
-    const est = estimateNetworkMs(stTinyYoloV2Layers(416), fit.params);
-    const err = (est - ST_RESULTS.tinyYoloV2_416.ms) / ST_RESULTS.tinyYoloV2_416.ms;
-    expect(Math.abs(err)).toBeLessThan(0.3);
+  test('st_yolo_x_nano: equals ST\'s MCU weights to 0.1 %, 13 % under its NPU weights (Neural-ART blob overhead on depthwise layers)', () => {
+    const n = stYoloXNanoLayers(192);
+    const p = stPoint('st_yolo_x_nano 192');
+    expect(n.layers.filter((l) => l.op === 'DepthwiseConv')).toHaveLength(30);
+    expect(Math.abs(countedKiB(n) / p.mcuWeightsKiB! - 1)).toBeLessThan(0.001);
+    const npuDev = countedKiB(n) / p.weightsKiB - 1;
+    expect(npuDev).toBeGreaterThan(-0.15);
+    expect(npuDev).toBeLessThan(-0.1);
+    expect(sum(n, layerMacs)).toBe(110_476_800);
+  });
+
+  test('mobilenet_v2 (Keras, 1000 classes): equals ST\'s MCU weights at α 0.35 and 1.0; 10 % under the NPU figure at 0.35', () => {
+    for (const [alpha, id] of [[0.35, 'mobilenet_v2 0.35 128'], [1.0, 'mobilenet_v2 1.0 224']] as const) {
+      const p = stPoint(id);
+      const n = mobilenetV2Layers(alpha, 224);
+      expect(Math.abs(countedKiB(n) / p.mcuWeightsKiB! - 1)).toBeLessThan(0.001);
+    }
+    const n = mobilenetV2Layers(0.35, 128);
+    // Keras' 1,662,976 parameters less the folded BatchNorm scales: 1,662,048 weights + 8,040 biases.
+    expect(sum(n, layerWeightCount) + sum(n, layerBiasCount)).toBe(1_670_088);
+    expect(n.layers.filter((l) => l.op === 'DepthwiseConv')).toHaveLength(17);
+    expect(countedKiB(n) / stPoint('mobilenet_v2 0.35 128').weightsKiB - 1).toBeCloseTo(-0.101, 3);
+  });
+});
+
+describe('calibration (fit on published points, check the held-out ones)', () => {
+  const fit = fitOnStPoints();
+  const fitSet = ST_POINTS.filter((p) => p.role === 'fit');
+  const heldOut = ST_POINTS.filter((p) => p.role === 'held-out');
+  const err = (p: StPoint, prm = defaultCostParams): number => estimateNetworkMs(p.net().layers, prm) / p.ms - 1;
+
+  test('the fit reproduces the committed parameters', () => {
+    expect([...FITTED_KEYS].sort()).toEqual(Object.keys(fit.values).sort());
+    for (const k of FITTED_KEYS) {
+      expect(COST_PARAM_DOCS[k].kind).toBe('fitted');
+      expect(Math.abs(defaultCostParams[k] / fit.values[k] - 1)).toBeLessThan(1e-3);
+    }
+    // Physically plausible: below the four accelerators' ~300 MAC/cycle; npuRAM rate below its bus figure.
+    expect(fit.values['npu.macsPerCycle']).toBeLessThan(300);
+    expect(fit.values['npu.ramBytesPerSec']).toBeLessThan(12.8e9);
+  });
+
+  test('fit set: every point within 5 %', () => {
+    expect(fitSet.map((p) => p.id)).toEqual(['tiny_yolo_v2 224', 'yolov8n 192', 'mobilenet_v2 0.35 128', 'mobilenet_v2 0.35 224']);
+    for (const p of fitSet) expect([p.id, Math.abs(err(p)) < 0.05]).toEqual([p.id, true]);
+  });
+
+  test('held out: every other published point within 30 %', () => {
+    expect(heldOut.map((p) => p.id)).toEqual(expect.arrayContaining(['tiny_yolo_v2 416', 'yolov8n 416', 'st_yolo_x_nano 192']));
+    expect(heldOut).toHaveLength(9);
+    for (const p of heldOut) expect([p.id, Math.abs(err(p)) < 0.3]).toEqual([p.id, true]);
     // More work must cost more time.
-    expect(est).toBeGreaterThan(ST_RESULTS.tinyYoloV2_224.ms);
+    expect(estimateNetworkMs(stTinyYoloV2Layers(416))).toBeGreaterThan(estimateNetworkMs(stTinyYoloV2Layers(224)));
   });
 
-  test('fit refuses a target below the weight-streaming floor', () => {
+  test('one-parameter fit refuses a target below the weight-streaming floor', () => {
     expect(() => fitNpuParam(stTinyYoloV2Layers(224), 5)).toThrow(/cannot fit npu.macsPerCycle/);
   });
 
-  test('CALIBRATION.md quotes the fitted value and the 416 estimate', () => {
+  test('CALIBRATION.md quotes the fitted values and every point\'s estimate', () => {
     const md = fs.readFileSync(path.join(__dirname, '../targets/stm32n6/CALIBRATION.md'), 'utf8');
-    expect(md).toContain(fit.value.toFixed(2));
-    expect(md).toContain(estimateNetworkMs(stTinyYoloV2Layers(416), fit.params).toFixed(2));
+    expect(md).toContain(fit.values['npu.macsPerCycle'].toFixed(2));
+    expect(md).toContain(fit.values['npu.epochOverheadUs'].toFixed(2));
+    expect(md).toContain((fit.values['npu.ramBytesPerSec'] / 1e9).toFixed(3));
+    for (const p of ST_POINTS) expect([p.id, md.includes(`| ${p.id} | ${p.ms} | ${estimateNetworkMs(p.net().layers).toFixed(2)} |`)]).toEqual([p.id, true]);
+  });
+});
+
+describe('hyperRAM spills and NPU int4 weights', () => {
+  test('activations placed in hyperRAM (or above npu.onchipBytes) make the layer slower', () => {
+    const l = conv(64, 64, 56, 1); // activation-heavy 1×1 conv
+    const on = estimateNpuLayer(l);
+    const spill = estimateNpuLayer({ ...l, activationMemory: 'hyperRam' });
+    const p = defaultCostParams;
+    expect(spill.terms.activations).toBeCloseTo((on.ramBytes / p['npu.hyperRamBytesPerSec']) * 1e6, 6);
+    expect(spill.terms.activations).toBeGreaterThan(on.terms.activations);
+    expect(spill.us).toBeGreaterThan(on.us);
+    // The same term without the flag once the largest activation is above npu.onchipBytes.
+    const small = applyCostOverrides(p, { 'npu.onchipBytes': 1000 });
+    expect(estimateNpuLayer(l, small).terms.activations).toBe(spill.terms.activations);
   });
 
-  test('aggregate estimate brackets: low <= high, both grow with MACs', () => {
-    const a = aggregateEstimateMs({ macs: 4e8, weightBytes: 3e6, layers: 80 });
-    const b = aggregateEstimateMs({ macs: 8e8, weightBytes: 3e6, layers: 80 });
-    expect(a.low).toBeLessThanOrEqual(a.high);
-    expect(b.low).toBeGreaterThan(a.low);
-    expect(b.high).toBeGreaterThan(a.high);
+  test('weights streamed from hyperRAM use its bandwidth', () => {
+    const l = conv(512, 1024, 7);
+    const p = applyCostOverrides(defaultCostParams, { 'npu.hyperRamBytesPerSec': 100e6 });
+    const flash = estimateNpuLayer(l, p);
+    const hyper = estimateNpuLayer({ ...l, weightMemory: 'hyperRam' }, p);
+    expect(hyper.terms.weights).toBeCloseTo((flash.flashBytes / 100e6) * 1e6, 6);
+    expect(hyper.us).toBeGreaterThan(flash.us);
+  });
+
+  test('int4 weights halve the weight-streaming term (bias and per-channel data unchanged), MAC rate as int8', () => {
+    const l = conv(512, 1024, 7);
+    const w8 = estimateNpuLayer(l);
+    const w4 = estimateNpuLayer({ ...l, weightBits: 4 });
+    const p = defaultCostParams;
+    const perChannel = 1024 * (4 + p['npu.flashBytesPerChannel']);
+    expect(w4.flashBytes - perChannel).toBe((w8.flashBytes - perChannel) / 2);
+    expect(w4.terms.weights - (perChannel / p['npu.extFlashBytesPerSec']) * 1e6).toBeCloseTo((w8.terms.weights - (perChannel / p['npu.extFlashBytesPerSec']) * 1e6) / 2, 9);
+    expect(w4.terms.compute).toBe(w8.terms.compute);
+    expect(w4.us).toBeLessThan(w8.us); // weight-bound layer
   });
 });
 

@@ -162,13 +162,15 @@ describe('Tiny YOLOv2, w8a8 with conv7/conv8 at w4a8', () => {
 
 describe('budgets', () => {
   test('--latency-budget widens both sub-8-bit layers (the CPU is far too slow for them)', () => {
-    const p = place({ latencyBudget: 60 });
+    // 70 ms: above the all-NPU estimate (63.4 ms with the cost model fitted on ST's figures), far
+    // below any placement with conv7/conv8 on the CPU.
+    const p = place({ latencyBudget: 70 });
     expect(convs(p)).toEqual({ conv1: 'npu', conv2: 'npu', conv3: 'npu', conv4: 'npu', conv5: 'npu', conv6: 'npu', conv7: 'npu', conv8: 'npu', conv9: 'npu' });
     expect(dev(p, 'conv7').source).toBe('optimiser');
     expect(dev(p, 'conv7').reason).toMatch(/--latency-budget: .*widened/);
     expect(p.optimisation.method).toBe('exhaustive');
     expect(p.optimisation.evaluated).toBe(4);
-    expect(p.optimisation.alternatives[0].latencyUs).toBeLessThanOrEqual(60000);
+    expect(p.optimisation.alternatives[0].latencyUs).toBeLessThanOrEqual(70000);
   });
 
   test('--flash-budget keeps the layer that saves most flash per ms on the CPU', () => {

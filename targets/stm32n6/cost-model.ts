@@ -1,8 +1,9 @@
 // Latency / flash / RAM estimates per layer for the Neural-ART NPU and the Cortex-M55 CPU.
 // Parameters are data (cost-params.json: value, unit, doc, source); the config's `costModel`
 // overrides them by flat key. The model is a per-layer roofline:
-//   NPU: max(MACs / (macsPerCycle·clock), flash bytes / xSPI bandwidth,
-//            activation bytes / npuRAM bandwidth, elements / (elementsPerCycle·clock)) + epoch overhead
+//   NPU: max(MACs / (macsPerCycle·clock), flash bytes / xSPI2 (or hyperRAM) bandwidth,
+//            activation bytes / npuRAM (or hyperRAM) bandwidth, elements / (elementsPerCycle·clock)) + epoch overhead
+//        (macsPerCycle, ramBytesPerSec, epochOverheadUs fitted on ST's published figures: calibration.ts)
 //   CPU: MACs·cycles/MAC(precision, kind) / clock + elements·instr/element / (IPC·clock) + layer overhead
 //        (cycles/MAC measured by the kernel bench, bench/results/kernels.json: no llvm-mca at compile time)
 //   NPU↔CPU switch: fixed cost + bytes crossing / cache-maintenance bandwidth.
@@ -82,11 +83,14 @@ export function estimateNpuLayer(layer: NpuLayerDesc, params: CostParams = defau
   const ramBytes = ein + eout;
   if (FREE_OPS.has(layer.op)) return { us: 0, flashBytes: 0, ramBytes, macs: 0, bound: 'free', terms: {} };
   const eff = layer.op === 'DepthwiseConv' ? p['npu.depthwiseEfficiency'] : 1;
+  // hyperRAM (xSPI1) instead of npuRAM / octo-flash: for a layer placed there, or whose largest
+  // activation exceeds what stedgeai is assumed to tile on chip (npu.onchipBytes).
+  const actHyper = layer.activationMemory === 'hyperRam' || Math.max(ein, eout) > p['npu.onchipBytes'];
+  const wHyper = layer.weightMemory === 'hyperRam';
   const terms: Record<string, number> = {
     compute: (macs / (p['npu.macsPerCycle'] * eff * p['npu.clockHz'])) * 1e6,
-    weights: (flashBytes / p['npu.extFlashBytesPerSec']) * 1e6,
-    // Activations beyond the on-chip npuRAM spill to hyperRAM (stedgeai's pool after npuRAM3–6).
-    activations: (Math.max(ein, eout) <= p['npu.onchipBytes'] ? ramBytes / p['npu.ramBytesPerSec'] : ramBytes / p['npu.hyperRamBytesPerSec']) * 1e6,
+    weights: (flashBytes / (wHyper ? p['npu.hyperRamBytesPerSec'] : p['npu.extFlashBytesPerSec'])) * 1e6,
+    activations: (ramBytes / (actHyper ? p['npu.hyperRamBytesPerSec'] : p['npu.ramBytesPerSec'])) * 1e6,
     // Pooling, activation and arithmetic units; for MAC ops these are fused in the stream.
     elements: MAC_OPS.has(layer.op) ? 0 : (Math.max(ein, eout) / (p['npu.elementsPerCycle'] * p['npu.clockHz'])) * 1e6,
   };
