@@ -140,6 +140,8 @@ export interface TargetRunOptions {
   /** stm32n6: build the emulated program for the host instead of QEMU. */
   readonly host?: boolean;
   readonly cacheDir?: string;
+  /** Build with -DHSQ_TRACE: the traced tensors come back beside the outputs (verify --per-layer). */
+  readonly trace?: boolean;
 }
 
 /** Settings a target may take from the CLI or config (each target says which it understands). */

@@ -131,6 +131,18 @@ arm.maybe('verify --per-layer --target cortex-m55: intermediate tensors from QEM
   }, 600_000);
 });
 
+arm.maybe('verify --per-layer --target stm32n6: the emulated program in QEMU, traced by tensor name', () => {
+  beforeAll(() => arm.require());
+  test('every layer (NPU segments emulated, CPU layers) bit-exact with the interpreter; an injected fault found at its layer', async () => {
+    const ok = await verifyModel({ ...base, random: 1, target: 'stm32n6' });
+    expect(ok.json.ok).toBe(true);
+    expect(ok.json.layers.some((l) => l.device === 'npu')).toBe(true);
+    for (const l of ok.json.layers) expect([l.name, l.exactVsInterpreter]).toEqual([l.name, 1]);
+    const bad = await withFault('bias:conv2', () => verifyModel({ ...base, random: 1, target: 'stm32n6' }));
+    expect(bad.json.firstDivergence).toEqual({ layer: 'conv2', engine: 'stm32n6' });
+  }, 600_000);
+});
+
 // The issue's acceptance models, through the trace of the cortex-m55 C in QEMU.
 const ESPCN = path.join(SHARED, 'models', 'qonnx', 'bsd300x3-espcn');
 const BLAZEFACE = path.join(SHARED, 'models', 'real', 'mediapipe-blazeface', 'face_detection_front_128x128.onnx');

@@ -91,7 +91,7 @@ type VerifyArgs = Pick<Args, 'model' | 'inputs' | 'input' | 'random' | 'seed' | 
 const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(2)} %`);
 
 /** The inputs, and the model built as `hsq compile` with the same options builds it. */
-export function verifyInputs(a: VerifyArgs): { sets: Record<string, Tensor>[]; bound: Graph; g: Graph; runtime: Record<string, Tensor>[]; target: string; hsqQuantized: boolean; staged: Graph } {
+export function verifyInputs(a: VerifyArgs): { sets: Record<string, Tensor>[]; bound: Graph; g: Graph; runtime: Record<string, Tensor>[]; target: string; hsqQuantized: boolean; staged: Graph; stedgeaiVersion?: string } {
   const opts = compileOptionsOf(a);
   const config: HsqConfig = opts.config ? loadConfig(opts.config) : {};
   // The target first: a bad name is the error, whatever else is wrong.
@@ -116,7 +116,8 @@ export function verifyInputs(a: VerifyArgs): { sets: Record<string, Tensor>[]; b
     for (const s of sets) checkInputs(p.graph, s);
   }
   const runtime = camera ? sets : sets.map((s) => bindConstantInputs(raw, s).runtimeInputs);
-  return { sets, bound, g: p.graph, runtime, target: p.target.name, hsqQuantized: p.hsqQuantized, staged: p.staged };
+  const stedgeaiVersion = opts.stedgeaiVersion ?? config.stedgeaiVersion;
+  return { sets, bound, g: p.graph, runtime, target: p.target.name, hsqQuantized: p.hsqQuantized, staged: p.staged, ...(stedgeaiVersion !== undefined ? { stedgeaiVersion } : {}) };
 }
 
 /** `--trace FILE`: the trace against the interpreter on the same inputs, built with the same options. */
@@ -133,10 +134,10 @@ export async function replayTrace(a: VerifyArgs & { trace: string }): Promise<{ 
 
 export async function verifyModel(a: VerifyArgs): Promise<{ json: VerifyJson; text: string; html: string }> {
   if (a['float-model'] && !fs.existsSync(a['float-model'])) fail('bad-input', `--float-model: cannot read '${a['float-model']}'`, '--float-model');
-  const { sets, bound, g, runtime, target, hsqQuantized, staged } = verifyInputs(a);
+  const { sets, bound, g, runtime, target, hsqQuantized, staged, stedgeaiVersion } = verifyInputs(a);
   const interp = await interpreterEngine.run(g, runtime);
   const engine = a.engine === 'interpreter' ? undefined
-    : cEngine({ target, sanitize: a.sanitize, scalar: a.scalar, host: a.host, opt: a.opt ? (`-${a.opt}` as '-O2' | '-Os') : undefined });
+    : cEngine({ target, sanitize: a.sanitize, scalar: a.scalar, host: a.host, opt: a.opt ? (`-${a.opt}` as '-O2' | '-Os') : undefined, stedgeaiVersion });
   const engineValues = engine ? await engine.run(g, runtime) : interp;
   let original: OriginalModel | string;
   // A float model hsq quantized: ORT runs hsq's quantization as standard QDQ (what --emit-onnx writes).

@@ -28,7 +28,7 @@ export function stm32n6TargetFor(v: StedgeaiVersion = DEFAULT_STEDGEAI_VERSION, 
       const e = emitStm32n6(placed, { name: o.name, weightsFormat: o.weightsFormat, stedgeaiVersion: v, memory, layout: o.layout });
       return { files: e.files, report: e.report };
     },
-    run: (g, inputs, o) => runStm32n6(g, inputs, { host: o.host, cacheDir: o.cacheDir, stedgeaiVersion: v }),
+    run: (g, inputs, o) => runStm32n6(g, inputs, { host: o.host, cacheDir: o.cacheDir, stedgeaiVersion: v, trace: o.trace }),
   });
 }
 
