@@ -1,6 +1,8 @@
 // m55-models: estimated Cortex-M55 cycles per inference of whole models (bench/cycles/model.ts),
 // beside the -DHSQ_PROFILE per-layer profile of the same run: the seeded Tiny YOLOv2 160 (QDQ,
-// conv7/conv8 w4a8, seed 1) and the shared QONNX ESPCN (when ../shared is there).
+// conv7/conv8 w4a8, seed 1), the shared QONNX ESPCN and TFC_2W2A (when ../shared is there).
+// Beside each: the stm32n6 cost model's CPU estimate of the same graph (every layer forced to
+// the CPU, in cycles of its clock), the figure placement decides with.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -16,6 +18,16 @@ import type { Tensor } from '../../core/ir/tensor';
 import { armToolchainStatus } from '../../toolchain/qemu';
 import { llvmStatus } from '../cycles/mca';
 import { estimateModel, type ModelEstimate } from '../cycles/model';
+import { placeAndPartition } from '../../placement/stage';
+import { stm32n6Placement } from '../../targets/stm32n6/capabilities';
+import { defaultCostParams } from '../../targets/stm32n6/cost-model';
+
+/** The stm32n6 cost model's time for `g` with every layer on the Cortex-M55, in CPU cycles. */
+function costModelCycles(g: Graph): number {
+  const placed = placeAndPartition(g, stm32n6Placement(), { forceCpu: ['*'] });
+  const us = placed.placement.layers.reduce((a, l) => a + (l.estCpu?.us ?? 0), 0);
+  return Math.round(us * 1e-6 * defaultCostParams['cpu.clockHz']);
+}
 
 const errorFigure = (e: unknown): Figure => ({ status: 'error', reason: e instanceof Error ? e.message.split('\n')[0] : String(e) });
 
@@ -27,6 +39,7 @@ interface Model {
 
 function models(repoRoot: string): Model[] {
   const espcn = path.resolve(repoRoot, '..', 'shared', 'models', 'qonnx', 'bsd300x3-espcn');
+  const tfc = path.resolve(repoRoot, '..', 'shared', 'models', 'real', 'qonnx-zoo', 'TFC_2W2A.onnx');
   return [
     {
       name: 'tiny-yolov2-160',
@@ -45,12 +58,20 @@ function models(repoRoot: string): Model[] {
         return { graph: lower(bound.graph), inputs: bound.runtimeInputs };
       },
     },
+    {
+      name: 'tfc-2w2a',
+      missing: fs.existsSync(tfc) ? undefined : `${tfc} not found (../shared is not beside the clone)`,
+      async load() {
+        const raw = loadModel(tfc);
+        return { graph: lower(raw), inputs: randomInputs(raw, 7) };
+      },
+    },
   ];
 }
 
 export const section: BenchSection = {
   name: 'm55-models',
-  description: 'estimated Cortex-M55 cycles per inference (QEMU block counts x llvm-mca-19 -mcpu=cortex-m55, bench/cycles) of the seeded Tiny YOLOv2 160 (conv7/conv8 w4a8) and the QONNX ESPCN, beside the -DHSQ_PROFILE per-layer profile',
+  description: 'estimated Cortex-M55 cycles per inference (QEMU block counts x llvm-mca-19 -mcpu=cortex-m55, bench/cycles) of the seeded Tiny YOLOv2 160 (conv7/conv8 w4a8), the QONNX ESPCN and TFC_2W2A, beside the -DHSQ_PROFILE per-layer profile and the stm32n6 cost model\'s CPU estimate',
   async run(ctx) {
     const figures: Record<string, Figure> = {};
     const info: Record<string, ModelEstimate | string> = {};
@@ -70,6 +91,8 @@ export const section: BenchSection = {
           const e = await estimateModel(graph, inputs, cache);
           figures[`${m.name}.estCycles`] = { value: e.estCycles, unit: 'cycles', note: 'estimated Cortex-M55 cycles of one inference (MVE build, -O2)' };
           figures[`${m.name}.instructions`] = { value: e.instructions, unit: 'instructions', note: `executed, from the block counts (SysTick: ${e.profileInstructions})` };
+          const cm = costModelCycles(graph);
+          figures[`${m.name}.costModelCycles`] = { value: cm, unit: 'cycles', note: `the stm32n6 cost model, every layer on the CPU: ${(cm / e.estCycles).toFixed(3)}× the estimate above` };
           info[m.name] = e;
         } catch (err) {
           figures[`${m.name}.estCycles`] = errorFigure(err);
