@@ -6,6 +6,12 @@ import { buildCase, checkInterpreter, maxSteps } from './support/op-cases/harnes
 import { quantizedConvTransposeCases } from './support/op-cases/conv-transpose';
 import { runGraph } from '../ops/engine/interpreter';
 import { runOrt } from '../verify/ort';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { compile } from '../driver';
+import { TargetName } from '../driver/compile';
+import { Report } from '../report';
 
 const cases = quantizedConvTransposeCases().map(buildCase);
 
@@ -27,5 +33,53 @@ describe('quantized ConvTranspose', () => {
     }
     console.log(`max steps vs ONNX Runtime:\n  ${steps.join('\n  ')}`);
     expect(problems).toEqual([]);
+  });
+
+  // The int4 case's weights [4, 2, 3, 3] (72 values) and the int8 grouped case's [4, 3, 3, 3] (108).
+  const byName = (n: string) => cases.find((b) => b.c.name === `ConvTranspose_${n}`)!;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-qconvt-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  async function compiled(name: string, target: TargetName): Promise<{ report: Report; files: Record<string, string> }> {
+    const b = byName(name);
+    const model = path.join(dir, `${name}.onnx`);
+    fs.writeFileSync(model, b.model);
+    const out = path.join(dir, `${name}-${target}`);
+    await compile({ model, out, target, name: 'm', weightsFormat: 'c' });
+    const files: Record<string, string> = {};
+    for (const f of fs.readdirSync(out)) if (/\.(c|h|json)$/.test(f)) files[f] = fs.readFileSync(path.join(out, f), 'utf8');
+    return { report: JSON.parse(files['report.json']) as Report, files };
+  }
+
+  test.each([
+    ['q_int4_per_channel_s2', 'w4a8', 4],
+    ['q_grouped_per_channel', 'w8a8', 8],
+  ] as const)('%s: report.json shows one integer ConvTranspose layer at %s, weights stored %d-bit', async (name, precision, bits) => {
+    const b = byName(name);
+    const w = b.graph.initializers[b.graph.nodes[0].inputs[1]];
+    const values = w.data.length, M = w.shape[0], rowLen = values / M;
+    // Rows per output channel, each starting on a byte, then the int32 bias and one float32
+    // multiplier per output channel; every array 16-byte aligned in the weights.
+    const rowBytes = Math.ceil((rowLen * bits) / 8), packed = M * rowBytes;
+    const a16 = (n: number) => Math.ceil(n / 16) * 16;
+    for (const target of ['host', 'cortex-m55'] as const) {
+      const { report, files } = await compiled(name, target);
+      expect(report.layers).toHaveLength(1);
+      const l = report.layers[0];
+      expect(l).toMatchObject({ op: 'ConvTranspose', precision, device: 'cpu', nodes: ['convtranspose'] });
+      expect(l.weightBytes).toBeGreaterThanOrEqual(packed + 8 * M);
+      expect(l.weightBytes).toBeLessThanOrEqual(a16(packed) + 2 * a16(4 * M));
+      if (bits === 4) expect(l.weightBytes).toBeLessThan(values + 8 * M);
+      const c = Object.entries(files).filter(([f]) => f.endsWith('.c')).map(([, t]) => t).join('\n');
+      expect(c).toMatch(new RegExp(`\\.wbits = ${bits}, \\.wmul = -?\\d+, \\.wadd = -?\\d+, \\.row_bytes = ${rowBytes},`));
+      expect(c).toMatch(/hsq_qconv_transpose\(/);
+    }
+  });
+
+  test('stm32n6: the quantized ConvTranspose runs on the CPU and the report says why', async () => {
+    const { report } = await compiled('q_int8_per_tensor', 'stm32n6');
+    const l = report.layers.find((x) => x.op === 'ConvTranspose')!;
+    expect(l).toMatchObject({ device: 'cpu', precision: 'w8a8' });
+    expect(l.reason).toMatch(/ConvTranspose: no Neural-ART mapping documented/);
+    expect(l.macs).toBe(3 * 5 * 5 * 3 * 3 * 4);
   });
 });
