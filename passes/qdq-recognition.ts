@@ -273,9 +273,11 @@ function transposed(c: Ctx, w: { name: string; t: Tensor; quant: QuantParams }) 
 
 /**
  * ConvTranspose's integer weight [C, M/group, kH, kW] regrouped by output channel as
- * [M, C/group, kH, kW] (values moved, not flipped), quant per tensor or, from per-channel along
- * axis 1 (M/group scales, shared by the groups), one scale per output channel along axis 0.
- * Undefined for other quantization axes.
+ * [M, C/group, kH, kW] (values moved, not flipped), quant per tensor or one scale per output
+ * channel m along axis 0: from per-channel along axis 1 (M/group scales, shared by the groups:
+ * m's is m mod M/group's), or along axis 0 when each group has one input channel (depthwise:
+ * group g = input channel g feeds output channels g*M/group.., whose scale is g's).
+ * Undefined for other quantization.
  */
 function regroupedTransposeWeight(c: Ctx, w: { name: string; t: Tensor; quant: QuantParams }, group: number) {
   const s = w.t.shape;
@@ -289,6 +291,9 @@ function regroupedTransposeWeight(c: Ctx, w: { name: string; t: Tensor; quant: Q
   }
   else if (w.quant.axis === 1 && w.quant.scale.length === Mg) {
     const per = <T>(v: readonly T[]): T[] => Array.from({ length: M }, (_, m) => v[v.length === 1 ? 0 : m % Mg]);
+    quant = { ...w.quant, scale: per(w.quant.scale), zeroPoint: per(w.quant.zeroPoint.length ? w.quant.zeroPoint : [0]), axis: 0 };
+  } else if (w.quant.axis === 0 && w.quant.scale.length === C && Cg === 1) {
+    const per = <T>(v: readonly T[]): T[] => Array.from({ length: M }, (_, m) => v[v.length === 1 ? 0 : Math.floor(m / Mg)]);
     quant = { ...w.quant, scale: per(w.quant.scale), zeroPoint: per(w.quant.zeroPoint.length ? w.quant.zeroPoint : [0]), axis: 0 };
   } else return undefined;
   const out = new (w.t.data.constructor as Int8ArrayConstructor)(numel(s));

@@ -12,6 +12,11 @@ import * as path from 'path';
 import { compile } from '../driver';
 import { TargetName } from '../driver/compile';
 import { Report } from '../report';
+import { ModelBuilder, DT, attr, floatTensor } from '../examples/lib/onnx-builder';
+import { Rng } from '../examples/lib/prng';
+import { makeTensor } from '../core/ir/tensor';
+import { runCBatch } from '../targets/host/run';
+import { compareExact } from './support/host-c-conformance';
 
 const cases = quantizedConvTransposeCases().map(buildCase);
 
@@ -82,4 +87,53 @@ describe('quantized ConvTranspose', () => {
     expect(l.reason).toMatch(/ConvTranspose: no Neural-ART mapping documented/);
     expect(l.macs).toBe(3 * 5 * 5 * 3 * 3 * 4);
   });
+
+  /** A float decoder head: grouped stride-2 ConvTranspose (output_padding) → Relu, then a
+   *  depthwise ConvTranspose. */
+  function floatDecoder(): Uint8Array {
+    const r = new Rng(11);
+    const t = (n: number, sd: number) => r.fillNormal(new Float32Array(n), 0, sd);
+    const b = new ModelBuilder('decoder', 8, 17);
+    b.input('x', DT.FLOAT, [1, 4, 5, 5]);
+    b.initializer(floatTensor('w1', [4, 3, 3, 3], t(108, 0.3)));
+    b.initializer(floatTensor('b1', [6], t(6, 0.1)));
+    b.node({ op: 'ConvTranspose', name: 'up1', inputs: ['x', 'w1', 'b1'], outputs: ['u1'], attrs: { group: attr.int(2), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]), output_padding: attr.ints([1, 1]) } });
+    b.node({ op: 'Relu', name: 'relu1', inputs: ['u1'], outputs: ['r1'] });
+    b.initializer(floatTensor('w2', [6, 1, 2, 2], t(24, 0.4)));
+    b.initializer(floatTensor('b2', [6], t(6, 0.1)));
+    b.node({ op: 'ConvTranspose', name: 'up2', inputs: ['r1', 'w2', 'b2'], outputs: ['y'], attrs: { group: attr.int(6), strides: attr.ints([2, 2]) } });
+    b.output('y', DT.FLOAT, [1, 6, 20, 20]);
+    return b.encode();
+  }
+
+  test.each([
+    [[] as string[], 'w8a8', 8],
+    [['up1,up2=w4a8'], 'w4a8', 4],
+  ])('hsq PTQ (--calib random, precision %j) quantizes ConvTranspose into integer layers', async (precision, want, bits) => {
+    const model = path.join(dir, 'decoder.onnx');
+    fs.writeFileSync(model, floatDecoder());
+    const out = path.join(dir, `decoder-${want}`), emitted = path.join(dir, `decoder-${want}.qdq.onnx`);
+    const r = await compile({ model, out, target: 'host', name: 'm', weightsFormat: 'c', quantize: { calib: 'random', calibSeed: 0, precision, emitOnnx: emitted } });
+    const convT = r.graph.nodes.filter((n) => n.op === 'QConvTranspose');
+    expect(convT.map((n) => n.name)).toEqual(['up1', 'up2']);
+    // The Relu is the output clamp of up1.
+    expect(r.graph.nodes.some((n) => n.op === 'Relu')).toBe(false);
+    for (const n of convT) {
+      const q = r.graph.tensors[n.inputs[1]].quant!;
+      expect({ bits: q.bits, axis: q.axis, channels: q.scale.length, bias: r.graph.initializers[n.inputs[2]]?.dtype }).toEqual({ bits, axis: 0, channels: 6, bias: 'int32' });
+    }
+    expect(r.report.layers.filter((l) => l.op === 'ConvTranspose').map((l) => [l.name, l.precision])).toEqual([['up1', want], ['up2', want]]);
+    // ONNX Runtime on the emitted QDQ model vs the interpreter and host C on hsq's graph: the
+    // last layer within 1 step (its float output divided by its scale).
+    const x = makeTensor('float32', [1, 4, 5, 5], Array.from({ length: 100 }, (_, i) => Math.sin(i * 0.7) * 2));
+    const ort = (await runOrt(fs.readFileSync(emitted), { x })).y;
+    const ours = runGraph(r.graph, { x }).y;
+    const yq = r.graph.tensors[convT[1].outputs[0]].quant!;
+    const steps = Math.max(...Array.from(ort.data as Float32Array, (v, i) => Math.abs(v - Number(ours.data[i])) / yq.scale[0]));
+    expect(new Set(Array.from(ours.data as Float32Array)).size).toBeGreaterThan(50);
+    console.log(`PTQ ${want}: max ${steps.toFixed(3)} steps vs ONNX Runtime on the emitted QDQ model`);
+    expect(steps).toBeLessThanOrEqual(1 + 1e-4);
+    const [host] = await runCBatch([{ graph: r.graph, inputs: [{ x }] }], { target: 'host' });
+    expect(compareExact(host[0].y, ours)).toBeNull();
+  }, 120000);
 });
