@@ -17,6 +17,9 @@ import { Rng } from '../examples/lib/prng';
 import { makeTensor } from '../core/ir/tensor';
 import { runCBatch } from '../targets/host/run';
 import { compareExact } from './support/host-c-conformance';
+import { lower } from '../driver/frontend';
+import { decodeModel } from '../frontend/onnx/import';
+import { verifyModel } from '../driver/commands/verify';
 
 const cases = quantizedConvTransposeCases().map(buildCase);
 
@@ -136,4 +139,57 @@ describe('quantized ConvTranspose', () => {
     const [host] = await runCBatch([{ graph: r.graph, inputs: [{ x }] }], { target: 'host' });
     expect(compareExact(host[0].y, ours)).toBeNull();
   }, 120000);
+
+  /** The QONNX / Brevitas form: Quant on the input, Quant on the weights (4-bit narrow, per
+   *  output channel: scale [1, M/group, 1, 1]), float bias, ConvTranspose → Relu → Quant. */
+  function qonnxConvTranspose(): Uint8Array {
+    const BREVITAS = 'onnx.brevitas';
+    const r = new Rng(5);
+    const b = new ModelBuilder('qonnx_convt', 7, 13).useDomain(BREVITAS, 1);
+    b.input('x', DT.FLOAT, [1, 4, 5, 5]);
+    const scalar = (name: string, v: number) => b.initializer(floatTensor(name, [], [v]));
+    scalar('zp', 0); scalar('b8', 8); scalar('b4', 4); scalar('sx', 0.03); scalar('sy', 0.05);
+    const quant = (name: string, x: string, s: string, bits: string, out: string, signed = 1, narrow = 0) =>
+      b.node({ op: 'Quant', name, domain: BREVITAS, inputs: [x, s, 'zp', bits], outputs: [out], attrs: { signed: attr.int(signed), narrow: attr.int(narrow), rounding_mode: attr.string('ROUND') } });
+    quant('Quant_x', 'x', 'sx', 'b8', 'xq');
+    b.initializer(floatTensor('W', [4, 3, 3, 3], r.fillNormal(new Float32Array(108), 0, 0.3)));
+    b.initializer(floatTensor('sw', [1, 3, 1, 1], [0.05, 0.08, 0.04]));
+    quant('Quant_W', 'W', 'sw', 'b4', 'Wq', 1, 1);
+    b.initializer(floatTensor('B', [6], r.fillNormal(new Float32Array(6), 0, 0.2)));
+    b.node({ op: 'ConvTranspose', name: 'ConvTranspose_0', inputs: ['xq', 'Wq', 'B'], outputs: ['c'], attrs: { group: attr.int(2), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 0, 0]), output_padding: attr.ints([1, 1]) } });
+    b.node({ op: 'Relu', name: 'Relu_0', inputs: ['c'], outputs: ['rl'] });
+    quant('Quant_y', 'rl', 'sy', 'b8', 'y', 0);
+    b.output('y', DT.FLOAT, [1, 6, 11, 11]);
+    return b.encode();
+  }
+
+  test('QONNX (Brevitas) ConvTranspose: one w4a8 QConvTranspose with a float bias term; equals the QONNX graph; verify --per-layer on host and cortex-m55', async () => {
+    const bytes = qonnxConvTranspose();
+    const raw = decodeModel(bytes);
+    const g = lower(raw);
+    expect(g.nodes.map((n) => n.op)).toEqual(['QuantizeLinear', 'QConvTranspose', 'DequantizeLinear']);
+    const n = g.nodes[1];
+    expect(g.tensors[n.inputs[1]].quant).toMatchObject({ bits: 4, narrow: true, axis: 0, scale: [0.05, 0.08, 0.04, 0.05, 0.08, 0.04].map(Math.fround) });
+    expect([n.inputs[2], g.initializers[n.inputs[3]]?.dtype]).toEqual(['', 'float32']);
+    const r = new Rng(9);
+    let worst = 0;
+    for (let k = 0; k < 5; k++) {
+      const x = makeTensor('float32', [1, 4, 5, 5], r.fillNormal(new Float32Array(100), 0, 1.5));
+      const a = runGraph(raw, { x }).y.data as Float32Array, c = runGraph(g, { x }).y.data as Float32Array;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - c[i]) / Math.fround(0.05));
+    }
+    console.log(`QONNX ConvTranspose: lowered graph vs the QONNX graph (interpreter): max ${worst.toFixed(3)} steps`);
+    expect(worst).toBeLessThanOrEqual(1e-3);
+    const model = path.join(dir, 'qonnx_convt.onnx');
+    fs.writeFileSync(model, bytes);
+    for (const target of ['host', 'cortex-m55'] as const) {
+      const v = await verifyModel({ model, target, random: 3, seed: 4, sanitize: false, scalar: target === 'cortex-m55', 'per-layer': true });
+      const l = v.json.layers.find((x) => x.name === 'ConvTranspose_0')!;
+      console.log(`QONNX ConvTranspose on ${target}: ${l.precision}, ${l.maxStepsVsOrt} steps vs ONNX Runtime (QONNX reference), exact vs interpreter ${l.exactVsInterpreter}`);
+      expect(v.json.ok).toBe(true);
+      expect(l).toMatchObject({ precision: 'w4a8', exactVsInterpreter: 1 });
+      expect(l.maxStepsVsOrt).toBeLessThanOrEqual(1);
+      expect(v.json.outputs[0].exactVsInterpreter).toBe(1);
+    }
+  }, 600000);
 });
