@@ -599,6 +599,6 @@ export function recognizeQdq(g0: Graph, ctx?: PassContext): Graph {
 
 export const qdqRecognition: Pass = {
   name: 'qdq-recognition',
-  description: 'marks quantized tensors; DQ→Conv/ConvTranspose/Gemm/MatMul→[Relu|Clip]→Q and QLinearConv/QLinearMatMul become QConv/QConvTranspose/QGemm',
+  description: 'marks quantized tensors; DQ→Conv/ConvTranspose/Gemm/MatMul→[Relu|Clip]→Q and QLinear* become integer layers',
   run: (g, ctx) => recognizeQdq(g, ctx),
 };
