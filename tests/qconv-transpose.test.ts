@@ -74,6 +74,7 @@ describe('quantized ConvTranspose', () => {
       expect(report.layers).toHaveLength(1);
       const l = report.layers[0];
       expect(l).toMatchObject({ op: 'ConvTranspose', precision, device: 'cpu', nodes: ['convtranspose'] });
+      expect(l.weightCount).toBe(values);
       expect(l.weightBytes).toBeGreaterThanOrEqual(packed + 8 * M);
       expect(l.weightBytes).toBeLessThanOrEqual(a16(packed) + 2 * a16(4 * M));
       if (bits === 4) expect(l.weightBytes).toBeLessThan(values + 8 * M);
