@@ -75,6 +75,7 @@ describe('quantized ConvTranspose', () => {
       const l = report.layers[0];
       expect(l).toMatchObject({ op: 'ConvTranspose', precision, device: 'cpu', nodes: ['convtranspose'] });
       expect(l.weightCount).toBe(values);
+      if (target === 'cortex-m55') expect(l.cpuKernels).toEqual([expect.objectContaining({ kernel: 'portable', reason: expect.stringMatching(/no generated Cortex-M55 kernel for ConvTranspose/) })]);
       expect(l.weightBytes).toBeGreaterThanOrEqual(packed + 8 * M);
       expect(l.weightBytes).toBeLessThanOrEqual(a16(packed) + 2 * a16(4 * M));
       if (bits === 4) expect(l.weightBytes).toBeLessThan(values + 8 * M);
