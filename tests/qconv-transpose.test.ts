@@ -12,7 +12,7 @@ import * as path from 'path';
 import { compile } from '../driver';
 import { TargetName } from '../driver/compile';
 import { Report } from '../report';
-import { ModelBuilder, DT, attr, floatTensor } from '../examples/lib/onnx-builder';
+import { ModelBuilder, DT, attr, floatTensor, int8Tensor, int32Tensor } from '../examples/lib/onnx-builder';
 import { Rng } from '../examples/lib/prng';
 import { makeTensor } from '../core/ir/tensor';
 import { runCBatch } from '../targets/host/run';
@@ -194,4 +194,43 @@ describe('quantized ConvTranspose', () => {
       expect(v.json.outputs[0].exactVsInterpreter).toBe(1);
     }
   }, 600000);
+
+  test('ORT-quantizer layout (ConvTranspose → Q → DQ → Relu → Q): the Relu becomes the QConvTranspose output clamp; within 1 step of ONNX Runtime, host C exact', async () => {
+    const r = new Rng(21);
+    const b = new ModelBuilder('qdq_convt_relu', 8, 21);
+    b.input('x', DT.FLOAT, [1, 3, 4, 4]);
+    const scalar = (name: string, v: number) => b.initializer(floatTensor(name, [], [v]));
+    scalar('sx', 0.04); scalar('sy', 0.06); scalar('sr', 0.06);
+    b.initializer(int8Tensor('zx', [], [3])); b.initializer(int8Tensor('zy', [], [-5])); b.initializer(int8Tensor('zr', [], [-5]));
+    b.initializer(int8Tensor('W', [3, 5, 3, 3], Array.from({ length: 135 }, () => Math.round(r.uniform(-127, 127)))));
+    b.initializer(floatTensor('sw', [5], [0.01, 0.012, 0.008, 0.015, 0.011]));
+    b.initializer(int8Tensor('zw', [5], [0, 0, 0, 0, 0]));
+    b.initializer(int32Tensor('B', [5], Array.from({ length: 5 }, () => Math.round(r.uniform(-3000, 3000)))));
+    b.initializer(floatTensor('sb', [5], [0.01, 0.012, 0.008, 0.015, 0.011].map((v) => Math.fround(Math.fround(0.04) * Math.fround(v)))));
+    b.initializer(int32Tensor('zb', [5], [0, 0, 0, 0, 0]));
+    b.node({ op: 'QuantizeLinear', name: 'qx', inputs: ['x', 'sx', 'zx'], outputs: ['xq'] });
+    b.node({ op: 'DequantizeLinear', name: 'dqx', inputs: ['xq', 'sx', 'zx'], outputs: ['xd'] });
+    b.node({ op: 'DequantizeLinear', name: 'dqw', inputs: ['W', 'sw', 'zw'], outputs: ['wd'], attrs: { axis: attr.int(1) } });
+    b.node({ op: 'DequantizeLinear', name: 'dqb', inputs: ['B', 'sb', 'zb'], outputs: ['bd'], attrs: { axis: attr.int(0) } });
+    b.node({ op: 'ConvTranspose', name: 'up', inputs: ['xd', 'wd', 'bd'], outputs: ['c'], attrs: { strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]), output_padding: attr.ints([1, 1]) } });
+    b.node({ op: 'QuantizeLinear', name: 'qc', inputs: ['c', 'sy', 'zy'], outputs: ['cq'] });
+    b.node({ op: 'DequantizeLinear', name: 'dqc', inputs: ['cq', 'sy', 'zy'], outputs: ['cd'] });
+    b.node({ op: 'Relu', name: 'relu', inputs: ['cd'], outputs: ['rl'] });
+    b.node({ op: 'QuantizeLinear', name: 'qr', inputs: ['rl', 'sr', 'zr'], outputs: ['rq'] });
+    b.node({ op: 'DequantizeLinear', name: 'dqr', inputs: ['rq', 'sr', 'zr'], outputs: ['y'] });
+    b.output('y', DT.FLOAT, [1, 5, 8, 8]);
+    const bytes = b.encode();
+    const g = lower(decodeModel(bytes));
+    expect(g.nodes.map((n) => n.op)).toEqual(['QuantizeLinear', 'QConvTranspose', 'DequantizeLinear']);
+    // Relu at zero point -5 of the output: qmin -5 (the Q after the Relu shares scale 0.06).
+    expect(g.nodes[1].attrs.qmin).toBe(-5);
+    const x = makeTensor('float32', [1, 3, 4, 4], Array.from({ length: 48 }, () => r.uniform(-4, 4)));
+    const ort = (await runOrt(bytes, { x })).y.data as Float32Array;
+    const ours = runGraph(g, { x }).y;
+    const steps = Math.max(...Array.from(ort, (v, i) => Math.abs(v - Number(ours.data[i])) / Math.fround(0.06)));
+    expect(steps).toBeLessThanOrEqual(1 + 1e-4);
+    expect(Array.from(ours.data as Float32Array).filter((v) => v > 0).length).toBeGreaterThan(50);
+    const [host] = await runCBatch([{ graph: g, inputs: [{ x }] }], { target: 'host' });
+    expect(compareExact(host[0].y, ours)).toBeNull();
+  }, 120000);
 });
