@@ -102,9 +102,10 @@ export const ConvTranspose = defineOp({
   op: 'ConvTranspose',
   attrs: CONV_TRANSPOSE_ATTRS,
   types: ['float32'],
-  // hsq has no quantized ConvTranspose yet: its quantizer leaves it float. Weights [C, M/group,
-  // kH, kW]: output channels along axis 1.
-  traits: { quant: 'none', weights: { input: 1, channelAxis: () => 1 }, npu: 'conv-like' },
+  // Quantized (DQ -> ConvTranspose -> Q, or hsq's PTQ) it becomes hsq QConvTranspose
+  // (passes/qdq-recognition.ts). Weights [C, M/group, kH, kW]: output channels along axis 1 (per
+  // channel: M/group scales, shared by the groups).
+  traits: { quant: 'accumulating', weights: { input: 1, channelAxis: () => 1 }, npu: 'conv-like' },
   infer({ node, inputs, attrs }) {
     const x = need(node, inputs, 0, 'X'), w = need(node, inputs, 1, 'W');
     return [{ dtype: x.dtype, shape: [x.shape[0], w.shape[1] * attrs.group, ...geometry(node, attrs, x.shape, w.shape).out] }];

@@ -56,6 +56,7 @@ export { Pad } from './pad';
 export { Pow } from './pow';
 export { PRelu } from './prelu';
 export { QConv } from './qconv';
+export { QConvTranspose } from './qconv-transpose';
 export { QGemm } from './qgemm';
 export { QLinearConv } from './qlinear-conv';
 export { QLinearMatMul } from './qlinear-matmul';

@@ -8,7 +8,7 @@
 // and the C kernels): the same float32 operations the separate op does, so the result is
 // bit-identical. (Names follow ONNX Runtime's FusedConv; ONNX export splits them back.)
 //
-// QConv / QGemm (hsq) → DequantizeLinear → Relu | Clip → QuantizeLinear with the same per-tensor
+// QConv / QConvTranspose / QGemm (hsq) → DequantizeLinear → Relu | Clip → QuantizeLinear with the same per-tensor
 // scale, zero point and dtype on both sides: the activation becomes the output clamp,
 // qmin = max(qmin, quantize(lo)), qmax = min(qmax, quantize(hi)) (Relu: lo = 0 → zy), checked
 // exhaustively against dequantize → act → quantize over every value the op can emit.
@@ -39,7 +39,7 @@ function floatFusion(g: Graph, p: Node, act: Node): Fusion | undefined {
 }
 
 function quantFusion(g: Graph, p: Node, dq: Node, cons: Map<string, Node[]>): Fusion | undefined {
-  if (p.domain !== 'hsq' || (p.op !== 'QConv' && p.op !== 'QGemm')) return undefined;
+  if (p.domain !== 'hsq' || (p.op !== 'QConv' && p.op !== 'QConvTranspose' && p.op !== 'QGemm')) return undefined;
   if (dq.op !== 'DequantizeLinear' || dq.domain !== '' || dq.inputs[0] !== p.outputs[0]) return undefined;
   const act = soleConsumer(g, cons, dq.outputs[0]);
   if (!act || (act.op !== 'Relu' && act.op !== 'Clip')) return undefined;

@@ -1,20 +1,23 @@
 // Turns quantized convolutions and matrix products into hsq's integer ops (docs/ir.md):
 //
 //   Q(act?(Conv(DQ(x), DQ(w_int const), bias?)))    → QConv(x, w, bias)   rule qdq-conv
+//   Q(act?(ConvTranspose(DQ(x), DQ(w_int const), bias?))) → QConvTranspose rule qdq-conv-transpose
 //   Q(act?(Gemm(DQ(a), DQ(w_int const), bias?)))    → QGemm(a, w, bias)   rule qdq-gemm
 //   Q(act?(MatMul(DQ(a), DQ(w_int const))))         → QGemm(a, w)         rule qdq-matmul
 //   QLinearConv(x, .., w const, .., bias?)          → QConv               rule qlinear-conv
 //   QLinearMatMul(a, .., b const, ..)               → QGemm               rule qlinear-matmul
 //
-//   Conv / Gemm / MatMul (DQ(x), DQ(w_int const)) with no Q after → QConv / QGemm float_out
-//                                                                     rules qdq-*-float
+//   Conv / ConvTranspose / Gemm / MatMul (DQ(x), DQ(w_int const)) with no Q after
+//                                     → QConv / QConvTranspose / QGemm float_out   rules qdq-*-float
 //
 // act is Relu or Clip with constant bounds; it becomes the output clamp qmin/qmax (exact:
 // quantization is monotone, so quantize(clip(y)) = clamp(quantize(y))). bias given as DQ(int32
 // const) becomes int32 in units of x_scale * w_scale[m] (rounded half to even when the given
 // scale differs, with a warning); a float constant bias (QONNX, a folded BatchNormalization)
 // becomes the float term, input 3, in output units (docs/qat-layers.md). Gemm's transB is folded
-// by transposing the integers. ConvInteger / MatMulInteger carry no output scale and stay.
+// by transposing the integers; ConvTranspose's weight [C, M/group, kH, kW] is regrouped by output
+// channel to [M, C/group, kH, kW] (per-channel quant along its axis 1 becomes axis 0, one scale
+// per output channel). ConvInteger / MatMulInteger carry no output scale and stay.
 //
 // Before the rules run, every integer tensor at a QuantizeLinear output or a
 // DequantizeLinear input with constant scale/zero point gets `quant` (bits from the dtype
@@ -184,12 +187,17 @@ function floatTerm(c: Ctx, name: string, y: OutSide, m: number): Tensor | undefi
 /** Assembles a QConv / QGemm replacement; checks every operand's quant. A bias given as
  *  DQ(int32) stays int32 in accumulator units (what ONNX Runtime computes); a float constant
  *  bias (QONNX, or a BatchNormalization folded into the bias) becomes the float term. */
-function build(c: Ctx, kind: 'QConv' | 'QGemm', anchor: Node, remove: Node[], at: Node, x: QTensor, w0: { name: string; t: Tensor; quant: QuantParams },
-  biasName: string | undefined, y: OutSide, clamp: [number, number] | undefined, attrs: Record<string, number | number[]>): Replacement | undefined {
+type Kind = 'QConv' | 'QConvTranspose' | 'QGemm';
+
+/** Output-channel axis of the integer weight of each kind (QConvTranspose's is regrouped). */
+const wAxis = (kind: Kind): 0 | 1 => (kind === 'QGemm' ? 1 : 0);
+
+function build(c: Ctx, kind: Kind, anchor: Node, remove: Node[], at: Node, x: QTensor, w0: { name: string; t: Tensor; quant: QuantParams },
+  biasName: string | undefined, y: OutSide, clamp: [number, number] | undefined, attrs: Record<string, number | number[] | string>): Replacement | undefined {
   const w = w0;
   if (!perTensor(x.quant) || !ACT_INT.has(x.dtype) || !isInteger(w.t.dtype) || w.quant.blockSize !== undefined) return undefined;
-  const m = kind === 'QConv' ? w.t.shape[0] : w.t.shape[1];
-  if (w.quant.scale.length !== 1 && w.quant.axis !== (kind === 'QConv' ? 0 : 1)) return undefined;
+  const m = w.t.shape[wAxis(kind)];
+  if (w.quant.scale.length !== 1 && w.quant.axis !== wAxis(kind)) return undefined;
   const biasDq = biasName ? c.prod.get(biasName) : undefined;
   const isIntBias = !!biasDq && biasDq.op === 'DequantizeLinear' && biasDq.domain === '';
   let wq = w;
@@ -200,7 +208,7 @@ function build(c: Ctx, kind: 'QConv' | 'QGemm', anchor: Node, remove: Node[], at
     if (bias === undefined && w.quant.scale.length === m && m > 1) {
       // Channels whose weights are all zero points (dead channels, often with tiny scales) may
       // take any weight scale: give them one that makes their bias representable in int32.
-      const fixed = rescaleDeadChannels(c, w, kind === 'QConv' ? 0 : 1);
+      const fixed = rescaleDeadChannels(c, w, wAxis(kind));
       if (fixed) { wq = fixed; bias = biasInt(c, biasName, x.quant, wq.quant, m, anchor); }
     }
     if (bias === undefined) return undefined;
@@ -263,6 +271,54 @@ function transposed(c: Ctx, w: { name: string; t: Tensor; quant: QuantParams }) 
   return { name: freshName(c.names, `${w.name}_T`), t: makeTensor(w.t.dtype, [k, n], out), quant };
 }
 
+/**
+ * ConvTranspose's integer weight [C, M/group, kH, kW] regrouped by output channel as
+ * [M, C/group, kH, kW] (values moved, not flipped), quant per tensor or one scale per output
+ * channel m along axis 0: from per-channel along axis 1 (M/group scales, shared by the groups:
+ * m's is m mod M/group's), or along axis 0 when each group has one input channel (depthwise:
+ * group g = input channel g feeds output channels g*M/group.., whose scale is g's).
+ * Undefined for other quantization.
+ */
+function regroupedTransposeWeight(c: Ctx, w: { name: string; t: Tensor; quant: QuantParams }, group: number) {
+  const s = w.t.shape;
+  if (s.length < 3 || s[0] % group !== 0) return undefined;
+  const C = s[0], Mg = s[1], Cg = C / group, M = Mg * group, K = numel(s.slice(2));
+  let quant: QuantParams;
+  if (w.quant.scale.length === 1 && w.quant.zeroPoint.length <= 1) {
+    const { axis: _axis, ...rest } = w.quant;
+    void _axis;
+    quant = rest;
+  }
+  else if (w.quant.axis === 1 && w.quant.scale.length === Mg) {
+    const per = <T>(v: readonly T[]): T[] => Array.from({ length: M }, (_, m) => v[v.length === 1 ? 0 : m % Mg]);
+    quant = { ...w.quant, scale: per(w.quant.scale), zeroPoint: per(w.quant.zeroPoint.length ? w.quant.zeroPoint : [0]), axis: 0 };
+  } else if (w.quant.axis === 0 && w.quant.scale.length === C && Cg === 1) {
+    const per = <T>(v: readonly T[]): T[] => Array.from({ length: M }, (_, m) => v[v.length === 1 ? 0 : Math.floor(m / Mg)]);
+    quant = { ...w.quant, scale: per(w.quant.scale), zeroPoint: per(w.quant.zeroPoint.length ? w.quant.zeroPoint : [0]), axis: 0 };
+  } else return undefined;
+  const out = new (w.t.data.constructor as Int8ArrayConstructor)(numel(s));
+  for (let ci = 0; ci < C; ci++) {
+    const g = Math.floor(ci / Cg), cl = ci - g * Cg;
+    for (let mm = 0; mm < Mg; mm++) {
+      const m = g * Mg + mm;
+      for (let k = 0; k < K; k++) out[(m * Cg + cl) * K + k] = Number(w.t.data[(ci * Mg + mm) * K + k]);
+    }
+  }
+  return { name: freshName(c.names, `${w.name}_by_output_channel`), t: makeTensor(w.t.dtype, [M, Cg, ...s.slice(2)], out), quant };
+}
+
+/** The ConvTranspose attributes a QConvTranspose keeps (the same geometry, ops/conv-transpose.ts). */
+function convTransposeAttrs(c: Ctx, n: Node, x: string): Record<string, number | number[] | string> | undefined {
+  const xs = c.g.tensors[x]?.shape;
+  if (!xs || (xs.length !== 3 && xs.length !== 4)) return undefined;
+  const out: Record<string, number | number[] | string> = {};
+  for (const k of ['auto_pad', 'dilations', 'group', 'kernel_shape', 'output_padding', 'output_shape', 'pads', 'strides']) {
+    const v = n.attrs[k];
+    if (v !== undefined) out[k] = v as number | number[] | string;
+  }
+  return out;
+}
+
 // ---- the rules ----
 
 interface QdqRule extends Rule<Ctx, Replacement> {
@@ -284,6 +340,23 @@ const qdqConv: QdqRule = {
     if (!attrs || !clamp) return undefined;
     const remove = [conv, ...(out.act ? [out.act] : []), out.q];
     return build(c, 'QConv', conv, remove, conv, x, w, conv.inputs[2], out.y, clamp, attrs);
+  },
+};
+
+const qdqConvTranspose: QdqRule = {
+  name: 'qdq-conv-transpose',
+  anchor: 'conv',
+  pattern: quantizedOutput(P.op('ConvTranspose', { name: 'conv', src: [dqQuant('x'), dqWeight('w')] })),
+  apply(m, c) {
+    const conv = m.node('conv');
+    const x = dequantized(c, m.node('x'));
+    const w = regroupedTransposeWeight(c, weightOf(c, m.node('w')), attrInt(conv, 'group', 1));
+    const out = outputChain(c, m);
+    const attrs = convTransposeAttrs(c, conv, x.name);
+    const clamp = outputClamp(c, out.y, out.act);
+    if (!w || !attrs || !clamp) return undefined;
+    const remove = [conv, ...(out.act ? [out.act] : []), out.q];
+    return build(c, 'QConvTranspose', conv, remove, conv, x, w, conv.inputs[2] || undefined, out.y, clamp, attrs);
   },
 };
 
@@ -342,6 +415,21 @@ const qdqConvFloat: QdqRule = {
     const attrs = convAttrs(c, conv, x.name, w.t);
     if (!attrs || !y) return undefined;
     return build(c, 'QConv', conv, [conv], conv, x, w, conv.inputs[2] || undefined, y, undefined, attrs);
+  },
+};
+
+const qdqConvTransposeFloat: QdqRule = {
+  name: 'qdq-conv-transpose-float',
+  anchor: 'conv',
+  pattern: P.op('ConvTranspose', { name: 'conv', src: [dqQuant('x'), dqWeight('w')] }),
+  apply(m, c) {
+    const conv = m.node('conv');
+    const x = dequantized(c, m.node('x'));
+    const w = regroupedTransposeWeight(c, weightOf(c, m.node('w')), attrInt(conv, 'group', 1));
+    const y = floatOut(c, conv);
+    const attrs = convTransposeAttrs(c, conv, x.name);
+    if (!w || !attrs || !y) return undefined;
+    return build(c, 'QConvTranspose', conv, [conv], conv, x, w, conv.inputs[2] || undefined, y, undefined, attrs);
   },
 };
 
@@ -442,7 +530,7 @@ const qlinearMatMul: QdqRule = {
   },
 };
 
-export const QDQ_RULES: readonly QdqRule[] = [qdqConv, qdqGemm, qdqMatMul, qlinearConv, qlinearMatMul, qdqConvFloat, qdqGemmFloat];
+export const QDQ_RULES: readonly QdqRule[] = [qdqConv, qdqConvTranspose, qdqGemm, qdqMatMul, qlinearConv, qlinearMatMul, qdqConvFloat, qdqConvTransposeFloat, qdqGemmFloat];
 
 // ---- driver ----
 
@@ -511,6 +599,6 @@ export function recognizeQdq(g0: Graph, ctx?: PassContext): Graph {
 
 export const qdqRecognition: Pass = {
   name: 'qdq-recognition',
-  description: 'marks quantized tensors; DQ→Conv/Gemm/MatMul→[Relu|Clip]→Q and QLinearConv/QLinearMatMul become QConv/QGemm',
+  description: 'marks quantized tensors; DQ→Conv/ConvTranspose/Gemm/MatMul→[Relu|Clip]→Q and QLinear* become integer layers',
   run: (g, ctx) => recognizeQdq(g, ctx),
 };

@@ -1,7 +1,7 @@
 // uint8 activations as int8 by the lossless zero-point shift, for NPUs that take signed int8
 // only (Neural-ART): q' = q − 128, zp' = zp − 128. Every integer of the tensor moves by the same
 // 128, so QuantizeLinear (saturate(round(x/s) + zp) over [0, 255] ↔ over [−128, 127]),
-// DequantizeLinear ((q − zp)·s), QConv/QGemm (x − zx, and round(v) + zy clamped to qmin/qmax,
+// DequantizeLinear ((q − zp)·s), QConv/QConvTranspose/QGemm (x − zx, and round(v) + zy clamped to qmin/qmax,
 // shifted with it) and order-preserving data movement compute the same values. In the
 // two's-complement byte this is q XOR 0x80.
 //
@@ -38,7 +38,7 @@ export function shiftUint8ToInt8(g: Graph): Graph {
     for (const t of ints.slice(1)) parent.set(find(t), find(ints[0]));
   }
   const ok = (n: Node, t: string): boolean => {
-    if (n.domain === 'hsq' && (n.op === 'QConv' || n.op === 'QGemm')) return n.inputs[0] === t || n.outputs[0] === t;
+    if (n.domain === 'hsq' && (n.op === 'QConv' || n.op === 'QConvTranspose' || n.op === 'QGemm')) return n.inputs[0] === t || n.outputs[0] === t;
     if (n.domain !== '') return false;
     if (n.op === 'QuantizeLinear') return n.outputs[0] === t && !!n.inputs[2] && n.inputs[2] in g.initializers && !n.attrs.output_dtype;
     if (n.op === 'DequantizeLinear') return n.inputs[0] === t && !!n.inputs[2] && n.inputs[2] in g.initializers;

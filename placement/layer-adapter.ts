@@ -51,7 +51,7 @@ export function layerOutputs(l: LayerGroup): string[] {
 
 /** Input index of the weight operand for ops with weights (QConv/QGemm/Conv/Gemm/MatMul). */
 function weightIndex(n: Node): number {
-  if (n.domain === 'hsq' && (n.op === 'QConv' || n.op === 'QGemm')) return 1;
+  if (n.domain === 'hsq' && (n.op === 'QConv' || n.op === 'QConvTranspose' || n.op === 'QGemm')) return 1;
   if (n.domain === '' && (n.op === 'Conv' || n.op === 'Gemm' || n.op === 'MatMul' || n.op === 'ConvTranspose')) return 1;
   return -1;
 }
@@ -133,7 +133,7 @@ export function layerDesc(g: Graph, l: LayerGroup, name: string): NpuLayerDesc {
     actSigned: act.signed,
     actFloat: act.float || undefined,
     ...(act.floatEdges === 'inputs' || act.floatEdges === 'outputs' ? { floatSide: act.floatEdges } : {}),
-    floatBias: (n.domain === 'hsq' && (n.op === 'QConv' || n.op === 'QGemm') && (!!n.inputs[3] || n.attrs.float_out === 1)) || undefined,
+    floatBias: (n.domain === 'hsq' && (n.op === 'QConv' || n.op === 'QConvTranspose' || n.op === 'QGemm') && (!!n.inputs[3] || n.attrs.float_out === 1)) || undefined,
   };
   const convLike = (n.domain === 'hsq' && n.op === 'QConv') || (n.domain === '' && n.op === 'Conv');
   if (convLike && w) {
@@ -150,6 +150,25 @@ export function layerDesc(g: Graph, l: LayerGroup, name: string): NpuLayerDesc {
       pads: pads4(attrInts(n, 'pads')),
       group,
       outChannels: wShape[0],
+      weightBits: w.bits, weightSigned: w.signed, weightSymmetric: w.symmetric, perChannel: w.perChannel, ...(w.float ? { weightFloat: true } : {}),
+      weightsConstant: w.constant,
+      hasBias: !!n.inputs[2],
+    };
+  }
+  // ConvTranspose: ONNX weights [C, M/group, kH, kW]; hsq QConvTranspose's are regrouped [M, C/group, kH, kW].
+  const convT = (n.domain === 'hsq' && n.op === 'QConvTranspose') || (n.domain === '' && n.op === 'ConvTranspose');
+  if (convT && w) {
+    const wShape = shape(w.tensor);
+    const group = attrInt(n, 'group', 1);
+    return {
+      ...base,
+      op: 'ConvTranspose',
+      inputShapes: base.inputShapes.slice(0, 1),
+      kernel: pair(attrInts(n, 'kernel_shape')) ?? pair(wShape.slice(2)),
+      stride: pair(attrInts(n, 'strides')),
+      dilation: pair(attrInts(n, 'dilations')),
+      group,
+      outChannels: n.op === 'QConvTranspose' ? wShape[0] : wShape[1] * group,
       weightBits: w.bits, weightSigned: w.signed, weightSymmetric: w.symmetric, perChannel: w.perChannel, ...(w.float ? { weightFloat: true } : {}),
       weightsConstant: w.constant,
       hasBias: !!n.inputs[2],

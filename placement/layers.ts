@@ -10,11 +10,13 @@ export interface Group extends LayerGroup { name: string; nodes: Node[] }
 export const isQ = (n: Node): boolean => n.op === 'QuantizeLinear' && n.domain === '';
 export const isDQ = (n: Node): boolean => n.op === 'DequantizeLinear' && n.domain === '';
 /** Ops whose layer has weights (and MACs). */
-export const isMacOp = (n: Node): boolean => (n.domain === 'hsq' && (n.op === 'QConv' || n.op === 'QGemm'))
+export const isMacOp = (n: Node): boolean => (n.domain === 'hsq' && (n.op === 'QConv' || n.op === 'QConvTranspose' || n.op === 'QGemm'))
   || (n.domain === '' && ['Conv', 'Gemm', 'MatMul', 'ConvTranspose'].includes(n.op));
 
-/** ONNX-level op as the user knows it (QConv → Conv, QGemm → Gemm). */
-export const displayOp = (n: Node): string => (n.domain === 'hsq' && n.op === 'QConv' ? 'Conv' : n.domain === 'hsq' && n.op === 'QGemm' ? 'Gemm' : n.op);
+const DISPLAY: Readonly<Record<string, string>> = { QConv: 'Conv', QConvTranspose: 'ConvTranspose', QGemm: 'Gemm' };
+
+/** ONNX-level op as the user knows it (QConv → Conv, QConvTranspose → ConvTranspose, QGemm → Gemm). */
+export const displayOp = (n: Node): string => (n.domain === 'hsq' && DISPLAY[n.op] ? DISPLAY[n.op] : n.op);
 
 /** Groups nodes into layers (see the header); node order inside a group is graph order. */
 export function groupLayers(g: Graph): Group[] {

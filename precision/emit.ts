@@ -1,5 +1,5 @@
 // The QDQ graph as ONNX for ONNX Runtime (`--emit-onnx`): opset 21, IR version 10. Activations
-// of 4 bits read only by Conv/Gemm/MatMul move to INT4/UINT4 containers; other sub-8-bit
+// of 4 bits read only by Conv/ConvTranspose/Gemm/MatMul move to INT4/UINT4 containers; other sub-8-bit
 // activations stay in int8/uint8 with their range enforced by an integer Clip after the
 // QuantizeLinear (ORT's QuantizeLinear saturates to the container). Weights are already stored as the quantizer left them (INT4 for
 // 4 and 3 bits, int8 holding the narrower ranges). hsq's `hsq.quant` metadata travels along.
@@ -29,7 +29,7 @@ export function toOnnxQdq(g0: Graph): Graph {
     // INT4 only where every reader of the dequantized value accumulates: ORT's optimizer drops
     // DQ/Q around MaxPool, Reshape, ... and has no INT4 kernels for them.
     const readers = (cons.get(y) ?? []).flatMap((c) => (c.op === 'DequantizeLinear' ? cons.get(c.outputs[0]) ?? [] : [c]));
-    const int4ok = readers.length > 0 && readers.every((r) => ['Conv', 'Gemm', 'MatMul'].includes(r.op));
+    const int4ok = readers.length > 0 && readers.every((r) => ['Conv', 'ConvTranspose', 'Gemm', 'MatMul'].includes(r.op));
     if (q.bits === 4 && int4ok) {
       const dt: DType = q.signed ? 'int4' : 'uint4';
       const zp = n.inputs[2] ? inits[n.inputs[2]] : undefined;

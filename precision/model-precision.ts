@@ -48,7 +48,7 @@ export function modelPrecisionOf(g: Graph, n: Node, prod: Map<string, Node> = pr
   if (n.op === 'QLinearConv' || n.op === 'QLinearMatMul') {
     return { weightBits: bitsOf(g, n.inputs[3]) ?? 8, actBits: bitsOf(g, n.inputs[0]) ?? 8 };
   }
-  if (n.op === 'ConvInteger' || n.op === 'MatMulInteger' || n.op === 'QConv' || n.op === 'QGemm') {
+  if (n.op === 'ConvInteger' || n.op === 'MatMulInteger' || n.op === 'QConv' || n.op === 'QConvTranspose' || n.op === 'QGemm') {
     return { weightBits: bitsOf(g, n.inputs[1]) ?? 8, actBits: bitsOf(g, n.inputs[0]) ?? 8 };
   }
   const a = dqBits(g, prod, n.inputs[0]);

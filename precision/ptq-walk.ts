@@ -114,13 +114,13 @@ class Walker {
   }
 }
 
-/** Per-channel means of a layer output (channel axis 1 for Conv, last otherwise). */
+/** Per-channel means of a layer output (channel axis 1 for Conv and ConvTranspose, last otherwise). */
 function channelMeans(ts: readonly Tensor[], op: string, m: number): Float64Array {
   const sum = new Float64Array(m);
   let count = 0;
   for (const t of ts) {
     const d = t.data as Float32Array;
-    const axis = op === 'Conv' ? 1 : t.shape.length - 1;
+    const axis = op === 'Conv' || op === 'ConvTranspose' ? 1 : t.shape.length - 1;
     let inner = 1;
     for (let i = axis + 1; i < t.shape.length; i++) inner *= t.shape[i];
     for (let i = 0; i < d.length; i++) sum[Math.floor(i / inner) % m] += d[i];
@@ -218,7 +218,8 @@ export function refineLayers(fg: Graph, qg: Graph, layers: ReadonlyMap<string, Q
     }
     let outs = calib.map((_, s) => qw.run(n, s));
     if (biasCorrection && ql.bias && dqOf.has(ql.bias)) {
-      const m = ql.quant.scale.length;
+      // One bias per output channel (a grouped ConvTranspose has M/group weight scales, M biases).
+      const m = inits[ql.bias].data.length;
       const ref = channelMeans(calib.map((_, s) => fw.value(s, floatOut.get(n.name)!)!), n.op, m);
       const got = channelMeans(outs.map((o) => o[0]), n.op, m);
       const b = inits[ql.bias];

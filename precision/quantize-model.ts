@@ -84,6 +84,13 @@ export interface QuantizeResult {
 const f = Math.fround;
 const SOURCE = 'hsq-ptq';
 
+/** A depthwise ConvTranspose ([C, 1, kH, kW] weights, group C) is quantized per output channel
+ *  along axis 0 (input channel c feeds output channel c only); others along axis 1. */
+function convTransposeAxis(n: Node, w: Tensor | undefined): number | undefined {
+  if (n.op !== 'ConvTranspose' || !w || w.shape.length < 3) return undefined;
+  return attrInt(n, 'group', 1) === w.shape[0] && w.shape[1] === 1 ? 0 : 1;
+}
+
 /** The QDQ graph (see the file comment). */
 export function quantizeModel(g0: Graph, opts: QuantizeOptions = {}): Graph {
   return quantizeModelDetailed(g0, opts).graph;
@@ -257,7 +264,7 @@ export function quantizeModelDetailed(g0: Graph, opts: QuantizeOptions = {}): Qu
     const p = prec(n);
     if (p.weightBits === FLOAT_BITS) continue;
     const wName = n.inputs[1];
-    const axis = weightChannelAxis(n);
+    const axis = convTransposeAxis(n, g.initializers[wName] ?? g.initializers[prod.get(wName)?.inputs[0] ?? '']) ?? weightChannelAxis(n);
     let wq: { t: Tensor; quant: QuantParams } | undefined;
     let real: Tensor | undefined;
     const wInit = g.initializers[wName];
@@ -277,7 +284,7 @@ export function quantizeModelDetailed(g0: Graph, opts: QuantizeOptions = {}): Qu
     const wi = freshName(names, `${base}_${n.name}_quantized`);
     const ws = freshName(names, `${base}_${n.name}_scale`), wz = freshName(names, `${base}_${n.name}_zero_point`);
     const wo = freshName(names, `${base}_${n.name}_dequantized`);
-    const m = wq.quant.scale.length;
+    let m = wq.quant.scale.length;
     inits[wi] = wq.t; infos[wi] = { name: wi, dtype: wq.t.dtype, shape: [...wq.t.shape], quant: wq.quant };
     inits[ws] = makeTensor('float32', [m], wq.quant.scale); infos[ws] = { name: ws, dtype: 'float32', shape: [m] };
     inits[wz] = makeTensor(weightContainer(p.weightBits), [m], new Int8Array(m)); infos[wz] = { name: wz, dtype: weightContainer(p.weightBits), shape: [m] };
@@ -286,18 +293,24 @@ export function quantizeModelDetailed(g0: Graph, opts: QuantizeOptions = {}): Qu
     const inputs = [...cur(n).inputs];
     inputs[1] = wo;
 
-    // Bias: Conv input 2, Gemm C (beta 1, one value per output channel).
+    // Bias: Conv / ConvTranspose input 2, Gemm C (beta 1, one value per output channel).
     const bName = n.inputs[2];
     const sx = inputScale(n);
     let biasInit: string | undefined;
-    const biasable = n.op === 'Conv' || (n.op === 'Gemm' && attrFloat(n, 'beta', 1) === 1 && attrInt(n, 'transA', 0) === 0);
-    const zeroBias = !bName && opts.addBias === true && p.weightBits < 8 && biasable && (n.op === 'Conv' || attrFloat(n, 'alpha', 1) === 1);
+    const convLike = n.op === 'Conv' || n.op === 'ConvTranspose';
+    const biasable = convLike || (n.op === 'Gemm' && attrFloat(n, 'beta', 1) === 1 && attrInt(n, 'transA', 0) === 0);
+    const zeroBias = !bName && opts.addBias === true && p.weightBits < 8 && biasable && (convLike || attrFloat(n, 'alpha', 1) === 1);
+    // ConvTranspose's M/group weight scales repeat for every group: output channel c has c mod M/group's.
+    const group = n.op === 'ConvTranspose' ? attrInt(n, 'group', 1) : 1;
+    if (n.op === 'ConvTranspose') m = wq.t.shape[1] * group; // output channels
+    const ws0 = wq.quant.scale, perOut = wq.quant.axis === 0 ? (c: number) => ws0[Math.floor(c / (m / ws0.length))] : (c: number) => ws0[c % ws0.length];
+    const biasWScale = group > 1 && ws0.length > 1 ? Array.from({ length: m }, (_, c) => perOut(c)) : ws0;
     if ((bName || zeroBias) && sx !== undefined && biasable) {
       let real: Tensor | undefined = bName ? g.initializers[bName] : makeTensor('float32', [m], new Float32Array(m));
       const bdq = bName ? prod.get(bName) : undefined;
       if (!real && bdq?.op === 'DequantizeLinear' && g.initializers[bdq.inputs[0]] && infos[bdq.inputs[0]]?.quant) real = dequantizeWeights(g.initializers[bdq.inputs[0]], infos[bdq.inputs[0]].quant!);
       if (real && real.dtype === 'float32' && numel(real.shape) === m) {
-        const b = quantizeBias(real, sx, wq.quant.scale);
+        const b = quantizeBias(real, sx, biasWScale);
         const bi = freshName(names, `${n.name}_bias_quantized`), bs = freshName(names, `${n.name}_bias_scale`);
         const bz = freshName(names, `${n.name}_bias_zero_point`), bo = freshName(names, `${n.name}_bias_dequantized`);
         const bq: QuantParams = { scale: b.scale, zeroPoint: new Array(m).fill(0), axis: 0, bits: 32, signed: true, narrow: false, source: SOURCE };

@@ -511,6 +511,50 @@ void hsq_qconv(const hsq_conv_t* p, const hsq_qparams_t* q, const void* x, const
   }
 }
 
+/* ---------------------------------------------------------------- quantized conv transpose */
+
+void hsq_qconv_transpose(const hsq_conv_t* p, const hsq_qparams_t* q, const void* x,
+                         const void* w, const int32_t* bias, const float* mult, void* y,
+                         int8_t* scratch) {
+  const int32_t C = p->c, M = p->m, Cg = C / p->group, Mg = M / p->group;
+  const int32_t ws = p->kh * p->kw * Cg;
+  const int32_t mblock = q->wbits < 8 && q->mblock > 0 ? q->mblock : M;
+  int32_t n, oh, ow, m, m0, kh, kw;
+  for (m0 = 0; m0 < M; m0 += mblock) {
+    const int32_t m1 = m0 + mblock < M ? m0 + mblock : M;
+    const void* wb = hsq_weight_rows(q, w, m0, m1 - m0, ws, scratch);
+    for (n = 0; n < p->n; n++) {
+      for (oh = 0; oh < p->oh; oh++) {
+        for (ow = 0; ow < p->ow; ow++) {
+          const size_t yo = (((size_t)n * p->oh + oh) * p->ow + ow) * M;
+          for (m = m0; m < m1; m++) {
+            const int32_t cofs = (m / Mg) * Cg;
+            const size_t wm = (size_t)(m - m0) * ws;
+            int32_t acc = bias ? bias[m] : 0;
+            for (kh = 0; kh < p->kh; kh++) {
+              const int32_t th = oh + p->pt - kh * p->dh;
+              int32_t ih;
+              if (th < 0 || th % p->sh != 0) continue;
+              ih = th / p->sh;
+              if (ih >= p->h) continue;
+              for (kw = 0; kw < p->kw; kw++) {
+                const int32_t tw = ow + p->pl - kw * p->dw;
+                int32_t iw;
+                if (tw < 0 || tw % p->sw != 0) continue;
+                iw = tw / p->sw;
+                if (iw >= p->w) continue;
+                acc += hsq_dot(q, x, (((size_t)n * p->h + ih) * p->w + iw) * C + cofs, wb,
+                               wm + ((size_t)kh * p->kw + kw) * Cg, Cg);
+              }
+            }
+            hsq_store_q(q, y, yo + m, acc, mult[q->per_channel ? m : 0], m);
+          }
+        }
+      }
+    }
+  }
+}
+
 /* ---------------------------------------------------------------- quantized gemm */
 
 void hsq_qgemm(int32_t rows, int32_t k, int32_t n, const hsq_qparams_t* q, const void* x,

@@ -358,6 +358,13 @@ void hsq_qconv(const hsq_conv_t* p, const hsq_qparams_t* q, const void* x, const
                const int32_t* bias, const float* mult, void* y, int8_t* scratch);
 void hsq_qgemm(int32_t rows, int32_t k, int32_t n, const hsq_qparams_t* q, const void* x,
                const void* w, const int32_t* bias, const float* mult, void* y, int8_t* scratch);
+/* Quantized ConvTranspose as a gather per output element (NHWC): the taps (kh, kw) whose input
+ * position ih = (oh + pt - kh * dh) / sh (and iw likewise) is whole and inside; h, w are the
+ * input's, oh, ow the output's, pt, pl the output-side pads (negative: output_shape larger).
+ * Weights and parameters as hsq_qconv, rows [M][KH][KW][C/group]; no patch path. */
+void hsq_qconv_transpose(const hsq_conv_t* p, const hsq_qparams_t* q, const void* x,
+                         const void* w, const int32_t* bias, const float* mult, void* y,
+                         int8_t* scratch);
 void hsq_matmul_f32(int32_t batch, int32_t m, int32_t k, int32_t n,
                     const int32_t* a_off, const int32_t* b_off, const float* a, const float* b,
                     float* y);

@@ -41,8 +41,11 @@ describe('op descriptors', () => {
     expect(isFloatAccumulating(n('Conv'))).toBe(true);
     expect(isFloatAccumulating(n('QConv', {}, 'hsq'))).toBe(false);
     expect(isAccumulating(n('QConv', {}, 'hsq'))).toBe(true);
-    expect(isAccumulating(n('ConvTranspose'))).toBe(false); // no quantized form yet
+    expect(isFloatAccumulating(n('ConvTranspose'))).toBe(true); // quantized: hsq QConvTranspose
+    expect(isAccumulating(n('QConvTranspose', {}, 'hsq'))).toBe(true);
     expect(weightInputOf(n('ConvTranspose'))).toBe(1);
+    expect(weightChannelAxisOf(n('ConvTranspose'))).toBe(1);
+    expect(weightChannelAxisOf(n('QConvTranspose', {}, 'hsq'))).toBe(0);
     expect(weightInputOf(n('QLinearConv'))).toBe(3);
     expect(weightChannelAxisOf(n('Gemm'))).toBe(1);
     expect(weightChannelAxisOf(n('Gemm', { transB: 1 }))).toBe(0);
@@ -53,7 +56,7 @@ describe('op descriptors', () => {
     expect(npuKindOf('Conv', '')).toBe('conv-like');
     expect(npuKindOf('Sigmoid', 'ai.onnx')).toBe('lookup-activation');
     expect(npuKindOf('NoSuchOp', '')).toBe('none');
-    expect([...ACCUMULATING].sort()).toEqual(['Conv', 'Gemm', 'MatMul']);
+    expect([...ACCUMULATING].sort()).toEqual(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
     for (const op of PASSTHROUGH) expect(ELEMENTWISE_Q.has(op)).toBe(false);
   });
 

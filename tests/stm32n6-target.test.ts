@@ -114,7 +114,9 @@ describe('Neural-ART constraints', () => {
       expect(checkNpu(conv({ weightBits: 4, weightSymmetric: false }), v).failed).toEqual(['weight-bits']);
       expect(checkNpu(conv({ weightBits: 4, actBits: 4 }), v).failed).toEqual(['int8-activations']);
       // 4-bit weights on ops other than Conv/Dense: not in the release note.
-      expect(checkNpu(conv({ weightBits: 4, op: 'ConvTranspose' }), v).reasons[0]).toMatch(/^int4 weights on ConvTranspose: weights must be int8, or int4 on Conv and Dense/);
+      expect(checkNpu({ ...int8, weightBits: 4, op: 'MatMul', inputShapes: [[1, 256]], outputShapes: [[1, 10]] }, v).reasons[0]).toMatch(/^int4 weights on MatMul: weights must be int8, or int4 on Conv and Dense/);
+      // ConvTranspose: no documented Neural-ART mapping, whatever its precision.
+      for (const weightBits of [8, 4]) expect(checkNpu(conv({ weightBits, op: 'ConvTranspose' }), v)).toMatchObject({ ok: false, failed: ['op-unsupported'], reasons: [expect.stringMatching(/^ConvTranspose: no Neural-ART mapping documented/)] });
     }
   });
 

@@ -11,7 +11,7 @@ import { Tensor } from '../../core/ir/tensor';
 export const FAULT_ENV = 'HSQ_FAULT_INJECT';
 
 /** Bias input of the ops that have one. */
-const BIAS_INPUT: Readonly<Record<string, number>> = { QConv: 2, QGemm: 2, Conv: 2, Gemm: 2, QLinearConv: 8 };
+const BIAS_INPUT: Readonly<Record<string, number>> = { QConv: 2, QConvTranspose: 2, QGemm: 2, Conv: 2, Gemm: 2, QLinearConv: 8 };
 
 const faulted = new WeakSet<Graph>();
 
@@ -43,7 +43,7 @@ export function withInjectedFault(g: Graph): Graph {
 /** One output step per channel in bias units. */
 function stepOf(g: Graph, n: Node, channels: number): number[] {
   const one = new Array<number>(channels).fill(1);
-  if (n.op !== 'QConv' && n.op !== 'QGemm') return one;
+  if (n.op !== 'QConv' && n.op !== 'QConvTranspose' && n.op !== 'QGemm') return one;
   const x = g.tensors[n.inputs[0]]?.quant, w = g.tensors[n.inputs[1]]?.quant, y = g.tensors[n.outputs[0]]?.quant;
   if (!x || !w || !y) return one;
   return one.map((_, c) => Math.max(1, Math.round(y.scale[0] / (x.scale[0] * (w.scale[c] ?? w.scale[0])))));

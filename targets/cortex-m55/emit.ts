@@ -203,9 +203,11 @@ export function emitM55Model(g0: Graph, opts: M55EmitOptions): M55Emitted {
   const override = (ctx: NodeContext): boolean => {
     const n = ctx.node;
     const key = `${canonicalDomain(n.domain) ?? ''}:${n.op}`;
+    const portable = (reason: string) => { layers.push({ node: n.name, op: n.op, kernel: 'portable', reason }); return false; };
+    // No generated kernel transposes a convolution: the portable gather (hsq_qconv_transpose).
+    if (key === 'hsq:QConvTranspose') return portable('no generated Cortex-M55 kernel for ConvTranspose (portable hsq_qconv_transpose)');
     if (key !== 'hsq:QConv' && key !== 'hsq:QGemm') return !opts.portableOnly && overrideOp(ctx, g, fusion?.fused, opKernels, ops);
     const fn = `${ctx.model.prefix}_L${ctx.step}`;
-    const portable = (reason: string) => { layers.push({ node: n.name, op: n.op, kernel: 'portable', reason }); return false; };
     if (opts.portableOnly) return portable('portable kernels requested');
     try {
       let k: GeneratedKernel, calls: number, xUnsigned: boolean, kind: 'conv' | 'depthwise' | 'fc', bits: number;
@@ -355,7 +357,7 @@ function stringLiteral(b: Uint8Array): Buffer {
   return out.subarray(0, o);
 }
 
-/** One line per QConv/QGemm: what computes it. */
+/** One line per QConv/QGemm/QConvTranspose: what computes it. */
 export function layerSummary(layers: readonly M55LayerReport[]): string[] {
   return layers.map((l) => l.kernel === 'generated'
     ? `${l.node}: generated ${l.kind} kernel ${l.fn} (${l.precision}, ${l.macs} MACs)`

@@ -182,6 +182,11 @@ export const NPU_KIND_RULES: Readonly<Record<NpuKind, KindRule>> = Object.freeze
       Gemm: [...WEIGHTS],
       MatMul: [...WEIGHTS],
     },
+    software: {
+      // Not claimed without a source: none of the ST documents cited above (and in target.json)
+      // names a Neural-ART mapping of ConvTranspose, so hsq hands none to stedgeai.
+      ConvTranspose: 'ConvTranspose: no Neural-ART mapping documented in the ST sources hsq follows; runs on the Cortex-M55 (integer layer when quantized)',
+    },
   },
   pool: { constraints: [...SPATIAL, 'pool-kernel', ...WINDOW], ops: { GlobalAveragePool: [...SPATIAL], GlobalMaxPool: [...SPATIAL] } },
   elementwise: {

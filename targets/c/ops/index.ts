@@ -15,6 +15,7 @@ import { emitGemm, emitMatMul } from './matmul';
 import { emitConcat, movement } from './movement';
 import { emitAveragePool, emitGlobalAveragePool, emitGlobalMaxPool, emitMaxPool } from './pool';
 import { emitConvInteger, emitQConv, emitQLinearConv } from './qconv';
+import { emitQConvTranspose } from './qconv-transpose';
 import { emitMatMulInteger, emitQGemm, emitQLinearMatMul } from './qgemm';
 import { emitDequantizeLinear, emitQuantizeLinear } from './quantize';
 import { emitLogSoftmax, emitSoftmax } from './softmax';
@@ -32,6 +33,7 @@ export const EMITTERS: Record<string, OpEmitter> = {
   Conv: emitConv,
   ConvTranspose: emitConvTranspose,
   'hsq:QConv': emitQConv,
+  'hsq:QConvTranspose': emitQConvTranspose,
   'hsq:QGemm': emitQGemm,
   QLinearConv: emitQLinearConv,
   ConvInteger: emitConvInteger,
