@@ -45,7 +45,9 @@ export function softmaxFamilyOp(op: 'Softmax' | 'LogSoftmax', log: boolean) {
     op,
     attrs: { axis: attr.int((opset) => (opset < 13 ? 1 : -1)) },
     types: FLOAT_TYPES,
-    traits: { quant: 'none', npu: 'none' },
+    // A model's own DequantizeLinear -> Softmax -> QuantizeLinear is one 8-bit layer in the C
+    // (targets/c/qsoftmax.ts): dequantize, these float32 rows, quantize round half to even.
+    traits: { quant: 'dequantize-compute-quantize', quantizer: false, npu: 'none' },
     infer: inferSameAsInput,
     run: ({ node, inputs, attrs }) => {
       const x = req(node, inputs, 0);
