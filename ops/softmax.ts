@@ -47,7 +47,8 @@ export function softmaxFamilyOp(op: 'Softmax' | 'LogSoftmax', log: boolean) {
     types: FLOAT_TYPES,
     // A model's own DequantizeLinear -> Softmax -> QuantizeLinear is one 8-bit layer in the C
     // (targets/c/qsoftmax.ts): dequantize, these float32 rows, quantize round half to even.
-    traits: { quant: 'dequantize-compute-quantize', quantizer: false, npu: 'none' },
+    // hsq's quantizer gives Softmax's output a fixed grid (precision/quantize-model.ts).
+    traits: { quant: 'dequantize-compute-quantize', npu: 'none' },
     infer: inferSameAsInput,
     run: ({ node, inputs, attrs }) => {
       const x = req(node, inputs, 0);
