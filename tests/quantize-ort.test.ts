@@ -81,6 +81,8 @@ describe('small CNN vs ONNX Runtime', () => {
 
   test('QOperator (QLinearConv) U8S8: within 1 step', async () => {
     const { g, name } = exposeLogits(quantizeModel(fg, { ranges, activationType: 'uint8' }));
+    const smq = g.nodes.find((n) => n.op === 'QuantizeLinear' && n.inputs[0] === g.nodes.find((m) => m.name === 'sm')!.outputs[0])!;
+    expect(g.tensors[smq.outputs[0]].quant).toMatchObject({ scale: [1 / 256], zeroPoint: [0], bits: 8, signed: false });
     const qop = toQOperator(toOnnxQdq(g));
     const x = qop.nodes.find((n) => n.op === 'QLinearConv')!;
     expect(qop.initializers[x.inputs[2]].dtype).toBe('uint8');
