@@ -45,7 +45,10 @@ export function softmaxFamilyOp(op: 'Softmax' | 'LogSoftmax', log: boolean) {
     op,
     attrs: { axis: attr.int((opset) => (opset < 13 ? 1 : -1)) },
     types: FLOAT_TYPES,
-    traits: { quant: 'none', npu: 'none' },
+    // A model's own DequantizeLinear -> Softmax -> QuantizeLinear is one 8-bit layer in the C
+    // (targets/c/qsoftmax.ts): dequantize, these float32 rows, quantize round half to even.
+    // hsq's quantizer gives Softmax's output a fixed grid (precision/quantize-model.ts).
+    traits: { quant: 'dequantize-compute-quantize', npu: 'none' },
     infer: inferSameAsInput,
     run: ({ node, inputs, attrs }) => {
       const x = req(node, inputs, 0);

@@ -91,6 +91,15 @@ function convTransposeAxis(n: Node, w: Tensor | undefined): number | undefined {
   return attrInt(n, 'group', 1) === w.shape[0] && w.shape[1] === 1 ? 0 : 1;
 }
 
+/**
+ * The output grid of a Softmax, as TFLite fixes it: scale 2^-bits, zero point at the bottom of the
+ * range (int8: 1/256, -128; uint8: 1/256, 0), so 0 .. 1 - 2^-bits in exact steps (1 saturates to
+ * the top). Calibration would give a data-dependent scale for values known to lie in [0, 1].
+ */
+function softmaxParams(bits: number, signed: boolean): QuantParams {
+  return { scale: [2 ** -bits], zeroPoint: [signed ? -(2 ** (bits - 1)) : 0], bits, signed, narrow: false, source: SOURCE };
+}
+
 /** The QDQ graph (see the file comment). */
 export function quantizeModel(g0: Graph, opts: QuantizeOptions = {}): Graph {
   return quantizeModelDetailed(g0, opts).graph;
@@ -208,6 +217,11 @@ export function quantizeModelDetailed(g0: Graph, opts: QuantizeOptions = {}): Qu
     if (e) { e.bits = Math.max(e.bits, bits); e.fallback = Math.max(e.fallback, fallback); e.members.push(t); }
     else groups.set(r, { lo: Infinity, hi: -Infinity, bits, fallback, members: [t] });
   }
+  // Softmax outputs (and what only moves them) lie in [0, 1]: a fixed grid, not a calibrated one.
+  const isSoftmaxValue = (t: string): boolean => {
+    const p = prod.get(t);
+    return !!p && p.domain === '' && (p.op === 'Softmax' || (PASSTHROUGH.has(p.op) && isSoftmaxValue(p.inputs[0])));
+  };
   const ranges: Record<string, readonly [number, number]> = {};
   for (const e of groups.values()) {
     if (!e.bits) e.bits = e.fallback;
@@ -219,7 +233,7 @@ export function quantizeModelDetailed(g0: Graph, opts: QuantizeOptions = {}): Qu
   const container: DType = signed ? 'int8' : 'uint8';
   const groupParams = new Map<string, { q: QuantParams; s: string; z: string }>();
   for (const [r, e] of groups) {
-    const q = activationParams(e.lo, e.hi, e.bits, signed, SOURCE);
+    const q = e.members.every(isSoftmaxValue) ? softmaxParams(e.bits, signed) : activationParams(e.lo, e.hi, e.bits, signed, SOURCE);
     const s = freshName(names, `${r}_scale`), z = freshName(names, `${r}_zero_point`);
     inits[s] = makeTensor('float32', [], q.scale);
     inits[z] = makeTensor(container, [], q.zeroPoint);

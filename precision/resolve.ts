@@ -6,7 +6,7 @@
 // Within one source an exact node name beats a glob, a longer glob beats a shorter one, and on
 // the CLI a later flag beats an earlier one. A precision that differs from a lower source is a
 // warning naming the layer and both sources. Errors: a pattern that matches no node, a precision
-// on a node with no quantized form (e.g. Softmax), weight bits on a node without weights.
+// on a node with no quantized form (e.g. Erf), weight bits on a node without weights.
 import { fail, warn as defaultWarn } from '../core/diagnostics';
 import { Annotation, Graph, producers } from '../core/ir/graph';
 import { matchesNode } from '../core/node-glob';

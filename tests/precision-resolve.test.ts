@@ -126,7 +126,12 @@ describeShared('QONNX ESPCN (Brevitas, 4-bit) keeps its own precision', () => {
 });
 
 describe('precision sources and errors on a float model', () => {
-  const fg = runFloatPasses(decodeModel(smallCnnBytes()));
+  const fg0 = runFloatPasses(decodeModel(smallCnnBytes()));
+  // An op with no quantized form at the end (Erf: hsq's quantizer leaves it float).
+  const fg: Graph = {
+    ...fg0, outputs: ['ye'], tensors: { ...fg0.tensors, ye: { ...fg0.tensors.y, name: 'ye' } },
+    nodes: [...fg0.nodes, { name: 'erf', op: 'Erf', domain: '', inputs: ['y'], outputs: ['ye'], attrs: {} }],
+  };
 
   test('order: CLI > config > annotation > default; globs and comma lists', () => {
     const g: Graph = { ...fg, annotations: { conv1: { precision: 'w2a8' }, 'conv*': { precision: 'w4a4' } } };
@@ -136,32 +141,35 @@ describe('precision sources and errors on a float model', () => {
     expect(p.get('conv1')).toMatchObject({ source: 'config', text: 'w3a8' });
     expect(p.get('conv1')!.conflicts.map((c) => c.source)).toEqual(['annotation']);
     expect(p.get('leaky2')).toMatchObject({ source: 'default', text: 'w8a8' });
-    expect(p.has('sm')).toBe(false);  // Softmax has no quantized form: stays float
+    expect(p.get('sm')).toMatchObject({ source: 'default', text: 'w8a8' });  // Softmax: DQ, float32, Q
+    expect(p.has('erf')).toBe(false);  // Erf has no quantized form: stays float
     const q = resolvePrecisions({ ...fg, annotations: { 'conv*': { precision: 'w4a8' } } });
     expect(q.get('conv1')).toMatchObject({ source: 'annotation', text: 'w4a8' });
     expect(q.get('conv2')).toMatchObject({ source: 'annotation', text: 'w4a8' });
   });
 
   test('impossible precisions are errors naming the layer', () => {
-    let e = thrown(() => resolvePrecisions(fg, { cli: ['sm=w4a8'] }));
+    let e = thrown(() => resolvePrecisions(fg, { cli: ['erf=w4a8'] }));
     expect(e.kind).toBe('bad-input');
-    expect(e.subject).toBe('sm');
-    expect(e.message).toMatch(/node 'sm' \(Softmax\) has no quantized form; precision w4a8 is impossible/);
+    expect(e.subject).toBe('erf');
+    expect(e.message).toMatch(/node 'erf' \(Erf\) has no quantized form; precision w4a8 is impossible/);
+    e = thrown(() => resolvePrecisions(fg, { cli: ['sm=w4a8'] }));
+    expect(e.message).toMatch(/node 'sm' \(Softmax\) has no weights; w4a8 is impossible/);
     e = thrown(() => resolvePrecisions(fg, { config: { leaky2: 'w4a8' } }));
     expect(e.message).toMatch(/config precision\['leaky2'\]: node 'leaky2' \(LeakyRelu\) has no weights; w4a8 is impossible/);
     e = thrown(() => resolvePrecisions(fg, { cli: ['conv9=w4a8'] }));
     expect(e.message).toMatch(/'conv9' matches no node/);
-    e = thrown(() => resolvePrecisions(fg, { cli: ['s?=w4a8'] }));
+    e = thrown(() => resolvePrecisions(fg, { cli: ['e??=w4a8'] }));
     expect(e.message).toMatch(/matches only nodes with no quantized form/);
-    e = thrown(() => resolvePrecisions({ ...fg, annotations: { sm: { precision: 'w4a8' } } }));
-    expect(e.message).toMatch(/model annotation 'sm'.*'sm' \(Softmax\)/);
+    e = thrown(() => resolvePrecisions({ ...fg, annotations: { erf: { precision: 'w4a8' } } }));
+    expect(e.message).toMatch(/model annotation 'erf'.*'erf' \(Erf\)/);
     e = thrown(() => resolvePrecisions(fg, { cli: ['conv1=w5a8'] }));
     expect(e.message).toMatch(/weight bits 5/);
   });
 
   test('mixed widths: 4-bit weights as INT4, 2-bit and 1-bit in int8 with the range, a4 as INT4 in ONNX Runtime', async () => {
-    const calib = loadCalibration(fg, 'random', { randomSamples: 2 });
-    const q = quantizeModel(fg, { calib, cli: ['conv1=w2a8', 'conv2=w4a4', 'fc=w1a8'] });
+    const calib = loadCalibration(fg0, 'random', { randomSamples: 2 });
+    const q = quantizeModel(fg0, { calib, cli: ['conv1=w2a8', 'conv2=w4a4', 'fc=w1a8'] });
     const w = (name: string) => {
       const n = q.nodes.find((m) => m.name === name)!;
       const dq = q.nodes.find((m) => m.outputs.includes(n.inputs[1]))!;
@@ -183,7 +191,7 @@ describe('precision sources and errors on a float model', () => {
     // conv2 reads it through an INT4 container; the Relu output before the MaxPool keeps int8 + Clip.
     expect(m.tensors[xdq.inputs[0]].dtype).toBe('int4');
     expect(m.nodes.some((n) => n.op === 'Clip')).toBe(true);
-    const x = loadCalibration(fg, 'random', { seed: 5 })[0];
+    const x = loadCalibration(fg0, 'random', { seed: 5 })[0];
     const ort = await runOrt(bytes, x);
     const ours = (await import('../ops/engine/interpreter')).runGraph(runQuantizedPasses(q), x);
     const d = Math.max(...Array.from(ort.y.data as Float32Array, (v, i) => Math.abs(v - (ours.y.data as Float32Array)[i])));

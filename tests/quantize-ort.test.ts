@@ -50,7 +50,7 @@ describe('small CNN vs ONNX Runtime', () => {
       const ours = runGraph(ig, x);
       expect(ours[logits].dtype).toBe(ort[logits].dtype);
       max = Math.max(max, quantSteps(ort[logits], ours[logits], 1).max);
-      // Softmax (no quantized form) stays float on both sides.
+      // Softmax: DQ, float32, Q on hsq's fixed output grid (1/256) on both sides.
       const st = quantSteps(ort.y, ours.y, 1 / 256);
       expect(st.max).toBeLessThanOrEqual(2);
     }
@@ -59,7 +59,12 @@ describe('small CNN vs ONNX Runtime', () => {
 
   test('QDQ S8S8: within 1 step', async () => {
     const q = quantizeModel(fg, { ranges });
-    expect(q.nodes.find((n) => n.name === 'sm')!.op).toBe('Softmax');
+    const sm = q.nodes.find((n) => n.name === 'sm')!;
+    expect(sm.op).toBe('Softmax');
+    // Its output on the fixed softmax grid (TFLite's): scale 1/256, zero point -128.
+    const smq = q.nodes.find((n) => n.op === 'QuantizeLinear' && n.inputs[0] === sm.outputs[0])!;
+    expect(q.tensors[smq.outputs[0]].quant).toMatchObject({ scale: [1 / 256], zeroPoint: [-128], bits: 8, signed: true });
+    expect(q.nodes.some((n) => n.op === 'DequantizeLinear' && n.outputs[0] === sm.inputs[0])).toBe(true);
     const { g, name } = exposeLogits(q);
     const steps = await check(encodeModel(toOnnxQdq(g)), name, ['QuantizeLinear', 'DequantizeLinear', 'Conv']);
     expect(steps).toBeLessThanOrEqual(1);
@@ -76,6 +81,8 @@ describe('small CNN vs ONNX Runtime', () => {
 
   test('QOperator (QLinearConv) U8S8: within 1 step', async () => {
     const { g, name } = exposeLogits(quantizeModel(fg, { ranges, activationType: 'uint8' }));
+    const smq = g.nodes.find((n) => n.op === 'QuantizeLinear' && n.inputs[0] === g.nodes.find((m) => m.name === 'sm')!.outputs[0])!;
+    expect(g.tensors[smq.outputs[0]].quant).toMatchObject({ scale: [1 / 256], zeroPoint: [0], bits: 8, signed: false });
     const qop = toQOperator(toOnnxQdq(g));
     const x = qop.nodes.find((n) => n.op === 'QLinearConv')!;
     expect(qop.initializers[x.inputs[2]].dtype).toBe('uint8');

@@ -46,7 +46,7 @@ async function prepare(bytes: Uint8Array, n = 2) {
 }
 
 describe('per-layer figures', () => {
-  test('QDQ model: QConv/QGemm named by their ONNX node, the LUT chain and the float Softmax all checked by ORT within the gate', async () => {
+  test('QDQ model: QConv/QGemm named by their ONNX node, the LUT chain and the quantized Softmax all checked by ORT within the gate', async () => {
     const r = await verifyModel({ model: QDQ, target: 'host', engine: 'interpreter', random: 2, seed: 1, sanitize: false, scalar: false, 'per-layer': true, 'float-model': FLOAT });
     expect(r.json.ok).toBe(true);
     expect(r.json.reference).toBe('onnx');
@@ -59,7 +59,7 @@ describe('per-layer figures', () => {
       if (l.kind === 'float') expect(l.withinTolVsOrt).toBe(1);
       else expect(l.maxStepsVsOrt!).toBeLessThanOrEqual(1);
     }
-    expect(by.sm.kind).toBe('float');
+    expect(by.sm).toMatchObject({ op: 'Softmax', kind: 'quantized', device: 'cpu' });
     expect(r.json.firstDivergence).toBeNull();
     // End to end: figures against ORT and against the float model, reported without a step gate.
     expect(r.json.outputs[0].sqnrDbVsFloat).toBeGreaterThan(20);

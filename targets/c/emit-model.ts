@@ -15,6 +15,8 @@ import { findEmitter } from './ops';
 import { runtimeSources } from './runtime-files';
 import { WeightsFormat, weightsSourceC, weightsSourceIncbin } from './weights';
 import { LutChain, findLutChains } from './lut';
+import { findSoftmaxChains } from './qsoftmax';
+import { emitSoftmaxRows } from './ops/softmax';
 import { traceNameC } from './trace';
 import { withInjectedFault } from './fault-inject';
 
@@ -31,6 +33,31 @@ function emitLut(ctx: NodeContext, lut: LutChain): void {
     `    const ${xt}* const xend = x + ${n};`,
     `    for (; x != xend; x++, y++) *y = t[(uint8_t)*x];`,
     '  }');
+}
+
+/** A chain of IR nodes emitted as one block at its last node (a lookup table, a quantized
+ *  softmax): reads `input`, writes `output`; the tensors between are never stored. */
+interface ChainBlock {
+  readonly nodes: readonly Node[];
+  readonly input: string;
+  readonly output: string;
+  /** The node the block's NodeContext stands for. */
+  readonly node: Node;
+  readonly what: string;
+  readonly emit: (ctx: NodeContext) => void;
+}
+
+/** Every chain the portable C emits as one block, keyed by the node that ends it. */
+function findChains(g: Graph): Map<Node, ChainBlock> {
+  const res = new Map<Node, ChainBlock>();
+  const names = (nodes: readonly Node[]) => nodes.map((m) => `'${m.name}' (${m.op})`).join(' -> ');
+  for (const [q, lut] of findLutChains(g)) {
+    res.set(q, { nodes: lut.nodes, input: lut.input, output: lut.output, node: q, what: `lookup table for ${names(lut.nodes)}`, emit: (ctx) => emitLut(ctx, lut) });
+  }
+  for (const [q, sm] of findSoftmaxChains(g)) {
+    res.set(q, { nodes: sm.nodes, input: sm.node.inputs[0], output: sm.node.outputs[0], node: sm.node, what: `quantized ${sm.node.op} (dequantize, float32, quantize) for ${names(sm.nodes)}`, emit: (ctx) => emitSoftmaxRows(ctx, sm.log, sm.quant) });
+  }
+  return res;
 }
 
 export interface EmitOptions {
@@ -115,7 +142,7 @@ function profileLayerOf(nodes: readonly Node[]): ProfileLayer {
 /** The blocks emitModel(g) times, in schedule order: a lookup-table chain is one block, every
  * other node one. (A target emitter that rewrites the graph first, as cortex-m55's fusion does,
  * has its own list: read EmittedC.profile or NAME_profile_names.) */
-export function profileLayers(g: Graph, luts: ReadonlyMap<Node, LutChain> = findLutChains(g)): ProfileLayer[] {
+export function profileLayers(g: Graph, luts: ReadonlyMap<Node, { readonly nodes: readonly Node[] }> = findChains(g)): ProfileLayer[] {
   const inLut = new Set<Node>();
   for (const ch of luts.values()) for (const n of ch.nodes) inLut.add(n);
   const out: ProfileLayer[] = [];
@@ -150,8 +177,9 @@ export function emitModel(g0: Graph, opts: EmitOptions): EmittedC {
   const outputs = [...g.outputs];
   const nSteps = g.nodes.length + 2;
 
-  // Quantized unary chains become lookup tables (emitted at their QuantizeLinear).
-  const luts = findLutChains(g);
+  // Quantized unary chains become lookup tables, quantized softmaxes one 8-bit block (emitted
+  // at their QuantizeLinear).
+  const luts = findChains(g);
   const inLut = new Set<Node>();
   for (const ch of luts.values()) for (const n of ch.nodes) inLut.add(n);
 
@@ -173,11 +201,11 @@ export function emitModel(g0: Graph, opts: EmitOptions): EmittedC {
     return [comment, `  HSQ_PROFILE_BEGIN(${k});`, ...lines, `  HSQ_PROFILE_END(${k});`, ...traced];
   };
   function emitNode(n: Node, i: number): void {
-    const ctx = new NodeContext(mc, n, i + 1);
     const lut = luts.get(n);
+    const ctx = new NodeContext(mc, lut ? lut.node : n, i + 1);
     if (lut) {
-      emitLut(ctx, lut);
-      bodies.push(timed(`  /* ${safeComment(`lookup table for ${lut.nodes.map((m) => `'${m.name}' (${m.op})`).join(' -> ')}: ${lut.input}: ${describeTensor(g.tensors[lut.input])} -> ${lut.output}: ${describeTensor(g.tensors[lut.output])}`)} */`, ctx.lines, [lut.output]));
+      lut.emit(ctx);
+      bodies.push(timed(`  /* ${safeComment(`${lut.what}: ${lut.input}: ${describeTensor(g.tensors[lut.input])} -> ${lut.output}: ${describeTensor(g.tensors[lut.output])}`)} */`, ctx.lines, [lut.output]));
       reads.push([lut.input]);
       writes.push([lut.output]);
       return;

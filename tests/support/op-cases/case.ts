@@ -15,15 +15,16 @@ export interface CaseInput {
   readonly range?: readonly [number, number];
   /** Omitted optional input (''). */
   readonly omitted?: true;
-  /** A quantized operand: this (integer) tensor reaches the op through a DequantizeLinear with
-   *  these parameters (per axis when `axis` is set; zero points default to 0). */
-  readonly quant?: CaseQuant;
+  /** The op reads DequantizeLinear of this (integer) input: a model's own QDQ activation, or
+   *  quantized weights when `value` is given. One scale / zero point per tensor, or per `axis`. */
+  readonly dequantize?: { readonly scale: readonly number[]; readonly zeroPoint: readonly number[]; readonly axis?: number };
 }
 
-export interface CaseQuant {
-  readonly scale: readonly number[];
-  readonly zeroPoint?: readonly number[];
-  readonly axis?: number;
+/** QuantizeLinear of an output (per tensor): the case is a QDQ layer DQ -> op -> Q. */
+export interface CaseQuantize {
+  readonly dtype: 'int8' | 'uint8';
+  readonly scale: number;
+  readonly zeroPoint: number;
 }
 
 export interface OpCase {
@@ -35,9 +36,10 @@ export interface OpCase {
   readonly outputs?: number;
   /** ONNX's tolerance (rtol 1e-3, atol 1e-7) unless given. */
   readonly tol?: { readonly rtol: number; readonly atol: number };
-  /** A quantized case: the op's output goes through QuantizeLinear to this integer type, and
-   *  the interpreter may differ from ONNX Runtime by at most `steps` (default 1) steps. */
-  readonly outputQuant?: { readonly scale: number; readonly zeroPoint: number; readonly dtype: DType; readonly steps?: number };
+  /** Outputs quantized by a QuantizeLinear (all of them). */
+  readonly quantizeOutputs?: CaseQuantize;
+  /** Integer outputs may differ from ONNX Runtime's by this many steps (default 0). */
+  readonly steps?: number;
 }
 
 /** What each attribute takes in generated cases: the descriptor's closed domain (`values`) or its

@@ -75,17 +75,18 @@ export function quantizedConvTransposeCases(): OpCase[] {
     const n = g.w.reduce((a, b) => a * b, 1);
     const [wlo, whi] = g.wdtype === 'int4' ? [-8, 7] : [-127, 127];
     const xu = g.xdtype === 'uint8';
-    const wq = g.ws.length === 1 ? { scale: g.ws } : { scale: g.ws, axis: 1 };
+    const wq = g.ws.length === 1 ? { scale: g.ws, zeroPoint: [0] } : { scale: g.ws, zeroPoint: g.ws.map(() => 0), axis: 1 };
     // Bias in units of x_scale * w_scale of its output channel m (weight scale m mod M/group).
     const bs = Array.from({ length: M }, (_, m) => Math.fround(Math.fround(SX) * Math.fround(g.ws[g.ws.length === 1 ? 0 : m % g.w[1]])));
     return {
       name: `ConvTranspose_${name}`, op: 'ConvTranspose', opset: 21, attrs: g.attrs ?? {},
       inputs: [
-        { dtype: xu ? 'uint8' : 'int8', shape: g.x, range: xu ? [0, 255] : [-128, 127], quant: { scale: [SX], zeroPoint: [xu ? 128 : 0] } },
-        { dtype: g.wdtype ?? 'int8', shape: g.w, value: ints(300 + k, n, wlo, whi), quant: wq },
-        ...(g.bias ? [{ dtype: 'int32' as const, shape: [M], value: ints(400 + k, M, -4000, 4000), quant: { scale: bs, axis: 0 } }] : []),
+        { dtype: xu ? 'uint8' : 'int8', shape: g.x, range: xu ? [0, 255] : [-128, 127], dequantize: { scale: [SX], zeroPoint: [xu ? 128 : 0] } },
+        { dtype: g.wdtype ?? 'int8', shape: g.w, value: ints(300 + k, n, wlo, whi), dequantize: wq },
+        ...(g.bias ? [{ dtype: 'int32' as const, shape: [M], value: ints(400 + k, M, -4000, 4000), dequantize: { scale: bs, zeroPoint: bs.map(() => 0), axis: 0 } }] : []),
       ],
-      outputQuant: { scale: g.ys ?? 0.04, zeroPoint: xu ? 128 : -3, dtype: xu ? 'uint8' : 'int8' },
+      quantizeOutputs: { scale: g.ys ?? 0.04, zeroPoint: xu ? 128 : -3, dtype: xu ? 'uint8' : 'int8' },
+      steps: 1,
     };
   });
 }

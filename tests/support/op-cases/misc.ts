@@ -56,5 +56,18 @@ export function miscCases(): OpCase[] {
   for (const axis of [-1, 1, 0]) out.push({ name: `LogSoftmax_axis${axis}`, op: 'LogSoftmax', opset: 13, attrs: { axis }, inputs: [f32([2, 3, 4], [-8, 8])] });
   out.push({ name: 'LogSoftmax_opset11_axis1', op: 'LogSoftmax', opset: 11, attrs: { axis: 1 }, inputs: [f32([2, 3, 4], [-8, 8])] });
   out.push({ name: 'LogSoftmax_4d_channels', op: 'LogSoftmax', opset: 13, attrs: { axis: 1 }, inputs: [f32([1, 5, 2, 3], [-20, 20])] });
+  // A model's own QDQ Softmax / LogSoftmax: DQ -> op -> Q, one 8-bit layer (within 1 step of ORT).
+  const q8 = { int8: { x: { scale: [0.05], zeroPoint: [3] }, range: [-128, 127] as [number, number] }, uint8: { x: { scale: [0.04], zeroPoint: [128] }, range: [0, 255] as [number, number] } };
+  for (const dt of ['int8', 'uint8'] as const) {
+    const x = (shape: number[]) => ({ dtype: dt, shape, range: q8[dt].range, dequantize: q8[dt].x });
+    const sm = { dtype: dt, scale: 1 / 256, zeroPoint: dt === 'int8' ? -128 : 0 };
+    const lsm = { dtype: dt, scale: 0.03125, zeroPoint: dt === 'int8' ? 127 : 255 };
+    for (const axis of [-1, 1]) {
+      out.push({ name: `QSoftmax_${dt}_axis${axis}`, op: 'Softmax', opset: 13, attrs: { axis }, inputs: [x([2, 3, 4])], quantizeOutputs: sm, steps: 1 });
+      out.push({ name: `QLogSoftmax_${dt}_axis${axis}`, op: 'LogSoftmax', opset: 13, attrs: { axis }, inputs: [x([2, 3, 4])], quantizeOutputs: lsm, steps: 1 });
+    }
+    out.push({ name: `QSoftmax_${dt}_4d_channels`, op: 'Softmax', opset: 13, attrs: { axis: 1 }, inputs: [x([1, 5, 2, 3])], quantizeOutputs: sm, steps: 1 });
+    out.push({ name: `QLogSoftmax_${dt}_opset11_axis1`, op: 'LogSoftmax', opset: 11, attrs: { axis: 1 }, inputs: [x([2, 3, 4])], quantizeOutputs: lsm, steps: 1 });
+  }
   return out;
 }
