@@ -52,9 +52,9 @@ function tinyYoloBytes(size: number): Uint8Array {
 
 /** The stages `hsq compile --target stm32n6` runs after the quantized passes: placement,
  *  partition, emit, report. */
-function emitN6(g: Graph, name: string, v: StedgeaiVersion = '2.2'): { e: Stm32n6Emitted; files: Record<string, string | Uint8Array>; report: Report } {
+function emitN6(g: Graph, name: string, v: StedgeaiVersion = '2.2', layout: 'nchw' | 'nhwc' = 'nchw'): { e: Stm32n6Emitted; files: Record<string, string | Uint8Array>; report: Report } {
   const placed = placeAndPartition(g, stm32n6Placement(v));
-  const e = emitStm32n6(placed, { name, stedgeaiVersion: v });
+  const e = emitStm32n6(placed, { name, stedgeaiVersion: v, layout });
   const r = compileReport({ target: stm32n6TargetFor(v), model: `${name}.onnx`, name, placed, fields: e.report, precision: { layers: [] } });
   return { e, files: { ...e.files, ...r.files }, report: r.report! };
 }
@@ -210,6 +210,47 @@ describe('Tiny YOLOv2 (w8a8, conv7/conv8 w4a8) --target stm32n6 --stedgeai-versi
     expect(h).toContain(`#if TYOLO_LAYOUT_NHWC\n#define TYOLO_INPUT0_SHAPE { ${[N, H, W, C].join(', ')} }\n#else\n#define TYOLO_INPUT0_SHAPE { ${[N, C, H, W].join(', ')} }`);
     const nhwc = emitStm32n6(placeAndPartition(g, stm32n6Placement('2.2')), { name: 'tyolo', stedgeaiVersion: '2.2', layout: 'nhwc' });
     expect(nhwc.files['tyolo.h']).toMatch(/#define TYOLO_LAYOUT_NHWC 1\n/);
+  });
+
+  test('staging buffers only where the API converts: none for float32 I/O under an NHWC API; the RAM figures follow', () => {
+    const io = [...g.inputs.filter((t) => !(t in g.initializers)), ...g.outputs];
+    for (const t of io) { expect(g.tensors[t].dtype).toBe('float32'); expect(g.tensors[t].shape).toHaveLength(4); }
+    const nhwc = emitN6(g, 'tyolo', '2.2', 'nhwc');
+    // NCHW API: the transpose needs a buffer per 4-D graph input/output. NHWC: the CPU segments
+    // (Quantize first, Dequantize last) read and write the user's buffers; only hand-overs remain.
+    for (const t of io) { expect(e.buffers.has(t)).toBe(true); expect(nhwc.e.buffers.has(t)).toBe(false); }
+    expect([...nhwc.e.buffers.keys()]).toEqual([...e.buffers.keys()].filter((t) => !io.includes(t)));
+    for (const t of nhwc.e.buffers.keys()) expect(nhwc.e.schedule.some((x) => x.device === 'npu' && (x.inputs.includes(t) || x.outputs.includes(t)))).toBe(true);
+    const staged = io.reduce((a, t) => a + e.buffers.get(t)!.bytes, 0);
+    expect(e.arenaSize - nhwc.e.arenaSize).toBeGreaterThan(0);
+    expect(e.arenaSize - nhwc.e.arenaSize).toBeLessThanOrEqual(staged);
+    // One RAM figure: the header's arena, report.json's totals.ram, the pools' sum.
+    for (const r of [{ e, files, report }, nhwc].map((v) => ({ x: v.e, h: v.files['tyolo.h'] as string, rep: JSON.parse(v.files['report.json'] as string) }))) {
+      expect(Number(/^#define TYOLO_ARENA_SIZE (\d+)$/m.exec(r.h)![1])).toBe(r.rep.totals.ram.arena);
+      expect(r.rep.totals.ram.bytes).toBe(r.x.arenaSize);
+      expect(r.x.pools.filter((p) => !p.npu).reduce((a, p) => a + p.size, 0)).toBe(r.x.arenaSize);
+    }
+    expect(Number(/^#define TYOLO_ARENA_SIZE (\d+)$/m.exec(files['tyolo.h'] as string)![1]) - Number(/^#define TYOLO_ARENA_SIZE (\d+)$/m.exec(nhwc.files['tyolo.h'] as string)![1])).toBeGreaterThan(0);
+    // The NHWC program's C refuses an NCHW build: it has no buffers to transpose in.
+    expect(nhwc.files['tyolo.c']).toMatch(/#if !TYOLO_LAYOUT_NHWC\n#error "tyolo was compiled by hsq for an NHWC API[^"]*'input', 'output' have no staging buffer/);
+    expect(files['tyolo.c']).not.toContain('#error');
+    expect(nhwc.files['tyolo.c']).not.toMatch(/memcpy\(/);
+  });
+
+  armTest('an NHWC-API program compiled with NAME_LAYOUT_NHWC=0 stops at #error', () => {
+    if (!toolchain.ok) throw new Error(`ARM toolchain missing under CI: ${toolchain.reason}`);
+    const nhwc = emitStm32n6(placeAndPartition(g, stm32n6Placement('2.2')), { name: 'tyolo', stedgeaiVersion: '2.2', layout: 'nhwc' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-n6-nhwc-'));
+    try {
+      for (const [f, b] of Object.entries(nhwc.files)) if (!f.includes('/')) fs.writeFileSync(path.join(dir, f), b);
+      const cc = (def: string) => spawnSync(ARM_GCC, ['-mcpu=cortex-m55', '-mthumb', '-mfloat-abi=hard', '-std=c11', '-DHSQ_NPU_EMULATION', def, `-I${dir}`, '-c', path.join(dir, 'tyolo.c'), '-o', path.join(dir, 'tyolo.o')], { encoding: 'utf8' });
+      expect(cc('-DTYOLO_LAYOUT_NHWC=1').status).toBe(0);
+      const r = cc('-DTYOLO_LAYOUT_NHWC=0');
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain('compiled by hsq for an NHWC API');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('emulated on the host: NAME_run_float gives the interpreter\'s float outputs, NCHW and NHWC APIs the same numbers', async () => {
