@@ -349,7 +349,7 @@ describe('Tiny YOLOv2 (w8a8, conv7/conv8 w4a8) --target stm32n6 --stedgeai-versi
     }
   });
 
-  armTest('the real-NPU glue compiles for the Cortex-M55 against ll_aton_decl.h (no HSQ_NPU_EMULATION)', () => {
+  armTest('the real-NPU glue compiles for the Cortex-M55 against ll_aton_decl.h (no HSQ_NPU_EMULATION) and leaves exactly ST\'s symbols to the link', () => {
     if (!toolchain.ok) throw new Error(`ARM toolchain missing under CI: ${toolchain.reason}`);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-n6-glue-'));
     try {
@@ -360,6 +360,29 @@ describe('Tiny YOLOv2 (w8a8, conv7/conv8 w4a8) --target stm32n6 --stedgeai-versi
           `-I${dir}`, `-I${n6RuntimeDir()}`, '-DHSQ_LL_ATON_HEADER="ll_aton_decl.h"', '-DHSQ_N6_CMSIS_HEADER="cmsis_decl.h"',
           '-c', path.join(dir, f), '-o', path.join(dir, `${f}.o`)], { encoding: 'utf8' });
         expect({ file: f, status: r.status, err: r.stderr }).toEqual({ file: f, status: 0, err: '' });
+      }
+      // What the glue leaves to the link: ST's runtime API, what stedgeai generates per network
+      // (LL_ATON_DECLARE_NAMED_NN_PROTOS: ten functions in LL_ATON 1.1.0/1.1.1, twelve in 1.1.3),
+      // CMSIS's cache maintenance (inline in ST's headers) and hsq's CPU segments. The same list
+      // as against ST's own headers of those releases (examples/stm32n6570-dk/README.md).
+      const npuNets = e.schedule.filter((x) => x.device === 'npu').map((x) => x.name);
+      const perNet = ['EC_Network_Init', 'EC_Inference_Init', 'Set_User_Input_Buffer', 'Get_User_Input_Buffer', 'Set_User_Output_Buffer', 'Get_User_Output_Buffer',
+        'EpochBlockItems', 'Output_Buffers_Info', 'Input_Buffers_Info', 'Internal_Buffers_Info'];
+      for (const v of [10101, 10103]) {
+        const o = path.join(dir, `glue${v}.o`);
+        const r = spawnSync(ARM_GCC, ['-mcpu=cortex-m55', '-mthumb', '-mfloat-abi=hard', '-std=c11', '-O2', '-Wall', '-Wextra', '-Werror', '-Wno-unused-parameter',
+          `-I${dir}`, `-I${n6RuntimeDir()}`, '-DHSQ_LL_ATON_HEADER="ll_aton_decl.h"', '-DHSQ_N6_CMSIS_HEADER="cmsis_decl.h"', `-DHSQ_LL_ATON_DECL_VERSION=${v}`,
+          '-c', path.join(dir, 'tyolo.c'), '-o', o], { encoding: 'utf8' });
+        expect({ v, status: r.status, err: r.stderr }).toEqual({ v, status: 0, err: '' });
+        const undef = spawnSync('arm-none-eabi-nm', ['-u', o], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.trim().replace(/^U /, '')).filter(Boolean).sort();
+        const fns = v >= 10103 ? [...perNet, 'WeightEncryption_Info', 'BlobEncryption_Info'] : perNet;
+        const expected = [
+          ...['RuntimeInit', 'RuntimeDeInit', 'Init_Network', 'DeInit_Network', 'Reset_Network', 'RunEpochBlock'].map((f) => `LL_ATON_RT_${f}`),
+          ...npuNets.flatMap((n) => fns.map((f) => `LL_ATON_${f}_${n}`)),
+          'SCB_CleanDCache_by_Addr', 'SCB_InvalidateDCache_by_Addr',
+          ...e.schedule.filter((x) => x.device === 'cpu').map((x) => `${x.name}_run`),
+        ].sort();
+        expect(undef).toEqual(expected);
       }
       const nm = spawnSync('arm-none-eabi-nm', [path.join(dir, 'tyolo.c.o')], { encoding: 'utf8' }).stdout;
       for (const sym of ['LL_ATON_RT_RuntimeInit', 'LL_ATON_RT_RunEpochBlock', 'LL_ATON_Set_User_Input_Buffer_tyolo_seg1', 'LL_ATON_Set_User_Output_Buffer_tyolo_seg3', 'SCB_CleanDCache_by_Addr', 'SCB_InvalidateDCache_by_Addr', 'tyolo_seg2_run'])
