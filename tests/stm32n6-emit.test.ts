@@ -52,9 +52,9 @@ function tinyYoloBytes(size: number): Uint8Array {
 
 /** The stages `hsq compile --target stm32n6` runs after the quantized passes: placement,
  *  partition, emit, report. */
-function emitN6(g: Graph, name: string, v: StedgeaiVersion = '2.2'): { e: Stm32n6Emitted; files: Record<string, string | Uint8Array>; report: Report } {
+function emitN6(g: Graph, name: string, v: StedgeaiVersion = '2.2', layout: 'nchw' | 'nhwc' = 'nchw'): { e: Stm32n6Emitted; files: Record<string, string | Uint8Array>; report: Report } {
   const placed = placeAndPartition(g, stm32n6Placement(v));
-  const e = emitStm32n6(placed, { name, stedgeaiVersion: v });
+  const e = emitStm32n6(placed, { name, stedgeaiVersion: v, layout });
   const r = compileReport({ target: stm32n6TargetFor(v), model: `${name}.onnx`, name, placed, fields: e.report, precision: { layers: [] } });
   return { e, files: { ...e.files, ...r.files }, report: r.report! };
 }
@@ -212,6 +212,47 @@ describe('Tiny YOLOv2 (w8a8, conv7/conv8 w4a8) --target stm32n6 --stedgeai-versi
     expect(nhwc.files['tyolo.h']).toMatch(/#define TYOLO_LAYOUT_NHWC 1\n/);
   });
 
+  test('staging buffers only where the API converts: none for float32 I/O under an NHWC API; the RAM figures follow', () => {
+    const io = [...g.inputs.filter((t) => !(t in g.initializers)), ...g.outputs];
+    for (const t of io) { expect(g.tensors[t].dtype).toBe('float32'); expect(g.tensors[t].shape).toHaveLength(4); }
+    const nhwc = emitN6(g, 'tyolo', '2.2', 'nhwc');
+    // NCHW API: the transpose needs a buffer per 4-D graph input/output. NHWC: the CPU segments
+    // (Quantize first, Dequantize last) read and write the user's buffers; only hand-overs remain.
+    for (const t of io) { expect(e.buffers.has(t)).toBe(true); expect(nhwc.e.buffers.has(t)).toBe(false); }
+    expect([...nhwc.e.buffers.keys()]).toEqual([...e.buffers.keys()].filter((t) => !io.includes(t)));
+    for (const t of nhwc.e.buffers.keys()) expect(nhwc.e.schedule.some((x) => x.device === 'npu' && (x.inputs.includes(t) || x.outputs.includes(t)))).toBe(true);
+    const staged = io.reduce((a, t) => a + e.buffers.get(t)!.bytes, 0);
+    expect(e.arenaSize - nhwc.e.arenaSize).toBeGreaterThan(0);
+    expect(e.arenaSize - nhwc.e.arenaSize).toBeLessThanOrEqual(staged);
+    // One RAM figure: the header's arena, report.json's totals.ram, the pools' sum.
+    for (const r of [{ e, files, report }, nhwc].map((v) => ({ x: v.e, h: v.files['tyolo.h'] as string, rep: JSON.parse(v.files['report.json'] as string) }))) {
+      expect(Number(/^#define TYOLO_ARENA_SIZE (\d+)$/m.exec(r.h)![1])).toBe(r.rep.totals.ram.arena);
+      expect(r.rep.totals.ram.bytes).toBe(r.x.arenaSize);
+      expect(r.x.pools.filter((p) => !p.npu).reduce((a, p) => a + p.size, 0)).toBe(r.x.arenaSize);
+    }
+    expect(Number(/^#define TYOLO_ARENA_SIZE (\d+)$/m.exec(files['tyolo.h'] as string)![1]) - Number(/^#define TYOLO_ARENA_SIZE (\d+)$/m.exec(nhwc.files['tyolo.h'] as string)![1])).toBeGreaterThan(0);
+    // The NHWC program's C refuses an NCHW build: it has no buffers to transpose in.
+    expect(nhwc.files['tyolo.c']).toMatch(/#if !TYOLO_LAYOUT_NHWC\n#error "tyolo was compiled by hsq for an NHWC API[^"]*'input', 'output' have no staging buffer/);
+    expect(files['tyolo.c']).not.toContain('#error');
+    expect(nhwc.files['tyolo.c']).not.toMatch(/memcpy\(/);
+  });
+
+  armTest('an NHWC-API program compiled with NAME_LAYOUT_NHWC=0 stops at #error', () => {
+    if (!toolchain.ok) throw new Error(`ARM toolchain missing under CI: ${toolchain.reason}`);
+    const nhwc = emitStm32n6(placeAndPartition(g, stm32n6Placement('2.2')), { name: 'tyolo', stedgeaiVersion: '2.2', layout: 'nhwc' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-n6-nhwc-'));
+    try {
+      for (const [f, b] of Object.entries(nhwc.files)) if (!f.includes('/')) fs.writeFileSync(path.join(dir, f), b);
+      const cc = (def: string) => spawnSync(ARM_GCC, ['-mcpu=cortex-m55', '-mthumb', '-mfloat-abi=hard', '-std=c11', '-DHSQ_NPU_EMULATION', def, `-I${dir}`, '-c', path.join(dir, 'tyolo.c'), '-o', path.join(dir, 'tyolo.o')], { encoding: 'utf8' });
+      expect(cc('-DTYOLO_LAYOUT_NHWC=1').status).toBe(0);
+      const r = cc('-DTYOLO_LAYOUT_NHWC=0');
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain('compiled by hsq for an NHWC API');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('emulated on the host: NAME_run_float gives the interpreter\'s float outputs, NCHW and NHWC APIs the same numbers', async () => {
     const ins = randomInputs(raw, 3);
     const ref = runGraph(g, ins);
@@ -308,7 +349,7 @@ describe('Tiny YOLOv2 (w8a8, conv7/conv8 w4a8) --target stm32n6 --stedgeai-versi
     }
   });
 
-  armTest('the real-NPU glue compiles for the Cortex-M55 against ll_aton_decl.h (no HSQ_NPU_EMULATION)', () => {
+  armTest('the real-NPU glue compiles for the Cortex-M55 against ll_aton_decl.h (no HSQ_NPU_EMULATION) and leaves exactly ST\'s symbols to the link', () => {
     if (!toolchain.ok) throw new Error(`ARM toolchain missing under CI: ${toolchain.reason}`);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-n6-glue-'));
     try {
@@ -319,6 +360,29 @@ describe('Tiny YOLOv2 (w8a8, conv7/conv8 w4a8) --target stm32n6 --stedgeai-versi
           `-I${dir}`, `-I${n6RuntimeDir()}`, '-DHSQ_LL_ATON_HEADER="ll_aton_decl.h"', '-DHSQ_N6_CMSIS_HEADER="cmsis_decl.h"',
           '-c', path.join(dir, f), '-o', path.join(dir, `${f}.o`)], { encoding: 'utf8' });
         expect({ file: f, status: r.status, err: r.stderr }).toEqual({ file: f, status: 0, err: '' });
+      }
+      // What the glue leaves to the link: ST's runtime API, what stedgeai generates per network
+      // (LL_ATON_DECLARE_NAMED_NN_PROTOS: ten functions in LL_ATON 1.1.0/1.1.1, twelve in 1.1.3),
+      // CMSIS's cache maintenance (inline in ST's headers) and hsq's CPU segments. The same list
+      // as against ST's own headers of those releases (examples/stm32n6570-dk/README.md).
+      const npuNets = e.schedule.filter((x) => x.device === 'npu').map((x) => x.name);
+      const perNet = ['EC_Network_Init', 'EC_Inference_Init', 'Set_User_Input_Buffer', 'Get_User_Input_Buffer', 'Set_User_Output_Buffer', 'Get_User_Output_Buffer',
+        'EpochBlockItems', 'Output_Buffers_Info', 'Input_Buffers_Info', 'Internal_Buffers_Info'];
+      for (const v of [10101, 10103]) {
+        const o = path.join(dir, `glue${v}.o`);
+        const r = spawnSync(ARM_GCC, ['-mcpu=cortex-m55', '-mthumb', '-mfloat-abi=hard', '-std=c11', '-O2', '-Wall', '-Wextra', '-Werror', '-Wno-unused-parameter',
+          `-I${dir}`, `-I${n6RuntimeDir()}`, '-DHSQ_LL_ATON_HEADER="ll_aton_decl.h"', '-DHSQ_N6_CMSIS_HEADER="cmsis_decl.h"', `-DHSQ_LL_ATON_DECL_VERSION=${v}`,
+          '-c', path.join(dir, 'tyolo.c'), '-o', o], { encoding: 'utf8' });
+        expect({ v, status: r.status, err: r.stderr }).toEqual({ v, status: 0, err: '' });
+        const undef = spawnSync('arm-none-eabi-nm', ['-u', o], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.trim().replace(/^U /, '')).filter(Boolean).sort();
+        const fns = v >= 10103 ? [...perNet, 'WeightEncryption_Info', 'BlobEncryption_Info'] : perNet;
+        const expected = [
+          ...['RuntimeInit', 'RuntimeDeInit', 'Init_Network', 'DeInit_Network', 'Reset_Network', 'RunEpochBlock'].map((f) => `LL_ATON_RT_${f}`),
+          ...npuNets.flatMap((n) => fns.map((f) => `LL_ATON_${f}_${n}`)),
+          'SCB_CleanDCache_by_Addr', 'SCB_InvalidateDCache_by_Addr',
+          ...e.schedule.filter((x) => x.device === 'cpu').map((x) => `${x.name}_run`),
+        ].sort();
+        expect(undef).toEqual(expected);
       }
       const nm = spawnSync('arm-none-eabi-nm', [path.join(dir, 'tyolo.c.o')], { encoding: 'utf8' }).stdout;
       for (const sym of ['LL_ATON_RT_RuntimeInit', 'LL_ATON_RT_RunEpochBlock', 'LL_ATON_Set_User_Input_Buffer_tyolo_seg1', 'LL_ATON_Set_User_Output_Buffer_tyolo_seg3', 'SCB_CleanDCache_by_Addr', 'SCB_InvalidateDCache_by_Addr', 'tyolo_seg2_run'])

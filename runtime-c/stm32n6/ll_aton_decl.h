@@ -1,8 +1,9 @@
 /* ll_aton_decl.h: declarations of the LL_ATON runtime API that hsq's stm32n6 glue calls, written
  * from ST's documentation of the API (ST Edge AI Core 2.x, ll_aton_runtime.h /
  * ll_aton_rt_user_api.h / ll_aton_NN_interface.h as published in STMicroelectronics/x-cube-n6-*;
- * facts collected in docs/reference stm32n6.md). Declarations only, no ST code: this header exists
- * so that tests can compile the real-NPU glue without ST's runtime (`arm-none-eabi-gcc -c
+ * facts collected in docs/reference stm32n6.md; checked against ST's headers and runtime sources of
+ * LL_ATON 1.1.0, 1.1.1 and 1.1.3, see examples/stm32n6570-dk/README.md). Declarations only, no ST
+ * code: this header exists so that tests can compile the real-NPU glue without ST's runtime (`arm-none-eabi-gcc -c
  * -DHSQ_LL_ATON_HEADER='"ll_aton_decl.h"'`). Real firmware uses ST's own "ll_aton_runtime.h"
  * (the glue's default) and links ST's runtime and the stedgeai-generated <name>.c files.
  *
@@ -16,6 +17,14 @@
 
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+/* The LL_ATON release these declarations follow, as MAJOR*10000 + MINOR*100 + MICRO: 10100 or 10101
+ * (ST Edge AI 2.1 / 2.2: x-cube-n6-ai-power-measurement, x-cube-n6-ai-face-landmarks) or 10103
+ * (ST Edge AI 3.0: STM32N6-GettingStarted-ReID; 4.0 ships 1.1.3 too), whose network interface adds
+ * two functions stedgeai generates per network (LL_ATON_{Weight,Blob}Encryption_Info_<name>). */
+#ifndef HSQ_LL_ATON_DECL_VERSION
+#define HSQ_LL_ATON_DECL_VERSION 10103
 #endif
 
 /* Return values of LL_ATON_RT_RunEpochBlock(). */
@@ -33,6 +42,9 @@ typedef enum {
  * an entry whose name is NULL). Placeholder layout: name first, as ST documents. */
 typedef struct { const char *name; } LL_Buffer_InfoTypeDef;
 
+/* Encryption parameters of a network's weights or epoch blobs (1.1.3; placeholder). */
+typedef struct { uint32_t opaque_[4]; } LL_Streng_EncryptionTypedef;
+
 /* One epoch block of a network's schedule (private to ST's runtime; placeholder). */
 typedef struct { uint32_t opaque_[8]; } EpochBlock_ItemTypeDef;
 
@@ -49,6 +61,10 @@ typedef struct NN_Interface_TypeDef {
   const EpochBlock_ItemTypeDef *(*epoch_block_items)(void);
   const LL_Buffer_InfoTypeDef *(*output_buffers_info)(void);
   const LL_Buffer_InfoTypeDef *(*input_buffers_info)(void);
+#if HSQ_LL_ATON_DECL_VERSION >= 10103
+  const LL_Streng_EncryptionTypedef *(*blob_encryption_info)(void);
+  const LL_Streng_EncryptionTypedef *(*weight_encryption_info)(void);
+#endif
   const LL_Buffer_InfoTypeDef *(*internal_buffers_info)(void);
 } NN_Interface_TypeDef;
 
@@ -69,8 +85,19 @@ void LL_ATON_RT_Reset_Network(NN_Instance_TypeDef *nn_instance);
 LL_ATON_RT_RetValues_t LL_ATON_RT_RunEpochBlock(NN_Instance_TypeDef *nn_instance);
 void LL_ATON_RT_Main(NN_Instance_TypeDef *nn_instance);
 
-/* Per-network functions that stedgeai generates in <name>.c (`--name <name>`): exactly those ST's
- * LL_ATON_DECLARE_NAMED_NN_PROTOS declares (LL_ATON 1.1.0/1.1.1). */
+/* Per-network functions that stedgeai generates in <name>.c and <name>_ecblobs.h (`--name <name>`):
+ * exactly those ST's LL_ATON_DECLARE_NAMED_NN_PROTOS declares (1.1.0/1.1.1: ten; 1.1.3: twelve). */
+#if HSQ_LL_ATON_DECL_VERSION >= 10103
+#define HSQ_LL_ATON_DECLARE_ENCRYPTION_PROTOS(nn_name)                                             \
+  extern const LL_Streng_EncryptionTypedef *LL_ATON_WeightEncryption_Info_##nn_name(void);         \
+  extern const LL_Streng_EncryptionTypedef *LL_ATON_BlobEncryption_Info_##nn_name(void);
+#define HSQ_LL_ATON_ENCRYPTION_FIELDS(nn_name)                                                     \
+  .weight_encryption_info = &LL_ATON_WeightEncryption_Info_##nn_name,                              \
+  .blob_encryption_info = &LL_ATON_BlobEncryption_Info_##nn_name,
+#else
+#define HSQ_LL_ATON_DECLARE_ENCRYPTION_PROTOS(nn_name)
+#define HSQ_LL_ATON_ENCRYPTION_FIELDS(nn_name)
+#endif
 #define LL_ATON_DECLARE_NAMED_NN_PROTOS(nn_name)                                                   \
   extern bool LL_ATON_EC_Network_Init_##nn_name(void);                                             \
   extern bool LL_ATON_EC_Inference_Init_##nn_name(void);                                           \
@@ -83,17 +110,25 @@ void LL_ATON_RT_Main(NN_Instance_TypeDef *nn_instance);
   extern const EpochBlock_ItemTypeDef *LL_ATON_EpochBlockItems_##nn_name(void);                    \
   extern const LL_Buffer_InfoTypeDef *LL_ATON_Output_Buffers_Info_##nn_name(void);                 \
   extern const LL_Buffer_InfoTypeDef *LL_ATON_Input_Buffers_Info_##nn_name(void);                  \
+  HSQ_LL_ATON_DECLARE_ENCRYPTION_PROTOS(nn_name)                                                   \
   extern const LL_Buffer_InfoTypeDef *LL_ATON_Internal_Buffers_Info_##nn_name(void)
 
 /* The constant interface is static in ST's macro (one per translation unit that declares it). */
 #define LL_ATON_DECLARE_NAMED_NN_INTERFACE(nn_name)                                                \
   LL_ATON_DECLARE_NAMED_NN_PROTOS(nn_name);                                                        \
   static const NN_Interface_TypeDef NN_Interface_##nn_name = {                                     \
-      #nn_name, &LL_ATON_EC_Network_Init_##nn_name, &LL_ATON_EC_Inference_Init_##nn_name,           \
-      &LL_ATON_Set_User_Input_Buffer_##nn_name, &LL_ATON_Get_User_Input_Buffer_##nn_name,           \
-      &LL_ATON_Set_User_Output_Buffer_##nn_name, &LL_ATON_Get_User_Output_Buffer_##nn_name,         \
-      &LL_ATON_EpochBlockItems_##nn_name, &LL_ATON_Output_Buffers_Info_##nn_name,                   \
-      &LL_ATON_Input_Buffers_Info_##nn_name, &LL_ATON_Internal_Buffers_Info_##nn_name}
+      .network_name = #nn_name,                                                                    \
+      .ec_network_init = &LL_ATON_EC_Network_Init_##nn_name,                                       \
+      .ec_inference_init = &LL_ATON_EC_Inference_Init_##nn_name,                                   \
+      .input_setter = &LL_ATON_Set_User_Input_Buffer_##nn_name,                                    \
+      .input_getter = &LL_ATON_Get_User_Input_Buffer_##nn_name,                                    \
+      .output_setter = &LL_ATON_Set_User_Output_Buffer_##nn_name,                                  \
+      .output_getter = &LL_ATON_Get_User_Output_Buffer_##nn_name,                                  \
+      .epoch_block_items = &LL_ATON_EpochBlockItems_##nn_name,                                     \
+      .output_buffers_info = &LL_ATON_Output_Buffers_Info_##nn_name,                               \
+      .input_buffers_info = &LL_ATON_Input_Buffers_Info_##nn_name,                                 \
+      HSQ_LL_ATON_ENCRYPTION_FIELDS(nn_name)                                                       \
+      .internal_buffers_info = &LL_ATON_Internal_Buffers_Info_##nn_name}
 
 /* Declares `static NN_Instance_TypeDef NN_Instance_<nn_name>` linked to the network's interface. */
 #define LL_ATON_DECLARE_NAMED_NN_INSTANCE_AND_INTERFACE(nn_name)                                   \

@@ -139,15 +139,18 @@ export function emitStm32n6(placed: PlacedGraph, opts: Stm32n6EmitOptions): Stm3
   const lastUse = new Map<string, number>();
   for (const s of segments) for (const i of s.inputs) lastUse.set(i, Math.max(lastUse.get(i) ?? -1, s.id));
   const nSeg = segments.length;
-  const needsBuffer = (t: string): boolean => {
-    const p = producer.get(t);
-    const readers = segments.filter((s) => s.inputs.includes(t));
-    // Graph I/O the API converts (4-D: NCHW <-> the segments' NHWC; quantized: NAME_run_float)
-    // is staged in a buffer; float32 tensors of other ranks are read/written at the user's pointer.
+  const layout = opts.layout ?? 'nchw';
+  /** Graph I/O the API converts: 4-D under an NCHW API (transposed to the segments' NHWC), or not
+   *  float32 (NAME_run_float quantizes/dequantizes it). The rest is used at the user's pointer. */
+  const apiConverts = (t: string): boolean => {
+    if (!graphIn.includes(t) && !g.outputs.includes(t)) return false;
     const info = g.tensors[t];
-    if ((graphIn.includes(t) || g.outputs.includes(t)) && (channelsLast(info.shape) || info.dtype !== 'float32')) return true;
-    return handsOver(t);
+    return (layout === 'nchw' && channelsLast(info.shape)) || info.dtype !== 'float32';
   };
+  // A buffer when the API converts the tensor, or when it changes hands (below): a user pointer may
+  // be in memory the NPU cannot reach (DTCM) or off the 32-byte cache-line grid the D-cache
+  // maintenance needs, so NPU I/O always goes through hsq's pools.
+  const needsBuffer = (t: string): boolean => apiConverts(t) || handsOver(t);
   /** A buffer between segments (or for an NPU segment), as opposed to one that only stages graph I/O for the API. */
   const handsOver = (t: string): boolean => {
     const p = producer.get(t);
@@ -202,7 +205,7 @@ export function emitStm32n6(placed: PlacedGraph, opts: Stm32n6EmitOptions): Stm3
 
   const sched: GlueSchedule = {
     name: P, modelName: g.name, inputs: graphIn, outputs: [...g.outputs], infos: g.tensors,
-    segments: schedule, buffers, pools: poolList, stedgeaiVersion: STEDGEAI_VERSION, layout: opts.layout ?? 'nchw',
+    segments: schedule, buffers, pools: poolList, stedgeaiVersion: STEDGEAI_VERSION, layout,
   };
   files[`${P}.h`] = glueHeader(sched);
   files[`${P}.c`] = glueSource(sched);

@@ -70,6 +70,11 @@ export function arenaLayout(pools: readonly GluePool[]): { offsets: Record<strin
   return { offsets, size: at };
 }
 
+/** 4-D graph inputs/outputs the schedule uses at the user's pointer (no staging buffer: an NHWC API). */
+function direct4d(s: GlueSchedule): string[] {
+  return [...s.inputs, ...s.outputs].filter((t) => channelsLast(s.infos[t].shape) && !s.buffers.has(t));
+}
+
 export function glueHeader(s: GlueSchedule): string {
   const P = s.name, UP = P.toUpperCase();
   const { size } = arenaLayout(s.pools);
@@ -83,6 +88,8 @@ export function glueHeader(s: GlueSchedule): string {
   h.push(' * shape (sub-byte types unpacked, one element a byte). 4-D tensors are NCHW at the API (the');
   h.push(` * model's own layout) unless ${UP}_LAYOUT_NHWC is 1 when ${P}.c is compiled (hsq compile`);
   h.push(' * --api-layout nhwc): then NHWC, as the NPU segments keep them, and copied without a transpose.');
+  const direct = direct4d(s);
+  if (direct.length) h.push(` * Compiled by hsq for NHWC: ${direct.map((t) => `'${safe(t)}'`).join(', ')} ${direct.length === 1 ? 'is' : 'are'} used at the user's pointer, with no staging copy, so ${UP}_LAYOUT_NHWC=0 is refused (#error).`);
   h.push(` * ${P}_run_float takes float32 for every tensor: quantized ones are quantized on the way in and`);
   h.push(' * dequantized on the way out with the scale and zero point below.');
   h.push(' * Returns HSQ_OK (0), or a negative code: HSQ_E_ARG (-1) a null pointer (inputs, outputs, or the');
@@ -190,6 +197,13 @@ export function glueSource(s: GlueSchedule): string {
   c.push('#include HSQ_LL_ATON_HEADER');
   c.push('#endif');
   c.push('');
+  const direct = direct4d(s);
+  if (direct.length) {
+    c.push(`#if !${P.toUpperCase()}_LAYOUT_NHWC`);
+    c.push(`#error "${P} was compiled by hsq for an NHWC API (--api-layout nhwc): ${direct.map((t) => `'${t.replace(/["\\]/g, '_')}'`).join(', ')} ha${direct.length === 1 ? 's' : 've'} no staging buffer for the NCHW transpose; recompile with --api-layout nchw"`);
+    c.push('#endif');
+    c.push('');
+  }
   c.push('/* Memory pools: inside the arena (HSQ_N6_ARENA_POOLS, implied by HSQ_NPU_EMULATION) or at their addresses. */');
   c.push('#if HSQ_N6_ARENA_POOLS');
   for (const p of s.pools) c.push(`#define ${P}_POOL_${p.name}(A) ((A) + ${offsets[p.name]}) /* ${p.name}: ${p.size} bytes used */`);
@@ -285,7 +299,8 @@ export function glueSource(s: GlueSchedule): string {
   for (const g of s.segments) for (const o of g.outputs) producer.set(o, g);
 
   // The schedule on the segments' own layout (NHWC): staged graph I/O is in its exchange buffer,
-  // the rest (float32, not 4-D) at the user's pointer, the same bytes for NAME_run and NAME_run_float.
+  // the rest (float32 that needs no transpose) at the user's pointer, the same bytes for NAME_run
+  // and NAME_run_float.
   c.push(`static int ${P}_schedule(const void* const* inputs, void* const* outputs, uint8_t* A) {`);
   c.push('  int rc = HSQ_OK;');
   c.push('  (void)A; (void)inputs; (void)outputs;');
