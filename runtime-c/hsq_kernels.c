@@ -465,8 +465,22 @@ static int32_t hsq_dot16_s16(const int16_t* v, const int16_t* w, int32_t n) { HS
     for (j = 0; j < 16; j++) v[i + j] = (int16_t)((int16_t)x[i + j] - (int16_t)zx);            \
   for (; i < len; i++) v[i] = (int16_t)((int16_t)x[i] - (int16_t)zx);
 
+#if defined(__ARM_FEATURE_MVE)
+/* Helium: widening loads of 8 bytes, one int16 subtract (the scalar C loop is not vectorised). */
+static void hsq_widen_s8(int16_t* restrict v, const int8_t* restrict x, int32_t len, int32_t zx) {
+  int32_t i = 0;
+  for (; i + 8 <= len; i += 8) vst1q_s16(v + i, vsubq_n_s16(vldrbq_s16(x + i), (int16_t)zx));
+  for (; i < len; i++) v[i] = (int16_t)((int16_t)x[i] - (int16_t)zx);
+}
+static void hsq_widen_u8(int16_t* restrict v, const uint8_t* restrict x, int32_t len, int32_t zx) {
+  int32_t i = 0;
+  for (; i + 8 <= len; i += 8) vst1q_s16(v + i, vsubq_n_s16(vreinterpretq_s16_u16(vldrbq_u16(x + i)), (int16_t)zx));
+  for (; i < len; i++) v[i] = (int16_t)((int16_t)x[i] - (int16_t)zx);
+}
+#else
 static void hsq_widen_s8(int16_t* restrict v, const int8_t* restrict x, int32_t len, int32_t zx) { HSQ_WIDEN_BODY(int8_t) }
 static void hsq_widen_u8(int16_t* restrict v, const uint8_t* restrict x, int32_t len, int32_t zx) { HSQ_WIDEN_BODY(uint8_t) }
+#endif
 
 /* The [KH][KW][C] input patch of output pixel (n, oh, ow) as int16 x - zx, 0 on padding taps
  * (a padding tap contributes 0 to the integer sum either way). group must be 1. */
