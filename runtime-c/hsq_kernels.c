@@ -2,6 +2,9 @@
  * float32 only (build with -ffp-contract=off, no fast-math), conv accumulation in the order
  * bias, kh, kw, ci with padding taps skipped; integer accumulation in int32. */
 #include "hsq_runtime.h"
+#if defined(__ARM_FEATURE_MVE)
+#include <arm_mve.h>
+#endif
 
 /* ---------------------------------------------------------------- per-layer trace (-DHSQ_TRACE) */
 #ifdef HSQ_TRACE
@@ -233,15 +236,33 @@ static void hsq_conv_f32_tile(const hsq_conv_t* p, const float* xn, const float*
   }
 }
 
+/* Output columns whose kw taps all lie inside the input: [*owlo, *owhi). */
+static void hsq_conv_inner_cols(const hsq_conv_t* p, int32_t* owlo, int32_t* owhi) {
+  int32_t lo = 0, hi = p->ow;
+  while (lo < p->ow && lo * p->sw - p->pl < 0) lo++;
+  while (hi > lo && (hi - 1) * p->sw - p->pl + (p->kw - 1) * p->dw >= p->w) hi--;
+  *owlo = lo;
+  *owhi = hi;
+}
+
+/* Output row oh, channels m0 .. m0 + nm - 1 (one block of weights wb [KH][KW][C][8], bias bb). */
+static void hsq_conv_f32_block_row(const hsq_conv_t* p, const float* xn, const float* wb, const float* bb,
+                                   float* yr, int32_t m0, int32_t nm, int32_t oh, int32_t owlo, int32_t owhi,
+                                   int32_t act, float a0, float a1) {
+  const int32_t M = p->m;
+  int32_t ow = 0;
+  for (; ow < owlo; ow++) hsq_conv_f32_px(p, xn, wb, bb, yr + (size_t)ow * M + m0, nm, oh, ow, act, a0, a1);
+  for (; ow + HSQ_CONV_TILE <= owhi; ow += HSQ_CONV_TILE)
+    hsq_conv_f32_tile(p, xn, wb, bb, yr + (size_t)ow * M + m0, nm, oh, ow, act, a0, a1);
+  for (; ow < p->ow; ow++) hsq_conv_f32_px(p, xn, wb, bb, yr + (size_t)ow * M + m0, nm, oh, ow, act, a0, a1);
+}
+
 static void hsq_conv_f32_blocked(const hsq_conv_t* p, const float* x, const float* w, const float* bias,
                                  float* y, int32_t act, float a0, float a1) {
   const int32_t C = p->c, M = p->m;
   const size_t wblk = (size_t)p->kh * p->kw * C * HSQ_CONV_MB;
-  int32_t n, oh, ow, m0;
-  /* Output columns whose kw taps all lie inside the input: [owlo, owhi). */
-  int32_t owlo = 0, owhi = p->ow;
-  while (owlo < p->ow && owlo * p->sw - p->pl < 0) owlo++;
-  while (owhi > owlo && (owhi - 1) * p->sw - p->pl + (p->kw - 1) * p->dw >= p->w) owhi--;
+  int32_t n, oh, m0, owlo, owhi;
+  hsq_conv_inner_cols(p, &owlo, &owhi);
   for (n = 0; n < p->n; n++) {
     const float* xn = x + (size_t)n * p->h * p->w * C;
     for (oh = 0; oh < p->oh; oh++) {
@@ -250,11 +271,7 @@ static void hsq_conv_f32_blocked(const hsq_conv_t* p, const float* x, const floa
         const float* wb = w + (size_t)(m0 / HSQ_CONV_MB) * wblk;
         const float* bb = bias ? bias + m0 : NULL;
         const int32_t nm = M - m0 < HSQ_CONV_MB ? M - m0 : HSQ_CONV_MB;
-        ow = 0;
-        for (; ow < owlo; ow++) hsq_conv_f32_px(p, xn, wb, bb, yr + (size_t)ow * M + m0, nm, oh, ow, act, a0, a1);
-        for (; ow + HSQ_CONV_TILE <= owhi; ow += HSQ_CONV_TILE)
-          hsq_conv_f32_tile(p, xn, wb, bb, yr + (size_t)ow * M + m0, nm, oh, ow, act, a0, a1);
-        for (; ow < p->ow; ow++) hsq_conv_f32_px(p, xn, wb, bb, yr + (size_t)ow * M + m0, nm, oh, ow, act, a0, a1);
+        hsq_conv_f32_block_row(p, xn, wb, bb, yr, m0, nm, oh, owlo, owhi, act, a0, a1);
       }
     }
   }
@@ -266,12 +283,47 @@ void hsq_conv_f32(const hsq_conv_t* p, const float* x, const float* w, const flo
   else hsq_conv_f32_rows(p, x, w, bias, y, act, a0, a1);
 }
 
+/* Group 1: one block of 8 output channels at a time is dequantized into wblk [KH][KW][C][8]
+ * (zeros past M) and computed by the blocked float conv's pixel and tile loops. */
+static void hsq_conv_wq_f32_blocked(const hsq_conv_t* p, const hsq_wq_t* q, const float* x, const uint8_t* w,
+                                    const float* scale, const float* bias, float* y, int32_t act, float a0,
+                                    float a1, int8_t* qrow, float* wblk) {
+  const int32_t C = p->c, M = p->m;
+  const int32_t ws = p->kh * p->kw * C;
+  int32_t n, oh, m0, j, i, owlo, owhi;
+  float bb[HSQ_CONV_MB];
+  hsq_conv_inner_cols(p, &owlo, &owhi);
+  for (m0 = 0; m0 < M; m0 += HSQ_CONV_MB) {
+    const int32_t nm = M - m0 < HSQ_CONV_MB ? M - m0 : HSQ_CONV_MB;
+    for (j = 0; j < HSQ_CONV_MB; j++) {
+      if (j < nm) {
+        const float s = scale[q->per_channel ? m0 + j : 0];
+        hsq_unpack_rows(qrow, w + (size_t)(m0 + j) * q->row_bytes, 1, ws, q->row_bytes, q->wbits, q->wmul, q->wadd);
+        for (i = 0; i < ws; i++) wblk[(size_t)i * HSQ_CONV_MB + j] = (float)qrow[i] * s;
+        bb[j] = bias ? bias[m0 + j] : 0.0f;
+      } else {
+        for (i = 0; i < ws; i++) wblk[(size_t)i * HSQ_CONV_MB + j] = 0.0f;
+        bb[j] = 0.0f;
+      }
+    }
+    for (n = 0; n < p->n; n++) {
+      const float* xn = x + (size_t)n * p->h * p->w * C;
+      for (oh = 0; oh < p->oh; oh++)
+        hsq_conv_f32_block_row(p, xn, wblk, bb, y + ((size_t)n * p->oh + oh) * p->ow * M, m0, nm, oh, owlo, owhi, act, a0, a1);
+    }
+  }
+}
+
 void hsq_conv_wq_f32(const hsq_conv_t* p, const hsq_wq_t* q, const float* x, const uint8_t* w,
                      const float* scale, const float* bias, float* y, int32_t act, float a0,
                      float a1, int8_t* qrow, float* wrow) {
   const int32_t C = p->c, M = p->m, Cg = C / p->group, Mg = M / p->group;
   const int32_t ws = p->kh * p->kw * Cg;
   int32_t n, oh, ow, m, i;
+  if (p->group == 1) {
+    hsq_conv_wq_f32_blocked(p, q, x, w, scale, bias, y, act, a0, a1, qrow, wrow);
+    return;
+  }
   for (m = 0; m < M; m++) {
     const float s = scale[q->per_channel ? m : 0];
     const int32_t cofs = (m / Mg) * Cg;
@@ -386,8 +438,25 @@ static const void* hsq_weight_rows(const hsq_qparams_t* q, const void* w, int32_
   for (; i < n; i++) s += v[i] * (int32_t)w[i];                                                \
   return s;
 
+#if defined(__ARM_FEATURE_MVE)
+/* Helium: gcc 12 does not vectorise these widening reductions, so 8 int16 products at a time
+ * are summed into the scalar by VMLADAVA (the same exact integer sum). */
+static int32_t hsq_dot16_s8(const int16_t* v, const int8_t* w, int32_t n) {
+  int32_t i = 0, s = 0;
+  for (; i + 8 <= n; i += 8) s = vmladavaq_s16(s, vld1q_s16(v + i), vldrbq_s16(w + i));
+  for (; i < n; i++) s += v[i] * (int32_t)w[i];
+  return s;
+}
+static int32_t hsq_dot16_s16(const int16_t* v, const int16_t* w, int32_t n) {
+  int32_t i = 0, s = 0;
+  for (; i + 8 <= n; i += 8) s = vmladavaq_s16(s, vld1q_s16(v + i), vld1q_s16(w + i));
+  for (; i < n; i++) s += v[i] * (int32_t)w[i];
+  return s;
+}
+#else
 static int32_t hsq_dot16_s8(const int16_t* v, const int8_t* w, int32_t n) { HSQ_DOT16_BODY(int8_t) }
 static int32_t hsq_dot16_s16(const int16_t* v, const int16_t* w, int32_t n) { HSQ_DOT16_BODY(int16_t) }
+#endif
 
 /* v[0..len) = x[0..len) - zx, widened to int16 (blocks of 16 vectorise). */
 #define HSQ_WIDEN_BODY(XT)                                                                     \
@@ -396,8 +465,22 @@ static int32_t hsq_dot16_s16(const int16_t* v, const int16_t* w, int32_t n) { HS
     for (j = 0; j < 16; j++) v[i + j] = (int16_t)((int16_t)x[i + j] - (int16_t)zx);            \
   for (; i < len; i++) v[i] = (int16_t)((int16_t)x[i] - (int16_t)zx);
 
+#if defined(__ARM_FEATURE_MVE)
+/* Helium: widening loads of 8 bytes, one int16 subtract (the scalar C loop is not vectorised). */
+static void hsq_widen_s8(int16_t* restrict v, const int8_t* restrict x, int32_t len, int32_t zx) {
+  int32_t i = 0;
+  for (; i + 8 <= len; i += 8) vst1q_s16(v + i, vsubq_n_s16(vldrbq_s16(x + i), (int16_t)zx));
+  for (; i < len; i++) v[i] = (int16_t)((int16_t)x[i] - (int16_t)zx);
+}
+static void hsq_widen_u8(int16_t* restrict v, const uint8_t* restrict x, int32_t len, int32_t zx) {
+  int32_t i = 0;
+  for (; i + 8 <= len; i += 8) vst1q_s16(v + i, vsubq_n_s16(vreinterpretq_s16_u16(vldrbq_u16(x + i)), (int16_t)zx));
+  for (; i < len; i++) v[i] = (int16_t)((int16_t)x[i] - (int16_t)zx);
+}
+#else
 static void hsq_widen_s8(int16_t* restrict v, const int8_t* restrict x, int32_t len, int32_t zx) { HSQ_WIDEN_BODY(int8_t) }
 static void hsq_widen_u8(int16_t* restrict v, const uint8_t* restrict x, int32_t len, int32_t zx) { HSQ_WIDEN_BODY(uint8_t) }
+#endif
 
 /* The [KH][KW][C] input patch of output pixel (n, oh, ow) as int16 x - zx, 0 on padding taps
  * (a padding tap contributes 0 to the integer sum either way). group must be 1. */

@@ -339,10 +339,12 @@ void hsq_unpack_rows(int8_t* dst, const uint8_t* src, int32_t rows, int32_t row_
 void hsq_conv_f32(const hsq_conv_t* p, const float* x, const float* w, const float* bias,
                   float* y, int32_t act, float a0, float a1);
 /* Float conv with weight-only quantized weights (rows [M][KH][KW][C/group] packed as for
- * hsq_qconv: value v = code * wmul + wadd = q - zw), dequantized a channel at a time into
- * scratch as (float)v * scale[m] (scale[0] when !per_channel) -- the interpreter's
- * fround((q - zw) * s) -- then summed in hsq_conv_f32's order (bias, kh, kw, ci). Scratch:
- * row_len int8 and row_len floats (row_len = KH * KW * C/group). */
+ * hsq_qconv: value v = code * wmul + wadd = q - zw), dequantized into scratch as
+ * (float)v * scale[m] (scale[0] when !per_channel) -- the interpreter's fround((q - zw) * s) --
+ * then summed in hsq_conv_f32's order (bias, kh, kw, ci). Group 1: a block of 8 output channels
+ * at a time, interleaved [KH][KW][C][8] as hsq_conv_f32's blocked weights, computed by its
+ * vectorised pixel loops; otherwise a channel at a time. Scratch: row_len int8 and row_len * 8
+ * floats (group 1) or row_len floats (row_len = KH * KW * C/group). */
 typedef struct {
   int32_t wbits, wmul, wadd, row_bytes, per_channel;
 } hsq_wq_t;

@@ -364,6 +364,45 @@ describe('weight-only quantized layers (float input, Quant-ed weights)', () => {
   }, 600000);
 });
 
+describe('weight-only quantized conv geometries (hsq_conv_wq_f32 blocks of 8 output channels)', () => {
+  /** x float [1, 5, 11, 13] → Conv (Quant w 3-bit per channel, 11 output channels: one full
+   * block of 8 and a partial one; stride, dilation and pads from `attrs`) → y float. */
+  function wqConv(seed: number, attrs: { strides: number[]; dilations: number[]; pads: number[] }, bias: boolean): Uint8Array {
+    const r = new Rng(seed);
+    const M = 11, C = 5;
+    const b = new ModelBuilder('wq_conv', 7, 11).useDomain(BREVITAS, 1);
+    b.input('x', DT.FLOAT, [1, C, 11, 13]);
+    b.initializer(floatTensor('zp', [], [0]));
+    b.initializer(floatTensor('b3', [], [3]));
+    b.initializer(floatTensor('w', [M, C, 3, 3], r.fillNormal(new Float32Array(M * C * 9), 0, 0.3)));
+    b.initializer(floatTensor('w_s', [M, 1, 1, 1], Array.from({ length: M }, (_, k) => 0.04 + 0.011 * k)));
+    if (bias) b.initializer(floatTensor('bias', [M], r.fillNormal(new Float32Array(M), 0, 0.2)));
+    b.node({ op: 'Quant', name: 'Quant_w', domain: BREVITAS, inputs: ['w', 'w_s', 'zp', 'b3'], outputs: ['wq'], attrs: { signed: attr.int(1), narrow: attr.int(1), rounding_mode: attr.string('ROUND') } });
+    b.node({ op: 'Conv', name: 'Conv_1', inputs: ['x', 'wq', ...(bias ? ['bias'] : [])], outputs: ['y'], attrs: { kernel_shape: attr.ints([3, 3]), strides: attr.ints(attrs.strides), dilations: attr.ints(attrs.dilations), pads: attr.ints(attrs.pads) } });
+    const out = (len: number, s: number, d: number, p0: number, p1: number) => Math.floor((len + p0 + p1 - d * 2 - 1) / s) + 1;
+    b.output('y', DT.FLOAT, [1, M, out(11, attrs.strides[0], attrs.dilations[0], attrs.pads[0], attrs.pads[2]), out(13, attrs.strides[1], attrs.dilations[1], attrs.pads[1], attrs.pads[3])]);
+    return b.encode();
+  }
+  const cases = [
+    { name: 'stride 1, pads 1', attrs: { strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1] }, bias: true },
+    { name: 'stride 2x1, dilation 1x2, pads 2,0,1,3, no bias', attrs: { strides: [2, 1], dilations: [1, 2], pads: [2, 0, 1, 3] }, bias: false },
+  ];
+  for (const c of cases) {
+    test(`${c.name}: host C and cortex-m55 (QEMU) run hsq_conv_wq_f32 and equal the interpreter bit for bit`, async () => {
+      const file = path.join(dir, `wq_conv_${cases.indexOf(c)}.onnx`);
+      fs.writeFileSync(file, wqConv(21 + cases.indexOf(c), c.attrs, c.bias));
+      const out = path.join(dir, `wq_conv_${cases.indexOf(c)}_host`);
+      const { report } = compileCli(file, 'host', out);
+      expect(report.layers.find((l: { name: string }) => l.name === 'Conv_1').precision).toBe('w3f32');
+      expect(fs.readFileSync(path.join(out, `wq_conv_${cases.indexOf(c)}.c`), 'utf8')).toMatch(/hsq_conv_wq_f32/);
+      for (const target of ['host', 'cortex-m55']) {
+        const v = await verifyModel({ model: file, target, random: 2, seed: 4, sanitize: false, scalar: false });
+        expect([target, v.json.ok, v.json.outputs[0].exactVsInterpreter]).toEqual([target, true, 1]);
+      }
+    }, 300000);
+  }
+});
+
 describe('the Brevitas ESPCN', () => {
   const ESPCN = sharedPath('models', 'qonnx', 'bsd300x3-espcn');
   testShared('Conv_5 (float input, 8-bit Quant-ed weights) keeps 1-byte weights on host and cortex-m55 (w8f32); Conv_41 shows its weights with a float output; verify --per-layer on host passes, exact against the interpreter', async () => {

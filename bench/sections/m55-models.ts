@@ -38,8 +38,11 @@ interface Model {
 }
 
 function models(repoRoot: string): Model[] {
-  const espcn = path.resolve(repoRoot, '..', 'shared', 'models', 'qonnx', 'bsd300x3-espcn');
-  const tfc = path.resolve(repoRoot, '..', 'shared', 'models', 'real', 'qonnx-zoo', 'TFC_2W2A.onnx');
+  // The shared data folder as the tests find it: HSQ_SHARED, else ../shared beside the clone.
+  const env = process.env.HSQ_SHARED;
+  const shared = env ? path.resolve(env) : path.resolve(repoRoot, '..', 'shared');
+  const espcn = path.join(shared, 'models', 'qonnx', 'bsd300x3-espcn');
+  const tfc = path.join(shared, 'models', 'real', 'qonnx-zoo', 'TFC_2W2A.onnx');
   return [
     {
       name: 'tiny-yolov2-160',
@@ -50,7 +53,7 @@ function models(repoRoot: string): Model[] {
     },
     {
       name: 'espcn',
-      missing: fs.existsSync(path.join(espcn, 'subpixel', 'quant_model.onnx')) ? undefined : `${espcn} not found (../shared is not beside the clone)`,
+      missing: fs.existsSync(path.join(espcn, 'subpixel', 'quant_model.onnx')) ? undefined : `${espcn} not found (HSQ_SHARED unset and ../shared is not beside the clone, or HSQ_SHARED names no such folder)`,
       async load() {
         const raw = loadModel(path.join(espcn, 'subpixel', 'quant_model.onnx'));
         const given = { [raw.inputs.filter((i) => !(i in raw.initializers))[0]]: readTensorFile(path.join(espcn, 'test_data', 'input_0.pb')) };
@@ -60,7 +63,7 @@ function models(repoRoot: string): Model[] {
     },
     {
       name: 'tfc-2w2a',
-      missing: fs.existsSync(tfc) ? undefined : `${tfc} not found (../shared is not beside the clone)`,
+      missing: fs.existsSync(tfc) ? undefined : `${tfc} not found (HSQ_SHARED unset and ../shared is not beside the clone, or HSQ_SHARED names no such folder)`,
       async load() {
         const raw = loadModel(tfc);
         return { graph: lower(raw), inputs: randomInputs(raw, 7) };

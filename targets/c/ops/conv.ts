@@ -10,7 +10,8 @@ import { fusedActivation } from './activation';
 import { gridRows } from './wgrid';
 
 /** A float conv whose weights are a weight-only quantized grid: packed integers + scales,
- * dequantized a channel at a time by hsq_conv_wq_f32 (same sums as hsq_conv_f32). */
+ * dequantized by hsq_conv_wq_f32 a block of 8 output channels at a time (group 1) or a channel
+ * at a time (same sums as hsq_conv_f32). */
 function emitWeightOnlyConv(ctx: NodeContext, w: Float32Array, p: ConvGeometry): boolean {
   const rowLen = (p.C / p.group) * p.KH * p.KW;
   const reordered = reorderWeights(w, p, new Float32Array(w.length));
@@ -24,7 +25,8 @@ function emitWeightOnlyConv(ctx: NodeContext, w: Float32Array, p: ConvGeometry):
   const pk = g.packed;
   const q = ctx.addStatic('wq', (s) => `static const hsq_wq_t ${s} = { .wbits = ${pk.bits}, .wmul = ${pk.mul}, .wadd = ${pk.add}, .row_bytes = ${pk.rowBytes}, .per_channel = ${g.perChannel ? 1 : 0} }; /* weight-only ${g.bits}-bit weights${pk.bits < 8 ? ` (q - zw = code * ${pk.mul} + ${pk.add})` : ''}, float compute */`);
   const qrow = ctx.scratch(rowLen, 'int8_t');
-  const wrow = ctx.scratch(rowLen * 4, 'float');
+  // group 1: a block of CONV_MB dequantized channels [KH][KW][C][8] (hsq_conv_f32's blocked path).
+  const wrow = ctx.scratch(rowLen * (p.group === 1 ? CONV_MB : 1) * 4, 'float');
   const io = channelsLastIO(ctx, 'float', 'float');
   ctx.emit(`  hsq_conv_wq_f32(&${sym}, &${q}, ${io.x}, ${wp}, ${sp}, ${bp}, ${io.y}, ${act.kind}, ${cFloat(act.a0)}, ${cFloat(act.a1)}, ${qrow}, ${wrow});`);
   io.finish();
