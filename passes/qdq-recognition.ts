@@ -326,39 +326,45 @@ interface QdqRule extends Rule<Ctx, Replacement> {
   readonly anchor: string;
 }
 
-const qdqConv: QdqRule = {
-  name: 'qdq-conv',
-  anchor: 'conv',
-  pattern: quantizedOutput(P.op('Conv', { name: 'conv', src: [dqQuant('x'), dqWeight('w')] })),
-  apply(m, c) {
-    const conv = m.node('conv');
-    const x = dequantized(c, m.node('x'));
-    const w = weightOf(c, m.node('w'));
-    const out = outputChain(c, m);
-    const attrs = convAttrs(c, conv, x.name, w.t);
-    const clamp = outputClamp(c, out.y, out.act);
-    if (!attrs || !clamp) return undefined;
-    const remove = [conv, ...(out.act ? [out.act] : []), out.q];
-    return build(c, 'QConv', conv, remove, conv, x, w, conv.inputs[2], out.y, clamp, attrs);
+/** The two convolutions as integer layers: what differs is the weight layout and the geometry
+ *  attributes kept (ConvTranspose's weights are regrouped output channel first). */
+interface ConvKind {
+  readonly qop: 'QConv' | 'QConvTranspose';
+  weight(c: Ctx, w: ReturnType<typeof weightOf>, conv: Node): ReturnType<typeof weightOf> | undefined;
+  attrs(c: Ctx, conv: Node, x: string, w: ReturnType<typeof weightOf>): Record<string, number | number[] | string> | undefined;
+}
+const CONV_KINDS: Readonly<Record<'Conv' | 'ConvTranspose', ConvKind>> = {
+  Conv: { qop: 'QConv', weight: (_c, w) => w, attrs: (c, conv, x, w) => convAttrs(c, conv, x, w.t) },
+  ConvTranspose: {
+    qop: 'QConvTranspose',
+    weight: (c, w, conv) => regroupedTransposeWeight(c, w, attrInt(conv, 'group', 1)),
+    attrs: (c, conv, x) => convTransposeAttrs(c, conv, x),
   },
 };
 
-const qdqConvTranspose: QdqRule = {
-  name: 'qdq-conv-transpose',
-  anchor: 'conv',
-  pattern: quantizedOutput(P.op('ConvTranspose', { name: 'conv', src: [dqQuant('x'), dqWeight('w')] })),
-  apply(m, c) {
-    const conv = m.node('conv');
-    const x = dequantized(c, m.node('x'));
-    const w = regroupedTransposeWeight(c, weightOf(c, m.node('w')), attrInt(conv, 'group', 1));
-    const out = outputChain(c, m);
-    const attrs = convTransposeAttrs(c, conv, x.name);
-    const clamp = outputClamp(c, out.y, out.act);
-    if (!w || !attrs || !clamp) return undefined;
-    const remove = [conv, ...(out.act ? [out.act] : []), out.q];
-    return build(c, 'QConvTranspose', conv, remove, conv, x, w, conv.inputs[2] || undefined, out.y, clamp, attrs);
-  },
-};
+/** DQ(x), DQ(W) → Conv/ConvTranspose → [Relu|Clip] → Q: one integer layer. */
+function qdqConvRule(op: keyof typeof CONV_KINDS, name: string): QdqRule {
+  const k = CONV_KINDS[op];
+  return {
+    name,
+    anchor: 'conv',
+    pattern: quantizedOutput(P.op(op, { name: 'conv', src: [dqQuant('x'), dqWeight('w')] })),
+    apply(m, c) {
+      const conv = m.node('conv');
+      const x = dequantized(c, m.node('x'));
+      const w = k.weight(c, weightOf(c, m.node('w')), conv);
+      const out = outputChain(c, m);
+      const attrs = w && k.attrs(c, conv, x.name, w);
+      const clamp = outputClamp(c, out.y, out.act);
+      if (!w || !attrs || !clamp) return undefined;
+      const remove = [conv, ...(out.act ? [out.act] : []), out.q];
+      return build(c, k.qop, conv, remove, conv, x, w, conv.inputs[2] || undefined, out.y, clamp, attrs);
+    },
+  };
+}
+
+const qdqConv = qdqConvRule('Conv', 'qdq-conv');
+const qdqConvTranspose = qdqConvRule('ConvTranspose', 'qdq-conv-transpose');
 
 const qdqGemm: QdqRule = {
   name: 'qdq-gemm',
@@ -403,35 +409,27 @@ const qdqMatMul: QdqRule = {
 const floatOut = (c: Ctx, n: Node): { name: string; float: true } | undefined =>
   c.g.tensors[n.outputs[0]]?.dtype === 'float32' ? { name: n.outputs[0], float: true } : undefined;
 
-const qdqConvFloat: QdqRule = {
-  name: 'qdq-conv-float',
-  anchor: 'conv',
-  pattern: P.op('Conv', { name: 'conv', src: [dqQuant('x'), dqWeight('w')] }),
-  apply(m, c) {
-    const conv = m.node('conv');
-    const x = dequantized(c, m.node('x'));
-    const w = weightOf(c, m.node('w'));
-    const y = floatOut(c, conv);
-    const attrs = convAttrs(c, conv, x.name, w.t);
-    if (!attrs || !y) return undefined;
-    return build(c, 'QConv', conv, [conv], conv, x, w, conv.inputs[2] || undefined, y, undefined, attrs);
-  },
-};
+/** DQ(x), DQ(W) → Conv/ConvTranspose with a float output: an integer layer with float_out. */
+function qdqConvFloatRule(op: keyof typeof CONV_KINDS, name: string): QdqRule {
+  const k = CONV_KINDS[op];
+  return {
+    name,
+    anchor: 'conv',
+    pattern: P.op(op, { name: 'conv', src: [dqQuant('x'), dqWeight('w')] }),
+    apply(m, c) {
+      const conv = m.node('conv');
+      const x = dequantized(c, m.node('x'));
+      const w = k.weight(c, weightOf(c, m.node('w')), conv);
+      const y = floatOut(c, conv);
+      const attrs = w && k.attrs(c, conv, x.name, w);
+      if (!w || !attrs || !y) return undefined;
+      return build(c, k.qop, conv, [conv], conv, x, w, conv.inputs[2] || undefined, y, undefined, attrs);
+    },
+  };
+}
 
-const qdqConvTransposeFloat: QdqRule = {
-  name: 'qdq-conv-transpose-float',
-  anchor: 'conv',
-  pattern: P.op('ConvTranspose', { name: 'conv', src: [dqQuant('x'), dqWeight('w')] }),
-  apply(m, c) {
-    const conv = m.node('conv');
-    const x = dequantized(c, m.node('x'));
-    const w = regroupedTransposeWeight(c, weightOf(c, m.node('w')), attrInt(conv, 'group', 1));
-    const y = floatOut(c, conv);
-    const attrs = convTransposeAttrs(c, conv, x.name);
-    if (!w || !attrs || !y) return undefined;
-    return build(c, 'QConvTranspose', conv, [conv], conv, x, w, conv.inputs[2] || undefined, y, undefined, attrs);
-  },
-};
+const qdqConvFloat = qdqConvFloatRule('Conv', 'qdq-conv-float');
+const qdqConvTransposeFloat = qdqConvFloatRule('ConvTranspose', 'qdq-conv-transpose-float');
 
 const qdqGemmFloat: QdqRule = {
   name: 'qdq-gemm-float',
