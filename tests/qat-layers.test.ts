@@ -172,10 +172,9 @@ describe('the float bias term', () => {
 });
 
 // ---- the shared models ----
-const ZOO = path.join(__dirname, '..', '..', 'shared', 'models', 'real', 'qonnx-zoo');
-const haveZoo = fs.existsSync(path.join(ZOO, 'TFC_2W2A.onnx')) && fs.existsSync(path.join(ZOO, 'TFC_1W1A.onnx'));
-if (!haveZoo) console.log(`qat-layers.test: skipping the qonnx-zoo TFC checks (${ZOO} absent)`);
-const zooTest = haveZoo ? test : test.skip;
+// Found through HSQ_SHARED or ../shared (tests/support/shared.ts): without it, skipped and counted.
+const ZOO = sharedPath('models', 'real', 'qonnx-zoo');
+const zooTest = testShared;
 
 describe('qonnx-zoo TFC models', () => {
   for (const [model, limit, prec] of [['TFC_2W2A', 20 * 1024, 'w2a2'], ['TFC_1W1A', 12 * 1024, 'w1a1']] as const) {

@@ -13,6 +13,7 @@ import { fnv1a32, parseTrace } from '../targets/c/trace';
 import { qdqSmallCnn } from './verify-fixtures';
 import { m55Suite } from './support/m55-tools';
 import { SHARED } from './support/conformance';
+import { testShared } from './support/shared';
 
 let restore: ReturnType<typeof setWarningSink>;
 beforeAll(() => { restore = setWarningSink(() => undefined); });
@@ -146,11 +147,9 @@ arm.maybe('verify --per-layer --target stm32n6: the emulated program in QEMU, tr
 // The issue's acceptance models, through the trace of the cortex-m55 C in QEMU.
 const ESPCN = path.join(SHARED, 'models', 'qonnx', 'bsd300x3-espcn');
 const BLAZEFACE = path.join(SHARED, 'models', 'real', 'mediapipe-blazeface', 'face_detection_front_128x128.onnx');
-const haveShared = fs.existsSync(ESPCN) && fs.existsSync(BLAZEFACE);
-if (!haveShared) console.log(`trace.test: skipping the shared-model cortex-m55 checks (${SHARED} absent)`);
 arm.maybe('verify --per-layer --target cortex-m55 on the shared models', () => {
   beforeAll(() => arm.require());
-  (haveShared ? test : test.skip)('Brevitas ESPCN and BlazeFace (--calib random): every layer observed in QEMU and bit-exact, every layer with an ORT figure', async () => {
+  testShared('Brevitas ESPCN and BlazeFace (--calib random): every layer observed in QEMU and bit-exact, every layer with an ORT figure', async () => {
     const espcn = await verifyModel({ model: path.join(ESPCN, 'subpixel', 'quant_model.onnx'), target: 'cortex-m55', inputs: path.join(ESPCN, 'test_data'), seed: 0, sanitize: false, scalar: false, 'per-layer': true });
     expect(espcn.json.layerSummary).toEqual({ layers: 7, withOrtFigure: 7, failing: 0 });
     for (const l of espcn.json.layers) expect([l.name, l.exactVsInterpreter]).toEqual([l.name, 1]);

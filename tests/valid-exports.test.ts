@@ -19,6 +19,7 @@ import { Rng } from '../examples/lib/prng';
 import { openOrt, runOrt } from '../verify/ort';
 import { compile } from '../driver/compile';
 import { SHARED } from './support/conformance';
+import { testShared } from './support/shared';
 import { compareTol } from './support/op-cases/harness';
 
 function opset9Model(): Uint8Array {
@@ -102,9 +103,7 @@ describe('valid exports', () => {
   }, 120000);
 
   const paddle = path.join(SHARED, 'models/real/paddleocr/ch_PP-OCRv4_det_infer.onnx');
-  const havePaddle = fs.existsSync(paddle);
-  if (!havePaddle) console.log(`valid-exports: PaddleOCR part skipped (${paddle} not found)`);
-  (havePaddle ? test : test.skip)('PaddleOCR det: --emit-onnx (stm32n6) and its NPU segments load in ORT', async () => {
+  testShared('PaddleOCR det: --emit-onnx (stm32n6) and its NPU segments load in ORT', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsq-paddle-'));
     const restore = setWarningSink(() => undefined);
     try {
