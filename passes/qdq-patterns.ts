@@ -3,7 +3,8 @@
 // recognition (passes/qdq-recognition.ts), the host lookup tables (targets/c/lut.ts), the
 // Cortex-M55 fuser (targets/cortex-m55/kernels/fuse.ts), placement's layer grouping -- is
 // written with these.
-import { Node } from '../core/ir/graph';
+import { Graph, Node } from '../core/ir/graph';
+import { toNumbers } from '../core/ir/tensor';
 import { ChainPat, NodePat, P, Pat, PatternGraph } from '../core/ir/pattern';
 import { isTableLink } from '../ops/engine/traits';
 
@@ -12,6 +13,27 @@ type Where = (n: Node, m: PatternGraph) => boolean;
 /** DequantizeLinear (ONNX domain) captured as `name`, its integer input as tensor `${name}.x`. */
 export function dequantize(name: string, o: { where?: Where; exclusive?: boolean } = {}): NodePat {
   return P.op('DequantizeLinear', { name, where: o.where, exclusive: o.exclusive, src: [P.tensor(`${name}.x`)] });
+}
+
+/** Scale and zero point of a Q/DQ whose parameters are constant scalars (one element each; no
+ *  zero point input is zero), else undefined. */
+export function constPerTensor(g: Graph, n: Node): { scale: number; zp: number } | undefined {
+  const s = g.initializers[n.inputs[1]], z = n.inputs[2] ? g.initializers[n.inputs[2]] : undefined;
+  if (!s || s.data.length !== 1 || (n.inputs[2] && (!z || z.data.length !== 1))) return undefined;
+  return { scale: Math.fround(Number(s.data[0])), zp: z ? toNumbers(z)[0] : 0 };
+}
+
+/** A DequantizeLinear of an 8-bit activation (not a constant) with constant per-tensor
+ *  parameters, read by the next node only: the start of a chain that becomes one 8-bit layer
+ *  (lookup tables, quantized Softmax). `where` adds a condition. */
+export function dequantizeByteActivation(name: string, where?: Where): NodePat {
+  return dequantize(name, {
+    exclusive: true,
+    where: (dq, m) => {
+      const xi = m.g.tensors[dq.inputs[0]];
+      return !!constPerTensor(m.g, dq) && !!xi && (xi.dtype === 'int8' || xi.dtype === 'uint8') && !(dq.inputs[0] in m.g.initializers) && (!where || where(dq, m));
+    },
+  });
 }
 
 /** QuantizeLinear (ONNX domain) of `inner`, captured as `name`. */

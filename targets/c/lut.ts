@@ -6,7 +6,7 @@
 import { Graph, Node } from '../../core/ir/graph';
 import { matchNode, patternGraph } from '../../core/ir/pattern';
 import { byteTable } from '../../ops/engine/byte-table';
-import { dequantize, quantize, tableChain } from '../../passes/qdq-patterns';
+import { constPerTensor, dequantizeByteActivation, quantize, tableChain } from '../../passes/qdq-patterns';
 
 export interface LutChain {
   /** The DequantizeLinear, the float ops, the QuantizeLinear, in order. */
@@ -18,26 +18,13 @@ export interface LutChain {
   readonly table: Int32Array;
 }
 
-function perTensorConst(g: Graph, n: Node): boolean {
-  const s = n.inputs[1], z = n.inputs[2];
-  if (!s || !(s in g.initializers) || g.initializers[s].data.length !== 1) return false;
-  if (z && (!(z in g.initializers) || g.initializers[z].data.length !== 1)) return false;
-  return true;
-}
-
 const BYTE_OUT = ['int8', 'uint8', 'int4', 'uint4'];
 
 /** DequantizeLinear (per tensor, of an 8-bit activation) -> table links -> QuantizeLinear (per
  *  tensor, to at most 8 bits); every link read by the next only, the DQ too. */
 const LUT_CHAIN = quantize(
-  tableChain(dequantize('dq', {
-    exclusive: true,
-    where: (dq, { g }) => {
-      const xi = g.tensors[dq.inputs[0]];
-      return perTensorConst(g, dq) && !!xi && (xi.dtype === 'int8' || xi.dtype === 'uint8') && !(dq.inputs[0] in g.initializers);
-    },
-  })),
-  { where: (q, { g }) => perTensorConst(g, q) && BYTE_OUT.includes(g.tensors[q.outputs[0]]?.dtype) },
+  tableChain(dequantizeByteActivation('dq')),
+  { where: (q, { g }) => !!constPerTensor(g, q) && BYTE_OUT.includes(g.tensors[q.outputs[0]]?.dtype) },
 );
 
 /** Chains found in the graph, keyed by the QuantizeLinear node that ends them. */

@@ -7,9 +7,8 @@
 import { intRange } from '../../core/ir/dtype';
 import { Graph, Node } from '../../core/ir/graph';
 import { matchNode, P, patternGraph } from '../../core/ir/pattern';
-import { toNumbers } from '../../core/ir/tensor';
 import { quantRange } from '../../core/numerics';
-import { dequantize, quantize } from '../../passes/qdq-patterns';
+import { constPerTensor, dequantizeByteActivation, quantize } from '../../passes/qdq-patterns';
 import { SoftmaxQuant } from './ops/softmax';
 
 export interface SoftmaxChain {
@@ -21,24 +20,19 @@ export interface SoftmaxChain {
   readonly quant: SoftmaxQuant;
 }
 
-const BYTE = ['int8', 'uint8'];
-const BYTE_OUT = BYTE;
+const BYTE_OUT = ['int8', 'uint8'];
 
-/** Scale and zero point of a per-tensor DequantizeLinear / QuantizeLinear with constant parameters. */
+/** Scale and zero point of a per-tensor Q/DQ with constant float32 parameters (the C rows read
+ *  them as float), not blocked. */
 function perTensor(g: Graph, n: Node): { scale: number; zp: number } | undefined {
-  const s = g.initializers[n.inputs[1]], z = n.inputs[2] ? g.initializers[n.inputs[2]] : undefined;
-  if (!s || s.data.length !== 1 || s.dtype !== 'float32' || (n.inputs[2] && (!z || z.data.length !== 1))) return undefined;
-  if (((n.attrs.block_size as number | undefined) ?? 0) > 0) return undefined;
-  return { scale: Math.fround(Number(s.data[0])), zp: z ? toNumbers(z)[0] : 0 };
+  if (g.initializers[n.inputs[1]]?.dtype !== 'float32' || ((n.attrs.block_size as number | undefined) ?? 0) > 0) return undefined;
+  return constPerTensor(g, n);
 }
 
 const CHAIN = quantize(
   P.op(['Softmax', 'LogSoftmax'], {
     name: 'op', exclusive: true,
-    src: [dequantize('dq', {
-      exclusive: true,
-      where: (dq, { g }) => !!perTensor(g, dq) && BYTE.includes(g.tensors[dq.inputs[0]]?.dtype) && !(dq.inputs[0] in g.initializers),
-    })],
+    src: [dequantizeByteActivation('dq', (dq, { g }) => !!perTensor(g, dq))],
   }),
   { where: (q, { g }) => !!perTensor(g, q) && BYTE_OUT.includes(g.tensors[q.outputs[0]]?.dtype) && !g.tensors[q.outputs[0]]?.quant?.bipolar },
 );
